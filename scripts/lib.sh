@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Shared helpers for the scripts (sourced).
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+apt_updated=
+# ensure_packages PKG...: installs the Debian packages that are not installed yet.
+ensure_packages() {
+  local missing=()
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  echo "installing Debian packages: ${missing[*]}"
+  if [ -z "$apt_updated" ]; then as_root apt-get update -q -o APT::Update::Error-Mode=any; apt_updated=1; fi
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+}
+
+stop_system_squid() {
+  if pgrep -x squid >/dev/null 2>&1 && [ -f /run/squid.pid ]; then
+    as_root /usr/sbin/squid -k shutdown 2>/dev/null || true
+    for _ in $(seq 1 40); do pgrep -f '^/usr/sbin/squid' >/dev/null || break; sleep 0.5; done
+  fi
+}
+
+# ensure_dockerd: installs docker.io and starts dockerd in the background when no engine answers.
+ensure_dockerd() {
+  ensure_packages docker.io
+  if docker info >/dev/null 2>&1; then return 0; fi
+  echo "starting dockerd"
+  as_root sh -c 'nohup dockerd >/var/log/cephaloproxy-dockerd.log 2>&1 &'
+  for _ in $(seq 1 60); do docker info >/dev/null 2>&1 && return 0; sleep 1; done
+  echo "dockerd did not start; see /var/log/cephaloproxy-dockerd.log" >&2
+  tail -20 /var/log/cephaloproxy-dockerd.log >&2 || true
+  return 1
+}
