@@ -1,0 +1,300 @@
+#!/usr/bin/env bash
+# Brings up a real single-node Kubernetes cluster on this machine: containerd (its own instance,
+# CRI plugin), etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kubelet, kube-proxy
+# (iptables mode), with the bridge CNI network on POD_CIDR. Waits until the node is Ready and prints
+# the admin kubeconfig path on stdout. Idempotent: when everything already runs it only checks the
+# node and exits 0. Tear it down with scripts/cluster/down.sh.
+#
+# Needs root, the Kubernetes binaries of scripts/stages/30-control-plane.sh (or KUBE_BIN_DIR) and
+# Debian's containerd, runc and containernetworking-plugins.
+set -euo pipefail
+source "$(dirname "$0")/env.sh"
+started_at=$(date +%s.%N)
+
+[ "$(id -u)" = 0 ] || die "run as root: the node needs cgroups, mounts, network namespaces and iptables"
+BIN=$(kube_bin_dir)
+for b in etcd kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy kubectl; do
+  [ -x "$BIN/$b" ] || die "missing $BIN/$b: build the Kubernetes binaries first (scripts/stages/30-control-plane.sh), or set KUBE_BIN_DIR"
+done
+ensure_packages containerd runc containernetworking-plugins iptables iproute2 openssl curl
+for p in bridge host-local loopback portmap firewall; do
+  [ -x "$CNI_BIN_DIR/$p" ] || die "missing CNI plugin $CNI_BIN_DIR/$p (package containernetworking-plugins)"
+done
+KUBECTL=("$BIN/kubectl" --kubeconfig "$ADMIN_KUBECONFIG")
+NODE_IP=$(node_ip)
+[ -n "$NODE_IP" ] || die "no IPv4 default route: cannot choose the node address (ip -4 route get 1.1.1.1)"
+
+node_ready() {
+  [ "$("${KUBECTL[@]}" get node "$NODE_NAME" -o 'jsonpath={.status.conditions[?(@.type=="Ready")].status}' 2>/dev/null)" = True ]
+}
+
+# Already up? Every component alive and the node Ready: done.
+all_running=1
+for c in "${COMPONENTS[@]}"; do running "$c" || all_running=; done
+if [ -n "$all_running" ] && [ -f "$ADMIN_KUBECONFIG" ] && node_ready; then
+  log "already up: node $NODE_NAME is Ready"
+  echo "$ADMIN_KUBECONFIG"
+  exit 0
+fi
+
+mkdir -p "$NODE_DIR" "$RUN_DIR" "$PKI_DIR" "$LOG_DIR" "$CONF_DIR" "$KUBELET_DIR" "$POD_LOG_DIR" \
+  "$CONTAINERD_ROOT" "$CONTAINERD_STATE" "$PID_DIR" "$NODE_DIR/cni/net.d" "$NODE_DIR/cni/ipam" "$NODE_DIR/etcd"
+chmod 0700 "$PKI_DIR" "$NODE_DIR/etcd"
+
+# ---------------------------------------------------------------------------------------------
+# PKI: one CA signs every serving and client certificate; a separate key signs service-account tokens.
+ca_sign() { # NAME CN ORG(or "") SANS(or "") USAGE(server|client)
+  local name=$1 cn=$2 org=$3 sans=$4 usage=$5 subj="/CN=$2"
+  [ -n "$org" ] && subj="/O=$org/CN=$cn"
+  if [ -f "$PKI_DIR/$name.crt" ] && [ -f "$PKI_DIR/$name.sans" ] && [ "$(cat "$PKI_DIR/$name.sans")" = "$sans" ]; then return 0; fi
+  openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$PKI_DIR/$name.key" 2>/dev/null
+  local ext="$PKI_DIR/$name.ext"
+  {
+    echo "basicConstraints=critical,CA:FALSE"
+    echo "keyUsage=critical,digitalSignature,keyEncipherment"
+    if [ "$usage" = server ]; then echo "extendedKeyUsage=serverAuth,clientAuth"; else echo "extendedKeyUsage=clientAuth"; fi
+    [ -n "$sans" ] && echo "subjectAltName=$sans"
+  } >"$ext"
+  openssl req -new -key "$PKI_DIR/$name.key" -subj "$subj" -out "$PKI_DIR/$name.csr" 2>/dev/null
+  openssl x509 -req -in "$PKI_DIR/$name.csr" -CA "$PKI_DIR/ca.crt" -CAkey "$PKI_DIR/ca.key" -CAcreateserial \
+    -days 365 -sha256 -extfile "$ext" -out "$PKI_DIR/$name.crt" 2>/dev/null
+  echo "$sans" >"$PKI_DIR/$name.sans"
+  rm -f "$PKI_DIR/$name.csr"
+}
+if [ ! -f "$PKI_DIR/ca.crt" ]; then
+  log "creating the cluster CA and keys in $PKI_DIR"
+  openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$PKI_DIR/ca.key" 2>/dev/null
+  openssl req -x509 -new -key "$PKI_DIR/ca.key" -subj "/CN=cephaloproxy-node-ca" -days 3650 -sha256 \
+    -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign,digitalSignature" \
+    -out "$PKI_DIR/ca.crt" 2>/dev/null
+  rm -f "$PKI_DIR"/*.sans
+fi
+if [ ! -f "$PKI_DIR/sa.key" ]; then
+  openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$PKI_DIR/sa.key" 2>/dev/null
+  openssl pkey -in "$PKI_DIR/sa.key" -pubout -out "$PKI_DIR/sa.pub" 2>/dev/null
+fi
+ca_sign apiserver kube-apiserver "" \
+  "DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.$CLUSTER_DOMAIN,DNS:localhost,IP:127.0.0.1,IP:$API_SERVICE_IP,IP:$NODE_IP" server
+ca_sign apiserver-kubelet-client kube-apiserver-kubelet-client system:masters "" client
+ca_sign admin cephaloproxy-admin system:masters "" client
+ca_sign controller-manager system:kube-controller-manager "" "" client
+ca_sign scheduler system:kube-scheduler "" "" client
+ca_sign kubelet-client "system:node:$NODE_NAME" system:nodes "" client
+ca_sign kubelet-serving "$NODE_NAME" system:nodes "DNS:$NODE_NAME,DNS:localhost,IP:127.0.0.1,IP:$NODE_IP" server
+ca_sign kube-proxy system:kube-proxy "" "" client
+
+kubeconfig() { # FILE CERT-NAME SERVER
+  cat >"$1" <<EOF
+apiVersion: v1
+kind: Config
+clusters:
+- name: $NODE_NAME
+  cluster:
+    certificate-authority: $PKI_DIR/ca.crt
+    server: $3
+users:
+- name: $2
+  user:
+    client-certificate: $PKI_DIR/$2.crt
+    client-key: $PKI_DIR/$2.key
+contexts:
+- name: $NODE_NAME
+  context: {cluster: $NODE_NAME, user: $2}
+current-context: $NODE_NAME
+EOF
+  chmod 0600 "$1"
+}
+LOCAL_API="https://127.0.0.1:$APISERVER_PORT"
+kubeconfig "$ADMIN_KUBECONFIG" admin "$LOCAL_API"
+kubeconfig "$CONF_DIR/controller-manager.kubeconfig" controller-manager "$LOCAL_API"
+kubeconfig "$CONF_DIR/scheduler.kubeconfig" scheduler "$LOCAL_API"
+kubeconfig "$CONF_DIR/kubelet.kubeconfig" kubelet-client "$LOCAL_API"
+kubeconfig "$CONF_DIR/kube-proxy.kubeconfig" kube-proxy "$LOCAL_API"
+
+# ---------------------------------------------------------------------------------------------
+# Host networking the node relies on.
+sysctl -qw net.ipv4.ip_forward=1
+sysctl -qw net.bridge.bridge-nf-call-iptables=1 || die "br_netfilter is not available (net.bridge.bridge-nf-call-iptables)"
+sysctl -qw net.bridge.bridge-nf-call-ip6tables=1 || true
+
+# ---------------------------------------------------------------------------------------------
+# containerd with its own socket, root and state; runc with cgroupfs; the CNI network.
+cat >"$NODE_DIR/cni/net.d/10-$CNI_NETWORK.conflist" <<EOF
+{
+  "cniVersion": "1.0.0",
+  "name": "$CNI_NETWORK",
+  "plugins": [
+    {
+      "type": "bridge",
+      "bridge": "$CNI_BRIDGE",
+      "isGateway": true,
+      "ipMasq": true,
+      "hairpinMode": true,
+      "ipam": {
+        "type": "host-local",
+        "ranges": [[{"subnet": "$POD_CIDR"}]],
+        "routes": [{"dst": "0.0.0.0/0"}],
+        "dataDir": "$NODE_DIR/cni/ipam"
+      }
+    },
+    {"type": "portmap", "capabilities": {"portMappings": true}},
+    {"type": "firewall", "backend": "iptables"}
+  ]
+}
+EOF
+cat >"$CONF_DIR/containerd.toml" <<EOF
+# containerd of the CephaloProxy test node (scripts/cluster/up.sh); separate from Docker's.
+version = 2
+root = "$CONTAINERD_ROOT"
+state = "$CONTAINERD_STATE"
+[grpc]
+  address = "$CONTAINERD_SOCK"
+[ttrpc]
+  address = "$CONTAINERD_SOCK.ttrpc"
+[debug]
+  address = "$RUN_DIR/containerd-debug.sock"
+  level = "info"
+[plugins]
+  [plugins."io.containerd.internal.v1.opt"]
+    path = "$NODE_DIR/opt"
+  [plugins."io.containerd.grpc.v1.cri"]
+    sandbox_image = "$PAUSE_IMAGE"
+    netns_mounts_under_state_dir = true
+    enable_unprivileged_ports = true
+    enable_unprivileged_icmp = true
+    disable_tcp_service = true
+    max_container_log_line_size = 16384
+    [plugins."io.containerd.grpc.v1.cri".cni]
+      bin_dir = "$CNI_BIN_DIR"
+      conf_dir = "$NODE_DIR/cni/net.d"
+      max_conf_num = 1
+    [plugins."io.containerd.grpc.v1.cri".containerd]
+      snapshotter = "overlayfs"
+      default_runtime_name = "runc"
+      [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]
+        runtime_type = "io.containerd.runc.v2"
+        [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]
+          BinaryName = "$(command -v runc)"
+          Root = "$RUN_DIR/runc"
+          SystemdCgroup = false
+EOF
+start_component containerd containerd --config "$CONF_DIR/containerd.toml"
+wait_until 30 "containerd on $CONTAINERD_SOCK" ctr --address "$CONTAINERD_SOCK" version \
+  || { tail -20 "$LOG_DIR/containerd.log" >&2; die "containerd did not start (log: $LOG_DIR/containerd.log)"; }
+pause_tar=$("$CLUSTER_SCRIPTS/pause-image.sh")
+if ! ctr_node images check "name==$PAUSE_IMAGE" 2>/dev/null | grep -q complete \
+   || [ "$(ctr_node images ls -q "name==$PAUSE_IMAGE" 2>/dev/null)" != "$PAUSE_IMAGE" ] \
+   || [ "$(cat "$NODE_DIR/images/pause.imported" 2>/dev/null)" != "$(sha256sum <"$pause_tar")" ]; then
+  log "importing the pause image $PAUSE_IMAGE"
+  ctr_node images import "$pause_tar" >/dev/null
+  sha256sum <"$pause_tar" >"$NODE_DIR/images/pause.imported"
+fi
+
+# ---------------------------------------------------------------------------------------------
+# Control plane.
+start_component etcd "$BIN/etcd" --name "$NODE_NAME" --data-dir "$NODE_DIR/etcd" \
+  --listen-client-urls "http://127.0.0.1:$ETCD_CLIENT_PORT" --advertise-client-urls "http://127.0.0.1:$ETCD_CLIENT_PORT" \
+  --listen-peer-urls "http://127.0.0.1:$ETCD_PEER_PORT" --initial-advertise-peer-urls "http://127.0.0.1:$ETCD_PEER_PORT" \
+  --initial-cluster "$NODE_NAME=http://127.0.0.1:$ETCD_PEER_PORT" --listen-metrics-urls "" \
+  --quota-backend-bytes 2147483648 --log-level warn
+wait_until 30 "etcd" curl -sf "http://127.0.0.1:$ETCD_CLIENT_PORT/health" \
+  || { tail -20 "$LOG_DIR/etcd.log" >&2; die "etcd did not become healthy (log: $LOG_DIR/etcd.log)"; }
+
+start_component kube-apiserver "$BIN/kube-apiserver" \
+  --etcd-servers "http://127.0.0.1:$ETCD_CLIENT_PORT" \
+  --bind-address 0.0.0.0 --secure-port "$APISERVER_PORT" --advertise-address "$NODE_IP" \
+  --tls-cert-file "$PKI_DIR/apiserver.crt" --tls-private-key-file "$PKI_DIR/apiserver.key" \
+  --client-ca-file "$PKI_DIR/ca.crt" \
+  --kubelet-client-certificate "$PKI_DIR/apiserver-kubelet-client.crt" --kubelet-client-key "$PKI_DIR/apiserver-kubelet-client.key" \
+  --kubelet-preferred-address-types InternalIP,Hostname \
+  --service-cluster-ip-range "$SERVICE_CIDR" \
+  --service-account-issuer "https://kubernetes.default.svc.$CLUSTER_DOMAIN" \
+  --service-account-key-file "$PKI_DIR/sa.pub" --service-account-signing-key-file "$PKI_DIR/sa.key" \
+  --api-audiences "https://kubernetes.default.svc.$CLUSTER_DOMAIN" \
+  --authorization-mode Node,RBAC \
+  --enable-admission-plugins NodeRestriction,PodSecurity \
+  --allow-privileged=true --profiling=false --event-ttl 1h
+wait_until 90 "kube-apiserver readyz" "${KUBECTL[@]}" get --raw /readyz \
+  || { tail -30 "$LOG_DIR/kube-apiserver.log" >&2; die "kube-apiserver did not become ready (log: $LOG_DIR/kube-apiserver.log)"; }
+
+start_component kube-controller-manager "$BIN/kube-controller-manager" \
+  --kubeconfig "$CONF_DIR/controller-manager.kubeconfig" \
+  --authentication-kubeconfig "$CONF_DIR/controller-manager.kubeconfig" \
+  --authorization-kubeconfig "$CONF_DIR/controller-manager.kubeconfig" \
+  --bind-address 127.0.0.1 --secure-port "$CONTROLLER_MANAGER_PORT" \
+  --service-account-private-key-file "$PKI_DIR/sa.key" --root-ca-file "$PKI_DIR/ca.crt" \
+  --cluster-signing-cert-file "$PKI_DIR/ca.crt" --cluster-signing-key-file "$PKI_DIR/ca.key" \
+  --use-service-account-credentials=true --controllers '*' \
+  --service-cluster-ip-range "$SERVICE_CIDR" --allocate-node-cidrs=false \
+  --leader-elect=false --profiling=false
+start_component kube-scheduler "$BIN/kube-scheduler" \
+  --kubeconfig "$CONF_DIR/scheduler.kubeconfig" \
+  --authentication-kubeconfig "$CONF_DIR/scheduler.kubeconfig" \
+  --authorization-kubeconfig "$CONF_DIR/scheduler.kubeconfig" \
+  --bind-address 127.0.0.1 --secure-port "$SCHEDULER_PORT" --leader-elect=false --profiling=false
+
+# ---------------------------------------------------------------------------------------------
+# Node: kubelet and kube-proxy.
+cgroup_v1=false
+[ "$(stat -fc %T /sys/fs/cgroup)" = cgroup2fs ] || cgroup_v1=true
+cat >"$CONF_DIR/kubelet.yaml" <<EOF
+apiVersion: kubelet.config.k8s.io/v1beta1
+kind: KubeletConfiguration
+authentication:
+  anonymous: {enabled: false}
+  webhook: {enabled: true}
+  x509: {clientCAFile: $PKI_DIR/ca.crt}
+authorization: {mode: Webhook}
+tlsCertFile: $PKI_DIR/kubelet-serving.crt
+tlsPrivateKeyFile: $PKI_DIR/kubelet-serving.key
+address: 0.0.0.0
+port: $KUBELET_PORT
+readOnlyPort: 0
+healthzBindAddress: 127.0.0.1
+healthzPort: $KUBELET_HEALTHZ_PORT
+containerRuntimeEndpoint: unix://$CONTAINERD_SOCK
+cgroupDriver: cgroupfs
+# This host mounts cgroup v1 hierarchies ($cgroup_v1); the kubelet refuses v1 unless told.
+failCgroupV1: false
+failSwapOn: false
+clusterDomain: $CLUSTER_DOMAIN
+resolvConf: /etc/resolv.conf
+podLogsDir: $POD_LOG_DIR
+# A test node on a shared disk: evict only when it is really full, never garbage-collect images
+# (the CephaloProxy images are imported, not pullable).
+evictionHard: {memory.available: "100Mi", nodefs.available: "1%", nodefs.inodesFree: "1%", imagefs.available: "1%"}
+imageGCHighThresholdPercent: 100
+imageGCLowThresholdPercent: 99
+serializeImagePulls: false
+rotateCertificates: false
+serverTLSBootstrap: false
+registerNode: true
+maxPods: 110
+EOF
+if [ -n "${CLUSTER_DNS:-}" ]; then printf 'clusterDNS: ["%s"]\n' "$CLUSTER_DNS" >>"$CONF_DIR/kubelet.yaml"; fi
+start_component kubelet "$BIN/kubelet" --config "$CONF_DIR/kubelet.yaml" \
+  --kubeconfig "$CONF_DIR/kubelet.kubeconfig" --root-dir "$KUBELET_DIR" \
+  --hostname-override "$NODE_NAME" --node-ip "$NODE_IP" --v 1
+
+cat >"$CONF_DIR/kube-proxy.yaml" <<EOF
+apiVersion: kubeproxy.config.k8s.io/v1alpha1
+kind: KubeProxyConfiguration
+mode: iptables
+clientConnection: {kubeconfig: $CONF_DIR/kube-proxy.kubeconfig}
+hostnameOverride: $NODE_NAME
+clusterCIDR: $POD_CIDR
+bindAddress: 0.0.0.0
+healthzBindAddress: 127.0.0.1:$PROXY_HEALTHZ_PORT
+metricsBindAddress: 127.0.0.1:$PROXY_METRICS_PORT
+# Leave the host's conntrack table size alone.
+conntrack: {maxPerCore: 0}
+EOF
+start_component kube-proxy "$BIN/kube-proxy" --config "$CONF_DIR/kube-proxy.yaml"
+
+if ! wait_until 120 "node $NODE_NAME Ready" node_ready; then
+  for c in kubelet containerd kube-proxy; do log "--- last lines of $c"; tail -15 "$LOG_DIR/$c.log" >&2; done
+  die "node $NODE_NAME did not become Ready (logs: $LOG_DIR)"
+fi
+for c in "${COMPONENTS[@]}"; do running "$c" || die "$c exited (log: $LOG_DIR/$c.log)"; done
+log "node $NODE_NAME is Ready ($(awk -v s="$started_at" -v e="$(date +%s.%N)" 'BEGIN{printf "%.1f", e-s}') s); kubeconfig: $ADMIN_KUBECONFIG"
+echo "$ADMIN_KUBECONFIG"
