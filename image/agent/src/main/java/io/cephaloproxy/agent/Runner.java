@@ -1,0 +1,232 @@
+package io.cephaloproxy.agent;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * {@code agent run}: PID 1 of the Squid container. Starts Squid in the foreground with the
+ * container's stdout/stderr (inherited file descriptors, so {@code access_log stdio:/dev/stdout}
+ * reaches {@code kubectl logs} unchanged), serves the health port, forwards signals and exits
+ * with Squid.
+ *
+ * <p>Zombies: Squid reaps its own helpers and (SMP) kids. Orphans re-parented to PID 1 cannot be
+ * reaped from pure Java (no waitpid(-1)); the agent counts them ({@code cephaloproxy_agent_zombie_processes})
+ * and logs when the count grows. They only arise when a Squid kid dies while its helpers still run.
+ */
+public final class Runner implements HealthServer.Checks {
+    static final int PORT_CHECK_MILLIS = 500;
+    static final int READY_TIMEOUT_MILLIS = 1000;
+    static final int METRICS_TIMEOUT_MILLIS = 2000;
+
+    private final AgentConfig cfg;
+    private final CacheManager manager;
+    private final AtomicBoolean shuttingDown = new AtomicBoolean();
+    private final AtomicBoolean forced = new AtomicBoolean();
+    private final long startNanos = System.nanoTime();
+    private volatile Process squid;
+    private volatile int lastZombies;
+
+    public Runner(AgentConfig cfg) {
+        this.cfg = cfg;
+        this.manager = new CacheManager("127.0.0.1", cfg.squidPort());
+    }
+
+    List<String> command() {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(cfg.squidBinary().toString());
+        cmd.add(cfg.workers() > 1 ? "--foreground" : "-N");
+        cmd.addAll(List.of("-f", cfg.squidConfig().toString(), "-n", cfg.serviceName()));
+        return cmd;
+    }
+
+    /** Runs until Squid exits; returns the agent's exit code. */
+    public int run() throws IOException, InterruptedException {
+        try {
+            if (PidFile.removeStale(cfg.pidFile()) == PidFile.Outcome.REMOVED) {
+                Log.info("run: removed stale pid file " + cfg.pidFile());
+            }
+        } catch (StepFailure e) {
+            Log.error("run: " + e.getMessage());
+            return 1;
+        }
+        HealthServer health = new HealthServer(cfg.healthBind(), cfg.healthPort(), this);
+        List<String> cmd = command();
+        try {
+            squid = new ProcessBuilder(cmd).inheritIO().start();
+        } catch (IOException e) {
+            Log.error("run: cannot start " + String.join(" ", cmd) + ": " + e.getMessage());
+            return 1;
+        }
+        Log.info("run: started " + String.join(" ", cmd) + " (pid " + squid.pid() + ")");
+        installSignals();
+        health.start();
+        Log.info("run: health server on " + cfg.healthBind() + ":" + health.port() + " (/health, /ready, /metrics)");
+        Thread zombies = new Thread(this::watchZombies, "zombie-watch");
+        zombies.setDaemon(true);
+        zombies.start();
+
+        int code = squid.waitFor();
+        if (shuttingDown.get()) {
+            if (forced.get()) {
+                Log.error("run: squid did not stop within " + (cfg.shutdownLifetimeSeconds() + 5) + " s and was killed");
+                return 1;
+            }
+            Log.info("run: squid stopped (exit " + code + ") after " + (System.nanoTime() - shutdownStart) / 1_000_000 + " ms");
+            return 0;
+        }
+        Log.error("run: squid exited on its own with " + describeExit(code) + "; exiting");
+        return code == 0 ? 1 : code;
+    }
+
+    static String describeExit(int code) {
+        return code > 128 ? "signal " + (code - 128) + " (exit " + code + ")" : "exit code " + code;
+    }
+
+    private volatile long shutdownStart;
+
+    private void installSignals() {
+        try {
+            sun.misc.Signal.handle(new sun.misc.Signal("TERM"), s -> shutdown("SIGTERM"));
+            sun.misc.Signal.handle(new sun.misc.Signal("INT"), s -> shutdown("SIGINT"));
+            sun.misc.Signal.handle(new sun.misc.Signal("HUP"), s -> reconfigure());
+        } catch (IllegalArgumentException e) {
+            Log.error("run: cannot install signal handlers: " + e.getMessage());
+        }
+    }
+
+    /** Readiness fails at once; Squid gets SIGTERM and drains for up to shutdown_lifetime. */
+    void shutdown(String why) {
+        if (!shuttingDown.compareAndSet(false, true)) {
+            Log.info("run: " + why + " again: already stopping");
+            return;
+        }
+        shutdownStart = System.nanoTime();
+        Process p = squid;
+        int limit = cfg.shutdownLifetimeSeconds() + 5;
+        Log.info("run: " + why + ": not ready any more; stopping squid (SIGTERM, waiting up to " + limit + " s)");
+        if (p == null) {
+            return;
+        }
+        p.destroy();
+        Thread watchdog = new Thread(() -> {
+            try {
+                if (!p.waitFor(limit, java.util.concurrent.TimeUnit.SECONDS)) {
+                    forced.set(true);
+                    p.descendants().forEach(ProcessHandle::destroyForcibly);
+                    p.destroyForcibly();
+                }
+            } catch (InterruptedException ignored) {
+                Thread.currentThread().interrupt();
+            }
+        }, "shutdown-watchdog");
+        watchdog.setDaemon(true);
+        watchdog.start();
+    }
+
+    /** SIGHUP: Squid's own reconfigure (it signals the pid in its pid file; no shell or kill binary needed). */
+    private void reconfigure() {
+        Thread t = new Thread(() -> {
+            try {
+                Exec.Result r = Exec.run(List.of(cfg.squidBinary().toString(), "-k", "reconfigure", "-f",
+                        cfg.squidConfig().toString(), "-n", cfg.serviceName()), 30);
+                Log.info("run: SIGHUP: squid -k reconfigure exit " + r.exitCode() + (r.lines().isEmpty() ? "" : ": " + r.tail(3)));
+            } catch (IOException e) {
+                Log.error("run: SIGHUP: " + e.getMessage());
+            }
+        }, "reconfigure");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    private void watchZombies() {
+        long self = ProcessHandle.current().pid();
+        while (true) {
+            int z = ProcFs.zombieChildren(self);
+            if (z > lastZombies) {
+                Log.info("run: " + z + " exited orphan process(es) are waiting to be reaped (Java cannot reap re-parented orphans)");
+            }
+            lastZombies = z;
+            try {
+                Thread.sleep(10_000);
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
+    // --- checks ---------------------------------------------------------------------------------
+
+    private boolean squidAlive() {
+        Process p = squid;
+        return p != null && p.isAlive();
+    }
+
+    static boolean accepts(String host, int port, int timeoutMillis) {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress(host, port), timeoutMillis);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public boolean healthy() {
+        if (!squidAlive()) {
+            return false;
+        }
+        Boolean listening = ProcFs.listening(cfg.squidPort());
+        return listening != null ? listening : accepts("127.0.0.1", cfg.squidPort(), PORT_CHECK_MILLIS);
+    }
+
+    @Override
+    public boolean ready() {
+        return !shuttingDown.get() && squidAlive() && manager.get("info", READY_TIMEOUT_MILLIS).ok();
+    }
+
+    @Override
+    public String metrics() {
+        Metrics m = new Metrics();
+        Process p = squid;
+        boolean alive = squidAlive();
+        m.metric("squid_up", "gauge", "1 when the Squid process is running", alive ? 1 : 0);
+        m.metric("cephaloproxy_agent_shutting_down", "gauge", "1 after SIGTERM, while Squid drains", shuttingDown.get() ? 1 : 0);
+        m.metric("cephaloproxy_agent_uptime_seconds", "gauge", "Seconds since the agent started",
+                (System.nanoTime() - startNanos) / 1e9);
+        MemoryMXBean mem = ManagementFactory.getMemoryMXBean();
+        m.metric("cephaloproxy_agent_jvm_memory_used_bytes", "gauge", "JVM memory in use by area", "area=\"heap\"",
+                mem.getHeapMemoryUsage().getUsed());
+        m.metric("cephaloproxy_agent_jvm_memory_used_bytes", "gauge", "JVM memory in use by area", "area=\"nonheap\"",
+                mem.getNonHeapMemoryUsage().getUsed());
+        long agentRss = ProcFs.residentBytes(ProcessHandle.current().pid());
+        if (agentRss >= 0) {
+            m.metric("cephaloproxy_agent_resident_memory_bytes", "gauge", "Resident memory of the agent process", agentRss);
+        }
+        if (p != null && alive) {
+            long rss = ProcFs.residentBytes(p.pid());
+            if (rss >= 0) {
+                m.metric("squid_resident_memory_bytes", "gauge", "Resident memory of the Squid master process", rss);
+            }
+        }
+        m.metric("cephaloproxy_agent_zombie_processes", "gauge", "Exited orphans re-parented to the agent and not reaped", lastZombies);
+        CacheManager.Response counters = alive ? manager.get("counters", METRICS_TIMEOUT_MILLIS) : null;
+        CacheManager.Response info = alive ? manager.get("info", METRICS_TIMEOUT_MILLIS) : null;
+        boolean up = counters != null && counters.ok() && info != null && info.ok();
+        m.metric("squid_cachemgr_up", "gauge", "1 when the last read of Squid's cache manager succeeded", up ? 1 : 0);
+        if (counters != null && counters.ok()) {
+            Map<String, Double> c = Metrics.parseCounters(counters.body());
+            m.counters(c);
+        }
+        if (info != null && info.ok()) {
+            m.info(Metrics.parseInfo(info.body()));
+        }
+        return m.text();
+    }
+}
