@@ -57,7 +57,11 @@ unmount_under() {
 }
 for d in "$KUBELET_DIR" "$CONTAINERD_STATE" "$RUN_DIR" "$CONTAINERD_ROOT" "$NODE_DIR"; do unmount_under "$d"; done
 
-# 5. Network: pods' namespaces went with their mounts; the bridge and any veth left on it.
+# 5. Network: pods' namespaces went with their mounts; test clients' namespaces (NETNS_PREFIX);
+# the bridge and any veth left on it.
+for ns in $(ip netns list 2>/dev/null | awk -v p="$NETNS_PREFIX" 'index($1, p) == 1 {print $1}'); do
+  ip netns delete "$ns" && rm -rf "/etc/netns/$ns" && log "deleted network namespace $ns"
+done
 if ip link show "$CNI_BRIDGE" >/dev/null 2>&1; then
   for veth in $(ip -o link show master "$CNI_BRIDGE" 2>/dev/null | awk -F': ' '{print $2}' | cut -d@ -f1); do
     ip link delete "$veth" 2>/dev/null || true

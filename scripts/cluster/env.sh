@@ -10,12 +10,17 @@ NODE_DIR="${CEPHALOPROXY_NODE_DIR:-/var/lib/cephaloproxy-node}"
 RUN_DIR="${CEPHALOPROXY_NODE_RUN_DIR:-/run/cephaloproxy-node}"
 NODE_NAME=cephaloproxy-node
 POD_CIDR=10.244.0.0/24
+# Pods get .2-.199; .200-.254 are for test clients in network namespaces on the pod network.
+POD_RANGE_END=10.244.0.199
 SERVICE_CIDR=10.96.0.0/16
 API_SERVICE_IP=10.96.0.1
 CLUSTER_DNS_IP=10.96.0.10
 CLUSTER_DOMAIN=cluster.local
 CNI_BRIDGE=cephalo0
 CNI_NETWORK=cephaloproxy
+FORWARD_CHAIN=CNI-CEPHALOPROXY-FORWARD
+# Network namespaces that tests create on the pod network are named with this prefix.
+NETNS_PREFIX=cephalo-
 CNI_BIN_DIR="${CNI_BIN_DIR:-/usr/lib/cni}"
 # Ports chosen away from the defaults, so a control plane that another suite starts on this
 # machine (kube-api-test, a second controller manager) does not collide with this node.
@@ -96,3 +101,5 @@ wait_until() {
     sleep 0.2
   done
 }
+COREDNS_IMAGE=localhost/cephaloproxy/coredns:1.15.0
+ORIGIN_IMAGE=localhost/cephaloproxy/e2e-origin:0.1.0

@@ -24,6 +24,9 @@ KUBECTL=("$BIN/kubectl" --kubeconfig "$ADMIN_KUBECONFIG")
 NODE_IP=$(node_ip)
 [ -n "$NODE_IP" ] || die "no IPv4 default route: cannot choose the node address (ip -4 route get 1.1.1.1)"
 
+dns_ready() {
+  [ "$("${KUBECTL[@]}" -n kube-system get deployment coredns -o 'jsonpath={.status.readyReplicas}' 2>/dev/null)" = 1 ]
+}
 node_ready() {
   [ "$("${KUBECTL[@]}" get node "$NODE_NAME" -o 'jsonpath={.status.conditions[?(@.type=="Ready")].status}' 2>/dev/null)" = True ]
 }
@@ -31,8 +34,8 @@ node_ready() {
 # Already up? Every component alive and the node Ready: done.
 all_running=1
 for c in "${COMPONENTS[@]}"; do running "$c" || all_running=; done
-if [ -n "$all_running" ] && [ -f "$ADMIN_KUBECONFIG" ] && node_ready; then
-  log "already up: node $NODE_NAME is Ready"
+if [ -n "$all_running" ] && [ -f "$ADMIN_KUBECONFIG" ] && node_ready && dns_ready; then
+  log "already up: node $NODE_NAME is Ready, cluster DNS answers on $CLUSTER_DNS_IP"
   echo "$ADMIN_KUBECONFIG"
   exit 0
 fi
@@ -116,6 +119,12 @@ kubeconfig "$CONF_DIR/kube-proxy.kubeconfig" kube-proxy "$LOCAL_API"
 sysctl -qw net.ipv4.ip_forward=1
 sysctl -qw net.bridge.bridge-nf-call-iptables=1 || die "br_netfilter is not available (net.bridge.bridge-nf-call-iptables)"
 sysctl -qw net.bridge.bridge-nf-call-ip6tables=1 || true
+# Forwarding to and from the pod network is allowed (Docker sets the FORWARD policy to DROP), in a
+# chain of ours that down.sh removes with the other CNI-* chains.
+iptables -N "$FORWARD_CHAIN" 2>/dev/null || iptables -F "$FORWARD_CHAIN"
+iptables -A "$FORWARD_CHAIN" -s "$POD_CIDR" -j ACCEPT
+iptables -A "$FORWARD_CHAIN" -d "$POD_CIDR" -j ACCEPT
+iptables -C FORWARD -j "$FORWARD_CHAIN" 2>/dev/null || iptables -I FORWARD 1 -j "$FORWARD_CHAIN"
 
 # ---------------------------------------------------------------------------------------------
 # containerd with its own socket, root and state; runc with cgroupfs; the CNI network.
@@ -132,13 +141,12 @@ cat >"$NODE_DIR/cni/net.d/10-$CNI_NETWORK.conflist" <<EOF
       "hairpinMode": true,
       "ipam": {
         "type": "host-local",
-        "ranges": [[{"subnet": "$POD_CIDR"}]],
+        "ranges": [[{"subnet": "$POD_CIDR", "rangeEnd": "$POD_RANGE_END"}]],
         "routes": [{"dst": "0.0.0.0/0"}],
         "dataDir": "$NODE_DIR/cni/ipam"
       }
     },
-    {"type": "portmap", "capabilities": {"portMappings": true}},
-    {"type": "firewall", "backend": "iptables"}
+    {"type": "portmap", "capabilities": {"portMappings": true}}
   ]
 }
 EOF
@@ -258,6 +266,7 @@ cgroupDriver: cgroupfs
 failCgroupV1: false
 failSwapOn: false
 clusterDomain: $CLUSTER_DOMAIN
+clusterDNS: [$CLUSTER_DNS_IP]
 resolvConf: /etc/resolv.conf
 podLogsDir: $POD_LOG_DIR
 # A test node on a shared disk: evict only when it is really full, never garbage-collect images
@@ -271,7 +280,6 @@ serverTLSBootstrap: false
 registerNode: true
 maxPods: 110
 EOF
-if [ -n "${CLUSTER_DNS:-}" ]; then printf 'clusterDNS: ["%s"]\n' "$CLUSTER_DNS" >>"$CONF_DIR/kubelet.yaml"; fi
 start_component kubelet "$BIN/kubelet" --config "$CONF_DIR/kubelet.yaml" \
   --kubeconfig "$CONF_DIR/kubelet.kubeconfig" --root-dir "$KUBELET_DIR" \
   --hostname-override "$NODE_NAME" --node-ip "$NODE_IP" --v 1
@@ -294,6 +302,16 @@ start_component kube-proxy "$BIN/kube-proxy" --config "$CONF_DIR/kube-proxy.yaml
 if ! wait_until 120 "node $NODE_NAME Ready" node_ready; then
   for c in kubelet containerd kube-proxy; do log "--- last lines of $c"; tail -15 "$LOG_DIR/$c.log" >&2; done
   die "node $NODE_NAME did not become Ready (logs: $LOG_DIR)"
+fi
+
+# Cluster DNS (CoreDNS built from tests/cluster/coredns) on $CLUSTER_DNS_IP.
+"$CLUSTER_SCRIPTS/images.sh" --node
+sed -e "s|@COREDNS_IMAGE@|$COREDNS_IMAGE|" -e "s|@CLUSTER_DNS_IP@|$CLUSTER_DNS_IP|" -e "s|@CLUSTER_DOMAIN@|$CLUSTER_DOMAIN|" \
+  "$CLUSTER_SCRIPTS/manifests/coredns.yaml" | "${KUBECTL[@]}" apply -f - >/dev/null
+if ! wait_until 120 "cluster DNS (deployment kube-system/coredns)" dns_ready; then
+  "${KUBECTL[@]}" -n kube-system get pods -o wide >&2 || true
+  "${KUBECTL[@]}" -n kube-system get events --sort-by=.lastTimestamp 2>/dev/null | tail -15 >&2 || true
+  die "cluster DNS did not become ready"
 fi
 for c in "${COMPONENTS[@]}"; do running "$c" || die "$c exited (log: $LOG_DIR/$c.log)"; done
 log "node $NODE_NAME is Ready ($(awk -v s="$started_at" -v e="$(date +%s.%N)" 'BEGIN{printf "%.1f", e-s}') s); kubeconfig: $ADMIN_KUBECONFIG"

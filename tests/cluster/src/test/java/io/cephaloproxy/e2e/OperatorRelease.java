@@ -1,0 +1,64 @@
+package io.cephaloproxy.e2e;
+
+import com.marcnuri.helm.Helm;
+import com.marcnuri.helm.InstallCommand;
+import com.marcnuri.helm.Release;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+/** The operator installed from the Helm chart helm/cephaloproxy-operator with helm-java (Helm 3 in-process). */
+final class OperatorRelease {
+  static final Path CHART = Cluster.REPO.resolve("helm/cephaloproxy-operator");
+  static final String CRD = "squidproxies.cephaloproxy.io";
+
+  final String name;
+  final String namespace;
+
+  private OperatorRelease(String name, String namespace) {
+    this.name = name;
+    this.namespace = namespace;
+  }
+
+  /**
+   * Installs the chart as release {@code name} into {@code namespace} with {@code values} and waits
+   * until the operator Deployment is available. The CRD is installed from the chart's crds/ directory;
+   * a CRD left by an earlier run is removed first so the chart's version is the one tested.
+   */
+  static OperatorRelease install(String name, String namespace, Map<String, Object> values) {
+    if (Cluster.client().apiextensions().v1().customResourceDefinitions().withName(CRD).get() != null) {
+      Cluster.client().apiextensions().v1().customResourceDefinitions().withName(CRD).delete();
+      Cluster.await("old CRD " + CRD + " removed", Duration.ofSeconds(60),
+          () -> Cluster.client().apiextensions().v1().customResourceDefinitions().withName(CRD).get() == null);
+    }
+    InstallCommand install = new Helm(CHART).install().withName(name).withNamespace(namespace)
+        .withKubeConfig(Cluster.KUBECONFIG).waitReady().withTimeout(180);
+    values.forEach(install::set);
+    Release release = install.call();
+    if (!"deployed".equalsIgnoreCase(release.getStatus())) {
+      throw new AssertionError("helm install " + name + " ended in status " + release.getStatus() + ": " + release.getOutput());
+    }
+    OperatorRelease r = new OperatorRelease(name, namespace);
+    Cluster.await("operator Deployment " + r.deploymentName() + " available", Duration.ofSeconds(120), () -> {
+      Deployment d = r.deployment();
+      return d != null && d.getStatus() != null && d.getSpec().getReplicas().equals(d.getStatus().getAvailableReplicas());
+    }, () -> Diagnostics.pods(namespace));
+    return r;
+  }
+
+  /** The chart's Deployment: the one labelled with this release. */
+  Deployment deployment() {
+    return Cluster.client().apps().deployments().inNamespace(namespace)
+        .withLabel("app.kubernetes.io/instance", name).list().getItems().stream().findFirst().orElse(null);
+  }
+
+  String deploymentName() {
+    Deployment d = deployment();
+    return d == null ? "(none yet)" : d.getMetadata().getName();
+  }
+
+  void uninstall() {
+    Helm.uninstall(name).withNamespace(namespace).withKubeConfig(Cluster.KUBECONFIG).call();
+  }
+}

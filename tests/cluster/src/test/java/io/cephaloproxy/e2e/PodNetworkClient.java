@@ -1,0 +1,114 @@
+package io.cephaloproxy.e2e;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A client on the pod network: a network namespace with an address of the pod CIDR on the node's
+ * bridge (scripts/cluster/netns.sh), using the cluster DNS. Requests leave it the way they leave a
+ * pod, so they go through kube-proxy's Service rules to the proxy pods. Runs curl in it.
+ */
+final class PodNetworkClient implements AutoCloseable {
+  private static final Path NETNS_SCRIPT = Cluster.REPO.resolve("scripts/cluster/netns.sh");
+
+  final String name;
+  final String netns;
+  final String address;
+
+  private PodNetworkClient(String name, String netns, String address) {
+    this.name = name;
+    this.netns = netns;
+    this.address = address;
+  }
+
+  /** Creates the namespace {@code cephalo-<name>} at 10.244.0.{@code octet} (200..254). */
+  static PodNetworkClient create(String name, int octet) {
+    String netns = Cmd.run(Duration.ofSeconds(30), NETNS_SCRIPT.toString(), "add", name, Integer.toString(octet))
+        .orFail().out().trim();
+    return new PodNetworkClient(name, netns, "10.244.0." + octet);
+  }
+
+  /** The command line that runs {@code command} inside the namespace. */
+  List<String> inside(List<String> command) {
+    List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", netns));
+    full.addAll(command);
+    return full;
+  }
+
+  Cmd.Result run(Duration timeout, List<String> command) {
+    return Cmd.run(timeout, inside(command));
+  }
+
+  /** One request through an HTTP proxy ({@code host:port}); returns the status code and body. */
+  Response get(String proxy, String url, String... curlArgs) {
+    List<String> command = new ArrayList<>(List.of("curl", "-sS", "--max-time", "20", "-x", "http://" + proxy,
+        "-w", "\n%{http_code}"));
+    command.addAll(List.of(curlArgs));
+    command.add(url);
+    Cmd.Result r = run(Duration.ofSeconds(30), command);
+    String out = r.out();
+    int cut = out.lastIndexOf('\n');
+    int code = Integer.parseInt(out.substring(cut + 1).trim());
+    return new Response(code, out.substring(0, Math.max(cut, 0)), r.err(), r.exitCode());
+  }
+
+  record Response(int status, String body, String curlErrors, int curlExit) {}
+
+  /**
+   * Starts a steady stream of {@code total} requests at {@code perSecond} through {@code proxy}, each
+   * on its own connection (as many independent clients would), in the background.
+   */
+  Load startLoad(String proxy, String url, int perSecond, int total) {
+    try {
+      Path out = Files.createTempFile("e2e-load", ".txt");
+      List<String> command = inside(List.of("curl", "-s", "-o", "/dev/null", "--max-time", "10",
+          "-x", "http://" + proxy, "--rate", perSecond + "/s", "-H", "Connection: close",
+          "-w", "%{http_code} %{time_total} %{errormsg}\n", url + "?n=[1-" + total + "]"));
+      Process p = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectErrorStream(false)
+          .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+      return new Load(p, out, total);
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot start curl in " + netns, e);
+    }
+  }
+
+  /** A running request stream; {@link #finish} waits for it and counts the outcomes. */
+  record Load(Process process, Path output, int total) {
+    Outcome finish(Duration timeout) {
+      try {
+        if (!process.waitFor(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+          process.destroyForcibly();
+          throw new AssertionError("the request stream did not finish within " + timeout.toSeconds() + " s");
+        }
+        List<String> lines = Files.readAllLines(output);
+        Files.deleteIfExists(output);
+        int ok = 0;
+        List<String> failures = new ArrayList<>();
+        for (String line : lines) {
+          if (line.startsWith("200 ")) {
+            ok++;
+          } else {
+            failures.add(line);
+          }
+        }
+        return new Outcome(lines.size(), ok, failures);
+      } catch (IOException e) {
+        throw new IllegalStateException(e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
+    }
+  }
+
+  record Outcome(int requests, int ok, List<String> failures) {}
+
+  @Override
+  public void close() {
+    Cmd.run(Duration.ofSeconds(30), NETNS_SCRIPT.toString(), "del", name);
+  }
+}

@@ -1,0 +1,291 @@
+package io.cephaloproxy.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * CephaloProxy end to end on the real node: the chart installs the operator into a namespace that
+ * enforces Pod Security "restricted", SquidProxy resources become running proxies, and a client on
+ * the pod network sends traffic through their Services to an origin in the cluster. The methods run
+ * in order and share the installation; the last one uninstalls it.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ProxyE2E {
+  static final Duration READY_TIMEOUT = Duration.ofSeconds(120);
+  static final String RELEASE = "cephaloproxy";
+
+  Path workDir;
+  Origin origin;
+  String operatorNs;
+  String ns;
+  OperatorRelease release;
+  PodNetworkClient client;
+
+  @BeforeAll
+  void setUp() throws IOException {
+    Cluster.client();
+    workDir = Files.createTempDirectory("proxy-e2e");
+    origin = Origin.deploy(workDir);
+    operatorNs = Cluster.restrictedNamespace("cephaloproxy-system");
+    ns = Cluster.restrictedNamespace("e2e-proxy");
+    client = PodNetworkClient.create("proxy-e2e", 200);
+    release = OperatorRelease.install(RELEASE, operatorNs, Map.of());
+  }
+
+  @AfterAll
+  void tearDown() {
+    if (client != null) {
+      client.close();
+    }
+    for (String n : new String[] {ns, origin == null ? null : origin.namespace, operatorNs}) {
+      if (n != null && Cluster.client().namespaces().withName(n).get() != null) {
+        Cluster.deleteNamespace(n, Duration.ofSeconds(120));
+      }
+    }
+  }
+
+  /** An allowlist proxy for the origin's first name only. */
+  String allowlistProxy(String name, int replicas, String... domains) {
+    return """
+        apiVersion: cephaloproxy.io/v1alpha1
+        kind: SquidProxy
+        metadata:
+          name: %s
+        spec:
+          replicas: %d
+          access:
+            allowedDomains: [%s]
+        """.formatted(name, replicas, String.join(", ", domains));
+  }
+
+  @Test
+  @Order(1)
+  void operatorRunsUnderRestrictedPodSecurityWithTheChartsRbac() {
+    Pod pod = Cluster.client().pods().inNamespace(operatorNs).withLabel("app.kubernetes.io/instance", RELEASE)
+        .list().getItems().get(0);
+    assertThat(pod.getStatus().getContainerStatuses()).allSatisfy(c -> {
+      assertThat(c.getReady()).isTrue();
+      assertThat(c.getRestartCount()).isZero();
+    });
+    // The chart's own ServiceAccount, bound by the chart's RBAC (not an admin account).
+    assertThat(pod.getSpec().getServiceAccountName()).isNotIn("default", null);
+    assertThat(Cluster.client().rbac().clusterRoleBindings().withLabel("app.kubernetes.io/instance", RELEASE)
+        .list().getItems()).anySatisfy(b -> assertThat(b.getSubjects())
+            .anySatisfy(s -> assertThat(s.getName()).isEqualTo(pod.getSpec().getServiceAccountName())));
+  }
+
+  @Test
+  @Order(2)
+  void allowedDomainGets200AndOtherDomainGets403ThroughTheService() {
+    SquidProxies.apply(ns, allowlistProxy("allowlist", 1, origin.host()));
+    String endpoint = SquidProxies.endpoint(SquidProxies.awaitReady(ns, "allowlist", READY_TIMEOUT));
+
+    PodNetworkClient.Response allowed = client.get(endpoint, "http://" + origin.host() + "/hello");
+    assertThat(allowed.status()).as(allowed.toString()).isEqualTo(200);
+    assertThat(allowed.body()).contains("saw " + origin.host() + " /hello");
+
+    PodNetworkClient.Response denied = client.get(endpoint, "http://" + origin.otherHost() + "/hello");
+    assertThat(denied.status()).as(denied.toString()).isEqualTo(403);
+    assertThat(denied.body()).doesNotContain("origin ");
+  }
+
+  @Test
+  @Order(3)
+  void auditModeLetsTheRequestThroughAndLogsWhatItWouldHaveDenied() {
+    SquidProxies.apply(ns, """
+        apiVersion: cephaloproxy.io/v1alpha1
+        kind: SquidProxy
+        metadata:
+          name: audit
+        spec:
+          access:
+            mode: Audit
+            allowedDomains: [%s]
+        """.formatted(origin.host()));
+    String endpoint = SquidProxies.endpoint(SquidProxies.awaitReady(ns, "audit", READY_TIMEOUT));
+
+    PodNetworkClient.Response r = client.get(endpoint, "http://" + origin.otherHost() + "/audited");
+    assertThat(r.status()).as(r.toString()).isEqualTo(200);
+    assertThat(r.body()).contains("saw " + origin.otherHost() + " /audited");
+    Cluster.await("the would-deny line in the proxy's log", Duration.ofSeconds(20), () ->
+        SquidProxies.logs(ns, "audit").lines()
+            .anyMatch(l -> l.contains(origin.otherHost()) && l.toLowerCase().contains("would")),
+        () -> SquidProxies.logs(ns, "audit"));
+  }
+
+  @Test
+  @Order(4)
+  void sslBumpShowsTheProxysCaAsIssuer() throws IOException {
+    Pki.Pair bumpCa = Pki.ca(workDir, "bump-ca", "CephaloProxy E2E bump CA");
+    Cluster.client().secrets().inNamespace(ns).resource(new SecretBuilder().withNewMetadata().withName("bump-ca")
+        .endMetadata().withType("kubernetes.io/tls")
+        .withData(Map.of("tls.crt", Origin.base64(bumpCa.cert()), "tls.key", Origin.base64(bumpCa.key())))
+        .build()).create();
+    Cluster.client().secrets().inNamespace(ns).resource(new SecretBuilder().withNewMetadata().withName("origin-ca")
+        .endMetadata().withData(Map.of("ca.crt", Origin.base64(origin.ca.cert()))).build()).create();
+    SquidProxies.apply(ns, """
+        apiVersion: cephaloproxy.io/v1alpha1
+        kind: SquidProxy
+        metadata:
+          name: bump
+        spec:
+          access:
+            allowedDomains: [%s]
+          sslBump:
+            enabled: true
+            caSecret: {name: bump-ca}
+          trustedCA:
+            secret: {name: origin-ca, key: ca.crt}
+        """.formatted(origin.host()));
+    String endpoint = SquidProxies.endpoint(SquidProxies.awaitReady(ns, "bump", READY_TIMEOUT));
+
+    PodNetworkClient.Response r = client.get(endpoint, "https://" + origin.host() + "/secret",
+        "-v", "--cacert", bumpCa.cert().toString());
+    assertThat(r.status()).as(r.toString()).isEqualTo(200);
+    assertThat(r.body()).contains("saw " + origin.host() + " /secret");
+    assertThat(r.curlErrors()).containsPattern("issuer: CN ?= ?CephaloProxy E2E bump CA");
+  }
+
+  @Test
+  @Order(5)
+  void allowlistChangeRollsOutUnderLoadWithoutAFailedRequest() {
+    SquidProxies.apply(ns, allowlistProxy("rollout", 2, origin.host()));
+    GenericKubernetesResource before = SquidProxies.awaitReady(ns, "rollout", READY_TIMEOUT);
+    String endpoint = SquidProxies.endpoint(before);
+    Object hashBefore = SquidProxies.status(before).get("configHash");
+    assertThat(client.get(endpoint, "http://" + origin.otherHost() + "/").status()).isEqualTo(403);
+
+    PodNetworkClient.Load load = client.startLoad(endpoint, "http://" + origin.host() + "/load", 50, 2000);
+    Cluster.sleep(Duration.ofSeconds(3));
+    long start = System.nanoTime();
+    SquidProxies.apply(ns, allowlistProxy("rollout", 2, origin.host(), origin.otherHost()));
+    Cluster.await("rollout of the new allowlist", READY_TIMEOUT, () -> {
+      GenericKubernetesResource r = SquidProxies.get(ns, "rollout");
+      return SquidProxies.ready(r) && !hashBefore.equals(SquidProxies.status(r).get("configHash"))
+          && SquidProxies.readyPods(ns, "rollout").size() == 2 && SquidProxies.pods(ns, "rollout").size() == 2;
+    }, () -> SquidProxies.status(SquidProxies.get(ns, "rollout")) + " " + Diagnostics.pods(ns));
+    double rolloutSeconds = (System.nanoTime() - start) / 1e9;
+
+    PodNetworkClient.Outcome outcome = load.finish(Duration.ofSeconds(120));
+    Figures.record("rollout under load: requests", outcome.requests());
+    Figures.record("rollout under load: failed", outcome.failures().size());
+    Figures.record("rollout under load: rollout seconds", rolloutSeconds);
+    assertThat(outcome.requests()).isEqualTo(2000);
+    assertThat(outcome.failures()).as("failed requests during the rollout").isEmpty();
+    assertThat(client.get(endpoint, "http://" + origin.otherHost() + "/").status())
+        .as("the new rule after the rollout").isEqualTo(200);
+  }
+
+  @Test
+  @Order(6)
+  void invalidRawConfigIsReportedAndTheOldPodsKeepServing() {
+    String good = allowlistProxy("rollout", 2, origin.host(), origin.otherHost());
+    String endpoint = SquidProxies.endpoint(SquidProxies.awaitReady(ns, "rollout", READY_TIMEOUT));
+    List<String> podsBefore = SquidProxies.readyPods(ns, "rollout").stream().map(p -> p.getMetadata().getName()).toList();
+
+    PodNetworkClient.Load load = client.startLoad(endpoint, "http://" + origin.host() + "/bad-change", 50, 1500);
+    SquidProxies.apply(ns, good + "  extraConfig: |\n    cache_mem 64 elephants\n");
+    Cluster.await("ConfigValid=False with Squid's message", READY_TIMEOUT, () ->
+        SquidProxies.condition(SquidProxies.get(ns, "rollout"), "ConfigValid")
+            .filter(c -> "False".equals(c.get("status")))
+            .map(c -> String.valueOf(c.get("message")).contains("elephants")).orElse(false),
+        () -> String.valueOf(SquidProxies.status(SquidProxies.get(ns, "rollout"))));
+    PodNetworkClient.Outcome outcome = load.finish(Duration.ofSeconds(120));
+    assertThat(outcome.failures()).as("failed requests while the bad config was applied").isEmpty();
+    assertThat(SquidProxies.readyPods(ns, "rollout")).extracting(p -> p.getMetadata().getName())
+        .as("the old pods still serve").containsAll(podsBefore);
+
+    SquidProxies.apply(ns, good);
+    SquidProxies.awaitReady(ns, "rollout", READY_TIMEOUT);
+    assertThat(SquidProxies.conditionIs(SquidProxies.get(ns, "rollout"), "ConfigValid", "True")).isTrue();
+    assertThat(client.get(endpoint, "http://" + origin.host() + "/fixed").status()).isEqualTo(200);
+  }
+
+  @Test
+  @Order(7)
+  void aDeletedPodIsReplacedAndStatusFollows() {
+    Pod victim = SquidProxies.readyPods(ns, "rollout").get(0);
+    Cluster.client().pods().resource(victim).delete();
+    Cluster.await("status readyReplicas below 2", Duration.ofSeconds(30), () ->
+        ((Number) SquidProxies.status(SquidProxies.get(ns, "rollout")).getOrDefault("readyReplicas", 0)).intValue() < 2
+            || !SquidProxies.pods(ns, "rollout").contains(victim));
+    Cluster.await("a replacement pod Ready", READY_TIMEOUT, () -> SquidProxies.readyPods(ns, "rollout").size() == 2
+        && SquidProxies.readyPods(ns, "rollout").stream().noneMatch(p -> p.getMetadata().getUid()
+            .equals(victim.getMetadata().getUid())), () -> Diagnostics.pods(ns));
+    Cluster.await("status readyReplicas 2 and Ready", READY_TIMEOUT, () -> {
+      GenericKubernetesResource r = SquidProxies.get(ns, "rollout");
+      return SquidProxies.ready(r) && Integer.valueOf(2).equals(SquidProxies.status(r).get("readyReplicas"));
+    });
+  }
+
+  @Test
+  @Order(8)
+  void aKilledSquidProcessRestartsTheContainer() {
+    Pod pod = SquidProxies.readyPods(ns, "allowlist").get(0);
+    String container = pod.getSpec().getContainers().get(0).getName();
+    int restarts = pod.getStatus().getContainerStatuses().get(0).getRestartCount();
+    long squid = NodeProcesses.pids(pod, container).stream()
+        .filter(pid -> NodeProcesses.comm(pid).startsWith("squid"))
+        .filter(pid -> !NodeProcesses.comm(NodeProcesses.parent(pid)).startsWith("squid"))
+        .findFirst().orElseThrow(() -> new AssertionError("no squid process in " + pod.getMetadata().getName()));
+    NodeProcesses.kill(squid);
+    Cluster.await("container " + container + " restarted and Ready", READY_TIMEOUT, () -> {
+      Pod now = Cluster.client().pods().resource(pod).get();
+      return now.getStatus().getContainerStatuses().get(0).getRestartCount() > restarts
+          && Boolean.TRUE.equals(now.getStatus().getContainerStatuses().get(0).getReady());
+    }, () -> Diagnostics.pods(ns));
+    String endpoint = SquidProxies.endpoint(SquidProxies.awaitReady(ns, "allowlist", READY_TIMEOUT));
+    assertThat(client.get(endpoint, "http://" + origin.host() + "/after-kill").status()).isEqualTo(200);
+  }
+
+  @Test
+  @Order(9)
+  void deletingTheSquidProxyRemovesEverythingItCreated() {
+    SquidProxies.api().inNamespace(ns).withName("allowlist").delete();
+    Cluster.await("the allowlist proxy's objects garbage-collected", READY_TIMEOUT, () ->
+        Cluster.client().apps().deployments().inNamespace(ns).withLabel(SquidProxies.INSTANCE_LABEL, "allowlist")
+            .list().getItems().isEmpty()
+            && Cluster.client().services().inNamespace(ns).withLabel(SquidProxies.INSTANCE_LABEL, "allowlist")
+            .list().getItems().isEmpty()
+            && Cluster.client().configMaps().inNamespace(ns).withLabel(SquidProxies.INSTANCE_LABEL, "allowlist")
+            .list().getItems().isEmpty()
+            && SquidProxies.pods(ns, "allowlist").isEmpty());
+  }
+
+  @Test
+  @Order(100)
+  void helmUninstallLeavesNothingOfTheOperator() {
+    for (String name : new String[] {"audit", "bump", "rollout"}) {
+      SquidProxies.api().inNamespace(ns).withName(name).delete();
+    }
+    release.uninstall();
+    Cluster.await("nothing of release " + RELEASE + " left", Duration.ofSeconds(90), () ->
+        Cluster.client().pods().inNamespace(operatorNs).list().getItems().isEmpty()
+            && Cluster.client().apps().deployments().inNamespace(operatorNs).list().getItems().isEmpty()
+            && Cluster.client().serviceAccounts().inNamespace(operatorNs).withLabel("app.kubernetes.io/instance", RELEASE)
+            .list().getItems().isEmpty()
+            && Cluster.client().rbac().clusterRoles().withLabel("app.kubernetes.io/instance", RELEASE)
+            .list().getItems().isEmpty()
+            && Cluster.client().rbac().clusterRoleBindings().withLabel("app.kubernetes.io/instance", RELEASE)
+            .list().getItems().isEmpty()
+            && Cluster.client().secrets().inNamespace(operatorNs).withLabel("owner", "helm").list().getItems().isEmpty(),
+        () -> Diagnostics.pods(operatorNs));
+  }
+}
