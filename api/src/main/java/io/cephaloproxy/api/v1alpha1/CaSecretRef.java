@@ -1,0 +1,62 @@
+package io.cephaloproxy.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
+
+/** The Secret with the SSL-bump CA (a kubernetes.io/tls Secret works as is). */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class CaSecretRef {
+  @Required
+  @Size(min = 1, max = 253)
+  @Pattern(Patterns.RESOURCE_NAME)
+  @JsonPropertyDescription("Name of the Secret holding the CA certificate and private key (same namespace).")
+  private String name;
+
+  @Default("tls.crt")
+  @Size(min = 1, max = 253)
+  @Pattern(Patterns.DATA_KEY)
+  @JsonPropertyDescription("Key of the PEM CA certificate in the Secret. Default tls.crt.")
+  private String certificateKey = "tls.crt";
+
+  @Default("tls.key")
+  @Size(min = 1, max = 253)
+  @Pattern(Patterns.DATA_KEY)
+  @JsonPropertyDescription("Key of the PEM CA private key in the Secret. Default tls.key.")
+  private String privateKeyKey = "tls.key";
+
+  public CaSecretRef() {}
+
+  public CaSecretRef(String name) {
+    this.name = name;
+  }
+
+  // --- accessors ---
+
+  public String getName() {
+    return name;
+  }
+
+  public void setName(String name) {
+    this.name = name;
+  }
+
+  public String getCertificateKey() {
+    return certificateKey;
+  }
+
+  public void setCertificateKey(String certificateKey) {
+    this.certificateKey = certificateKey;
+  }
+
+  public String getPrivateKeyKey() {
+    return privateKeyKey;
+  }
+
+  public void setPrivateKeyKey(String privateKeyKey) {
+    this.privateKeyKey = privateKeyKey;
+  }
+}

@@ -1,0 +1,37 @@
+package io.cephaloproxy.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Size;
+import java.util.Map;
+
+/** The Service in front of the proxy pods. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class ServiceSpec {
+  @Default("ClusterIP")
+  @JsonPropertyDescription("ClusterIP (default), NodePort or LoadBalancer.")
+  private ServiceType type = ServiceType.ClusterIP;
+
+  @Size(max = 64)
+  @JsonPropertyDescription("Annotations of the Service (e.g. for an internal load balancer).")
+  private Map<String, String> annotations;
+
+  // --- accessors ---
+
+  public ServiceType getType() {
+    return type;
+  }
+
+  public void setType(ServiceType type) {
+    this.type = type;
+  }
+
+  public Map<String, String> getAnnotations() {
+    return annotations;
+  }
+
+  public void setAnnotations(Map<String, String> annotations) {
+    this.annotations = annotations;
+  }
+}

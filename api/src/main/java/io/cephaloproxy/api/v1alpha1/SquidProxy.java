@@ -1,0 +1,46 @@
+package io.cephaloproxy.api.v1alpha1;
+
+import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
+import io.fabric8.kubernetes.api.model.Namespaced;
+import io.fabric8.kubernetes.client.CustomResource;
+import io.fabric8.kubernetes.model.annotation.Group;
+import io.fabric8.kubernetes.model.annotation.Kind;
+import io.fabric8.kubernetes.model.annotation.Plural;
+import io.fabric8.kubernetes.model.annotation.ShortNames;
+import io.fabric8.kubernetes.model.annotation.Singular;
+import io.fabric8.kubernetes.model.annotation.Version;
+
+/**
+ * A managed Squid forward proxy: the operator turns one {@code SquidProxy} into a ConfigMap with
+ * the compiled squid.conf, a Deployment, a Service and (optionally) a PDB, a NetworkPolicy, an HPA
+ * and a cache PVC.
+ */
+@Group(SquidProxy.GROUP)
+@Version(SquidProxy.VERSION)
+@Kind(SquidProxy.KIND)
+@Plural(SquidProxy.PLURAL)
+@Singular("squidproxy")
+@ShortNames("squid")
+@AdditionalPrinterColumn(name = "Ready", jsonPath = ".status.conditions[?(@.type==\"Ready\")].status", type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(name = "Replicas", jsonPath = ".status.readyReplicas", type = AdditionalPrinterColumn.Type.INTEGER)
+@AdditionalPrinterColumn(name = "Endpoint", jsonPath = ".status.endpoint", type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(name = "Mode", jsonPath = ".spec.access.mode", type = AdditionalPrinterColumn.Type.STRING, priority = 1)
+@AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = AdditionalPrinterColumn.Type.DATE)
+public class SquidProxy extends CustomResource<SquidProxySpec, SquidProxyStatus> implements Namespaced {
+  public static final String GROUP = "cephaloproxy.io";
+  public static final String VERSION = "v1alpha1";
+  public static final String KIND = "SquidProxy";
+  public static final String PLURAL = "squidproxies";
+  /** The CRD's name, {@code squidproxies.cephaloproxy.io}. */
+  public static final String CRD_NAME = PLURAL + "." + GROUP;
+
+  @Override
+  protected SquidProxySpec initSpec() {
+    return new SquidProxySpec();
+  }
+
+  @Override
+  protected SquidProxyStatus initStatus() {
+    return new SquidProxyStatus();
+  }
+}

@@ -1,0 +1,62 @@
+package io.cephaloproxy.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
+
+/** The Secret with the parent proxy's credentials. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class UpstreamCredentialsRef {
+  @Required
+  @Size(min = 1, max = 253)
+  @Pattern(Patterns.RESOURCE_NAME)
+  @JsonPropertyDescription("Name of the Secret (same namespace).")
+  private String name;
+
+  @Default("username")
+  @Size(min = 1, max = 253)
+  @Pattern(Patterns.DATA_KEY)
+  @JsonPropertyDescription("Key of the user name. Default username.")
+  private String usernameKey = "username";
+
+  @Default("password")
+  @Size(min = 1, max = 253)
+  @Pattern(Patterns.DATA_KEY)
+  @JsonPropertyDescription("Key of the password. Default password.")
+  private String passwordKey = "password";
+
+  public UpstreamCredentialsRef() {}
+
+  public UpstreamCredentialsRef(String name) {
+    this.name = name;
+  }
+
+  // --- accessors ---
+
+  public String getName() {
+    return name;
+  }
+
+  public void setName(String name) {
+    this.name = name;
+  }
+
+  public String getUsernameKey() {
+    return usernameKey;
+  }
+
+  public void setUsernameKey(String usernameKey) {
+    this.usernameKey = usernameKey;
+  }
+
+  public String getPasswordKey() {
+    return passwordKey;
+  }
+
+  public void setPasswordKey(String passwordKey) {
+    this.passwordKey = passwordKey;
+  }
+}

@@ -1,0 +1,71 @@
+package io.cephaloproxy.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
+
+/** A parent proxy that requests are forwarded to (Squid cache_peer). */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class UpstreamSpec {
+  @Required
+  @Size(min = 1, max = 253)
+  @ValidationRule(value = "self.matches('" + Patterns.HOST + "') || isIP(self)",
+      message = "upstream.host must be a host name (e.g. proxy.corp.example) or an IP address, without scheme, "
+          + "port or spaces")
+  @JsonPropertyDescription("Host name or IP address of the parent proxy.")
+  private String host;
+
+  @Default("3128")
+  @Min(1)
+  @Max(65535)
+  @JsonPropertyDescription("Port of the parent proxy. Default 3128.")
+  private Integer port = 3128;
+
+  @JsonPropertyDescription("Credentials for the parent proxy (sent as Basic proxy authentication). They are "
+      + "mounted from the Secret and never written to the ConfigMap.")
+  private UpstreamCredentialsRef credentialsSecret;
+
+  @Default("true")
+  @JsonPropertyDescription("true (default): every request goes through the parent (never_direct); false: the "
+      + "parent is preferred but Squid may go direct when it is down.")
+  private Boolean neverDirect = Boolean.TRUE;
+
+  // --- accessors ---
+
+  public String getHost() {
+    return host;
+  }
+
+  public void setHost(String host) {
+    this.host = host;
+  }
+
+  public Integer getPort() {
+    return port;
+  }
+
+  public void setPort(Integer port) {
+    this.port = port;
+  }
+
+  public UpstreamCredentialsRef getCredentialsSecret() {
+    return credentialsSecret;
+  }
+
+  public void setCredentialsSecret(UpstreamCredentialsRef credentialsSecret) {
+    this.credentialsSecret = credentialsSecret;
+  }
+
+  public Boolean getNeverDirect() {
+    return neverDirect;
+  }
+
+  public void setNeverDirect(Boolean neverDirect) {
+    this.neverDirect = neverDirect;
+  }
+}

@@ -1,0 +1,30 @@
+package io.cephaloproxy.api.v1alpha1;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.cephaloproxy.testsupport.RepoRoot;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+/** The committed CRD under crds/ must be what the crd-generator plugin produces from the current classes. */
+class CrdUpToDateTest {
+  static final String FILE = SquidProxy.CRD_NAME + "-v1.yml";
+
+  @Test
+  void committedCrdMatchesGenerated() throws IOException {
+    Path generated = Path.of("target/classes/META-INF/fabric8", FILE);
+    assertThat(generated).as("the crd-generator plugin output (runs in process-classes)").exists();
+    Path committed = RepoRoot.get().resolve("crds").resolve(FILE);
+    String fresh = Files.readString(generated);
+    if (RepoRoot.update()) {
+      Files.createDirectories(committed.getParent());
+      Files.writeString(committed, fresh);
+    }
+    assertThat(committed).as("committed CRD").exists();
+    assertThat(Files.readString(committed))
+        .as("crds/%s is stale: regenerate it with  mvn -B -ntp -pl api verify -Dupdate=true  and commit it", FILE)
+        .isEqualTo(fresh);
+  }
+}
