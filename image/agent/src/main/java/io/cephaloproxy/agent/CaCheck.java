@@ -102,7 +102,7 @@ public final class CaCheck {
             return Files.readString(file, StandardCharsets.ISO_8859_1);
         } catch (IOException e) {
             throw new StepFailure(what + " " + file + " is not readable by UID " + Ids.uid() + " GID " + Ids.gid()
-                    + ": " + e.getMessage() + " (give the Secret volume defaultMode 0440 or make it group-0 readable)");
+                    + ": " + e.getClass().getSimpleName() + " (give the Secret volume defaultMode 0440 or make it group-0 readable)");
         }
     }
 }

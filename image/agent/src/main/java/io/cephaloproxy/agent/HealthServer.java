@@ -67,7 +67,12 @@ public final class HealthServer {
         return server.getAddress().getPort();
     }
 
+    private final java.util.concurrent.atomic.AtomicBoolean stopped = new java.util.concurrent.atomic.AtomicBoolean();
+
     public void stop() {
+        if (!stopped.compareAndSet(false, true)) {
+            return;
+        }
         server.stop(0);
         pool.shutdownNow();
     }

@@ -162,15 +162,11 @@ public final class Init {
             if (!configMentions(include)) {
                 return "skipped (no upstream)";
             }
-            TrustedCaBundle.writeAtomically(include, new byte[0]);
+            TrustedCaBundle.writeAtomically(include, new byte[0], "rw-r-----");
             return "ok (no upstream: empty " + include + ")";
         }
-        TrustedCaBundle.writeAtomically(include, line.getBytes(StandardCharsets.UTF_8));
-        try {
-            Files.setPosixFilePermissions(include, PosixFilePermissions.fromString("rw-r-----"));
-        } catch (IOException | UnsupportedOperationException ignored) {
-            // best effort: the directory is private to the pod anyway
-        }
+        // group 0 may read it (the main container can run with another UID of group 0); others not
+        TrustedCaBundle.writeAtomically(include, line.getBytes(StandardCharsets.UTF_8), "rw-r-----");
         return "ok (" + include + (cfg.upstreamCredentials() != null ? ", with login from " + cfg.upstreamCredentials() : "") + ")";
     }
 

@@ -72,15 +72,24 @@ public final class TrustedCaBundle {
                 added++;
             }
         }
-        writeAtomically(bundle, out.toString().getBytes(StandardCharsets.ISO_8859_1));
+        writeAtomically(bundle, out.toString().getBytes(StandardCharsets.ISO_8859_1), "rw-rw-r--");
         return added;
     }
 
-    static void writeAtomically(Path target, byte[] content) throws StepFailure {
+    /**
+     * Writes via a temporary file and a rename, so a reader never sees half a file. {@code mode}
+     * keeps group 0 able to read it when the main container runs with another UID of group 0.
+     */
+    static void writeAtomically(Path target, byte[] content, String mode) throws StepFailure {
         Path dir = target.toAbsolutePath().getParent();
         try {
             Path tmp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
             Files.write(tmp, content);
+            try {
+                Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString(mode));
+            } catch (UnsupportedOperationException ignored) {
+                // not a POSIX file system
+            }
             try {
                 Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             } catch (AtomicMoveNotSupportedException e) {
