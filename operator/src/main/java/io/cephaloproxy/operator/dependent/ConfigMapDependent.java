@@ -1,0 +1,28 @@
+package io.cephaloproxy.operator.dependent;
+
+import io.cephaloproxy.api.v1alpha1.SquidProxy;
+import io.cephaloproxy.operator.model.Builders;
+import io.cephaloproxy.operator.model.Labels;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
+
+/** {@code <name>-config}: squid.conf, runtime.properties and the ACL files. */
+@KubernetesDependent(informer = @Informer(labelSelector = Labels.MANAGED_SELECTOR))
+public class ConfigMapDependent extends ProxyDependent<ConfigMap> {
+  public static final String NAME = "config";
+
+  public ConfigMapDependent() {
+    super(ConfigMap.class, Builders::configMap, n -> n + "-config");
+  }
+
+  /**
+   * JOSDK leaves ConfigMaps out of server-side apply by default; this one is opted in explicitly and
+   * follows the operator-wide switch (off only in the mock-server suites, which lack managedFields).
+   */
+  @Override
+  protected boolean useSSA(Context<SquidProxy> context) {
+    return context.getControllerConfiguration().getConfigurationService().ssaBasedCreateUpdateMatchForDependentResources();
+  }
+}

@@ -1,0 +1,23 @@
+package io.cephaloproxy.operator.dependent;
+
+import io.cephaloproxy.api.v1alpha1.SquidProxy;
+import io.cephaloproxy.operator.model.ProxyModel;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+
+/** Hands the reconcile's {@link ProxyModel} to the dependents through JOSDK's workflow context. */
+public final class Models {
+  private static final String KEY = "cephaloproxy.model";
+
+  private Models() {}
+
+  public static void put(Context<SquidProxy> context, ProxyModel model) {
+    context.managedWorkflowAndDependentResourceContext().put(KEY, model);
+  }
+
+  public static ProxyModel require(Context<SquidProxy> context) {
+    return context
+        .managedWorkflowAndDependentResourceContext()
+        .get(KEY, ProxyModel.class)
+        .orElseThrow(() -> new IllegalStateException("no model: the workflow runs only after the spec compiled"));
+  }
+}

@@ -1,0 +1,180 @@
+package io.cephaloproxy.operator.model;
+
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.LabelSelector;
+import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscalerBuilder;
+import io.fabric8.kubernetes.api.model.networking.v1.IPBlock;
+import io.fabric8.kubernetes.api.model.networking.v1.IPBlockBuilder;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyBuilder;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeer;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeerBuilder;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudgetBuilder;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeMap;
+
+/**
+ * Pure builders for every object but the Deployment (see {@link DeploymentBuilderModel}): same input,
+ * equal output, so server-side apply sees no change on a resync. No empty maps or lists are emitted
+ * (the API server drops them, which would read as drift).
+ */
+public final class Builders {
+  private Builders() {}
+
+  public static ObjectMeta meta(ProxyModel m, String name) {
+    return new ObjectMetaBuilder()
+        .withName(name)
+        .withNamespace(m.namespace())
+        .withLabels(Labels.of(m.name()))
+        .build();
+  }
+
+  public static LabelSelector selector(ProxyModel m) {
+    return new LabelSelectorBuilder().withMatchLabels(Labels.selector(m.name())).build();
+  }
+
+  public static ConfigMap configMap(ProxyModel m) {
+    return new ConfigMapBuilder()
+        .withMetadata(meta(m, m.configMapName()))
+        .withData(new TreeMap<>(m.configFiles()))
+        .build();
+  }
+
+  public static Service service(ProxyModel m) {
+    ObjectMeta meta = meta(m, m.serviceName());
+    if (m.serviceAnnotations() != null && !m.serviceAnnotations().isEmpty()) {
+      meta.setAnnotations(new TreeMap<>(m.serviceAnnotations()));
+    }
+    return new ServiceBuilder()
+        .withMetadata(meta)
+        .withNewSpec()
+        .withType(m.serviceType())
+        .withSelector(Labels.selector(m.name()))
+        .addNewPort()
+        .withName("proxy")
+        .withProtocol("TCP")
+        .withPort(m.port())
+        .withTargetPort(new IntOrString("proxy"))
+        .endPort()
+        .addNewPort()
+        .withName("health")
+        .withProtocol("TCP")
+        .withPort(ProxyModel.HEALTH_PORT)
+        .withTargetPort(new IntOrString("health"))
+        .endPort()
+        .endSpec()
+        .build();
+  }
+
+  public static PodDisruptionBudget podDisruptionBudget(ProxyModel m) {
+    return new PodDisruptionBudgetBuilder()
+        .withMetadata(meta(m, m.name()))
+        .withNewSpec()
+        .withMaxUnavailable(new IntOrString(m.pdb().maxUnavailable()))
+        .withSelector(selector(m))
+        .endSpec()
+        .build();
+  }
+
+  public static HorizontalPodAutoscaler horizontalPodAutoscaler(ProxyModel m) {
+    ProxyModel.Autoscaling a = m.autoscaling();
+    return new HorizontalPodAutoscalerBuilder()
+        .withMetadata(meta(m, m.name()))
+        .withNewSpec()
+        .withNewScaleTargetRef()
+        .withApiVersion("apps/v1")
+        .withKind("Deployment")
+        .withName(m.name())
+        .endScaleTargetRef()
+        .withMinReplicas(a.minReplicas())
+        .withMaxReplicas(a.maxReplicas())
+        .addNewMetric()
+        .withType("Resource")
+        .withNewResource()
+        .withName("cpu")
+        .withNewTarget()
+        .withType("Utilization")
+        .withAverageUtilization(a.targetCpuUtilizationPercentage())
+        .endTarget()
+        .endResource()
+        .endMetric()
+        .endSpec()
+        .build();
+  }
+
+  /**
+   * Ingress: the proxy port only from the allowed client CIDRs; the health port from anywhere (the
+   * kubelet's probes and Prometheus). Egress: DNS, and TCP anywhere but the denied destination CIDRs.
+   */
+  public static NetworkPolicy networkPolicy(ProxyModel m) {
+    ProxyModel.NetworkPolicy np = m.networkPolicy();
+    List<NetworkPolicyPeer> clients = new ArrayList<>();
+    for (String cidr : np.allowedClientCidrs()) {
+      clients.add(new NetworkPolicyPeerBuilder().withIpBlock(new IPBlockBuilder().withCidr(cidr).build()).build());
+    }
+    List<NetworkPolicyPeer> egressPeers = new ArrayList<>();
+    egressPeers.add(new NetworkPolicyPeerBuilder().withIpBlock(block("0.0.0.0/0", np.deniedDestinationCidrs(), false)).build());
+    egressPeers.add(new NetworkPolicyPeerBuilder().withIpBlock(block("::/0", np.deniedDestinationCidrs(), true)).build());
+    return new NetworkPolicyBuilder()
+        .withMetadata(meta(m, m.name()))
+        .withNewSpec()
+        .withPodSelector(selector(m))
+        .withPolicyTypes("Ingress", "Egress")
+        .addNewIngress()
+        .withFrom(clients)
+        .addNewPort().withProtocol("TCP").withPort(new IntOrString("proxy")).endPort()
+        .endIngress()
+        .addNewIngress()
+        .addNewPort().withProtocol("TCP").withPort(new IntOrString("health")).endPort()
+        .endIngress()
+        .addNewEgress()
+        .addNewPort().withProtocol("UDP").withPort(new IntOrString(53)).endPort()
+        .addNewPort().withProtocol("TCP").withPort(new IntOrString(53)).endPort()
+        .endEgress()
+        .addNewEgress()
+        .withTo(egressPeers)
+        .addNewPort().withProtocol("TCP").endPort()
+        .endEgress()
+        .endSpec()
+        .build();
+  }
+
+  private static IPBlock block(String all, List<String> denied, boolean v6) {
+    List<String> except = denied.stream().filter(c -> c.contains(":") == v6).sorted().toList();
+    IPBlockBuilder b = new IPBlockBuilder().withCidr(all);
+    if (!except.isEmpty()) {
+      b.withExcept(except);
+    }
+    return b.build();
+  }
+
+  /** The cache claim: created once, never updated or deleted by the operator (no owner reference). */
+  public static PersistentVolumeClaim cacheClaim(ProxyModel m) {
+    ProxyModel.PersistentCache c = m.persistentCache();
+    var b = new PersistentVolumeClaimBuilder()
+        .withMetadata(meta(m, c.claimName()))
+        .withNewSpec()
+        .withAccessModes("ReadWriteOnce")
+        .withNewResources()
+        .addToRequests("storage", new Quantity(c.size()))
+        .endResources()
+        .endSpec();
+    if (c.storageClassName() != null) {
+      b.editSpec().withStorageClassName(c.storageClassName()).endSpec();
+    }
+    return b.build();
+  }
+}

@@ -1,0 +1,253 @@
+package io.cephaloproxy.operator.model;
+
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.ContainerPortBuilder;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.KeyToPath;
+import io.fabric8.kubernetes.api.model.KeyToPathBuilder;
+import io.fabric8.kubernetes.api.model.PodSecurityContext;
+import io.fabric8.kubernetes.api.model.PodSecurityContextBuilder;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.PodSpecBuilder;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
+import io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder;
+import io.fabric8.kubernetes.api.model.Probe;
+import io.fabric8.kubernetes.api.model.ProbeBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.SecurityContext;
+import io.fabric8.kubernetes.api.model.SecurityContextBuilder;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeBuilder;
+import io.fabric8.kubernetes.api.model.VolumeMount;
+import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The Deployment and its pod template (docs/architecture.md "The Squid pod contract"): init
+ * container {@code init}, Squid container {@code run}; Pod Security restricted and OpenShift
+ * restricted-v2 at once; emptyDirs exactly for the writable paths; rolling update without
+ * unavailability.
+ */
+public final class DeploymentBuilderModel {
+  private DeploymentBuilderModel() {}
+
+  public static Deployment deployment(ProxyModel m) {
+    var spec = new DeploymentBuilder()
+        .withMetadata(Builders.meta(m, m.name()))
+        .withNewSpec()
+        .withSelector(Builders.selector(m))
+        .withRevisionHistoryLimit(5)
+        .withNewStrategy()
+        .withType("RollingUpdate")
+        .withNewRollingUpdate()
+        .withMaxUnavailable(new IntOrString(0))
+        .withMaxSurge(new IntOrString(1))
+        .endRollingUpdate()
+        .endStrategy()
+        .withTemplate(podTemplate(m));
+    if (m.autoscaling() == null) {
+      // with an HPA the replica count is the HPA's: leave the field to it
+      spec.withReplicas(m.replicas());
+    }
+    return spec.endSpec().build();
+  }
+
+  public static PodTemplateSpec podTemplate(ProxyModel m) {
+    Map<String, String> labels = new TreeMap<>();
+    if (m.podLabels() != null) {
+      labels.putAll(m.podLabels());
+    }
+    labels.putAll(Labels.of(m.name()));
+    Map<String, String> annotations = new TreeMap<>();
+    if (m.podAnnotations() != null) {
+      annotations.putAll(m.podAnnotations());
+    }
+    annotations.put(Labels.CONFIG_HASH_ANNOTATION, m.configHash());
+    return new PodTemplateSpecBuilder()
+        .withNewMetadata()
+        .withLabels(labels)
+        .withAnnotations(annotations)
+        .endMetadata()
+        .withSpec(podSpec(m))
+        .build();
+  }
+
+  static PodSpec podSpec(ProxyModel m) {
+    PodSpecBuilder b = new PodSpecBuilder()
+        .withAutomountServiceAccountToken(false)
+        .withEnableServiceLinks(false)
+        .withTerminationGracePeriodSeconds(m.terminationGracePeriodSeconds())
+        .withSecurityContext(podSecurityContext(m))
+        .withInitContainers(initContainer(m))
+        .withContainers(runContainer(m))
+        .withVolumes(volumes(m));
+    if (m.imagePullSecrets() != null && !m.imagePullSecrets().isEmpty()) {
+      b.withImagePullSecrets(m.imagePullSecrets());
+    }
+    if (m.nodeSelector() != null && !m.nodeSelector().isEmpty()) {
+      b.withNodeSelector(new TreeMap<>(m.nodeSelector()));
+    }
+    if (m.tolerations() != null && !m.tolerations().isEmpty()) {
+      b.withTolerations(m.tolerations());
+    }
+    if (m.affinity() != null) {
+      b.withAffinity(m.affinity());
+    }
+    if (m.topologySpreadConstraints() != null && !m.topologySpreadConstraints().isEmpty()) {
+      b.withTopologySpreadConstraints(m.topologySpreadConstraints());
+    }
+    if (m.priorityClassName() != null) {
+      b.withPriorityClassName(m.priorityClassName());
+    }
+    return b.build();
+  }
+
+  /** No fixed UID, GID or fsGroup unless the spec sets them, so OpenShift can assign its own. */
+  static PodSecurityContext podSecurityContext(ProxyModel m) {
+    PodSecurityContextBuilder b = new PodSecurityContextBuilder()
+        .withRunAsNonRoot(true)
+        .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile();
+    if (m.runAsUser() != null) {
+      b.withRunAsUser(m.runAsUser());
+    }
+    if (m.runAsGroup() != null) {
+      b.withRunAsGroup(m.runAsGroup());
+    }
+    if (m.fsGroup() != null) {
+      b.withFsGroup(m.fsGroup());
+    }
+    return b.build();
+  }
+
+  static SecurityContext containerSecurityContext() {
+    return new SecurityContextBuilder()
+        .withRunAsNonRoot(true)
+        .withAllowPrivilegeEscalation(false)
+        .withPrivileged(false)
+        .withReadOnlyRootFilesystem(true)
+        .withNewCapabilities().withDrop("ALL").endCapabilities()
+        .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
+        .build();
+  }
+
+  static Container initContainer(ProxyModel m) {
+    ContainerBuilder b = base(m, Labels.INIT_CONTAINER).withArgs("init");
+    return b.build();
+  }
+
+  static Container runContainer(ProxyModel m) {
+    return base(m, Labels.RUN_CONTAINER)
+        .withArgs("run")
+        .withPorts(
+            new ContainerPortBuilder().withName("proxy").withContainerPort(m.port()).withProtocol("TCP").build(),
+            new ContainerPortBuilder().withName("health").withContainerPort(ProxyModel.HEALTH_PORT).withProtocol("TCP").build())
+        .withStartupProbe(probe("/health", 1, 2, 1, 90))
+        .withReadinessProbe(probe("/ready", 0, 5, 1, 2))
+        .withLivenessProbe(probe("/health", 0, 10, 1, 3))
+        .withNewLifecycle()
+        .withNewPreStop()
+        .withNewSleep((long) ProxyModel.PRE_STOP_SLEEP_SECONDS)
+        .endPreStop()
+        .endLifecycle()
+        .build();
+  }
+
+  private static ContainerBuilder base(ProxyModel m, String name) {
+    ContainerBuilder b = new ContainerBuilder()
+        .withName(name)
+        .withImage(m.image())
+        .withSecurityContext(containerSecurityContext())
+        .withTerminationMessagePath("/dev/termination-log")
+        .withTerminationMessagePolicy("FallbackToLogsOnError")
+        .withVolumeMounts(volumeMounts(m));
+    if (m.imagePullPolicy() != null) {
+      b.withImagePullPolicy(m.imagePullPolicy());
+    }
+    if (m.resources() != null) {
+      b.withResources(m.resources());
+    }
+    return b;
+  }
+
+  private static Probe probe(String path, int initialDelay, int period, int timeout, int failures) {
+    ProbeBuilder b = new ProbeBuilder()
+        .withNewHttpGet()
+        .withPath(path)
+        .withPort(new IntOrString("health"))
+        .withScheme("HTTP")
+        .endHttpGet()
+        .withPeriodSeconds(period)
+        .withTimeoutSeconds(timeout)
+        .withFailureThreshold(failures)
+        .withSuccessThreshold(1);
+    if (initialDelay > 0) {
+      b.withInitialDelaySeconds(initialDelay);
+    }
+    return b.build();
+  }
+
+  static List<VolumeMount> volumeMounts(ProxyModel m) {
+    List<VolumeMount> out = new ArrayList<>();
+    for (Mount mt : m.mounts()) {
+      VolumeMountBuilder b = new VolumeMountBuilder().withName(mt.name()).withMountPath(mt.path());
+      if (mt.readOnly()) {
+        b.withReadOnly(true);
+      }
+      out.add(b.build());
+    }
+    return out;
+  }
+
+  static List<Volume> volumes(ProxyModel m) {
+    List<Volume> out = new ArrayList<>();
+    for (Mount mt : m.mounts()) {
+      VolumeBuilder b = new VolumeBuilder().withName(mt.name());
+      switch (mt.kind()) {
+        case EMPTY_DIR -> {
+          if (mt.sizeLimit() != null) {
+            b.withNewEmptyDir().withSizeLimit(new Quantity(mt.sizeLimit())).endEmptyDir();
+          } else {
+            b.withNewEmptyDir().endEmptyDir();
+          }
+        }
+        case MEMORY -> {
+          var e = b.withNewEmptyDir().withMedium("Memory");
+          if (mt.sizeLimit() != null) {
+            e.withSizeLimit(new Quantity(mt.sizeLimit()));
+          }
+          e.endEmptyDir();
+        }
+        case CONFIG_MAP -> {
+          var c = b.withNewConfigMap().withName(mt.source()).withDefaultMode(0444);
+          if (!mt.items().isEmpty()) {
+            c.withItems(items(mt.items()));
+          }
+          c.endConfigMap();
+        }
+        case SECRET -> {
+          var s = b.withNewSecret().withSecretName(mt.source()).withDefaultMode(0440);
+          if (!mt.items().isEmpty()) {
+            s.withItems(items(mt.items()));
+          }
+          s.endSecret();
+        }
+        case PVC -> b.withNewPersistentVolumeClaim().withClaimName(mt.source()).endPersistentVolumeClaim();
+        default -> throw new IllegalStateException("unknown mount kind " + mt.kind());
+      }
+      out.add(b.build());
+    }
+    return out;
+  }
+
+  private static List<KeyToPath> items(Map<String, String> items) {
+    List<KeyToPath> out = new ArrayList<>();
+    new TreeMap<>(items).forEach((k, p) -> out.add(new KeyToPathBuilder().withKey(k).withPath(p).build()));
+    return out;
+  }
+}

@@ -1,0 +1,38 @@
+package io.cephaloproxy.operator.model;
+
+import java.util.Map;
+import java.util.TreeMap;
+
+/** Names fixed by docs/architecture.md. */
+public final class Labels {
+  public static final String NAME = "app.kubernetes.io/name";
+  public static final String INSTANCE = "app.kubernetes.io/instance";
+  public static final String COMPONENT = "app.kubernetes.io/component";
+  public static final String MANAGED_BY = "app.kubernetes.io/managed-by";
+  public static final String MANAGER = "cephaloproxy-operator";
+  public static final String CONFIG_HASH_ANNOTATION = "cephaloproxy.io/config-hash";
+  public static final String INIT_CONTAINER = "init";
+  public static final String RUN_CONTAINER = "run";
+  /** Selects every object the operator manages, for the Pod/ReplicaSet informers. */
+  public static final String MANAGED_SELECTOR = MANAGED_BY + "=" + MANAGER;
+
+  private Labels() {}
+
+  /** All four labels, for every object and the pod template. */
+  public static Map<String, String> of(String instance) {
+    Map<String, String> m = new TreeMap<>();
+    m.put(NAME, "squid");
+    m.put(INSTANCE, instance);
+    m.put(COMPONENT, "proxy");
+    m.put(MANAGED_BY, MANAGER);
+    return m;
+  }
+
+  /** The Deployment's selector: immutable once created, so only the two stable labels. */
+  public static Map<String, String> selector(String instance) {
+    Map<String, String> m = new TreeMap<>();
+    m.put(NAME, "squid");
+    m.put(INSTANCE, instance);
+    return m;
+  }
+}

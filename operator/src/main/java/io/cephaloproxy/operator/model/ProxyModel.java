@@ -1,0 +1,79 @@
+package io.cephaloproxy.operator.model;
+
+import io.fabric8.kubernetes.api.model.Affinity;
+import io.fabric8.kubernetes.api.model.LocalObjectReference;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
+import io.fabric8.kubernetes.api.model.Toleration;
+import io.fabric8.kubernetes.api.model.TopologySpreadConstraint;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
+
+/**
+ * Everything the builders need for one SquidProxy, resolved once per reconcile: the spec with its
+ * defaults applied, the compiled configuration, the referenced objects' mounts and the config hash.
+ * The builders are pure functions of this record.
+ */
+public record ProxyModel(
+    String name,
+    String namespace,
+    String image,
+    String imagePullPolicy,
+    List<LocalObjectReference> imagePullSecrets,
+    int replicas,
+    Autoscaling autoscaling,
+    int port,
+    int workers,
+    String serviceType,
+    Map<String, String> serviceAnnotations,
+    ResourceRequirements resources,
+    Map<String, String> nodeSelector,
+    List<Toleration> tolerations,
+    Affinity affinity,
+    List<TopologySpreadConstraint> topologySpreadConstraints,
+    Map<String, String> podLabels,
+    Map<String, String> podAnnotations,
+    String priorityClassName,
+    Long runAsUser,
+    Long runAsGroup,
+    Long fsGroup,
+    long terminationGracePeriodSeconds,
+    int shutdownLifetimeSeconds,
+    Pdb pdb,
+    NetworkPolicy networkPolicy,
+    PersistentCache persistentCache,
+    SortedMap<String, String> configFiles,
+    List<Mount> mounts,
+    String configHash) {
+
+  public static final int HEALTH_PORT = 8080;
+  public static final String CONFIG_DIR = "/etc/cephaloproxy";
+  /** Seconds the pod keeps serving after it is told to stop, so endpoints drop it first. */
+  public static final int PRE_STOP_SLEEP_SECONDS = 5;
+
+  public record Autoscaling(int minReplicas, int maxReplicas, int targetCpuUtilizationPercentage) {}
+
+  public record Pdb(boolean enabled, int maxUnavailable) {}
+
+  /** @param allowedClientCidrs who may use the proxy port; @param deniedDestinationCidrs excluded from egress */
+  public record NetworkPolicy(boolean enabled, List<String> allowedClientCidrs, List<String> deniedDestinationCidrs) {}
+
+  public record PersistentCache(String claimName, String size, String storageClassName) {}
+
+  public String configMapName() {
+    return name + "-config";
+  }
+
+  public String serviceName() {
+    return name;
+  }
+
+  public String endpoint() {
+    return serviceName() + "." + namespace + ".svc:" + port;
+  }
+
+  public boolean pdbWanted() {
+    int least = autoscaling != null ? autoscaling.minReplicas() : replicas;
+    return pdb.enabled() && least > 1;
+  }
+}

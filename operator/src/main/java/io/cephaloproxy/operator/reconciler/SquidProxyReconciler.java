@@ -1,0 +1,282 @@
+package io.cephaloproxy.operator.reconciler;
+
+import io.cephaloproxy.api.v1alpha1.Conditions;
+import io.cephaloproxy.api.v1alpha1.SquidProxy;
+import io.cephaloproxy.api.v1alpha1.SquidProxyStatus;
+import io.cephaloproxy.operator.dependent.CacheClaimDependent;
+import io.cephaloproxy.operator.dependent.ConfigMapDependent;
+import io.cephaloproxy.operator.dependent.DeploymentDependent;
+import io.cephaloproxy.operator.dependent.HorizontalPodAutoscalerDependent;
+import io.cephaloproxy.operator.dependent.Models;
+import io.cephaloproxy.operator.dependent.NetworkPolicyDependent;
+import io.cephaloproxy.operator.dependent.PodDisruptionBudgetDependent;
+import io.cephaloproxy.operator.dependent.ServiceDependent;
+import io.cephaloproxy.operator.model.ConfigCompiler;
+import io.cephaloproxy.operator.model.Labels;
+import io.cephaloproxy.operator.model.ModelFactory;
+import io.cephaloproxy.operator.model.ProxyModel;
+import io.cephaloproxy.operator.model.Reference;
+import io.cephaloproxy.operator.model.References;
+import io.cephaloproxy.operator.status.AggregatedStatus;
+import io.cephaloproxy.operator.status.Observation;
+import io.cephaloproxy.operator.status.StatusAggregator;
+import io.cephaloproxy.operator.status.StatusConditions;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.api.reconciler.Workflow;
+import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reconciles a SquidProxy. The workflow is invoked explicitly, and only when every referenced
+ * Secret/ConfigMap exists and the spec compiles: a bad change never touches the running Deployment
+ * (its pods keep serving) and the status says why.
+ */
+@ControllerConfiguration(name = SquidProxyReconciler.NAME)
+@Workflow(
+    explicitInvocation = true,
+    dependents = {
+      @Dependent(name = "config", type = ConfigMapDependent.class),
+      @Dependent(name = "cache", type = CacheClaimDependent.class),
+      @Dependent(name = "deployment", type = DeploymentDependent.class, dependsOn = {"config", "cache"}),
+      @Dependent(name = "service", type = ServiceDependent.class),
+      @Dependent(name = "pdb", type = PodDisruptionBudgetDependent.class,
+          reconcilePrecondition = PodDisruptionBudgetDependent.Wanted.class),
+      @Dependent(name = "networkpolicy", type = NetworkPolicyDependent.class,
+          reconcilePrecondition = NetworkPolicyDependent.Wanted.class),
+      @Dependent(name = "hpa", type = HorizontalPodAutoscalerDependent.class,
+          reconcilePrecondition = HorizontalPodAutoscalerDependent.Wanted.class)
+    })
+public class SquidProxyReconciler implements Reconciler<SquidProxy> {
+  /** The controller name, which is also the server-side-apply field manager. Never change it. */
+  public static final String NAME = "squidproxy";
+  static final String REFERENCE_INDEX = "cephaloproxy-references";
+  private static final Logger LOG = LoggerFactory.getLogger(SquidProxyReconciler.class);
+
+  private final String defaultImage;
+  private final ConfigCompiler compiler;
+  private final Clock clock;
+  private InformerEventSource<Secret, SquidProxy> secrets;
+  private InformerEventSource<ConfigMap, SquidProxy> configMaps;
+  private InformerEventSource<Pod, SquidProxy> pods;
+  private InformerEventSource<ReplicaSet, SquidProxy> replicaSets;
+
+  public SquidProxyReconciler(String defaultImage, ConfigCompiler compiler, Clock clock) {
+    this.defaultImage = defaultImage;
+    this.compiler = compiler;
+    this.clock = clock;
+  }
+
+  @Override
+  public List<EventSource<?, SquidProxy>> prepareEventSources(EventSourceContext<SquidProxy> context) {
+    var primaries = context.getPrimaryCache();
+    primaries.addIndexer(REFERENCE_INDEX, p -> References.of(p.getSpec() == null ? new io.cephaloproxy.api.v1alpha1.SquidProxySpec() : p.getSpec())
+        .stream()
+        .map(r -> Reference.indexKey(r.kind(), p.getMetadata().getNamespace(), r.name()))
+        .distinct()
+        .toList());
+    secrets = new InformerEventSource<>(
+        InformerEventSourceConfiguration.from(Secret.class, SquidProxy.class)
+            .withName("referenced-secrets")
+            .withSecondaryToPrimaryMapper(s -> referencing(primaries.byIndex(REFERENCE_INDEX, Reference.indexKey("Secret", s.getMetadata().getNamespace(), s.getMetadata().getName()))))
+            .build(),
+        context);
+    configMaps = new InformerEventSource<>(
+        InformerEventSourceConfiguration.from(ConfigMap.class, SquidProxy.class)
+            .withName("referenced-configmaps")
+            .withSecondaryToPrimaryMapper(c -> referencing(primaries.byIndex(REFERENCE_INDEX, Reference.indexKey("ConfigMap", c.getMetadata().getNamespace(), c.getMetadata().getName()))))
+            .build(),
+        context);
+    pods = new InformerEventSource<>(
+        InformerEventSourceConfiguration.from(Pod.class, SquidProxy.class)
+            .withName("pods")
+            .withLabelSelector(Labels.MANAGED_SELECTOR)
+            .withSecondaryToPrimaryMapper(SquidProxyReconciler::byInstanceLabel)
+            .build(),
+        context);
+    replicaSets = new InformerEventSource<>(
+        InformerEventSourceConfiguration.from(ReplicaSet.class, SquidProxy.class)
+            .withName("replicasets")
+            .withLabelSelector(Labels.MANAGED_SELECTOR)
+            .withSecondaryToPrimaryMapper(SquidProxyReconciler::byInstanceLabel)
+            .build(),
+        context);
+    return List.of(secrets, configMaps, pods, replicaSets);
+  }
+
+  private static Set<ResourceID> referencing(List<SquidProxy> proxies) {
+    return proxies.stream().map(ResourceID::fromResource).collect(Collectors.toSet());
+  }
+
+  private static Set<ResourceID> byInstanceLabel(HasMetadata o) {
+    Map<String, String> labels = o.getMetadata().getLabels();
+    String instance = labels == null ? null : labels.get(Labels.INSTANCE);
+    return instance == null ? Set.of() : Set.of(new ResourceID(instance, o.getMetadata().getNamespace()));
+  }
+
+  @Override
+  public UpdateControl<SquidProxy> reconcile(SquidProxy proxy, Context<SquidProxy> context) {
+    String ns = proxy.getMetadata().getNamespace();
+    String name = proxy.getMetadata().getName();
+    ModelFactory.Result result = ModelFactory.create(proxy, defaultImage, (kind, n) -> lookup(kind, ns, n), compiler);
+    if (result.model().isPresent()) {
+      Models.put(context, result.model().get());
+      context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
+    } else {
+      LOG.info("{}/{}: not rolled out: {}", ns, name,
+          !result.missing().isEmpty() ? String.join(", ", result.missing()) : String.join("; ", result.configErrors()));
+    }
+    Optional<Deployment> deployment = context.getSecondaryResource(Deployment.class);
+    List<Pod> proxyPods = pods.list(ns, p -> name.equals(p.getMetadata().getLabels().get(Labels.INSTANCE))).toList();
+    List<ReplicaSet> proxyReplicaSets = replicaSets.list(ns, r -> name.equals(r.getMetadata().getLabels().get(Labels.INSTANCE))).toList();
+    int port = proxy.getSpec() == null || proxy.getSpec().getPort() == null ? 3128 : proxy.getSpec().getPort();
+    int desiredReplicas = result.model().map(m -> m.autoscaling() == null ? m.replicas() : -1).orElse(-1);
+    if (desiredReplicas < 0) {
+      desiredReplicas = deployment.map(d -> d.getSpec().getReplicas()).filter(Objects::nonNull)
+          .orElse(proxy.getSpec() == null || proxy.getSpec().getReplicas() == null ? 1 : proxy.getSpec().getReplicas());
+    }
+    Observation observation = new Observation(
+        proxy.getMetadata().getGeneration() == null ? 0 : proxy.getMetadata().getGeneration(),
+        result.configErrors(),
+        result.missing(),
+        result.model().map(ProxyModel::configHash),
+        desiredReplicas,
+        deployment,
+        proxyReplicaSets,
+        proxyPods,
+        name + "." + ns + ".svc:" + port);
+    SquidProxyStatus current = proxy.getStatus();
+    List<Condition> before = current == null || current.getConditions() == null ? List.of() : current.getConditions();
+    String hashBefore = current == null ? null : current.getConfigHash();
+    AggregatedStatus next = StatusAggregator.aggregate(observation, before, hashBefore, clock.instant());
+    for (Transitions.Event e : Transitions.between(before, hashBefore, next)) {
+      EventRecorder.emit(context.getClient(), proxy, e.warning(), e.reason(), e.message(), clock.instant());
+    }
+    SquidProxyStatus status = toStatus(next);
+    if (sameStatus(current, status)) {
+      return UpdateControl.noUpdate();
+    }
+    return UpdateControl.patchStatus(fresh(proxy, status));
+  }
+
+  /** Unexpected failures: a Degraded condition with the error, then JOSDK's retry. */
+  @Override
+  public ErrorStatusUpdateControl<SquidProxy> updateErrorStatus(SquidProxy proxy, Context<SquidProxy> context, Exception e) {
+    SquidProxyStatus current = proxy.getStatus();
+    List<Condition> before = current == null || current.getConditions() == null ? List.of() : current.getConditions();
+    long gen = proxy.getMetadata().getGeneration() == null ? 0 : proxy.getMetadata().getGeneration();
+    List<Condition> next = new ArrayList<>();
+    for (Condition c : before) {
+      if (!Conditions.DEGRADED.equals(c.getType())) {
+        next.add(c);
+      }
+    }
+    next.add(StatusConditions.of(Conditions.DEGRADED, true, Conditions.REASON_RECONCILE_ERROR,
+        "reconcile failed, retrying: " + e.getMessage(), gen));
+    SquidProxyStatus status = copy(current);
+    status.setConditions(StatusConditions.merge(before, next, clock.instant()));
+    if (sameStatus(current, status)) {
+      return ErrorStatusUpdateControl.defaultErrorProcessing();
+    }
+    return ErrorStatusUpdateControl.patchStatus(fresh(proxy, status));
+  }
+
+  private Map<String, String> lookup(String kind, String ns, String name) {
+    ResourceID id = new ResourceID(name, ns);
+    if ("Secret".equals(kind)) {
+      return secrets.get(id).map(s -> {
+        Map<String, String> data = new java.util.TreeMap<>();
+        if (s.getData() != null) {
+          data.putAll(s.getData());
+        }
+        if (s.getStringData() != null) {
+          data.putAll(s.getStringData());
+        }
+        return (Map<String, String>) data;
+      }).orElse(null);
+    }
+    return configMaps.get(id).map(c -> {
+      Map<String, String> data = new java.util.TreeMap<>();
+      if (c.getData() != null) {
+        data.putAll(c.getData());
+      }
+      if (c.getBinaryData() != null) {
+        data.putAll(c.getBinaryData());
+      }
+      return (Map<String, String>) data;
+    }).orElse(null);
+  }
+
+  static SquidProxyStatus toStatus(AggregatedStatus s) {
+    SquidProxyStatus st = new SquidProxyStatus();
+    st.setConditions(new ArrayList<>(s.conditions()));
+    st.setObservedGeneration(s.observedGeneration());
+    st.setReplicas(s.replicas());
+    st.setReadyReplicas(s.readyReplicas());
+    st.setEndpoint(s.endpoint());
+    st.setConfigHash(s.configHash());
+    return st;
+  }
+
+  private static SquidProxyStatus copy(SquidProxyStatus s) {
+    SquidProxyStatus st = new SquidProxyStatus();
+    if (s != null) {
+      st.setConditions(s.getConditions() == null ? new ArrayList<>() : new ArrayList<>(s.getConditions()));
+      st.setObservedGeneration(s.getObservedGeneration());
+      st.setReplicas(s.getReplicas());
+      st.setReadyReplicas(s.getReadyReplicas());
+      st.setEndpoint(s.getEndpoint());
+      st.setConfigHash(s.getConfigHash());
+    }
+    return st;
+  }
+
+  static boolean sameStatus(SquidProxyStatus a, SquidProxyStatus b) {
+    if (a == null) {
+      return false;
+    }
+    List<Condition> ca = a.getConditions() == null ? List.of() : a.getConditions().stream().sorted(Comparator.comparing(Condition::getType)).toList();
+    List<Condition> cb = b.getConditions() == null ? List.of() : b.getConditions().stream().sorted(Comparator.comparing(Condition::getType)).toList();
+    return ca.equals(cb)
+        && Objects.equals(a.getObservedGeneration(), b.getObservedGeneration())
+        && Objects.equals(a.getReplicas(), b.getReplicas())
+        && Objects.equals(a.getReadyReplicas(), b.getReadyReplicas())
+        && Objects.equals(a.getEndpoint(), b.getEndpoint())
+        && Objects.equals(a.getConfigHash(), b.getConfigHash());
+  }
+
+  /** Name, namespace and status only: server-side apply then owns exactly the status fields. */
+  static SquidProxy fresh(SquidProxy proxy, SquidProxyStatus status) {
+    SquidProxy f = new SquidProxy();
+    f.getMetadata().setName(proxy.getMetadata().getName());
+    f.getMetadata().setNamespace(proxy.getMetadata().getNamespace());
+    f.setSpec(null);
+    f.setStatus(status);
+    return f;
+  }
+}

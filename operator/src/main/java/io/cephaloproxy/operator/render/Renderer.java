@@ -1,0 +1,99 @@
+package io.cephaloproxy.operator.render;
+
+import io.cephaloproxy.api.v1alpha1.SquidProxy;
+import io.cephaloproxy.operator.model.Builders;
+import io.cephaloproxy.operator.model.ConfigCompiler;
+import io.cephaloproxy.operator.model.DeploymentBuilderModel;
+import io.cephaloproxy.operator.model.ModelFactory;
+import io.cephaloproxy.operator.model.ProxyModel;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/** The objects the reconciler's workflow would apply, from the same model and builders. */
+public final class Renderer {
+  private Renderer() {}
+
+  public record Output(int proxies, List<HasMetadata> objects, List<String> problems) {}
+
+  public static Output render(List<HasMetadata> input, String defaultImage, ConfigCompiler compiler) {
+    List<HasMetadata> objects = new ArrayList<>();
+    List<String> problems = new ArrayList<>();
+    int proxies = 0;
+    for (HasMetadata o : input) {
+      if (!(o instanceof SquidProxy p)) {
+        continue;
+      }
+      proxies++;
+      if (p.getMetadata().getNamespace() == null) {
+        p.getMetadata().setNamespace("default");
+      }
+      String ns = p.getMetadata().getNamespace();
+      ModelFactory.Result r = ModelFactory.create(p, defaultImage, (kind, name) -> find(input, kind, ns, name), compiler);
+      String who = "SquidProxy " + ns + "/" + p.getMetadata().getName();
+      r.missing().forEach(m -> problems.add(who + ": " + m + " (not in the file)"));
+      r.configErrors().forEach(m -> problems.add(who + ": " + m));
+      r.model().ifPresent(m -> objects.addAll(objects(m)));
+    }
+    return new Output(proxies, objects, problems);
+  }
+
+  /** In the workflow's order. */
+  public static List<HasMetadata> objects(ProxyModel m) {
+    List<HasMetadata> out = new ArrayList<>();
+    out.add(Builders.configMap(m));
+    if (m.persistentCache() != null) {
+      out.add(Builders.cacheClaim(m));
+    }
+    out.add(DeploymentBuilderModel.deployment(m));
+    out.add(Builders.service(m));
+    if (m.pdbWanted()) {
+      out.add(Builders.podDisruptionBudget(m));
+    }
+    if (m.networkPolicy().enabled()) {
+      out.add(Builders.networkPolicy(m));
+    }
+    if (m.autoscaling() != null) {
+      out.add(Builders.horizontalPodAutoscaler(m));
+    }
+    return out;
+  }
+
+  private static Map<String, String> find(List<HasMetadata> input, String kind, String ns, String name) {
+    for (HasMetadata o : input) {
+      String ons = o.getMetadata().getNamespace() == null ? "default" : o.getMetadata().getNamespace();
+      if (!kind.equals(o.getKind()) || !name.equals(o.getMetadata().getName()) || !ns.equals(ons)) {
+        continue;
+      }
+      Map<String, String> data = new TreeMap<>();
+      if (o instanceof Secret s) {
+        if (s.getData() != null) data.putAll(s.getData());
+        if (s.getStringData() != null) data.putAll(s.getStringData());
+        return data;
+      }
+      if (o instanceof ConfigMap c) {
+        if (c.getData() != null) data.putAll(c.getData());
+        if (c.getBinaryData() != null) data.putAll(c.getBinaryData());
+        return data;
+      }
+    }
+    return null;
+  }
+
+  public static String yaml(HasMetadata o) {
+    String y = Serialization.asYaml(o);
+    return y.startsWith("---") ? y : "---\n" + y;
+  }
+
+  /** "deployment-my-proxy.yaml" (namespace prefix when not default). */
+  public static String fileName(HasMetadata o) {
+    String ns = o.getMetadata().getNamespace();
+    String prefix = ns == null || ns.equals("default") ? "" : ns + "-";
+    return prefix + o.getKind().toLowerCase() + "-" + o.getMetadata().getName() + ".yaml";
+  }
+}

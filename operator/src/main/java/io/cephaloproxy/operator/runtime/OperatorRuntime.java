@@ -1,0 +1,99 @@
+package io.cephaloproxy.operator.runtime;
+
+import io.cephaloproxy.operator.model.ConfigCompiler;
+import io.cephaloproxy.operator.reconciler.SquidProxyReconciler;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.RuntimeInfo;
+import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
+import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Clock;
+import java.util.HashSet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Wires JOSDK for the settings: watched namespaces, leader election, metrics, the reconciler. Used by
+ * {@code main}, the mock-server tests and the benchmark alike, so what is tested is what runs.
+ */
+public final class OperatorRuntime implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(OperatorRuntime.class);
+
+  private final Operator operator;
+  private final PrometheusMeterRegistry registry;
+
+  /**
+   * @param ssaForDependents true in production. The Fabric8 mock server keeps no managedFields, which
+   *     JOSDK's server-side-apply matcher needs; the mock suites pass false (see SsaCapableDispatcher).
+   */
+  public OperatorRuntime(
+      OperatorSettings settings, KubernetesClient client, boolean ssaForDependents, ConfigCompiler compiler) {
+    this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    new JvmMemoryMetrics().bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
+    new JvmGcMetrics().bindTo(registry);
+    this.operator =
+        new Operator(
+            o -> {
+              o.withKubernetesClient(client)
+                  .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(registry))
+                  .withSSABasedCreateUpdateMatchForDependentResources(ssaForDependents)
+                  .withUseSSAToPatchPrimaryResource(true)
+                  .withStopOnInformerErrorDuringStartup(true)
+                  .withCloseClientOnStop(false);
+              if (settings.leaderElection()) {
+                o.withLeaderElectionConfiguration(
+                    new LeaderElectionConfiguration(
+                        settings.leaseName(),
+                        settings.leaderElectionNamespace().orElse(null),
+                        settings.identity().orElse(null)));
+              }
+            });
+    operator.register(
+        new SquidProxyReconciler(settings.squidImage(), compiler, Clock.systemUTC()),
+        c -> {
+          if (settings.watchesAllNamespaces()) {
+            c.watchingAllNamespaces();
+          } else {
+            c.settingNamespaces(new HashSet<>(settings.watchNamespaces()));
+          }
+        });
+  }
+
+  public void start() {
+    operator.start();
+    LOG.info("operator started");
+  }
+
+  public RuntimeInfo runtimeInfo() {
+    return operator.getRuntimeInfo();
+  }
+
+  /** Liveness: false only when the operator runs and one of its informers is unhealthy. */
+  public boolean live() {
+    RuntimeInfo info = operator.getRuntimeInfo();
+    return !info.isStarted() || info.allEventSourcesAreHealthy();
+  }
+
+  /** Readiness: started, every informer synced and healthy. */
+  public boolean ready() {
+    RuntimeInfo info = operator.getRuntimeInfo();
+    return info.isStarted() && info.allEventSourcesAreHealthy();
+  }
+
+  public String scrape() {
+    return registry.scrape();
+  }
+
+  @Override
+  public void close() {
+    operator.stop();
+  }
+}

@@ -1,0 +1,41 @@
+package io.cephaloproxy.operator.status;
+
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Everything the status is computed from, gathered by the reconciler: pure data, so every situation
+ * is a unit test.
+ *
+ * @param generation the SquidProxy's metadata.generation
+ * @param configErrors the compiler's validation errors (empty when the spec compiled)
+ * @param missingReferences human-readable descriptions of referenced Secrets/ConfigMaps that do not
+ *     exist, e.g. "Secret team-a/proxy-ca (spec.sslBump.caSecretRef)"
+ * @param desiredHash the config hash the pod template should carry (absent when not computable)
+ * @param desiredReplicas replicas the Deployment should run
+ * @param deployment the observed Deployment, if any
+ * @param replicaSets the proxy's ReplicaSets
+ * @param pods the proxy's Pods
+ * @param endpoint {@code <service>.<namespace>.svc:<port>}
+ */
+public record Observation(
+    long generation,
+    List<String> configErrors,
+    List<String> missingReferences,
+    Optional<String> desiredHash,
+    int desiredReplicas,
+    Optional<Deployment> deployment,
+    List<ReplicaSet> replicaSets,
+    List<Pod> pods,
+    String endpoint) {
+
+  public Observation {
+    configErrors = List.copyOf(configErrors);
+    missingReferences = List.copyOf(missingReferences);
+    replicaSets = List.copyOf(replicaSets);
+    pods = List.copyOf(pods);
+  }
+}

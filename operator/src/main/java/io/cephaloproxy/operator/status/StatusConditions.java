@@ -1,0 +1,65 @@
+package io.cephaloproxy.operator.status;
+
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.ConditionBuilder;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/** Condition helpers: merging keeps lastTransitionTime unless the status flips (Keycloak style). */
+public final class StatusConditions {
+
+  private StatusConditions() {}
+
+  public static Condition of(String type, boolean status, String reason, String message, long generation) {
+    return new ConditionBuilder()
+        .withType(type)
+        .withStatus(status ? "True" : "False")
+        .withReason(reason)
+        .withMessage(message)
+        .withObservedGeneration(generation)
+        .build();
+  }
+
+  /**
+   * Gives each new condition the previous lastTransitionTime when its status did not change, and
+   * {@code now} (second precision, as the API server stores it) when it did or is new.
+   */
+  public static List<Condition> merge(List<Condition> previous, List<Condition> next, Instant now) {
+    String nowText = now.truncatedTo(ChronoUnit.SECONDS).toString();
+    List<Condition> out = new ArrayList<>();
+    for (Condition c : next) {
+      Condition old = find(previous, c.getType());
+      String ltt =
+          old != null && Objects.equals(old.getStatus(), c.getStatus()) && old.getLastTransitionTime() != null
+              ? old.getLastTransitionTime()
+              : nowText;
+      out.add(new ConditionBuilder(c).withLastTransitionTime(ltt).build());
+    }
+    return out;
+  }
+
+  public static Condition find(List<Condition> conditions, String type) {
+    if (conditions == null) {
+      return null;
+    }
+    for (Condition c : conditions) {
+      if (type.equals(c.getType())) {
+        return c;
+      }
+    }
+    return null;
+  }
+
+  public static boolean isTrue(List<Condition> conditions, String type) {
+    Condition c = find(conditions, type);
+    return c != null && "True".equals(c.getStatus());
+  }
+
+  public static boolean isFalse(List<Condition> conditions, String type) {
+    Condition c = find(conditions, type);
+    return c != null && "False".equals(c.getStatus());
+  }
+}

@@ -1,0 +1,54 @@
+package io.cephaloproxy.operator.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class OperatorSettingsTest {
+  @Test
+  void defaults() {
+    OperatorSettings s = OperatorSettings.fromEnvironment(Map.of());
+    assertThat(s.watchesAllNamespaces()).isTrue();
+    assertThat(s.leaderElection()).isFalse();
+    assertThat(s.squidImage()).isEqualTo("ghcr.io/cephaloproxy/squid:" + Versions.version());
+    assertThat(Versions.version()).matches("\\d+\\.\\d+\\.\\d+.*");
+    assertThat(s.httpPort()).isEqualTo(8080);
+    assertThat(s.logFormat()).isEqualTo(OperatorSettings.LogFormat.PLAIN);
+    assertThat(s.leaseName()).isEqualTo("cephaloproxy-operator-leader");
+  }
+
+  @Test
+  void everyVariable() {
+    OperatorSettings s = OperatorSettings.fromEnvironment(Map.of(
+        "WATCH_NAMESPACES", " team-b, team-a ,,team-b",
+        "LEADER_ELECTION", "true",
+        "LEADER_ELECTION_NAMESPACE", "ops",
+        "POD_NAME", "op-1",
+        "SQUID_IMAGE", "registry.example/squid:1",
+        "HTTP_PORT", "9090",
+        "LOG_FORMAT", "JSON",
+        "LOG_LEVEL", "debug"));
+    assertThat(s.watchNamespaces()).containsExactly("team-a", "team-b");
+    assertThat(s.leaderElection()).isTrue();
+    assertThat(s.leaderElectionNamespace()).contains("ops");
+    assertThat(s.identity()).contains("op-1");
+    assertThat(s.squidImage()).isEqualTo("registry.example/squid:1");
+    assertThat(s.httpPort()).isEqualTo(9090);
+    assertThat(s.logFormat()).isEqualTo(OperatorSettings.LogFormat.JSON);
+    assertThat(s.logLevel()).isEqualTo("DEBUG");
+  }
+
+  @Test
+  void badValuesNameTheVariable() {
+    assertThatThrownBy(() -> OperatorSettings.fromEnvironment(Map.of("LEADER_ELECTION", "maybe")))
+        .hasMessage("LEADER_ELECTION: 'maybe' is not true or false");
+    assertThatThrownBy(() -> OperatorSettings.fromEnvironment(Map.of("HTTP_PORT", "70000")))
+        .hasMessage("HTTP_PORT: '70000' is not a port number (1-65535)");
+    assertThatThrownBy(() -> OperatorSettings.fromEnvironment(Map.of("LOG_FORMAT", "xml")))
+        .hasMessage("LOG_FORMAT: 'xml' is neither 'plain' nor 'json'");
+    assertThatThrownBy(() -> OperatorSettings.fromEnvironment(Map.of("WATCH_NAMESPACES", "Team_A")))
+        .hasMessage("WATCH_NAMESPACES: 'Team_A' is not a valid namespace name");
+  }
+}

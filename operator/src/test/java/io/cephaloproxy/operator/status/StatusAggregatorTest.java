@@ -1,0 +1,201 @@
+package io.cephaloproxy.operator.status;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.cephaloproxy.api.v1alpha1.Conditions;
+import io.cephaloproxy.operator.model.Labels;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
+import io.fabric8.kubernetes.api.model.apps.ReplicaSetBuilder;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class StatusAggregatorTest {
+  static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
+  static final Instant T1 = Instant.parse("2026-01-01T00:05:00Z");
+  static final String HASH = "abc123";
+
+  static Deployment deployment(String hash, int replicas, int updated, int available, int ready, long gen, long observed) {
+    return new DeploymentBuilder()
+        .withNewMetadata().withName("p").withGeneration(gen).endMetadata()
+        .withNewSpec().withReplicas(replicas)
+        .withNewTemplate().withNewMetadata().addToAnnotations(Labels.CONFIG_HASH_ANNOTATION, hash).endMetadata().endTemplate()
+        .endSpec()
+        .withNewStatus().withObservedGeneration(observed).withReplicas(Math.max(replicas, updated))
+        .withUpdatedReplicas(updated).withAvailableReplicas(available).withReadyReplicas(ready).endStatus()
+        .build();
+  }
+
+  static Observation obs(Optional<Deployment> d, List<Pod> pods, List<ReplicaSet> rs, List<String> errors, List<String> missing) {
+    return new Observation(3, errors, missing, Optional.of(HASH), 2, d, rs, pods, "p.ns.svc:3128");
+  }
+
+  static Condition cond(AggregatedStatus s, String type) {
+    return StatusConditions.find(s.conditions(), type);
+  }
+
+  static Pod pod(String name, String hash) {
+    return new PodBuilder().withNewMetadata().withName(name).addToAnnotations(Labels.CONFIG_HASH_ANNOTATION, hash).endMetadata()
+        .withNewStatus().endStatus().build();
+  }
+
+  @Test
+  void readyWhenAllReplicasUpdatedAndAvailable() {
+    var s = StatusAggregator.aggregate(obs(Optional.of(deployment(HASH, 2, 2, 2, 2, 5, 5)), List.of(), List.of(), List.of(), List.of()), List.of(), null, T0);
+    assertThat(cond(s, Conditions.READY).getStatus()).isEqualTo("True");
+    assertThat(cond(s, Conditions.PROGRESSING).getStatus()).isEqualTo("False");
+    assertThat(cond(s, Conditions.DEGRADED).getStatus()).isEqualTo("False");
+    assertThat(cond(s, Conditions.CONFIG_VALID).getStatus()).isEqualTo("True");
+    assertThat(s.observedGeneration()).isEqualTo(3);
+    assertThat(s.replicas()).isEqualTo(2);
+    assertThat(s.readyReplicas()).isEqualTo(2);
+    assertThat(s.configHash()).isEqualTo(HASH);
+    assertThat(s.endpoint()).isEqualTo("p.ns.svc:3128");
+    assertThat(s.conditions()).allSatisfy(c -> assertThat(c.getObservedGeneration()).isEqualTo(3L));
+  }
+
+  @Test
+  void noDeploymentYetIsProgressingCreating() {
+    var s = StatusAggregator.aggregate(obs(Optional.empty(), List.of(), List.of(), List.of(), List.of()), List.of(), null, T0);
+    assertThat(cond(s, Conditions.READY).getStatus()).isEqualTo("False");
+    assertThat(cond(s, Conditions.PROGRESSING).getStatus()).isEqualTo("True");
+    assertThat(cond(s, Conditions.PROGRESSING).getReason()).isEqualTo("Creating");
+  }
+
+  @Test
+  void rollingOutWhileOldPodsRun() {
+    var s = StatusAggregator.aggregate(obs(Optional.of(deployment(HASH, 2, 1, 2, 2, 6, 6)), List.of(), List.of(), List.of(), List.of()), List.of(), null, T0);
+    assertThat(cond(s, Conditions.PROGRESSING).getStatus()).isEqualTo("True");
+    assertThat(cond(s, Conditions.PROGRESSING).getReason()).isEqualTo(Conditions.REASON_ROLLING_OUT);
+    assertThat(cond(s, Conditions.PROGRESSING).getMessage()).contains("1 of 2 replicas updated");
+    assertThat(cond(s, Conditions.READY).getStatus()).isEqualTo("False");
+  }
+
+  @Test
+  void deploymentWithOldHashIsNotReady() {
+    var s = StatusAggregator.aggregate(obs(Optional.of(deployment("old", 2, 2, 2, 2, 5, 5)), List.of(), List.of(), List.of(), List.of()), List.of(), null, T0);
+    assertThat(cond(s, Conditions.READY).getStatus()).isEqualTo("False");
+    assertThat(cond(s, Conditions.PROGRESSING).getReason()).isEqualTo("ConfigChanged");
+  }
+
+  @Test
+  void unobservedDeploymentGenerationIsPending() {
+    var s = StatusAggregator.aggregate(obs(Optional.of(deployment(HASH, 2, 2, 2, 2, 7, 6)), List.of(), List.of(), List.of(), List.of()), List.of(), null, T0);
+    assertThat(cond(s, Conditions.PROGRESSING).getReason()).isEqualTo("DeploymentPending");
+    assertThat(cond(s, Conditions.READY).getStatus()).isEqualTo("False");
+  }
+
+  @Test
+  void missingSecretIsDegradedWithItsName() {
+    var s = StatusAggregator.aggregate(obs(Optional.empty(), List.of(), List.of(), List.of(),
+        List.of("Secret ns/proxy-ca (spec.sslBump.caSecret)")), List.of(), null, T0);
+    Condition degraded = cond(s, Conditions.DEGRADED);
+    assertThat(degraded.getStatus()).isEqualTo("True");
+    assertThat(degraded.getReason()).isEqualTo(Conditions.REASON_MISSING_REFERENCE);
+    assertThat(degraded.getMessage()).isEqualTo("Secret ns/proxy-ca (spec.sslBump.caSecret) does not exist");
+    assertThat(cond(s, Conditions.READY).getStatus()).isEqualTo("False");
+    assertThat(cond(s, Conditions.PROGRESSING).getStatus()).isEqualTo("False");
+  }
+
+  @Test
+  void compilerErrorsMakeConfigInvalidAndKeepThePreviousHash() {
+    var s = StatusAggregator.aggregate(obs(Optional.of(deployment("old", 2, 2, 2, 2, 5, 5)), List.of(), List.of(),
+        List.of("spec.access.allowedDomains[0]: 'bad domain' is not a domain"), List.of()), List.of(), "old", T0);
+    Condition cv = cond(s, Conditions.CONFIG_VALID);
+    assertThat(cv.getStatus()).isEqualTo("False");
+    assertThat(cv.getReason()).isEqualTo(Conditions.REASON_INVALID_SPEC);
+    assertThat(cv.getMessage()).contains("'bad domain' is not a domain");
+    assertThat(s.configHash()).isEqualTo("old");
+    assertThat(cond(s, Conditions.DEGRADED).getReason()).isEqualTo(Conditions.REASON_INVALID_SPEC);
+  }
+
+  @Test
+  void initContainerRejectionCarriesSquidsMessage() {
+    Pod rejected = new PodBuilder(pod("p-new", HASH)).editStatus()
+        .addNewInitContainerStatus().withName(Labels.INIT_CONTAINER).withRestartCount(3)
+        .withNewState().withNewWaiting().withReason("CrashLoopBackOff").endWaiting().endState()
+        .withNewLastState().withNewTerminated().withExitCode(1)
+        .withMessage("FATAL: Bungled /etc/cephaloproxy/squid.conf line 12: acl x dstdomain\n").endTerminated().endLastState()
+        .endInitContainerStatus().endStatus().build();
+    Pod old = pod("p-old", "old");
+    var s = StatusAggregator.aggregate(obs(Optional.of(deployment(HASH, 2, 1, 2, 2, 6, 6)), List.of(old, rejected), List.of(), List.of(), List.of()), List.of(), "old", T0);
+    Condition cv = cond(s, Conditions.CONFIG_VALID);
+    assertThat(cv.getStatus()).isEqualTo("False");
+    assertThat(cv.getReason()).isEqualTo(Conditions.REASON_SQUID_REJECTED_CONFIG);
+    assertThat(cv.getMessage()).isEqualTo("FATAL: Bungled /etc/cephaloproxy/squid.conf line 12: acl x dstdomain");
+    assertThat(cond(s, Conditions.DEGRADED).getStatus()).isEqualTo("True");
+    assertThat(cond(s, Conditions.READY).getStatus()).isEqualTo("False");
+    assertThat(s.configHash()).isEqualTo("old");
+  }
+
+  @Test
+  void aFailedInitOfAnOldPodIsNotAboutTheNewConfig() {
+    Pod oldFailed = new PodBuilder(pod("p-old", "old")).editStatus()
+        .addNewInitContainerStatus().withName(Labels.INIT_CONTAINER)
+        .withNewState().withNewTerminated().withExitCode(1).withMessage("FATAL: old").endTerminated().endState()
+        .endInitContainerStatus().endStatus().build();
+    var s = StatusAggregator.aggregate(obs(Optional.of(deployment(HASH, 2, 2, 2, 2, 5, 5)), List.of(oldFailed), List.of(), List.of(), List.of()), List.of(), null, T0);
+    assertThat(cond(s, Conditions.CONFIG_VALID).getStatus()).isEqualTo("True");
+  }
+
+  @Test
+  void imagePullFailureIsDegraded() {
+    Pod p = new PodBuilder(pod("p-1", HASH)).editStatus()
+        .addNewContainerStatus().withName(Labels.RUN_CONTAINER).withImage("ghcr.io/cephaloproxy/squid:nope")
+        .withNewState().withNewWaiting().withReason("ImagePullBackOff").withMessage("Back-off pulling image").endWaiting().endState()
+        .endContainerStatus().endStatus().build();
+    var s = StatusAggregator.aggregate(obs(Optional.of(deployment(HASH, 2, 2, 0, 0, 5, 5)), List.of(p), List.of(), List.of(), List.of()), List.of(), null, T0);
+    Condition d = cond(s, Conditions.DEGRADED);
+    assertThat(d.getReason()).isEqualTo("ImagePullFailed");
+    assertThat(d.getMessage()).contains("ghcr.io/cephaloproxy/squid:nope").contains("Back-off pulling image");
+    assertThat(cond(s, Conditions.READY).getStatus()).isEqualTo("False");
+  }
+
+  @Test
+  void crashLoopIsDegradedWithTheLastExit() {
+    Pod p = new PodBuilder(pod("p-1", HASH)).editStatus()
+        .addNewContainerStatus().withName(Labels.RUN_CONTAINER).withRestartCount(4)
+        .withNewState().withNewWaiting().withReason("CrashLoopBackOff").endWaiting().endState()
+        .withNewLastState().withNewTerminated().withExitCode(137).withMessage("Bus error").endTerminated().endLastState()
+        .endContainerStatus().endStatus().build();
+    var s = StatusAggregator.aggregate(obs(Optional.of(deployment(HASH, 2, 2, 1, 1, 5, 5)), List.of(p), List.of(), List.of(), List.of()), List.of(), null, T0);
+    Condition d = cond(s, Conditions.DEGRADED);
+    assertThat(d.getReason()).isEqualTo("CrashLoop");
+    assertThat(d.getMessage()).contains("4 restarts").contains("last exit code 137: Bus error");
+  }
+
+  @Test
+  void quotaRejectionFromTheReplicaSetIsDegraded() {
+    ReplicaSet rs = new ReplicaSetBuilder().withNewMetadata().withName("p-5d8").endMetadata()
+        .withNewStatus().addNewCondition().withType("ReplicaFailure").withStatus("True").withReason("FailedCreate")
+        .withMessage("pods \"p-5d8-x\" is forbidden: exceeded quota: compute, requested: cpu=1").endCondition().endStatus().build();
+    var s = StatusAggregator.aggregate(obs(Optional.of(deployment(HASH, 2, 0, 0, 0, 5, 5)), List.of(), List.of(rs), List.of(), List.of()), List.of(), null, T0);
+    Condition d = cond(s, Conditions.DEGRADED);
+    assertThat(d.getReason()).isEqualTo("PodsRejected");
+    assertThat(d.getMessage()).contains("exceeded quota").contains("p-5d8");
+  }
+
+  @Test
+  void lastTransitionTimeChangesOnlyOnATransition() {
+    Observation rolling = obs(Optional.of(deployment(HASH, 2, 1, 1, 1, 5, 5)), List.of(), List.of(), List.of(), List.of());
+    var first = StatusAggregator.aggregate(rolling, List.of(), null, T0);
+    Observation rollingFurther = obs(Optional.of(deployment(HASH, 2, 2, 1, 1, 5, 5)), List.of(), List.of(), List.of(), List.of());
+    var second = StatusAggregator.aggregate(rollingFurther, first.conditions(), first.configHash(), T1);
+    // Progressing stays True (message changed): its time is kept
+    assertThat(cond(second, Conditions.PROGRESSING).getLastTransitionTime()).isEqualTo("2026-01-01T00:00:00Z");
+    assertThat(cond(second, Conditions.PROGRESSING).getMessage()).isNotEqualTo(cond(first, Conditions.PROGRESSING).getMessage());
+    Observation done = obs(Optional.of(deployment(HASH, 2, 2, 2, 2, 5, 5)), List.of(), List.of(), List.of(), List.of());
+    var third = StatusAggregator.aggregate(done, second.conditions(), second.configHash(), T1);
+    assertThat(cond(third, Conditions.READY).getLastTransitionTime()).isEqualTo("2026-01-01T00:05:00Z");
+    assertThat(cond(third, Conditions.DEGRADED).getLastTransitionTime()).isEqualTo("2026-01-01T00:00:00Z");
+    // nothing changed: equal status, so the reconciler writes nothing
+    var fourth = StatusAggregator.aggregate(done, third.conditions(), third.configHash(), Instant.parse("2026-01-01T01:00:00Z"));
+    assertThat(fourth).isEqualTo(third);
+  }
+}

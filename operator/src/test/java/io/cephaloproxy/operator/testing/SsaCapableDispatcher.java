@@ -1,0 +1,106 @@
+package io.cephaloproxy.operator.testing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.fabric8.mockwebserver.http.Buffer;
+import io.fabric8.mockwebserver.http.Headers;
+import io.fabric8.mockwebserver.dsl.HttpMethod;
+import io.fabric8.mockwebserver.http.MockResponse;
+import io.fabric8.mockwebserver.http.RecordedRequest;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The Fabric8 mock server's CRUD dispatcher plus server-side apply, and a request log.
+ *
+ * <p>The mock answers {@code application/apply-patch+yaml} with 415. This dispatcher turns an apply
+ * patch into create-or-merge: create when the object does not exist (409 when the apply carried a
+ * resourceVersion, as the real server does for JOSDK's "create only if absent"), else a JSON merge
+ * patch of the applied fields (status path included). That is enough for the operator's status
+ * patches. It does not keep managedFields, which JOSDK's SSA matcher needs to compare desired and
+ * actual, so the mock suites run the dependents without SSA (OperatorRuntime's ssaForDependents =
+ * false): with SSA on, every reconcile would see a mismatch and re-apply. The real API server suite
+ * runs with SSA.
+ *
+ * <p>Every request is logged as "METHOD path" so tests count writes.
+ */
+public class SsaCapableDispatcher extends KubernetesCrudDispatcher {
+  private static final String APPLY = "apply-patch";
+  private final List<String> requests = Collections.synchronizedList(new ArrayList<>());
+  private final AtomicLong writes = new AtomicLong();
+
+  @Override
+  public MockResponse dispatch(RecordedRequest request) {
+    String method = request.getMethod();
+    requests.add(method + " " + request.getPath());
+    if (!"GET".equals(method)) {
+      writes.incrementAndGet();
+    }
+    return super.dispatch(request);
+  }
+
+  @Override
+  public MockResponse handlePatch(RecordedRequest request) {
+    String contentType = request.getHeader("Content-Type");
+    if (contentType == null || !contentType.contains(APPLY)) {
+      return super.handlePatch(request);
+    }
+    String path = request.getPath();
+    String pathNoQuery = path.contains("?") ? path.substring(0, path.indexOf('?')) : path;
+    boolean status = pathNoQuery.endsWith("/status");
+    String objectPath = status ? pathNoQuery.substring(0, pathNoQuery.length() - "/status".length()) : pathNoQuery;
+    JsonNode applied = Serialization.unmarshal(request.getBody().readUtf8(), JsonNode.class);
+    MockResponse existing = super.handleGet(objectPath);
+    if (existing.code() == 404) {
+      if (status) {
+        return new MockResponse().setResponseCode(404);
+      }
+      JsonNode meta = applied.path("metadata");
+      if (meta.hasNonNull("resourceVersion")) {
+        // JOSDK sets resourceVersion "1" to create only when absent; the real server then creates.
+        ((ObjectNode) meta).remove("resourceVersion");
+      }
+      String collection = objectPath.substring(0, objectPath.lastIndexOf('/'));
+      return super.handleCreate(request(HttpMethod.POST, collection, "application/json", Serialization.asJson(applied)));
+    }
+    JsonNode meta = applied.path("metadata");
+    if (meta.isObject()) {
+      ((ObjectNode) meta).remove("resourceVersion");
+      ((ObjectNode) meta).remove("managedFields");
+    }
+    return super.handlePatch(
+        request(HttpMethod.PATCH, pathNoQuery, "application/merge-patch+json", Serialization.asJson(applied)));
+  }
+
+  private static RecordedRequest request(HttpMethod method, String path, String contentType, String body) {
+    Buffer buffer = new Buffer();
+    buffer.write(body.getBytes(StandardCharsets.UTF_8));
+    Headers headers = Headers.builder().add("Content-Type", contentType).build();
+    return new RecordedRequest("HTTP/1.1", method, path, headers, buffer);
+  }
+
+  /** Requests other than GET (watches and lists are GETs) since the start or the last reset. */
+  public long writes() {
+    return writes.get();
+  }
+
+  public List<String> requests() {
+    synchronized (requests) {
+      return List.copyOf(requests);
+    }
+  }
+
+  public List<String> writeRequests() {
+    return requests().stream().filter(r -> !r.startsWith("GET ")).toList();
+  }
+
+  public void resetCounters() {
+    requests.clear();
+    writes.set(0);
+  }
+}
