@@ -32,7 +32,7 @@ public class AccessSpec {
       + "client CIDRs and authentication are enforced in both modes.")
   private AccessMode mode = AccessMode.Enforce;
 
-  @Size(max = 256)
+  @Size(min = 1, max = 256)
   @ValidationRule(value = Cel.CIDRS, message = "allowedClientCIDRs: " + Cel.CIDRS_MSG)
   @Default("[\"10.0.0.0/8\",\"172.16.0.0/12\",\"192.168.0.0/16\",\"fc00::/7\"]")
   @JsonPropertyDescription("Client networks allowed to use the proxy (Squid src ACL). Default: the private "

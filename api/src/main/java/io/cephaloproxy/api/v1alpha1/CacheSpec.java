@@ -32,8 +32,9 @@ public class CacheSpec {
   @Default("4Mi")
   @Size(max = 20)
   @Pattern(Patterns.BYTES_QUANTITY)
-  @ValidationRule(value = "isQuantity(self) && quantity(self).compareTo(quantity('1Ki')) >= 0",
-      message = "cache.maximumObjectSize must be a size of at least 1Ki, e.g. 4Mi")
+  @ValidationRule(value = "isQuantity(self) && quantity(self).compareTo(quantity('1Ki')) >= 0 "
+      + "&& quantity(self).compareTo(quantity('1Pi')) <= 0",
+      message = "cache.maximumObjectSize must be a size between 1Ki and 1Pi, e.g. 4Mi")
   @JsonPropertyDescription("Largest object that is cached (Squid maximum_object_size). Default 4Mi.")
   private String maximumObjectSize = "4Mi";
 

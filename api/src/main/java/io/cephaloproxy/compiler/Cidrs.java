@@ -1,0 +1,72 @@
+package io.cephaloproxy.compiler;
+
+import java.math.BigInteger;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.Locale;
+import java.util.regex.Pattern;
+
+/** CIDR syntax as Kubernetes' CEL isCIDR() accepts it, plus "host bits must be zero". */
+final class Cidrs {
+  private Cidrs() {}
+
+  private static final Pattern IPV4 = Pattern.compile("^(0|[1-9][0-9]{0,2})(\\.(0|[1-9][0-9]{0,2})){3}$");
+  private static final Pattern IPV6_CHARS = Pattern.compile("^[0-9a-fA-F:.]{2,45}$");
+  private static final Pattern PREFIX = Pattern.compile("^(0|[1-9][0-9]{0,2})$");
+
+  /** Null when valid, else what is wrong. */
+  static String problem(String cidr) {
+    if (cidr == null || cidr.isEmpty()) {
+      return "is empty";
+    }
+    int slash = cidr.indexOf('/');
+    if (slash < 0) {
+      return "has no prefix length; write it as a CIDR, e.g. " + Text.quote(cidr) + "/32 for one IPv4 address";
+    }
+    String addr = cidr.substring(0, slash);
+    String len = cidr.substring(slash + 1);
+    if (!PREFIX.matcher(len).matches()) {
+      return "has an invalid prefix length";
+    }
+    int prefix = Integer.parseInt(len);
+    byte[] bytes;
+    if (IPV4.matcher(addr).matches()) {
+      bytes = new byte[4];
+      String[] parts = addr.split("\\.");
+      for (int i = 0; i < 4; i++) {
+        int v = Integer.parseInt(parts[i]);
+        if (v > 255) {
+          return "is not an IPv4 or IPv6 CIDR";
+        }
+        bytes[i] = (byte) v;
+      }
+    } else if (addr.contains(":") && IPV6_CHARS.matcher(addr).matches()) {
+      try {
+        bytes = InetAddress.getByName(addr).getAddress(); // a literal: no lookup
+      } catch (UnknownHostException | RuntimeException e) {
+        return "is not an IPv4 or IPv6 CIDR";
+      }
+      if (bytes.length == 4) { // Java folds ::ffff:a.b.c.d to IPv4; Squid would too, keep it simple
+        return "is an IPv4-mapped IPv6 address; write the IPv4 CIDR instead";
+      }
+    } else {
+      return "is not an IPv4 or IPv6 CIDR";
+    }
+    int bits = bytes.length * 8;
+    if (prefix > bits) {
+      return "has a prefix length above " + bits;
+    }
+    BigInteger value = new BigInteger(1, bytes);
+    BigInteger hostMask = BigInteger.ONE.shiftLeft(bits - prefix).subtract(BigInteger.ONE);
+    if (!value.and(hostMask).equals(BigInteger.ZERO)) {
+      return "has host bits set; use the network address (e.g. 10.0.0.0/8, not 10.1.2.3/8) or a /"
+          + bits + " for one address";
+    }
+    return null;
+  }
+
+  /** The form written to ACL files (lower case). Only call on valid CIDRs. */
+  static String normalize(String cidr) {
+    return cidr.toLowerCase(Locale.ROOT);
+  }
+}

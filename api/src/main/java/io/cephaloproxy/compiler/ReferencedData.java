@@ -1,0 +1,92 @@
+package io.cephaloproxy.compiler;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * Contents of the Secrets and ConfigMaps a spec refers to, as the operator read them from the namespace.
+ *
+ * <p>{@link #offline()} (the {@code render} command) knows none of them: references are not checked and not
+ * hashed. A {@link #builder()} instance is <em>complete</em>: a referenced object missing from it is an error
+ * (the operator reports it as {@code ConfigValid=False, reason MissingReference}).
+ */
+public final class ReferencedData {
+  private final boolean complete;
+  private final Map<String, Map<String, String>> configMaps;
+  private final Map<String, Map<String, byte[]>> secrets;
+
+  private ReferencedData(boolean complete, Map<String, Map<String, String>> configMaps,
+      Map<String, Map<String, byte[]>> secrets) {
+    this.complete = complete;
+    this.configMaps = configMaps;
+    this.secrets = secrets;
+  }
+
+  /** Nothing known; references are neither validated nor hashed. */
+  public static ReferencedData offline() {
+    return new ReferencedData(false, Map.of(), Map.of());
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** True when every referenced object is expected to be present. */
+  public boolean complete() {
+    return complete;
+  }
+
+  /** The data of a ConfigMap, if known. */
+  public Optional<Map<String, String>> configMap(String name) {
+    return Optional.ofNullable(configMaps.get(name));
+  }
+
+  /** The data of a Secret (decoded bytes), if known. */
+  public Optional<Map<String, byte[]>> secret(String name) {
+    return Optional.ofNullable(secrets.get(name));
+  }
+
+  /** Builder of a complete set. */
+  public static final class Builder {
+    private final Map<String, Map<String, String>> configMaps = new TreeMap<>();
+    private final Map<String, Map<String, byte[]>> secrets = new TreeMap<>();
+    private boolean complete = true;
+
+    private Builder() {}
+
+    /**
+     * Whether the set is complete (default true: a referenced object missing from it is an error). False gives
+     * a partial set, e.g. ConfigMaps found next to a SquidProxy in a file: known objects are checked and hashed,
+     * unknown ones are not.
+     */
+    public Builder complete(boolean value) {
+      complete = value;
+      return this;
+    }
+
+    /** A ConfigMap's data (binaryData is not used by any reference). */
+    public Builder configMap(String name, Map<String, String> data) {
+      configMaps.put(name, new TreeMap<>(data));
+      return this;
+    }
+
+    /** A Secret's data, already base64-decoded. */
+    public Builder secret(String name, Map<String, byte[]> data) {
+      secrets.put(name, new TreeMap<>(data));
+      return this;
+    }
+
+    /** A Secret given as strings (tests). */
+    public Builder secretStrings(String name, Map<String, String> data) {
+      Map<String, byte[]> bytes = new TreeMap<>();
+      data.forEach((k, v) -> bytes.put(k, v.getBytes(StandardCharsets.UTF_8)));
+      return secret(name, bytes);
+    }
+
+    public ReferencedData build() {
+      return new ReferencedData(complete, Map.copyOf(configMaps), Map.copyOf(secrets));
+    }
+  }
+}
