@@ -1,5 +1,6 @@
 package io.cephaloproxy.operator.model;
 
+import io.cephaloproxy.compiler.PodVolume;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.ContainerPortBuilder;
@@ -194,9 +195,9 @@ public final class DeploymentBuilderModel {
 
   static List<VolumeMount> volumeMounts(ProxyModel m) {
     List<VolumeMount> out = new ArrayList<>();
-    for (Mount mt : m.mounts()) {
-      VolumeMountBuilder b = new VolumeMountBuilder().withName(mt.name()).withMountPath(mt.path());
-      if (mt.readOnly()) {
+    for (PodVolume v : m.volumes()) {
+      VolumeMountBuilder b = new VolumeMountBuilder().withName(v.name()).withMountPath(v.mountPath());
+      if (v.readOnly()) {
         b.withReadOnly(true);
       }
       out.add(b.build());
@@ -204,41 +205,45 @@ public final class DeploymentBuilderModel {
     return out;
   }
 
+  /** The compiler's volumes (docs/architecture.md) as Kubernetes volumes. */
   static List<Volume> volumes(ProxyModel m) {
     List<Volume> out = new ArrayList<>();
-    for (Mount mt : m.mounts()) {
-      VolumeBuilder b = new VolumeBuilder().withName(mt.name());
-      switch (mt.kind()) {
+    for (PodVolume v : m.volumes()) {
+      VolumeBuilder b = new VolumeBuilder().withName(v.name());
+      switch (v.kind()) {
         case EMPTY_DIR -> {
-          if (mt.sizeLimit() != null) {
-            b.withNewEmptyDir().withSizeLimit(new Quantity(mt.sizeLimit())).endEmptyDir();
+          if (v.size() != null) {
+            b.withNewEmptyDir().withSizeLimit(new Quantity(v.size())).endEmptyDir();
           } else {
             b.withNewEmptyDir().endEmptyDir();
           }
         }
-        case MEMORY -> {
+        case MEMORY_EMPTY_DIR -> {
           var e = b.withNewEmptyDir().withMedium("Memory");
-          if (mt.sizeLimit() != null) {
-            e.withSizeLimit(new Quantity(mt.sizeLimit()));
+          if (v.size() != null) {
+            e.withSizeLimit(new Quantity(v.size()));
           }
           e.endEmptyDir();
         }
+        case GENERATED_CONFIG -> b.withNewConfigMap().withName(m.configMapName()).withDefaultMode(0444).endConfigMap();
         case CONFIG_MAP -> {
-          var c = b.withNewConfigMap().withName(mt.source()).withDefaultMode(0444);
-          if (!mt.items().isEmpty()) {
-            c.withItems(items(mt.items()));
+          var c = b.withNewConfigMap().withName(v.source()).withDefaultMode(0444);
+          if (!v.items().isEmpty()) {
+            c.withItems(items(v.items()));
           }
           c.endConfigMap();
         }
         case SECRET -> {
-          var s = b.withNewSecret().withSecretName(mt.source()).withDefaultMode(0440);
-          if (!mt.items().isEmpty()) {
-            s.withItems(items(mt.items()));
+          // group-readable: the pod runs with an arbitrary UID and GID 0 (OpenShift), or fsGroup
+          var s = b.withNewSecret().withSecretName(v.source()).withDefaultMode(0440);
+          if (!v.items().isEmpty()) {
+            s.withItems(items(v.items()));
           }
           s.endSecret();
         }
-        case PVC -> b.withNewPersistentVolumeClaim().withClaimName(mt.source()).endPersistentVolumeClaim();
-        default -> throw new IllegalStateException("unknown mount kind " + mt.kind());
+        case PERSISTENT_VOLUME_CLAIM ->
+            b.withNewPersistentVolumeClaim().withClaimName(m.persistentCache().claimName()).endPersistentVolumeClaim();
+        default -> throw new IllegalStateException("unknown volume kind " + v.kind());
       }
       out.add(b.build());
     }

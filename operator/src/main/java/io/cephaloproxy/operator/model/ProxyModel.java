@@ -1,5 +1,6 @@
 package io.cephaloproxy.operator.model;
 
+import io.cephaloproxy.compiler.PodVolume;
 import io.fabric8.kubernetes.api.model.Affinity;
 import io.fabric8.kubernetes.api.model.LocalObjectReference;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
@@ -43,11 +44,10 @@ public record ProxyModel(
     NetworkPolicy networkPolicy,
     PersistentCache persistentCache,
     SortedMap<String, String> configFiles,
-    List<Mount> mounts,
+    List<PodVolume> volumes,
     String configHash) {
 
   public static final int HEALTH_PORT = 8080;
-  public static final String CONFIG_DIR = "/etc/cephaloproxy";
   /** Seconds the pod keeps serving after it is told to stop, so endpoints drop it first. */
   public static final int PRE_STOP_SLEEP_SECONDS = 5;
 

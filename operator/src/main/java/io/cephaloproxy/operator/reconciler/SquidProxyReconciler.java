@@ -11,7 +11,6 @@ import io.cephaloproxy.operator.dependent.Models;
 import io.cephaloproxy.operator.dependent.NetworkPolicyDependent;
 import io.cephaloproxy.operator.dependent.PodDisruptionBudgetDependent;
 import io.cephaloproxy.operator.dependent.ServiceDependent;
-import io.cephaloproxy.operator.model.ConfigCompiler;
 import io.cephaloproxy.operator.model.Labels;
 import io.cephaloproxy.operator.model.ModelFactory;
 import io.cephaloproxy.operator.model.ProxyModel;
@@ -79,23 +78,21 @@ public class SquidProxyReconciler implements Reconciler<SquidProxy> {
   private static final Logger LOG = LoggerFactory.getLogger(SquidProxyReconciler.class);
 
   private final String defaultImage;
-  private final ConfigCompiler compiler;
   private final Clock clock;
   private InformerEventSource<Secret, SquidProxy> secrets;
   private InformerEventSource<ConfigMap, SquidProxy> configMaps;
   private InformerEventSource<Pod, SquidProxy> pods;
   private InformerEventSource<ReplicaSet, SquidProxy> replicaSets;
 
-  public SquidProxyReconciler(String defaultImage, ConfigCompiler compiler, Clock clock) {
+  public SquidProxyReconciler(String defaultImage, Clock clock) {
     this.defaultImage = defaultImage;
-    this.compiler = compiler;
     this.clock = clock;
   }
 
   @Override
   public List<EventSource<?, SquidProxy>> prepareEventSources(EventSourceContext<SquidProxy> context) {
     var primaries = context.getPrimaryCache();
-    primaries.addIndexer(REFERENCE_INDEX, p -> References.of(p.getSpec() == null ? new io.cephaloproxy.api.v1alpha1.SquidProxySpec() : p.getSpec())
+    primaries.addIndexer(REFERENCE_INDEX, p -> References.of(p.getSpec())
         .stream()
         .map(r -> Reference.indexKey(r.kind(), p.getMetadata().getNamespace(), r.name()))
         .distinct()
@@ -143,7 +140,7 @@ public class SquidProxyReconciler implements Reconciler<SquidProxy> {
   public UpdateControl<SquidProxy> reconcile(SquidProxy proxy, Context<SquidProxy> context) {
     String ns = proxy.getMetadata().getNamespace();
     String name = proxy.getMetadata().getName();
-    ModelFactory.Result result = ModelFactory.create(proxy, defaultImage, (kind, n) -> lookup(kind, ns, n), compiler);
+    ModelFactory.Result result = ModelFactory.create(proxy, defaultImage, (kind, n) -> lookup(kind, ns, n), true);
     if (result.model().isPresent()) {
       Models.put(context, result.model().get());
       context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();

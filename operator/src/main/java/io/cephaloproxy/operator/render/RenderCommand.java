@@ -1,7 +1,6 @@
 package io.cephaloproxy.operator.render;
 
 import io.cephaloproxy.api.v1alpha1.SquidProxy;
-import io.cephaloproxy.operator.model.CompilerAdapter;
 import io.cephaloproxy.operator.runtime.Versions;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
@@ -53,7 +52,7 @@ public final class RenderCommand {
       return 1;
     }
     String image = System.getenv().getOrDefault("SQUID_IMAGE", Versions.defaultSquidImage());
-    Renderer.Output result = Renderer.render(input, image, new CompilerAdapter());
+    Renderer.Output result = Renderer.render(input, image);
     result.problems().forEach(p -> err.println("error: " + p));
     if (result.proxies() == 0) {
       if (result.problems().isEmpty()) {

@@ -2,7 +2,6 @@ package io.cephaloproxy.operator.render;
 
 import io.cephaloproxy.api.v1alpha1.SquidProxy;
 import io.cephaloproxy.operator.model.Builders;
-import io.cephaloproxy.operator.model.ConfigCompiler;
 import io.cephaloproxy.operator.model.DeploymentBuilderModel;
 import io.cephaloproxy.operator.model.ModelFactory;
 import io.cephaloproxy.operator.model.ProxyModel;
@@ -21,7 +20,7 @@ public final class Renderer {
 
   public record Output(int proxies, List<HasMetadata> objects, List<String> problems) {}
 
-  public static Output render(List<HasMetadata> input, String defaultImage, ConfigCompiler compiler) {
+  public static Output render(List<HasMetadata> input, String defaultImage) {
     List<HasMetadata> objects = new ArrayList<>();
     List<String> problems = new ArrayList<>();
     int proxies = 0;
@@ -34,7 +33,7 @@ public final class Renderer {
         p.getMetadata().setNamespace("default");
       }
       String ns = p.getMetadata().getNamespace();
-      ModelFactory.Result r = ModelFactory.create(p, defaultImage, (kind, name) -> find(input, kind, ns, name), compiler);
+      ModelFactory.Result r = ModelFactory.create(p, defaultImage, (kind, name) -> find(input, kind, ns, name), false);
       String who = "SquidProxy " + ns + "/" + p.getMetadata().getName();
       r.missing().forEach(m -> problems.add(who + ": " + m + " (not in the file)"));
       r.configErrors().forEach(m -> problems.add(who + ": " + m));

@@ -1,6 +1,5 @@
 package io.cephaloproxy.operator.runtime;
 
-import io.cephaloproxy.operator.model.ConfigCompiler;
 import io.cephaloproxy.operator.reconciler.SquidProxyReconciler;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
@@ -33,7 +32,7 @@ public final class OperatorRuntime implements AutoCloseable {
    *     JOSDK's server-side-apply matcher needs; the mock suites pass false (see SsaCapableDispatcher).
    */
   public OperatorRuntime(
-      OperatorSettings settings, KubernetesClient client, boolean ssaForDependents, ConfigCompiler compiler) {
+      OperatorSettings settings, KubernetesClient client, boolean ssaForDependents) {
     this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     new JvmMemoryMetrics().bindTo(registry);
     new JvmThreadMetrics().bindTo(registry);
@@ -57,7 +56,7 @@ public final class OperatorRuntime implements AutoCloseable {
               }
             });
     operator.register(
-        new SquidProxyReconciler(settings.squidImage(), compiler, Clock.systemUTC()),
+        new SquidProxyReconciler(settings.squidImage(), Clock.systemUTC()),
         c -> {
           if (settings.watchesAllNamespaces()) {
             c.watchingAllNamespaces();

@@ -1,6 +1,5 @@
 package io.cephaloproxy.operator.runtime;
 
-import io.cephaloproxy.operator.model.CompilerAdapter;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -40,7 +39,7 @@ public final class RunCommand {
       return 1;
     }
     KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build();
-    OperatorRuntime runtime = new OperatorRuntime(settings, client, true, new CompilerAdapter());
+    OperatorRuntime runtime = new OperatorRuntime(settings, client, true);
     HttpEndpoints http;
     try {
       http = new HttpEndpoints(settings.httpPort(), runtime::live, runtime::ready, runtime::scrape);
