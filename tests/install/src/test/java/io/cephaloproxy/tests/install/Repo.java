@@ -1,0 +1,72 @@
+package io.cephaloproxy.tests.install;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+
+/** Paths of the repository's committed files, and the check for generated ones. */
+final class Repo {
+  static final Path ROOT = findRoot();
+  static final Path CHART = ROOT.resolve("helm/cephaloproxy-operator");
+  static final Path CRD = ROOT.resolve("crds/squidproxies.cephaloproxy.io-v1.yml");
+  static final Path CHART_CRD = CHART.resolve("crds/squidproxies.cephaloproxy.io-v1.yml");
+  static final Path RULES = CHART.resolve("files/rules.yaml");
+  static final Path BUNDLE = ROOT.resolve("bundle");
+  static final Path EXAMPLES = ROOT.resolve("examples");
+  static final Path DOCS = ROOT.resolve("docs");
+  static final Path ARGOCD_HEALTH =
+      ROOT.resolve("argocd/resource_customizations/cephaloproxy.io/SquidProxy");
+
+  private Repo() {}
+
+  private static Path findRoot() {
+    String prop = System.getProperty("repo.root");
+    Path start = prop != null && !prop.isBlank() ? Paths.get(prop) : Paths.get("").toAbsolutePath();
+    for (Path p = start.toAbsolutePath(); p != null; p = p.getParent()) {
+      if (Files.isDirectory(p.resolve("helm")) && Files.isRegularFile(p.resolve("pom.xml"))) {
+        return p;
+      }
+    }
+    throw new IllegalStateException("repository root not found from " + start);
+  }
+
+  static String read(Path file) {
+    try {
+      return Files.readString(file, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** true with -Dcephaloproxy.regenerate=true (scripts/sync-install-artifacts.sh). */
+  static boolean regenerate() {
+    return Boolean.getBoolean("cephaloproxy.regenerate");
+  }
+
+  /**
+   * A generated, committed file must equal what its generator makes now. With regeneration on,
+   * writes it instead.
+   */
+  static void assertGenerated(Path file, String expected) {
+    if (regenerate()) {
+      try {
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, expected, StandardCharsets.UTF_8);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      return;
+    }
+    assertThat(file).as("%s is missing: run scripts/sync-install-artifacts.sh", ROOT.relativize(file))
+        .exists();
+    assertThat(read(file))
+        .as("%s is stale (its sources changed): run scripts/sync-install-artifacts.sh and commit",
+            ROOT.relativize(file))
+        .isEqualTo(expected);
+  }
+}
