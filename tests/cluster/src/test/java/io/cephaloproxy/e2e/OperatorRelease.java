@@ -61,4 +61,9 @@ final class OperatorRelease {
   void uninstall() {
     Helm.uninstall(name).withNamespace(namespace).withKubeConfig(Cluster.KUBECONFIG).call();
   }
+
+  /** Uninstalls unless already gone (for clean-up after a failed test). */
+  void uninstallIfPresent() {
+    Helm.uninstall(name).withNamespace(namespace).withKubeConfig(Cluster.KUBECONFIG).ignoreNotFound().call();
+  }
 }
