@@ -88,7 +88,7 @@ public final class RenderCommand {
   }
 
   /** Every document of a (multi-document) YAML file, typed where Fabric8 knows the kind. */
-  static List<HasMetadata> read(Path file) throws IOException {
+  public static List<HasMetadata> read(Path file) throws IOException {
     List<HasMetadata> out = new ArrayList<>();
     String text = Files.readString(file, StandardCharsets.UTF_8);
     for (String doc : text.split("(?m)^---\\s*$")) {

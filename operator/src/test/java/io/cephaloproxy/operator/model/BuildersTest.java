@@ -1,0 +1,138 @@
+package io.cephaloproxy.operator.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.cephaloproxy.operator.render.RenderCommand;
+import io.cephaloproxy.operator.render.Renderer;
+import io.cephaloproxy.operator.testing.Examples;
+import io.cephaloproxy.operator.testing.PodSecurityChecker;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.api.Test;
+
+/** Every builder, over every committed example. */
+class BuildersTest {
+  static Stream<Path> examples() {
+    return Examples.files().stream();
+  }
+
+  static List<HasMetadata> render(Path file) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    // through the CLI once, to prove the command line works on the example
+    int rc = RenderCommand.run(List.of("-f", file.toString()), new PrintStream(out), new PrintStream(err));
+    assertThat(rc).as(err.toString(StandardCharsets.UTF_8)).isZero();
+    assertThat(out.toString(StandardCharsets.UTF_8)).contains("kind: \"Deployment\"");
+    return Renderer.render(readAll(file), "ghcr.io/cephaloproxy/squid:test").objects();
+  }
+
+  static List<HasMetadata> readAll(Path file) {
+    try {
+      return RenderCommand.read(file);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  @ParameterizedTest
+  @MethodSource("examples")
+  void buildingTwiceGivesEqualObjects(Path file) {
+    List<HasMetadata> first = render(file);
+    List<HasMetadata> second = Renderer.render(readAll(file), "ghcr.io/cephaloproxy/squid:test").objects();
+    assertThat(second).isEqualTo(first);
+    assertThat(first).extracting(HasMetadata::getKind).contains("ConfigMap", "Deployment", "Service");
+  }
+
+  @ParameterizedTest
+  @MethodSource("examples")
+  void podTemplatePassesRestrictedAndRestrictedV2(Path file) {
+    Deployment d = deployment(render(file));
+    PodSpec pod = d.getSpec().getTemplate().getSpec();
+    assertThat(PodSecurityChecker.violations(pod, d.getSpec().getTemplate().getMetadata().getAnnotations())).isEmpty();
+    assertThat(pod.getInitContainers()).extracting(Container::getName).containsExactly("init");
+    assertThat(pod.getContainers()).extracting(Container::getName).containsExactly("run");
+    assertThat(pod.getInitContainers().get(0).getArgs()).containsExactly("init");
+    assertThat(pod.getContainers().get(0).getArgs()).containsExactly("run");
+    // every writable path is an emptyDir (or the cache claim), and nothing else is writable
+    for (Container c : List.of(pod.getInitContainers().get(0), pod.getContainers().get(0))) {
+      c.getVolumeMounts().forEach(m -> {
+        Volume v = pod.getVolumes().stream().filter(x -> x.getName().equals(m.getName())).findFirst().orElseThrow();
+        boolean writable = !Boolean.TRUE.equals(m.getReadOnly());
+        assertThat(writable).as(m.getMountPath()).isEqualTo(v.getEmptyDir() != null || v.getPersistentVolumeClaim() != null);
+      });
+    }
+    assertThat(d.getSpec().getTemplate().getMetadata().getAnnotations()).containsKey(Labels.CONFIG_HASH_ANNOTATION);
+    assertThat(d.getSpec().getStrategy().getRollingUpdate().getMaxUnavailable().getIntVal()).isZero();
+  }
+
+  @Test
+  void workersGetAMemoryShmAndProbesUseTheHealthPort() {
+    Deployment d = deployment(render(Examples.dir().resolve("workers.yaml")));
+    PodSpec pod = d.getSpec().getTemplate().getSpec();
+    Volume shm = pod.getVolumes().stream().filter(v -> "Memory".equals(v.getEmptyDir() == null ? null : v.getEmptyDir().getMedium())).findFirst().orElseThrow();
+    assertThat(pod.getContainers().get(0).getVolumeMounts()).anySatisfy(m -> {
+      assertThat(m.getName()).isEqualTo(shm.getName());
+      assertThat(m.getMountPath()).isEqualTo("/dev/shm");
+    });
+    assertThat(shm.getEmptyDir().getSizeLimit()).isNotNull();
+    Container run = pod.getContainers().get(0);
+    assertThat(run.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/health");
+    assertThat(run.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/ready");
+    assertThat(run.getStartupProbe().getHttpGet().getPort().getStrVal()).isEqualTo("health");
+    assertThat(run.getPorts()).anySatisfy(p -> {
+      assertThat(p.getName()).isEqualTo("health");
+      assertThat(p.getContainerPort()).isEqualTo(8080);
+    });
+  }
+
+  @Test
+  void noFixedUidOrFsGroupByDefault() {
+    PodSpec pod = deployment(render(Examples.dir().resolve("basic.yaml"))).getSpec().getTemplate().getSpec();
+    assertThat(pod.getSecurityContext().getRunAsUser()).isNull();
+    assertThat(pod.getSecurityContext().getFsGroup()).isNull();
+    assertThat(pod.getSecurityContext().getRunAsNonRoot()).isTrue();
+  }
+
+  @Test
+  void checkerCatchesEveryViolation() {
+    PodSpec pod = deployment(render(Examples.dir().resolve("basic.yaml"))).getSpec().getTemplate().getSpec();
+    pod.getSecurityContext().setRunAsUser(1000L);
+    pod.getSecurityContext().setFsGroup(1000L);
+    Container run = pod.getContainers().get(0);
+    run.getSecurityContext().setAllowPrivilegeEscalation(null);
+    run.getSecurityContext().getCapabilities().setDrop(List.of());
+    run.getSecurityContext().getCapabilities().setAdd(List.of("NET_ADMIN"));
+    run.getSecurityContext().setReadOnlyRootFilesystem(false);
+    run.getSecurityContext().getSeccompProfile().setType("Unconfined");
+    pod.setHostNetwork(true);
+    pod.getVolumes().add(new io.fabric8.kubernetes.api.model.VolumeBuilder().withName("h").withNewHostPath("/", null).build());
+    List<String> v = PodSecurityChecker.violations(pod, Map.of());
+    assertThat(v).anyMatch(s -> s.contains("fixed pod runAsUser")).anyMatch(s -> s.contains("fixed fsGroup"))
+        .anyMatch(s -> s.contains("allowPrivilegeEscalation")).anyMatch(s -> s.contains("drop ALL"))
+        .anyMatch(s -> s.contains("adds capability NET_ADMIN")).anyMatch(s -> s.contains("readOnlyRootFilesystem"))
+        .anyMatch(s -> s.contains("seccomp Unconfined")).anyMatch(s -> s.contains("hostNetwork"))
+        .anyMatch(s -> s.contains("hostPath"));
+  }
+
+  @Test
+  void pdbOnlyWithMoreThanOneReplica() {
+    assertThat(render(Examples.dir().resolve("basic.yaml"))).extracting(HasMetadata::getKind).doesNotContain("PodDisruptionBudget");
+    assertThat(render(Examples.dir().resolve("production.yaml"))).extracting(HasMetadata::getKind).contains("PodDisruptionBudget");
+  }
+
+  static Deployment deployment(List<HasMetadata> objects) {
+    return objects.stream().filter(Deployment.class::isInstance).map(Deployment.class::cast).findFirst().orElseThrow();
+  }
+}
