@@ -26,7 +26,7 @@ import javax.net.ssl.SSLContext;
  *
  * <ul>
  *   <li>{@code /...}: 200, body {@code origin <scheme> host=<Host> path=<path>}, not cacheable;
- *   <li>{@code /cacheable}: 200 with {@code Cache-Control: public, max-age=600};
+ *   <li>{@code /cacheable...}: 200 with {@code Cache-Control: public, max-age=600};
  *   <li>{@code /large?bytes=N}: N bytes, cacheable;
  *   <li>{@code /slow?ms=N}: answers after N ms;
  *   <li>{@code /__stats}: one line per path, {@code <count> <scheme> <path>}, of the requests seen so far.
@@ -76,7 +76,7 @@ public final class OriginServer {
       }
       COUNTS.computeIfAbsent(scheme + " " + path, k -> new AtomicLong()).incrementAndGet();
       ex.getResponseHeaders().add("X-Test-Origin", "cephaloproxy");
-      switch (path) {
+      switch (path.startsWith("/cacheable") ? "/cacheable" : path) {
         case "/cacheable" -> send(ex, 200, ("cacheable object from " + host(ex) + "\n").getBytes(StandardCharsets.UTF_8),
             "public, max-age=600");
         case "/large" -> {

@@ -113,6 +113,17 @@ public final class SquidInstance implements AutoCloseable {
     Cmd.check("chmod", "-R", "g+rwX", dir.toString());
   }
 
+  /** A new temp directory the Squid UID (via GID 0) can write. */
+  public static Path workDir(String prefix) {
+    try {
+      Path d = Files.createTempDirectory(prefix);
+      groupWritable(d);
+      return d;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   /** What `agent init` does before Squid starts: cache dirs via {@code squid -z -N}, the ssl_db. */
   public void init() {
     ParseResult parse = parse(settings.config());

@@ -21,7 +21,7 @@ public final class SquidLab implements AutoCloseable {
   static {
     for (String name : List.of("origin.test", "allowed.test", "www.allowed.test", "api.allowed.test",
         "exact.test", "www.exact.test", "other.test", "denied.test", "www.denied.test", "bump.test",
-        "splice.test", "www.splice.test", "cache.test")) {
+        "splice.test", "www.splice.test", "cache.test", "bench.test")) {
       HOSTS.put(name, NetLab.ORIGIN_IP);
     }
     HOSTS.put("link-local.test", NetLab.LINK_LOCAL_ORIGIN_IP);
@@ -44,22 +44,23 @@ public final class SquidLab implements AutoCloseable {
   }
 
   public static SquidLab start() {
+    return start(true);
+  }
+
+  /** @param withOrigin start the Java {@link OriginServer} (the benchmark brings nginx instead) */
+  public static SquidLab start(boolean withOrigin) {
     Prereqs.require();
-    Path dir;
-    try {
-      dir = Files.createTempDirectory("cpsq-");
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    Path dir = SquidInstance.workDir("cpsq-");
     NetLab net = NetLab.create();
     try {
       Path pkiDir = Files.createDirectories(dir.resolve("pki"));
       TestPki pki = TestPki.create(pkiDir, List.copyOf(HOSTS.keySet()));
       Path hosts = dir.resolve("hosts");
-      StringBuilder sb = new StringBuilder();
+      // like a container's /etc/hosts: localhost, then the test names
+      StringBuilder sb = new StringBuilder("127.0.0.1 localhost\n::1 localhost ip6-localhost\n");
       HOSTS.forEach((name, ip) -> sb.append(ip).append(' ').append(name).append('\n'));
       Files.writeString(hosts, sb.toString());
-      Origin origin = Origin.start(net, pki, dir);
+      Origin origin = withOrigin ? Origin.start(net, pki, dir) : null;
       SquidInstance.groupWritable(dir);
       return new SquidLab(dir, net, pki, origin, hosts);
     } catch (IOException | RuntimeException e) {
@@ -95,7 +96,9 @@ public final class SquidLab implements AutoCloseable {
   @Override
   public void close() {
     try {
-      origin.close();
+      if (origin != null) {
+        origin.close();
+      }
     } finally {
       net.close();
       deleteTree(dir);

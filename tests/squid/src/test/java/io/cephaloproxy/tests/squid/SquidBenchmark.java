@@ -1,0 +1,178 @@
+package io.cephaloproxy.tests.squid;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+
+/**
+ * Issue 2 §5: throughput and latency of real Squid with the operator-rendered config, side by side with
+ * Debian's stock config, a 100k-domain allowlist and 2 workers. Prints figures (and writes them as
+ * Markdown to the file given as the first argument); it asserts nothing about speed, only that every
+ * response was a 200.
+ *
+ * <p>wrk runs in the client namespace, Squid in the proxy namespace, nginx in the origin namespace, all
+ * over veth pairs on this machine. The variants run at the same time on different ports and are measured
+ * in interleaved rounds, so drifting machine load hits them alike; each figure is the median of the rounds.
+ */
+public final class SquidBenchmark {
+  static final int ROUNDS = 3;
+  static final int SECONDS = 5;
+  static final int THREADS = 2;
+  static final int CONNECTIONS = 64;
+  static final int ALLOWLIST_SIZE = 100_000;
+
+  record Variant(String label, int port, String note) {}
+
+  private SquidBenchmark() {}
+
+  public static void main(String[] args) throws Exception {
+    Path report = Path.of(args.length > 0 ? args[0] : "squid-benchmark.md");
+    Prereqs.require();
+    if (Cmd.run(List.of("sh", "-c", "command -v wrk")).exit() != 0) {
+      throw new AssertionError("wrk is missing: install Debian's wrk (scripts/stages/50-squid-bench.sh does)");
+    }
+    Instant began = Instant.now();
+    String load = Files.readString(Path.of("/proc/loadavg")).trim();
+    Map<Variant, SquidInstance> squids = new LinkedHashMap<>();
+    Map<Variant, List<Long>> startups = new LinkedHashMap<>();
+    try (SquidLab lab = SquidLab.start(false);
+         Nginx nginx = Nginx.start(lab.net, lab.dir.resolve("nginx"), Origin.HTTP_PORT)) {
+      Variant ours = new Variant("CephaloProxy default spec", 3128, "`spec: {}` (+ terminationGracePeriodSeconds: 2)");
+      Variant stock = new Variant("Debian stock squid.conf", 3129,
+          "/etc/squid/squid.conf + `http_access allow localnet`, file access log");
+      Variant big = new Variant("100k-domain allowlist", 3130, ALLOWLIST_SIZE + " domains via allowedDomainsFrom");
+      Variant smp = new Variant("workers: 2", 3131, "default spec + `workers: 2`");
+
+      String domains = IntStream.range(0, ALLOWLIST_SIZE - 1).mapToObj(i -> ".site" + i + ".example.com")
+          .collect(Collectors.joining("\n", "", "\n.bench.test\n"));
+      Map<Variant, CompiledSquid> compiled = new LinkedHashMap<>();
+      compiled.put(ours, CompiledSquid.compile(lab, "bench-default", "terminationGracePeriodSeconds: 2", Map.of()));
+      compiled.put(big, CompiledSquid.compile(lab, "bench-allowlist", """
+          terminationGracePeriodSeconds: 2
+          port: 3130
+          access:
+            allowedDomainsFrom: {name: allowlist, key: domains.txt}
+          """, Map.of("configmap/allowlist/domains.txt", domains)));
+      compiled.put(smp, CompiledSquid.compile(lab, "bench-workers", """
+          terminationGracePeriodSeconds: 2
+          port: 3131
+          workers: 2
+          """, Map.of()));
+
+      // start-up: exec to port accepting, 3 times each for the default and the big allowlist
+      for (Variant v : List.of(ours, big)) {
+        List<Long> times = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+          SquidInstance s = compiled.get(v).instance();
+          if (i == 0) {
+            s.init();
+          }
+          s.start();
+          times.add(s.startMillis());
+          if (i < 2) {
+            s.stop();
+          } else {
+            squids.put(v, s);
+          }
+        }
+        startups.put(v, times);
+      }
+      Path stockDir = lab.newInstanceDir("bench-stock");
+      Path stockConf = StockSquidConf.write(stockDir, stock.port(), lab.hostsFile);
+      SquidInstance stockSquid = new SquidInstance(lab.net, new SquidInstance.Settings(stockConf,
+          lab.serviceName("stock"), stock.port(), 1, 1, stockDir.resolve("run"), List.of(), null, "4MB"), stockDir);
+      stockSquid.init();
+      stockSquid.start();
+      squids.put(stock, stockSquid);
+      SquidInstance smpSquid = compiled.get(smp).instance();
+      smpSquid.init();
+      smpSquid.start();
+      squids.put(smp, smpSquid);
+
+      Path script = Wrk.script(lab.dir, "http://bench.test/", "bench.test");
+      List<Variant> order = List.of(ours, stock, big, smp);
+      for (Variant v : order) { // warm-up, and proof that each variant answers 200
+        Wrk.run(lab.net.client, NetLab.PROXY_IP + ":" + v.port(), script, THREADS, CONNECTIONS, 2);
+      }
+      Map<Variant, List<Wrk.Run>> runs = new LinkedHashMap<>();
+      for (int round = 1; round <= ROUNDS; round++) {
+        for (Variant v : order) {
+          Wrk.Run r = Wrk.run(lab.net.client, NetLab.PROXY_IP + ":" + v.port(), script, THREADS, CONNECTIONS, SECONDS);
+          runs.computeIfAbsent(v, k -> new ArrayList<>()).add(r);
+          System.out.printf(Locale.ROOT, "round %d %-28s %8.0f req/s  p50 %6.2f ms  p99 %7.2f ms%n", round, v.label(),
+              r.requestsPerSecond(), r.p50Millis(), r.p99Millis());
+        }
+      }
+      for (Map.Entry<Variant, SquidInstance> e : squids.entrySet()) {
+        if (!e.getValue().isAlive()) {
+          throw new IllegalStateException(e.getKey().label() + " died during the benchmark" + e.getValue().describe());
+        }
+      }
+
+      StringBuilder md = new StringBuilder();
+      md.append("Measured ").append(began.truncatedTo(ChronoUnit.SECONDS)).append(" on ")
+          .append(Runtime.getRuntime().availableProcessors()).append(" CPUs (load average at start: ").append(load)
+          .append("), Squid ").append(squidVersion()).append(", wrk -t").append(THREADS).append(" -c")
+          .append(CONNECTIONS).append(" -d").append(SECONDS).append("s, median of ").append(ROUNDS)
+          .append(" interleaved rounds; wrk, Squid and nginx share the CPUs.\n\n");
+      md.append("| configuration | what | req/s | p50 latency | p99 latency |\n|---|---|---:|---:|---:|\n");
+      for (Variant v : order) {
+        md.append(String.format(Locale.ROOT, "| %s | %s | %.0f | %.2f ms | %.2f ms |%n", v.label(), v.note(),
+            median(runs.get(v), Wrk.Run::requestsPerSecond), median(runs.get(v), Wrk.Run::p50Millis),
+            median(runs.get(v), Wrk.Run::p99Millis)));
+      }
+      double rOurs = median(runs.get(ours), Wrk.Run::requestsPerSecond);
+      double rStock = median(runs.get(stock), Wrk.Run::requestsPerSecond);
+      double rBig = median(runs.get(big), Wrk.Run::requestsPerSecond);
+      double rSmp = median(runs.get(smp), Wrk.Run::requestsPerSecond);
+      double startOurs = medianLong(startups.get(ours));
+      double startBig = medianLong(startups.get(big));
+      md.append("\n| comparison | measured | target | met |\n|---|---:|---:|---|\n");
+      md.append(row("throughput, default spec / Debian stock", rOurs / rStock, "≥ 0.90", rOurs / rStock >= 0.90));
+      md.append(row("throughput, 100k allowlist / no list", rBig / rOurs, "≥ 0.95", rBig / rOurs >= 0.95));
+      md.append(row("throughput, workers 2 / workers 1", rSmp / rOurs, "≥ 1.50", rSmp / rOurs >= 1.5));
+      md.append(String.format(Locale.ROOT, "| start-up (exec to port accepting), 100k allowlist | %.2f s | ≤ 2 s | %s |%n",
+          startBig / 1000, startBig <= 2000 ? "yes" : "**no**"));
+      md.append(String.format(Locale.ROOT, "| start-up, default spec (for reference) | %.2f s | | |%n", startOurs / 1000));
+      md.append(String.format(Locale.ROOT, "%nStart-up samples (ms): default %s, 100k allowlist %s. Run time %d s.%n",
+          startups.get(ours), startups.get(big), Duration.between(began, Instant.now()).toSeconds()));
+      System.out.println();
+      System.out.println(md);
+      Files.createDirectories(report.toAbsolutePath().getParent());
+      Files.writeString(report, md.toString());
+      System.out.println("written to " + report);
+    } finally {
+      for (SquidInstance s : squids.values()) {
+        s.close();
+      }
+    }
+  }
+
+  private static String row(String what, double ratio, String target, boolean met) {
+    return String.format(Locale.ROOT, "| %s | %.2f | %s | %s |%n", what, ratio, target, met ? "yes" : "**no**");
+  }
+
+  private static double median(List<Wrk.Run> runs, java.util.function.ToDoubleFunction<Wrk.Run> f) {
+    double[] v = runs.stream().mapToDouble(f).sorted().toArray();
+    return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+  }
+
+  private static double medianLong(List<Long> xs) {
+    long[] v = xs.stream().mapToLong(Long::longValue).sorted().toArray();
+    return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2.0;
+  }
+
+  private static String squidVersion() {
+    String first = Cmd.run(List.of(Prereqs.SQUID.toString(), "-v")).out().lines().findFirst().orElse("?");
+    return first.replace("Squid Cache: Version ", "");
+  }
+}
