@@ -54,6 +54,7 @@ sort -u /tmp/libs | while IFS= read -r lib; do
 done
 
 # Writable paths, group 0 writable so any UID with GID 0 can use them (copied with --chown 65532:0).
-mkdir -p /writable/run /writable/lib /writable/cache
-chmod 0775 /writable/run /writable/lib /writable/cache
+# Each is copied as a subdirectory (COPY keeps a copied directory's mode, not the target's).
+mkdir -p /writable/run/squid /writable/lib/squid /writable/cache/squid
+chmod 0775 /writable/run/squid /writable/lib/squid /writable/cache/squid
 echo "assemble-rootfs: $(find "$out" -type f | wc -l) files, $(du -sh "$out" | cut -f1)"
