@@ -23,6 +23,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
@@ -158,6 +159,9 @@ public final class SpecValidator {
       String n = b.getCaSecret().getName();
       ref("spec.sslBump.caSecret", n, b.getCaSecret().getCertificateKey());
       key("spec.sslBump.caSecret.privateKeyKey", b.getCaSecret().getPrivateKeyKey());
+      if (Objects.equals(b.getCaSecret().getCertificateKey(), b.getCaSecret().getPrivateKeyKey())) {
+        error("spec.sslBump.caSecret", "certificateKey and privateKeyKey must name different keys of the Secret");
+      }
       if (enabled) {
         secretKeys("spec.sslBump.caSecret", n, b.getCaSecret().getCertificateKey(), b.getCaSecret().getPrivateKeyKey());
       }
@@ -228,6 +232,9 @@ public final class SpecValidator {
     if (u.getCredentialsSecret() != null) {
       ref("spec.upstream.credentialsSecret", u.getCredentialsSecret().getName(), u.getCredentialsSecret().getUsernameKey());
       key("spec.upstream.credentialsSecret.passwordKey", u.getCredentialsSecret().getPasswordKey());
+      if (Objects.equals(u.getCredentialsSecret().getUsernameKey(), u.getCredentialsSecret().getPasswordKey())) {
+        error("spec.upstream.credentialsSecret", "usernameKey and passwordKey must name different keys of the Secret");
+      }
       secretKeys("spec.upstream.credentialsSecret", u.getCredentialsSecret().getName(),
           u.getCredentialsSecret().getUsernameKey(), u.getCredentialsSecret().getPasswordKey());
     }

@@ -6,9 +6,12 @@ import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
 
 /** The Secret with the SSL-bump CA (a kubernetes.io/tls Secret works as is). */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(value = "self.certificateKey != self.privateKeyKey",
+    message = "caSecret.certificateKey and caSecret.privateKeyKey must name different keys of the Secret")
 public class CaSecretRef {
   @Required
   @Size(min = 1, max = 253)

@@ -6,9 +6,12 @@ import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
 
 /** The Secret with the parent proxy's credentials. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(value = "self.usernameKey != self.passwordKey",
+    message = "credentialsSecret.usernameKey and credentialsSecret.passwordKey must name different keys of the Secret")
 public class UpstreamCredentialsRef {
   @Required
   @Size(min = 1, max = 253)

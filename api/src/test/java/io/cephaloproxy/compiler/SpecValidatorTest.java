@@ -1,0 +1,210 @@
+package io.cephaloproxy.compiler;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.cephaloproxy.api.v1alpha1.Conditions;
+import io.cephaloproxy.api.v1alpha1.SquidProxySpec;
+import io.cephaloproxy.testsupport.ExampleFile;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Table of bad specs: each is rejected with an error naming the field and saying what to do. */
+class SpecValidatorTest {
+  static SquidProxySpec spec(String specYaml) {
+    String yaml = "apiVersion: cephaloproxy.io/v1alpha1\nkind: SquidProxy\nmetadata: {name: t}\nspec:\n"
+        + specYaml.indent(2);
+    return ExampleFile.parse(yaml).proxy().getSpec();
+  }
+
+  static Stream<Arguments> badSpecs() {
+    return Stream.of(
+        // name, spec YAML, field, message fragment
+        Arguments.of("port out of range", "port: 70000", "spec.port", "between 1 and 65535"),
+        Arguments.of("port 0", "port: 0", "spec.port", "between 1 and 65535"),
+        Arguments.of("port on the health port", "port: 8080", "spec.port", "health port"),
+        Arguments.of("workers 0", "workers: 0", "spec.workers", "between 1 and 16"),
+        Arguments.of("negative replicas", "replicas: -1", "spec.replicas", "between 0 and 1000"),
+        Arguments.of("grace too short", "terminationGracePeriodSeconds: 1", "spec.terminationGracePeriodSeconds",
+            "between 2 and 3600"),
+        Arguments.of("image with spaces", "image: 'a b'", "spec.image", "without spaces"),
+        Arguments.of("client CIDR without prefix", "access: {allowedClientCIDRs: [10.0.0.1]}",
+            "spec.access.allowedClientCIDRs[0]", "/32"),
+        Arguments.of("client CIDR host bits", "access: {allowedClientCIDRs: [10.1.2.3/8]}",
+            "spec.access.allowedClientCIDRs[0]", "host bits"),
+        Arguments.of("client CIDR garbage", "access: {allowedClientCIDRs: ['10.0.0.0/8 #x']}",
+            "spec.access.allowedClientCIDRs[0]", "invalid prefix length"),
+        Arguments.of("IPv6 prefix too long", "access: {allowedClientCIDRs: ['fd00::/129']}",
+            "spec.access.allowedClientCIDRs[0]", "above 128"),
+        Arguments.of("empty client list", "access: {allowedClientCIDRs: []}", "spec.access.allowedClientCIDRs",
+            "must not be empty"),
+        Arguments.of("denied destination CIDR", "access: {deniedDestinationCIDRs: [300.0.0.0/8]}",
+            "spec.access.deniedDestinationCIDRs[0]", "not an IPv4 or IPv6 CIDR"),
+        Arguments.of("wildcard domain", "access: {allowedDomains: ['*.example.com']}",
+            "spec.access.allowedDomains[0]", "write '.example.com'"),
+        Arguments.of("domain with a space", "access: {allowedDomains: ['example.com other.com']}",
+            "spec.access.allowedDomains[0]", "no scheme, port, path, spaces"),
+        Arguments.of("domain with a newline", "access: {deniedDomains: [\"a.com\\nhttp_access allow all\"]}",
+            "spec.access.deniedDomains[0]", "not a domain name"),
+        Arguments.of("domain with quote", "access: {deniedDomains: ['a\"b.com']}", "spec.access.deniedDomains[0]",
+            "quotes"),
+        Arguments.of("domain with #", "access: {allowedDomains: ['a.com#x']}", "spec.access.allowedDomains[0]",
+            "'#'"),
+        Arguments.of("domain with %", "access: {allowedDomains: ['a%20.com']}", "spec.access.allowedDomains[0]",
+            "'%'"),
+        Arguments.of("domain URL", "access: {allowedDomains: ['https://example.com/']}",
+            "spec.access.allowedDomains[0]", "no scheme"),
+        Arguments.of("domain label too long", "access: {allowedDomains: ['" + "a".repeat(64) + ".com']}",
+            "spec.access.allowedDomains[0]", "not a domain name"),
+        Arguments.of("port range reversed", "access: {allowedPorts: [{port: 2000, endPort: 1000}]}",
+            "spec.access.allowedPorts[0]", "endPort must be greater"),
+        Arguments.of("empty port list", "access: {allowedConnectPorts: []}", "spec.access.allowedConnectPorts",
+            "1 to 64"),
+        Arguments.of("bump without CA", "sslBump: {enabled: true}", "spec.sslBump.caSecret", "caSecret.name"),
+        Arguments.of("splice list with PeekAndSplice",
+            "sslBump: {enabled: true, caSecret: {name: ca}, policy: PeekAndSplice, spliceDomains: [a.com]}",
+            "spec.sslBump.spliceDomains", "BumpAll"),
+        Arguments.of("same key for cert and key", "sslBump: {enabled: true, caSecret: {name: ca, "
+            + "certificateKey: k, privateKeyKey: k}}", "spec.sslBump.caSecret", "different keys"),
+        Arguments.of("bad db size", "sslBump: {enabled: true, caSecret: {name: ca}, certificateDbSize: 4 MB}",
+            "spec.sslBump.certificateDbSize", "between 1Mi and 1Pi"),
+        Arguments.of("memory cache without size", "cache: {type: Memory}", "spec.cache.memory", "memory.size"),
+        Arguments.of("disk settings on a memory cache", "cache: {type: Memory, memory: {size: 64Mi}, disk: "
+            + "{size: 1Gi}}", "spec.cache.disk", "only used with type: Disk"),
+        Arguments.of("disk cache without size", "cache: {type: Disk}", "spec.cache.disk", "disk.size"),
+        Arguments.of("cache size too small", "cache: {type: Memory, memory: {size: 10Ki}}", "spec.cache.memory.size",
+            "between 1Mi"),
+        Arguments.of("storage class on emptyDir", "cache: {type: Disk, disk: {size: 1Gi, storageClassName: fast}}",
+            "spec.cache.disk.storageClassName", "PersistentVolumeClaim"),
+        Arguments.of("basic auth without secret", "auth: {mode: Basic}", "spec.auth.htpasswdSecret",
+            "htpasswdSecret.name"),
+        Arguments.of("realm with quote", "auth: {mode: Basic, htpasswdSecret: {name: u}, realm: 'a\"b'}",
+            "spec.auth.realm", "letters, digits"),
+        Arguments.of("upstream with scheme", "upstream: {host: 'http://parent:3128'}", "spec.upstream.host",
+            "without scheme"),
+        Arguments.of("upstream without host", "upstream: {port: 3128}", "spec.upstream.host", "is required"),
+        Arguments.of("trustedCA with both", "trustedCA: {configMap: {name: a, key: k}, secret: {name: b, key: k}}",
+            "spec.trustedCA", "exactly one"),
+        Arguments.of("full config with access", "squidConfFrom: {name: c}\naccess: {mode: Audit}",
+            "spec.squidConfFrom", "cannot be combined"),
+        Arguments.of("bad ConfigMap name", "access: {allowedDomainsFrom: {name: 'Bad_Name', key: k}}",
+            "spec.access.allowedDomainsFrom.name", "not a valid Kubernetes name"),
+        Arguments.of("autoscaling min > max", "autoscaling: {enabled: true, minReplicas: 5, maxReplicas: 2}",
+            "spec.autoscaling", "maxReplicas must be greater"),
+        Arguments.of("extraConfig pid file", "extraConfig: \"pid_filename /tmp/x\\n\"", "spec.extraConfig line 1",
+            "'pid_filename' is not allowed"),
+        Arguments.of("extraConfig access_log on line 3",
+            "extraConfig: \"# ok\\nacl a src 10.0.0.0/8\\naccess_log /tmp/log\\n\"", "spec.extraConfig line 3",
+            "spec.logging.format"),
+        Arguments.of("extraConfig include", "extraConfig: \"include /etc/passwd\"", "spec.extraConfig line 1",
+            "'include' is not allowed"),
+        Arguments.of("extraConfig http_port", "extraConfig: \"http_port 80\"", "spec.extraConfig line 1",
+            "spec.port"),
+        Arguments.of("extraConfig carriage return", "extraConfig: \"acl a src all\\r\\n\"", "spec.extraConfig line 1",
+            "U+000D"),
+        Arguments.of("extraConfig NUL", "extraConfig: \"acl a\\0 src all\"", "spec.extraConfig line 1", "U+0000"),
+        Arguments.of("extraConfig unicode", "extraConfig: \"acl caf\u00e9 src all\"", "spec.extraConfig line 1",
+            "U+00E9"),
+        Arguments.of("extraConfig continuation", "extraConfig: \"acl a src 10.0.0.0/8 \\\\\\n\"",
+            "spec.extraConfig line 1", "backslash"),
+        Arguments.of("extraConfig conditional", "extraConfig: \"if ${process_number} = 1\\nendif\"",
+            "spec.extraConfig line 1", "conditional"),
+        Arguments.of("extraConfig redefines a generated ACL", "extraConfig: \"acl cp_clients src 0.0.0.0/0\"",
+            "spec.extraConfig line 1", "reserved"),
+        Arguments.of("extraConfig widens localhost", "extraConfig: \"acl localhost src 0.0.0.0/0\"",
+            "spec.extraConfig line 1", "predefined"),
+        Arguments.of("extraConfig bad directive", "extraConfig: \"Http_Access allow all\"", "spec.extraConfig line 1",
+            "not a squid.conf directive"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("badSpecs")
+  void rejected(String name, String yaml, String field, String fragment) {
+    List<ValidationError> errors = SquidConfCompiler.validate(spec(yaml), ReferencedData.offline());
+    assertThat(errors).as("errors of: %s", yaml).anySatisfy(e -> {
+      assertThat(e.field()).isEqualTo(field);
+      assertThat(e.message()).contains(fragment);
+    });
+    assertThatThrownBy(() -> SquidConfCompiler.compile(spec(yaml), ReferencedData.offline(), Layout.defaults()))
+        .isInstanceOf(InvalidConfigException.class).hasMessageContaining(field);
+  }
+
+  @Test
+  void extraConfigReportsEveryBadLineWithItsNumber() {
+    SquidProxySpec s = spec("extraConfig: \"client_lifetime 1 hour\\npid_filename /x\\n\\nworkers 4\\n"
+        + "acl ok src 10.0.0.0/8\\ncache_dir ufs /x 1 1 1\\n\"");
+    assertThat(SquidConfCompiler.validate(s, ReferencedData.offline())).extracting(ValidationError::field)
+        .containsExactly("spec.extraConfig line 2", "spec.extraConfig line 4", "spec.extraConfig line 6");
+  }
+
+  static final String LIST = """
+      # comment
+      .example.com
+
+      api.github.com
+      bad domain.com
+      example.com
+      *.wild.com
+      sub.example.com
+      """;
+
+  @Test
+  void referencedListIsCheckedLineByLine() {
+    SquidProxySpec s = spec("access: {allowedDomainsFrom: {name: lists, key: allow.txt}}");
+    ReferencedData data = ReferencedData.builder().configMap("lists", Map.of("allow.txt", LIST)).build();
+    List<ValidationError> errors = SquidConfCompiler.validate(s, data);
+    assertThat(errors).extracting(ValidationError::field).containsExactly("ConfigMap lists key allow.txt line 5",
+        "ConfigMap lists key allow.txt line 6", "ConfigMap lists key allow.txt line 7");
+    assertThat(errors.get(1).message()).contains("conflicts with '.example.com' on line 2");
+    assertThat(errors).allSatisfy(e -> assertThat(e.reason()).isEqualTo(Conditions.REASON_INVALID_REFERENCED_DATA));
+  }
+
+  @Test
+  void missingReferencesAreReportedOnlyWhenTheDataIsComplete() {
+    SquidProxySpec s = spec("""
+        access: {deniedDomainsFrom: {name: lists, key: deny.txt}}
+        sslBump: {enabled: true, caSecret: {name: ca}}
+        auth: {mode: Basic, htpasswdSecret: {name: users}}
+        """);
+    assertThat(SquidConfCompiler.validate(s, ReferencedData.offline())).isEmpty();
+    List<ValidationError> errors = SquidConfCompiler.validate(s, ReferencedData.builder()
+        .configMap("lists", Map.of("other.txt", "a.com\n")).secretStrings("ca", Map.of("tls.crt", "x")).build());
+    assertThat(errors).extracting(ValidationError::toString).containsExactly(
+        "spec.access.deniedDomainsFrom: ConfigMap 'lists' has no key 'deny.txt' (keys: other.txt)",
+        "spec.sslBump.caSecret: Secret 'ca' has no (or an empty) key 'tls.key'",
+        "spec.auth.htpasswdSecret: Secret 'users' not found in the SquidProxy's namespace; create it or fix the name");
+    assertThat(errors).allSatisfy(e -> assertThat(e.reason()).isEqualTo(Conditions.REASON_MISSING_REFERENCE));
+  }
+
+  @Test
+  void fullConfigFromConfigMapIsChecked() {
+    SquidProxySpec s = spec("squidConfFrom: {name: expert}");
+    ReferencedData data = ReferencedData.builder().configMap("expert", Map.of("squid.conf",
+        "acl a src 10.0.0.0/8\nhttp_access allow a\nhttp_port 3129\nif ${process_number} = 1\nendif\n")).build();
+    assertThat(SquidConfCompiler.validate(s, data)).extracting(ValidationError::toString).containsExactly(
+        "ConfigMap expert key squid.conf line 3: 'http_port' is not allowed here: use spec.port (and spec.sslBump "
+            + "for ssl-bump)");
+  }
+
+  @Test
+  void validSpecsPass() {
+    assertThat(SquidConfCompiler.validate(new SquidProxySpec(), ReferencedData.offline())).isEmpty();
+    assertThat(SquidConfCompiler.validate(spec("""
+        access:
+          allowedClientCIDRs: [10.0.0.0/8, "fd00::/8", 192.0.2.7/32]
+          allowedDomains: [.example.com, x_y.example, 192.0.2.1]
+          allowedPorts: [{port: 80}, {port: 8000, endPort: 8999}]
+        upstream: {host: "2001:db8::1"}
+        cache: {type: Disk, disk: {size: 10Gi, volume: PersistentVolumeClaim, storageClassName: fast}}
+        extraConfig: |
+          # fine
+          acl uploads method POST
+          http_access deny uploads
+        """), ReferencedData.offline())).isEmpty();
+  }
+}
