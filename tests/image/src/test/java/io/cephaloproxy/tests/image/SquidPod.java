@@ -108,6 +108,7 @@ final class SquidPod implements AutoCloseable {
       Files.writeString(pod.terminationLog, "");
       Files.setPosixFilePermissions(pod.terminationLog, PosixFilePermissions.fromString("rw-rw-rw-"));
       pod.mountVolumes(spec.data());
+      pod.makeNestedMountpoints();
       return pod;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -151,8 +152,37 @@ final class SquidPod implements AutoCloseable {
           volumes.add(vol);
           mounts.addAll(List.of("-v", vol + ":" + v.mountPath()));
         }
-        case MEMORY_EMPTY_DIR -> mounts.addAll(List.of("--tmpfs", v.mountPath() + ":rw,mode=1777"
-            + (v.size() != null ? ",size=" + v.size().replace("Mi", "m").replace("Gi", "g") : "")));
+        case MEMORY_EMPTY_DIR -> {
+          String size = v.size() == null ? "256m" : v.size().replace("Mi", "m").replace("Gi", "g");
+          if (v.mountPath().equals("/dev/shm")) {
+            mounts.addAll(List.of("--shm-size", size));
+          } else {
+            mounts.addAll(List.of("--tmpfs", v.mountPath() + ":rw,mode=1777,size=" + size));
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * Creates, in each bind-mounted host directory, the directories where other volumes are mounted
+   * beneath it (the kubelet does the same for ConfigMap/Secret volumes): a read-only mount cannot get
+   * new mount points once mounted.
+   */
+  private void makeNestedMountpoints() throws IOException {
+    for (PodVolume parent : compiled.volumes()) {
+      Path host = dir.resolve("mounts").resolve(parent.name());
+      if (!Files.isDirectory(host)) {
+        continue;
+      }
+      for (PodVolume child : compiled.volumes()) {
+        if (child != parent && child.mountPath().startsWith(parent.mountPath() + "/")) {
+          Path nested = host.resolve(child.mountPath().substring(parent.mountPath().length() + 1));
+          Files.createDirectories(nested);
+          for (Path p = nested; !p.equals(host); p = p.getParent()) {
+            open(p);
+          }
+        }
       }
     }
   }
@@ -199,6 +229,25 @@ final class SquidPod implements AutoCloseable {
     }
     a.addAll(mounts);
     return a;
+  }
+
+  /** Makes the Docker volume at MOUNT_PATH read-only in both containers. */
+  void readOnly(String mountPath) {
+    int i = mounts.indexOf(name + "-" + volumeAt(mountPath).name() + ":" + mountPath);
+    if (i < 0) {
+      throw new IllegalArgumentException("no Docker volume at " + mountPath);
+    }
+    mounts.set(i, mounts.get(i) + ":ro");
+  }
+
+  /** Where the Docker volume at MOUNT_PATH lives on the host (tests run as root). */
+  Path volumePath(String mountPath) {
+    return Path.of(Docker.inspect(name + "-" + volumeAt(mountPath).name(), "{{.Mountpoint}}"));
+  }
+
+  private PodVolume volumeAt(String mountPath) {
+    return compiled.volumes().stream().filter(v -> v.mountPath().equals(mountPath)).findFirst()
+        .orElseThrow(() -> new IllegalArgumentException("no volume at " + mountPath + " in " + compiled.volumes()));
   }
 
   /** Adds raw docker run arguments (extra mounts) for both containers. */
