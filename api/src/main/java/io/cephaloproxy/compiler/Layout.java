@@ -13,6 +13,7 @@ import java.util.regex.Pattern;
 public final class Layout {
   private static final Pattern SAFE_PATH = Pattern.compile("^/[-A-Za-z0-9_./+@]*$");
   private static final Pattern SAFE_TOKEN = Pattern.compile("^[-A-Za-z0-9_.:]+$");
+  private static final Pattern ALNUM = Pattern.compile("^[A-Za-z0-9]{1,32}$");
 
   private final String configDir;
   private final String runDir;
@@ -45,6 +46,9 @@ public final class Layout {
     this.mimeTable = path("mimeTable", b.mimeTable, true);
     this.systemCaBundle = path("systemCaBundle", b.systemCaBundle, false);
     this.serviceName = token("serviceName", b.serviceName, false);
+    if (!ALNUM.matcher(serviceName).matches()) {
+      throw new IllegalArgumentException("Layout.serviceName must be 1-32 letters and digits (Squid's -n): " + serviceName);
+    }
     this.visibleHostname = token("visibleHostname", b.visibleHostname, false);
     this.listenAddress = token("listenAddress", b.listenAddress, true);
     this.healthPort = b.healthPort;
@@ -142,7 +146,7 @@ public final class Layout {
   /** mime_table, or null for Squid's default. */
   public String mimeTable() { return mimeTable; }
   public String systemCaBundle() { return systemCaBundle; }
-  /** Squid's -n service name (shared-memory prefix); unique per Squid on one host. */
+  /** Squid's -n service name (shared-memory prefix; letters and digits only); unique per Squid on one host. */
   public String serviceName() { return serviceName; }
   public String visibleHostname() { return visibleHostname; }
   /** Address for http_port (e.g. 127.0.0.1 in host tests), or null for all addresses. */

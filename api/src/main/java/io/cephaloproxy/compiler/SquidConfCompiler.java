@@ -49,12 +49,16 @@ public final class SquidConfCompiler {
   // ACL file names (keys of the generated ConfigMap)
   public static final String ACL_CLIENTS = "acl-clients.txt";
   public static final String ACL_BLOCKED_DESTINATIONS = "acl-blocked-destinations.txt";
+  public static final String ACL_DENIED_DESTINATIONS = "acl-denied-destinations.txt";
   public static final String ACL_ALLOWED_DESTINATIONS = "acl-allowed-destinations.txt";
   public static final String ACL_ALLOWED_DOMAINS = "acl-allowed-domains.txt";
   public static final String ACL_DENIED_DOMAINS = "acl-denied-domains.txt";
   public static final String ACL_SPLICE_DOMAINS = "acl-splice-domains.txt";
 
-  /** Destinations denied unless listed in allowedDestinationCIDRs: link-local/metadata and the host itself. */
+  /**
+   * Destinations denied unless listed in allowedDestinationCIDRs: link-local/metadata and the host itself. Denied in
+   * Audit mode too (Audit never opens the metadata endpoint).
+   */
   public static final List<String> ALWAYS_BLOCKED_DESTINATIONS =
       List.of("0.0.0.0/8", "127.0.0.0/8", "169.254.0.0/16", "::1/128", "fe80::/10");
 
@@ -65,6 +69,8 @@ public final class SquidConfCompiler {
   public static final String RULE_CONNECT_PORT = "connect-port";
   public static final String RULE_DENIED_DOMAIN = "denied-domain";
   public static final String RULE_NOT_ALLOWED_DOMAIN = "not-allowed-domain";
+  public static final String RULE_DENIED_DESTINATION = "denied-destination";
+  /** The built-in destination block; enforced in both modes, so never a would_deny value. */
   public static final String RULE_BLOCKED_DESTINATION = "blocked-destination";
 
   static final String LOGFORMAT = "cp_access";
@@ -264,16 +270,21 @@ public final class SquidConfCompiler {
     line("acl cp_safe_ports port " + ports(a.getAllowedPorts()));
     line("acl cp_connect_ports port " + ports(a.getAllowedConnectPorts()));
 
-    List<String> blocked = new ArrayList<>(ALWAYS_BLOCKED_DESTINATIONS);
-    Optional.ofNullable(a.getDeniedDestinationCIDRs()).ifPresent(l -> l.forEach(c -> blocked.add(Cidrs.normalize(c))));
-    aclFile(ACL_BLOCKED_DESTINATIONS, blocked.stream().sorted().distinct().toList());
+    aclFile(ACL_BLOCKED_DESTINATIONS, ALWAYS_BLOCKED_DESTINATIONS.stream().sorted().toList());
     line("acl cp_blocked_destinations dst \"" + layout.configFile(ACL_BLOCKED_DESTINATIONS) + "\"");
+    List<String> deniedDst = Optional.ofNullable(a.getDeniedDestinationCIDRs()).orElse(List.of()).stream()
+        .map(Cidrs::normalize).sorted().distinct().toList();
+    if (!deniedDst.isEmpty()) {
+      aclFile(ACL_DENIED_DESTINATIONS, deniedDst);
+      line("acl cp_denied_destinations dst \"" + layout.configFile(ACL_DENIED_DESTINATIONS) + "\"");
+    }
     List<String> allowedDst = Optional.ofNullable(a.getAllowedDestinationCIDRs()).orElse(List.of()).stream()
         .map(Cidrs::normalize).sorted().distinct().toList();
     if (!allowedDst.isEmpty()) {
       aclFile(ACL_ALLOWED_DESTINATIONS, allowedDst);
       line("acl cp_allowed_destinations dst \"" + layout.configFile(ACL_ALLOWED_DESTINATIONS) + "\"");
     }
+    String exceptAllowed = allowedDst.isEmpty() ? "" : " !cp_allowed_destinations";
 
     List<String> deniedAcls = domainAcls("cp_denied_domains", ACL_DENIED_DOMAINS, a.getDeniedDomains(),
         a.getDeniedDomainsFrom(), "denied", "dstdomain -n");
@@ -303,10 +314,10 @@ public final class SquidConfCompiler {
       rules.put(RULE_NOT_ALLOWED_DOMAIN,
           List.of(allowedAcls.stream().map(acl -> "!" + acl).collect(Collectors.joining(" "))));
     }
-    rules.put(RULE_BLOCKED_DESTINATION, List.of(allowedDst.isEmpty() ? "cp_blocked_destinations"
-        : "cp_blocked_destinations !cp_allowed_destinations"));
+    rules.put(RULE_DENIED_DESTINATION,
+        deniedDst.isEmpty() ? List.of() : List.of("cp_denied_destinations" + exceptAllowed));
     if (audit) {
-      section("Audit mode: nothing below is denied; the access log names the rule Enforce would apply");
+      section("Audit mode: the rules below only log would_deny=<rule>; the built-in destination block still denies");
       line("acl cp_would_deny note " + AUDIT_NOTE);
       for (String rule : rules.keySet()) {
         if (!rules.get(rule).isEmpty()) {
@@ -328,12 +339,20 @@ public final class SquidConfCompiler {
     if (basic) {
       line("http_access deny !cp_authenticated");
     }
+    if (audit) {
+      // enforced before the audit rules, so a request that is really denied carries no would_deny note
+      line("http_access deny cp_blocked_destinations" + exceptAllowed);
+    }
     rules.forEach((rule, conditions) -> {
       for (String cond : conditions) {
         line(audit ? "http_access deny " + cond + " !cp_would_deny cp_wd_" + rule.replace('-', '_') + " !all"
             : "http_access deny " + cond);
       }
     });
+    if (!audit) {
+      // last of the generated denies: a dst check resolves the host name, the domain rules above never do
+      line("http_access deny cp_blocked_destinations" + exceptAllowed);
+    }
     if (spec.getExtraConfig() != null) {
       List<String> extra = ConfigLines.check(spec.getExtraConfig(), false, (l, m) -> {
         throw new IllegalStateException("extraConfig passed validation but not the compiler: line " + l + ": " + m);

@@ -24,7 +24,7 @@ public final class RenderExamples {
     for (Path f : files) {
       String name = f.getFileName().toString().replace(".yaml", "");
       ExampleFile ex = ExampleFile.load(f);
-      Layout layout = Layout.underRoot(out.resolve(name).toString()).serviceName("cp-" + name)
+      Layout layout = Layout.underRoot(out.resolve(name).toString()).serviceName("cp" + name.replace("-", ""))
           .listenAddress("127.0.0.1").build();
       CompiledConfig c = SquidConfCompiler.compile(ex.proxy().getSpec(), ex.data(), layout);
       Materializer.write(c, layout, ex.data());

@@ -28,8 +28,9 @@ public class AccessSpec {
   @Default("Enforce")
   @JsonPropertyDescription("Enforce (default) denies what the rules below deny (403, TCP_DENIED in the access log). "
       + "Audit lets those requests through and marks them in the access log with would_deny=<rule> "
-      + "(rules: unsafe-port, connect-port, denied-domain, not-allowed-domain, blocked-destination); "
-      + "client CIDRs and authentication are enforced in both modes.")
+      + "(rules: unsafe-port, connect-port, denied-domain, not-allowed-domain, denied-destination). Enforced in "
+      + "both modes: client CIDRs, authentication and the built-in block of link-local/metadata and localhost "
+      + "destinations.")
   private AccessMode mode = AccessMode.Enforce;
 
   @Size(min = 1, max = 256)
