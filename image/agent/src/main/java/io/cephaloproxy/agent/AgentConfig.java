@@ -88,8 +88,14 @@ public final class AgentConfig {
         return getPath("squid.config", configDir.resolve("squid.conf"));
     }
 
+    /** Squid's {@code -n}: Squid accepts only letters and digits ("Garbage after alphanumeric service name"). */
     public String serviceName() {
-        return get("squid.serviceName", "squid");
+        String name = get("squid.serviceName", "squid");
+        if (!name.matches("[A-Za-z0-9]+")) {
+            throw new IllegalArgumentException(PROPERTIES_FILE + ": squid.serviceName=" + name
+                    + " is not a valid Squid service name (-n): use letters and digits only");
+        }
+        return name;
     }
 
     public int squidPort() {

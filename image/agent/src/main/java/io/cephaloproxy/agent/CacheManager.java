@@ -82,7 +82,8 @@ public final class CacheManager {
             sep = 2;
         }
         if (end < 0 || !text.startsWith("HTTP/")) {
-            return new Response(0, "", "no HTTP response");
+            return new Response(0, "", raw.length == 0 ? "connection closed without a response"
+                    : "no HTTP response: " + text.substring(0, Math.min(80, text.length())));
         }
         String head = text.substring(0, end);
         String[] statusLine = head.split("\r?\n", 2)[0].split(" ", 3);

@@ -40,6 +40,9 @@ public final class Init {
     public int run() {
         String step = "config";
         try {
+            cfg.serviceName();
+            cfg.squidPort();
+            cfg.workers();
             step = "writable paths";
             ok(step, checkWritablePaths());
             step = "upstream include";
@@ -65,7 +68,7 @@ public final class Init {
             out.println("init: done");
             out.flush();
             return 0;
-        } catch (StepFailure e) {
+        } catch (StepFailure | IllegalArgumentException e) {
             fail(step, e.getMessage());
             return 1;
         } catch (IOException | RuntimeException e) {

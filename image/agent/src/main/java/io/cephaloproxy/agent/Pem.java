@@ -108,7 +108,13 @@ public final class Pem {
 
     private static PrivateKey pkcs8(byte[] der) throws GeneralSecurityException {
         String alg = Der.pkcs8Algorithm(der);
-        KeyFactory kf = KeyFactory.getInstance(alg);
+        KeyFactory kf;
+        try {
+            kf = KeyFactory.getInstance(alg);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            // a jlinked runtime without jdk.crypto.ec has no EC or EdDSA
+            throw new GeneralSecurityException("this Java runtime cannot read " + alg + " keys (missing module jdk.crypto.ec?)", e);
+        }
         return kf.generatePrivate(new PKCS8EncodedKeySpec(der));
     }
 

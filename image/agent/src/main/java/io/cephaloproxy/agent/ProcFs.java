@@ -69,4 +69,28 @@ public final class ProcFs {
         }
         return readable ? Boolean.FALSE : null;
     }
+
+    /**
+     * Accepted TCP connections on local {@code port} that are still open (ESTABLISHED or CLOSE_WAIT),
+     * from /proc/net/tcp and tcp6; -1 when /proc/net is not readable.
+     */
+    public static int openConnections(int port) {
+        String hexPort = String.format(":%04X", port);
+        int n = 0;
+        boolean readable = false;
+        for (String f : new String[] {"/proc/net/tcp", "/proc/net/tcp6"}) {
+            try {
+                for (String line : Files.readAllLines(Path.of(f))) {
+                    String[] c = line.trim().split("\\s+");
+                    if (c.length > 3 && c[1].endsWith(hexPort) && (c[3].equals("01") || c[3].equals("08"))) {
+                        n++;
+                    }
+                }
+                readable = true;
+            } catch (IOException | RuntimeException e) {
+                // no IPv6, or not Linux
+            }
+        }
+        return readable ? n : -1;
+    }
 }

@@ -1,8 +1,6 @@
 package io.cephaloproxy.agent;
 
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryMXBean;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.util.ArrayList;
@@ -24,6 +22,8 @@ public final class Runner implements HealthServer.Checks {
     static final int PORT_CHECK_MILLIS = 500;
     static final int READY_TIMEOUT_MILLIS = 1000;
     static final int METRICS_TIMEOUT_MILLIS = 2000;
+    static final int DRAIN_POLL_MILLIS = 100;
+    static final int DRAIN_IDLE_POLLS = 3;
 
     private final AgentConfig cfg;
     private final CacheManager manager;
@@ -128,6 +128,42 @@ public final class Runner implements HealthServer.Checks {
         }, "shutdown-watchdog");
         watchdog.setDaemon(true);
         watchdog.start();
+        Thread drain = new Thread(() -> finishWhenDrained(p), "drain-watch");
+        drain.setDaemon(true);
+        drain.start();
+    }
+
+    /**
+     * Squid waits all of shutdown_lifetime even when no client is left. Once no accepted connection
+     * is open on the proxy port (Squid stopped listening at SIGTERM, so none can arrive), ask Squid to
+     * finish now with {@code squid -k interrupt} (SIGINT: shutdown without the wait).
+     */
+    private void finishWhenDrained(Process p) {
+        int idlePolls = 0;
+        try {
+            while (p.isAlive()) {
+                Thread.sleep(DRAIN_POLL_MILLIS);
+                int open = ProcFs.openConnections(cfg.squidPort());
+                if (open < 0) {
+                    return;
+                }
+                idlePolls = open == 0 ? idlePolls + 1 : 0;
+                if (idlePolls >= DRAIN_IDLE_POLLS) {
+                    Log.info("run: no client connections left after " + (System.nanoTime() - shutdownStart) / 1_000_000
+                            + " ms: squid -k interrupt (finish without waiting the rest of shutdown_lifetime)");
+                    Exec.Result r = Exec.run(List.of(cfg.squidBinary().toString(), "-k", "interrupt", "-f",
+                            cfg.squidConfig().toString(), "-n", cfg.serviceName()), 10);
+                    if (r.exitCode() != 0) {
+                        Log.info("run: squid -k interrupt exit " + r.exitCode() + ": " + r.tail(3) + "; waiting for shutdown_lifetime instead");
+                    }
+                    return;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (IOException e) {
+            Log.info("run: squid -k interrupt: " + e.getMessage());
+        }
     }
 
     /** SIGHUP: Squid's own reconfigure (it signals the pid in its pid file; no shell or kill binary needed). */
@@ -200,11 +236,11 @@ public final class Runner implements HealthServer.Checks {
         m.metric("cephaloproxy_agent_shutting_down", "gauge", "1 after SIGTERM, while Squid drains", shuttingDown.get() ? 1 : 0);
         m.metric("cephaloproxy_agent_uptime_seconds", "gauge", "Seconds since the agent started",
                 (System.nanoTime() - startNanos) / 1e9);
-        MemoryMXBean mem = ManagementFactory.getMemoryMXBean();
-        m.metric("cephaloproxy_agent_jvm_memory_used_bytes", "gauge", "JVM memory in use by area", "area=\"heap\"",
-                mem.getHeapMemoryUsage().getUsed());
-        m.metric("cephaloproxy_agent_jvm_memory_used_bytes", "gauge", "JVM memory in use by area", "area=\"nonheap\"",
-                mem.getNonHeapMemoryUsage().getUsed());
+        // Runtime rather than java.lang.management: keeps java.management out of the jlinked runtime
+        Runtime rt = Runtime.getRuntime();
+        m.metric("cephaloproxy_agent_jvm_heap_used_bytes", "gauge", "JVM heap in use", rt.totalMemory() - rt.freeMemory());
+        m.metric("cephaloproxy_agent_jvm_heap_committed_bytes", "gauge", "JVM heap committed", rt.totalMemory());
+        m.metric("cephaloproxy_agent_jvm_heap_max_bytes", "gauge", "JVM heap limit", rt.maxMemory());
         long agentRss = ProcFs.residentBytes(ProcessHandle.current().pid());
         if (agentRss >= 0) {
             m.metric("cephaloproxy_agent_resident_memory_bytes", "gauge", "Resident memory of the agent process", agentRss);

@@ -156,10 +156,10 @@ class InitTest {
         Files.writeString(etc.resolve("squid.conf"), "http_port 3128\ncache_dir ufs " + cache + " 100 16 256\n");
         Files.writeString(tmp.resolve("bin/make-cache"), "mkdir -p " + cache + "/00/00 " + cache + "/0F/FF\n");
         props.put("cache.dirs", cache.toString());
-        props.put("squid.serviceName", "proxy-a");
+        props.put("squid.serviceName", "proxya");
         assertThat(init()).isZero();
         assertThat(output).contains("init: disk cache: ok (created [" + cache + "]");
-        assertThat(calls()).contains("-z -N -f " + etc.resolve("squid.conf") + " -n proxy-a");
+        assertThat(calls()).contains("-z -N -f " + etc.resolve("squid.conf") + " -n proxya");
         Files.writeString(cache.resolve("00/00/0000001A"), "cached object");
 
         Files.delete(calls);
@@ -324,5 +324,13 @@ class InitTest {
         assertThat(init()).isZero();
         assertThat(output).contains("init: trusted CA bundle: ok (" + lib.resolve("trusted-ca.pem") + ": system bundle + 1 extra CA certificate)");
         assertThat(Pem.certificates(Files.readString(lib.resolve("trusted-ca.pem")))).hasSize(2);
+    }
+
+    @Test
+    void serviceNameMustBeAlphanumericForSquid() throws IOException {
+        props.put("squid.serviceName", "my-proxy");
+        assertThat(init()).isEqualTo(1);
+        assertThat(output).contains("init: config: FAILED: runtime.properties: squid.serviceName=my-proxy is not a valid Squid service name (-n): use letters and digits only");
+        assertThat(calls()).isEmpty();
     }
 }

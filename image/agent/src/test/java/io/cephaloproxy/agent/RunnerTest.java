@@ -59,7 +59,7 @@ class RunnerTest {
         Fixtures.properties(etc, props);
         agent = Fixtures.agent(List.of(), "run", "--config-dir", etc.toString()).redirectErrorStream(true)
                 .redirectOutput(log.toFile()).start();
-        awaitLog("started");
+        awaitLog("health server on");
     }
 
     String log() throws IOException {
@@ -103,8 +103,8 @@ class RunnerTest {
         agent.destroy();
         awaitLog("squid got TERM");
         // readiness fails at once while squid drains; health keeps answering
-        CacheManager.Response ready = CacheManager.get("127.0.0.1", healthPort, "/ready", 1000);
-        assertThat(ready.status()).isEqualTo(503);
+        CacheManager.Response ready = CacheManager.get("127.0.0.1", healthPort, "/ready", 3000);
+        assertThat(ready.status()).as(ready.error() + "; " + log()).isEqualTo(503);
         assertThat(agent.waitFor(10, TimeUnit.SECONDS)).isTrue();
         long millis = (System.nanoTime() - t0) / 1_000_000;
         assertThat(agent.exitValue()).isZero();
@@ -129,11 +129,11 @@ class RunnerTest {
     @Test
     void workersAboveOneUseForegroundAndStalePidIsRemoved() throws Exception {
         props.put("squid.workers", "4");
-        props.put("squid.serviceName", "proxy-b");
+        props.put("squid.serviceName", "proxyb");
         Files.writeString(tmp.resolve("squid.pid"), "999999999\n");
         start("echo \"args: $*\"; sleep 0.3; exit 2");
         assertThat(agent.waitFor(5, TimeUnit.SECONDS)).isTrue();
-        assertThat(log()).contains("run: removed stale pid file", "args: --foreground -f " + etc.resolve("squid.conf") + " -n proxy-b");
+        assertThat(log()).contains("run: removed stale pid file", "args: --foreground -f " + etc.resolve("squid.conf") + " -n proxyb");
         assertThat(tmp.resolve("squid.pid")).doesNotExist();
     }
 
@@ -141,7 +141,8 @@ class RunnerTest {
     void healthIsFalseWhileSquidsPortIsClosed() throws Exception {
         start("while true; do sleep 0.05; done");
         Thread.sleep(500);
-        assertThat(CacheManager.get("127.0.0.1", healthPort, "/health", 1000).status()).isEqualTo(503);
+        CacheManager.Response h = CacheManager.get("127.0.0.1", healthPort, "/health", 3000);
+        assertThat(h.status()).as(h.error() + "; " + log()).isEqualTo(503);
         assertThat(CacheManager.get("127.0.0.1", healthPort, "/ready", 2000).status()).isEqualTo(503);
         CacheManager.Response m = CacheManager.get("127.0.0.1", healthPort, "/metrics", 5000);
         assertThat(m.status()).isEqualTo(200);
