@@ -79,6 +79,7 @@ public class SquidProxyReconciler implements Reconciler<SquidProxy> {
 
   private final String defaultImage;
   private final Clock clock;
+  private final java.util.concurrent.atomic.AtomicLong reconciles = new java.util.concurrent.atomic.AtomicLong();
   private InformerEventSource<Secret, SquidProxy> secrets;
   private InformerEventSource<ConfigMap, SquidProxy> configMaps;
   private InformerEventSource<Pod, SquidProxy> pods;
@@ -126,6 +127,11 @@ public class SquidProxyReconciler implements Reconciler<SquidProxy> {
     return List.of(secrets, configMaps, pods, replicaSets);
   }
 
+  /** Reconciles run since start (tests and the benchmark wait on it). */
+  public long reconciles() {
+    return reconciles.get();
+  }
+
   private static Set<ResourceID> referencing(List<SquidProxy> proxies) {
     return proxies.stream().map(ResourceID::fromResource).collect(Collectors.toSet());
   }
@@ -138,6 +144,7 @@ public class SquidProxyReconciler implements Reconciler<SquidProxy> {
 
   @Override
   public UpdateControl<SquidProxy> reconcile(SquidProxy proxy, Context<SquidProxy> context) {
+    reconciles.incrementAndGet();
     String ns = proxy.getMetadata().getNamespace();
     String name = proxy.getMetadata().getName();
     ModelFactory.Result result = ModelFactory.create(proxy, defaultImage, (kind, n) -> lookup(kind, ns, n), true);
@@ -207,12 +214,14 @@ public class SquidProxyReconciler implements Reconciler<SquidProxy> {
     ResourceID id = new ResourceID(name, ns);
     if ("Secret".equals(kind)) {
       return secrets.get(id).map(s -> {
+        // the API server turns stringData into data; kept for servers that do not (the mock)
         Map<String, String> data = new java.util.TreeMap<>();
+        if (s.getStringData() != null) {
+          s.getStringData().forEach((k, v) -> data.put(k,
+              java.util.Base64.getEncoder().encodeToString(v.getBytes(java.nio.charset.StandardCharsets.UTF_8))));
+        }
         if (s.getData() != null) {
           data.putAll(s.getData());
-        }
-        if (s.getStringData() != null) {
-          data.putAll(s.getStringData());
         }
         return (Map<String, String>) data;
       }).orElse(null);

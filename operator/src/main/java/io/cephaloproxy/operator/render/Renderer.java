@@ -71,8 +71,11 @@ public final class Renderer {
       }
       Map<String, String> data = new TreeMap<>();
       if (o instanceof Secret s) {
+        if (s.getStringData() != null) {
+          s.getStringData().forEach((k, v) -> data.put(k,
+              java.util.Base64.getEncoder().encodeToString(v.getBytes(java.nio.charset.StandardCharsets.UTF_8))));
+        }
         if (s.getData() != null) data.putAll(s.getData());
-        if (s.getStringData() != null) data.putAll(s.getStringData());
         return data;
       }
       if (o instanceof ConfigMap c) {

@@ -26,6 +26,7 @@ public final class OperatorRuntime implements AutoCloseable {
 
   private final Operator operator;
   private final PrometheusMeterRegistry registry;
+  private final SquidProxyReconciler reconciler;
 
   /**
    * @param ssaForDependents true in production. The Fabric8 mock server keeps no managedFields, which
@@ -55,8 +56,9 @@ public final class OperatorRuntime implements AutoCloseable {
                         settings.identity().orElse(null)));
               }
             });
+    this.reconciler = new SquidProxyReconciler(settings.squidImage(), Clock.systemUTC());
     operator.register(
-        new SquidProxyReconciler(settings.squidImage(), Clock.systemUTC()),
+        reconciler,
         c -> {
           if (settings.watchesAllNamespaces()) {
             c.watchingAllNamespaces();
@@ -69,6 +71,10 @@ public final class OperatorRuntime implements AutoCloseable {
   public void start() {
     operator.start();
     LOG.info("operator started");
+  }
+
+  public SquidProxyReconciler reconciler() {
+    return reconciler;
   }
 
   public RuntimeInfo runtimeInfo() {

@@ -68,13 +68,32 @@ public class SsaCapableDispatcher extends KubernetesCrudDispatcher {
       String collection = objectPath.substring(0, objectPath.lastIndexOf('/'));
       return super.handleCreate(request(HttpMethod.POST, collection, "application/json", Serialization.asJson(applied)));
     }
+    // existing object: RFC 7386 merge of the applied fields (lists replaced, as SSA does for atomic
+    // lists), written back as a PUT. The mock's own merge patch appends to lists, so it is not used.
+    JsonNode current = Serialization.unmarshal(existing.getBody().readUtf8(), JsonNode.class);
     JsonNode meta = applied.path("metadata");
     if (meta.isObject()) {
       ((ObjectNode) meta).remove("resourceVersion");
       ((ObjectNode) meta).remove("managedFields");
     }
-    return super.handlePatch(
-        request(HttpMethod.PATCH, pathNoQuery, "application/merge-patch+json", Serialization.asJson(applied)));
+    JsonNode merged = mergePatch(current.deepCopy(), applied);
+    ((ObjectNode) merged.path("metadata")).remove("resourceVersion");
+    return super.handleUpdate(request(HttpMethod.PUT, pathNoQuery, "application/json", Serialization.asJson(merged)));
+  }
+
+  static JsonNode mergePatch(JsonNode target, JsonNode patch) {
+    if (!patch.isObject()) {
+      return patch;
+    }
+    ObjectNode out = target != null && target.isObject() ? (ObjectNode) target : Serialization.jsonMapper().createObjectNode();
+    patch.fields().forEachRemaining(e -> {
+      if (e.getValue().isNull()) {
+        out.remove(e.getKey());
+      } else {
+        out.set(e.getKey(), mergePatch(out.get(e.getKey()), e.getValue()));
+      }
+    });
+    return out;
   }
 
   private static RecordedRequest request(HttpMethod method, String path, String contentType, String body) {
