@@ -67,7 +67,10 @@ class ChartTest {
         .containsEntry("LEADER_ELECTION_NAMESPACE", Chart.NAMESPACE)
         .containsEntry("SQUID_IMAGE", "ghcr.io/cephaloproxy/squid:" + APP_VERSION)
         .containsEntry("HTTP_PORT", "8080")
-        .containsEntry("LOG_FORMAT", "plain");
+        .containsEntry("LOG_FORMAT", "plain")
+        .containsEntry("LOG_LEVEL", "INFO");
+    assertThat(c.getEnv()).filteredOn(e -> e.getName().equals("POD_NAME")).singleElement()
+        .satisfies(e -> assertThat(e.getValueFrom().getFieldRef().getFieldPath()).isEqualTo("metadata.name"));
     assertThat(c.getPorts()).singleElement().satisfies(p -> {
       assertThat(p.getName()).isEqualTo("http");
       assertThat(p.getContainerPort()).isEqualTo(8080);

@@ -1,0 +1,272 @@
+package io.cephaloproxy.tests.install;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The user docs: the reference is generated from the CRD; every manifest is valid (SquidProxy
+ * against the CRD schema, Kubernetes kinds strictly through Fabric8's model, Argo CD objects
+ * against the chart and the health check); every helm command's values pass the chart's schema;
+ * files and links named exist; the SSL-bump guide's commands run.
+ */
+class DocsTest {
+  /** The pages this suite owns; other pages are checked by their owners' suites. */
+  static final List<String> PAGES = List.of("index.md", "quickstart.md", "reference.md",
+      "ssl-bump.md", "openshift.md", "gitops-argocd.md", "troubleshooting.md", "upgrading.md");
+  static final Path REFERENCE = Repo.DOCS.resolve("reference.md");
+
+  @Test
+  void referenceIsGeneratedFromTheCrd() {
+    Repo.assertGenerated(REFERENCE, ReferenceGenerator.markdown());
+  }
+
+  @Test
+  void referenceDocumentsEveryFieldOfTheSpec() {
+    String md = Repo.read(REFERENCE);
+    List<Map<String, Object>> versions = Yaml.at(Yaml.single(Repo.CRD), "spec", "versions");
+    Map<String, Object> spec = Yaml.at(versions.get(0),
+        "schema", "openAPIV3Schema", "properties", "spec", "properties");
+    assertThat(spec).isNotEmpty();
+    for (String field : spec.keySet()) {
+      assertThat(md).as("spec.%s in reference.md", field).contains("`" + field + "`");
+    }
+    assertThat(md).contains("## `spec.sslBump`").contains("## `status`");
+  }
+
+  @Test
+  void indexLinksEveryPage() throws IOException {
+    List<String> links = Markdown.links(Repo.DOCS.resolve("index.md"));
+    try (Stream<Path> files = Files.list(Repo.DOCS)) {
+      files.map(f -> f.getFileName().toString())
+          .filter(n -> n.endsWith(".md") && !n.equals("index.md"))
+          .forEach(n -> assertThat(links).as("docs/index.md links %s", n).contains(n));
+    }
+  }
+
+  @TestFactory
+  Stream<DynamicTest> linksResolve() {
+    return PAGES.stream().map(page -> DynamicTest.dynamicTest(page, () -> {
+      Path file = Repo.DOCS.resolve(page);
+      for (String link : Markdown.links(file)) {
+        if (link.matches("^[a-z]+:.*")) {
+          continue; // external
+        }
+        String[] parts = link.split("#", 2);
+        Path target = parts[0].isEmpty() ? file : file.getParent().resolve(parts[0]).normalize();
+        assertThat(target).as("%s links %s", page, link).exists();
+        if (parts.length == 2 && target.toString().endsWith(".md")) {
+          assertThat(anchors(target)).as("%s links %s", page, link).contains(parts[1]);
+        }
+      }
+    }));
+  }
+
+  @TestFactory
+  Stream<DynamicTest> everyYamlBlockIsAValidManifest() {
+    CrdSchema schema = CrdSchema.load();
+    List<Markdown.Block> blocks = blocks("yaml");
+    assertThat(blocks).hasSizeGreaterThan(8);
+    return blocks.stream().map(b -> DynamicTest.dynamicTest(b.where(), () -> {
+      List<Map<String, Object>> docs = Yaml.documents(b.text());
+      assertThat(docs).as(b.where()).isNotEmpty();
+      for (Map<String, Object> doc : docs) {
+        assertThat(doc).as(b.where()).containsKeys("apiVersion", "kind", "metadata");
+        assertThat(Yaml.<String>at(doc, "metadata", "name")).as(b.where()).isNotBlank();
+        if (schema.handles(doc)) {
+          assertThat(schema.validate(doc)).as(b.where()).isEmpty();
+          continue;
+        }
+        HasMetadata parsed = Serialization.unmarshal(Yaml.toJson(doc), HasMetadata.class);
+        if (parsed instanceof GenericKubernetesResource generic) {
+          checkGeneric(b, generic, doc);
+        } else {
+          assertThat(StrictModel.unknownFields(parsed)).as(b.where()).isEmpty();
+          checkArgoCdConfigMap(b, doc);
+        }
+      }
+    }));
+  }
+
+  @TestFactory
+  Stream<DynamicTest> helmCommandsInTheDocsUseValuesTheChartAccepts() {
+    List<DynamicTest> tests = new ArrayList<>();
+    for (Markdown.Block b : blocks("sh")) {
+      for (String cmd : Markdown.commands(b)) {
+        if (cmd.matches("helm (install|upgrade|template) .*")) {
+          tests.add(DynamicTest.dynamicTest(b.where() + ": " + cmd, () -> {
+            Matcher chart = Pattern.compile("\\s(\\./\\S+)").matcher(cmd);
+            assertThat(chart.find()).as("chart path in %s", cmd).isTrue();
+            assertThat(Repo.ROOT.resolve(chart.group(1)).normalize()).isEqualTo(Repo.CHART);
+            Chart.template(setValues(cmd)); // throws with the schema's message when a value is bad
+          }));
+        }
+      }
+    }
+    assertThat(tests).isNotEmpty();
+    return tests.stream();
+  }
+
+  @Test
+  void filesTheCommandsNameExist() {
+    Pattern path = Pattern.compile("(?<![\\w/.])((?:examples|helm|bundle|argocd|scripts)/[\\w./-]+)");
+    for (Markdown.Block b : blocks("sh")) {
+      Matcher m = path.matcher(b.text());
+      while (m.find()) {
+        assertThat(Repo.ROOT.resolve(m.group(1))).as("%s names %s", b.where(), m.group(1)).exists();
+      }
+    }
+  }
+
+  @Test
+  void sslBumpGuideCommandsRun(@TempDir Path dir) throws Exception {
+    List<Markdown.Block> runnable = Markdown.blocks(Repo.DOCS.resolve("ssl-bump.md")).stream()
+        .filter(b -> b.language().equals("sh") && b.info().equals("run-here")).toList();
+    assertThat(runnable).hasSizeGreaterThanOrEqualTo(4);
+    StringBuilder script = new StringBuilder("set -euo pipefail\n");
+    runnable.forEach(b -> script.append("# ").append(b.where()).append('\n').append(b.text()));
+    String out = run(dir, List.of("bash", "-c", script.toString()));
+
+    assertThat(out).contains("CA:TRUE, pathlen:0").contains("Certificate Sign, CRL Sign")
+        .contains("site.crt: OK").contains("trustedCertEntry");
+    String text = run(dir, List.of("openssl", "x509", "-in", "squid-ca.crt", "-noout", "-text"));
+    assertThat(text).contains("Subject: O = Example Corp, CN = Example Corp Egress Inspection CA");
+    // the key belongs to the certificate: same public key
+    assertThat(run(dir, List.of("openssl", "pkey", "-in", "squid-ca.key", "-pubout")))
+        .isEqualTo(run(dir, List.of("openssl", "x509", "-in", "squid-ca.crt", "-noout", "-pubkey")));
+    assertThat(java.nio.file.attribute.PosixFilePermissions.toString(
+        Files.getPosixFilePermissions(dir.resolve("squid-ca.key")))).isEqualTo("rw-------");
+    Secret secret = Serialization.unmarshal(Files.readString(dir.resolve("squid-ca-secret.yaml")), Secret.class);
+    assertThat(secret.getType()).isEqualTo("kubernetes.io/tls");
+    assertThat(secret.getMetadata().getName()).isEqualTo("squid-ca");
+    assertThat(new String(Base64.getDecoder().decode(secret.getData().get("tls.crt")), StandardCharsets.UTF_8))
+        .isEqualTo(Files.readString(dir.resolve("squid-ca.crt")));
+    // the Secret is the one the guide's SquidProxy names
+    assertThat(blocks("yaml").stream().filter(b -> b.file().endsWith("ssl-bump.md"))
+        .flatMap(b -> Yaml.documents(b.text()).stream())
+        .map(d -> Yaml.<String>at(d, "spec", "sslBump", "caSecret", "name")))
+        .isNotEmpty().containsOnly("squid-ca");
+    String bundle = Files.readString(dir.resolve("ca-bundle-with-squid.pem"));
+    assertThat(bundle).endsWith(Files.readString(dir.resolve("squid-ca.crt")));
+  }
+
+  // --- helpers
+
+  static List<Markdown.Block> blocks(String language) {
+    List<Markdown.Block> out = new ArrayList<>();
+    for (String page : PAGES) {
+      Markdown.blocks(Repo.DOCS.resolve(page)).stream().filter(b -> b.language().equals(language))
+          .forEach(out::add);
+    }
+    return out;
+  }
+
+  static List<String> anchors(Path md) {
+    List<String> out = new ArrayList<>();
+    for (String line : Repo.read(md).split("\n")) {
+      if (line.startsWith("#")) {
+        out.add(Markdown.anchor(line.replaceFirst("^#+", "")));
+      }
+    }
+    return out;
+  }
+
+  /** Kinds Fabric8 has no model for: Argo CD and OLM objects. */
+  static void checkGeneric(Markdown.Block b, GenericKubernetesResource r, Map<String, Object> doc) {
+    switch (r.getKind()) {
+      case "Application" -> {
+        assertThat(r.getApiVersion()).isEqualTo("argoproj.io/v1alpha1");
+        Map<String, Object> source = Yaml.at(doc, "spec", "source");
+        assertThat(source).as(b.where()).containsKeys("repoURL", "targetRevision", "path");
+        assertThat(Yaml.<Map<String, Object>>at(doc, "spec", "destination")).containsKeys("server", "namespace");
+        if (((String) source.get("repoURL")).contains("cephaloproxy/cephaloproxy")) {
+          assertThat(Repo.ROOT.resolve((String) source.get("path"))).as(b.where()).isEqualTo(Repo.CHART);
+          Map<String, Object> values = Yaml.at(source, "helm", "valuesObject");
+          Chart.template(values == null ? Map.of() : flatten("", values));
+        }
+      }
+      case "OperatorGroup", "Subscription", "CatalogSource" -> {
+        assertThat(r.getApiVersion()).startsWith("operators.coreos.com/");
+        if (r.getKind().equals("Subscription")) {
+          Map<String, Object> spec = Yaml.at(doc, "spec");
+          Map<String, Object> ann = Yaml.at(Yaml.single(Repo.BUNDLE.resolve("metadata/annotations.yaml")), "annotations");
+          assertThat(spec.get("name")).isEqualTo(ann.get("operators.operatorframework.io.bundle.package.v1"));
+          assertThat(((String) ann.get("operators.operatorframework.io.bundle.channels.v1")).split(","))
+              .contains((String) spec.get("channel"));
+        }
+      }
+      default -> throw new AssertionError(b.where() + ": no check for kind " + r.getKind());
+    }
+  }
+
+  static void checkArgoCdConfigMap(Markdown.Block b, Map<String, Object> doc) {
+    if (!"argocd-cm".equals(Yaml.at(doc, "metadata", "name"))) {
+      return;
+    }
+    String lua = Yaml.at(doc, "data", "resource.customizations.health.cephaloproxy.io_SquidProxy");
+    assertThat(lua).as("%s: the health check in argocd-cm", b.where())
+        .isEqualTo(Repo.read(Repo.ARGOCD_HEALTH.resolve("health.lua")));
+  }
+
+  /** --set pairs of a helm command as dotted keys; {a,b} lists, integers and booleans typed. */
+  static Map<String, Object> setValues(String cmd) {
+    Map<String, Object> values = new LinkedHashMap<>();
+    Matcher m = Pattern.compile("--set(?:=|\\s+)('([^']*)'|\"([^\"]*)\"|(\\S+))").matcher(cmd);
+    while (m.find()) {
+      String pair = m.group(2) != null ? m.group(2) : m.group(3) != null ? m.group(3) : m.group(4);
+      String[] kv = pair.split("=", 2);
+      String v = kv[1];
+      Object typed = v.startsWith("{") && v.endsWith("}")
+          ? List.of(v.substring(1, v.length() - 1).split(","))
+          : v.matches("-?\\d+") ? (Object) Integer.valueOf(v)
+          : v.equals("true") || v.equals("false") ? (Object) Boolean.valueOf(v) : v;
+      values.put(kv[0], typed);
+    }
+    return values;
+  }
+
+  @SuppressWarnings("unchecked")
+  static Map<String, Object> flatten(String prefix, Map<String, Object> nested) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    nested.forEach((k, v) -> {
+      if (v instanceof Map<?, ?> m) {
+        out.putAll(flatten(prefix + k + ".", (Map<String, Object>) m));
+      } else {
+        out.put(prefix + k, v);
+      }
+    });
+    return out;
+  }
+
+  /** Runs a command in dir with the kubectl the stages install on PATH; fails on a non-zero exit. */
+  static String run(Path dir, List<String> command) throws IOException, InterruptedException {
+    ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true);
+    pb.environment().put("PATH", Tools.kubectl().getParent() + ":" + pb.environment().get("PATH"));
+    Process p = pb.start();
+    byte[] out = p.getInputStream().readAllBytes();
+    assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+    String text = new String(out, StandardCharsets.UTF_8);
+    assertThat(p.exitValue()).as("%s failed:\n%s", command, text).isZero();
+    return text;
+  }
+}
