@@ -58,7 +58,12 @@ public final class Main {
                 case "init":
                     return new Init(cfg, System.out).run();
                 case "run":
-                    return new Runner(cfg).run();
+                    try {
+                        return new Runner(cfg).run();
+                    } finally {
+                        // as PID 1 we may have inherited Squid's helpers; nothing of ours outlives us
+                        ProcessHandle.current().descendants().forEach(ProcessHandle::destroyForcibly);
+                    }
                 case "probe":
                     return probe(cfg, target);
                 default:

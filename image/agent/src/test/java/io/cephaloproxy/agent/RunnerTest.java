@@ -54,8 +54,9 @@ class RunnerTest {
         }
     }
 
+    /** The fake squid: `-k interrupt|reconfigure` is logged and exits at once; otherwise runs the body. */
     void start(String fakeSquid) throws Exception {
-        Fixtures.script(tmp.resolve("squid"), fakeSquid);
+        Fixtures.script(tmp.resolve("squid"), "if [ \"$1\" = -k ]; then echo \"squid -k $2\"; exit 0; fi\n" + fakeSquid);
         Fixtures.properties(etc, props);
         agent = Fixtures.agent(List.of(), "run", "--config-dir", etc.toString()).redirectErrorStream(true)
                 .redirectOutput(log.toFile()).start();
@@ -109,7 +110,9 @@ class RunnerTest {
         long millis = (System.nanoTime() - t0) / 1_000_000;
         assertThat(agent.exitValue()).isZero();
         assertThat(millis).isBetween(1400L, 4000L);
-        assertThat(log()).contains("run: SIGTERM: not ready any more", "squid drained", "run: squid stopped (exit 0)");
+        // nothing is connected to the (fake) proxy port, so the agent asks Squid to skip the rest of shutdown_lifetime
+        assertThat(log()).contains("run: SIGTERM: not ready any more", "run: no client connections left", "squid -k interrupt",
+                "squid drained", "run: squid stopped (exit 0)");
     }
 
     @Test
