@@ -32,7 +32,7 @@ import_once() {
 go_image() {
   local name=$1 image=$2 module=$3 binary=$4
   local archive="$NODE_DIR/images/$name.tar" source_id
-  source_id=$(cd "$module" && cat go.mod go.sum *.go "$CLUSTER_SCRIPTS/oci.sh" 2>/dev/null <(echo "$image") | sha256sum | cut -d' ' -f1)
+  source_id=$(cd "$module" && { find . -maxdepth 1 \( -name 'go.*' -o -name '*.go' \) -print0 | sort -z | xargs -0 cat; cat "$CLUSTER_SCRIPTS/oci.sh"; echo "$image"; } | sha256sum | cut -d' ' -f1)
   if [ ! -f "$archive" ] || [ "$(cat "$archive.source" 2>/dev/null)" != "$source_id" ]; then
     log "building $image from ${module#"$REPO_ROOT"/} (go build)"
     local rootfs; rootfs=$(mktemp -d)
