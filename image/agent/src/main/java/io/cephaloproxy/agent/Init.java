@@ -103,10 +103,26 @@ public final class Init {
         if (!cfg.upstreamCachePeer().isEmpty()) {
             paths.add(parent(cfg.upstreamInclude()));
         }
+        String shm = "";
+        if (cfg.workers() > 1) {
+            // SMP workers share memory through /dev/shm (a memory emptyDir in the pod)
+            paths.add(SHM);
+            shm = shmSize();
+        }
         for (Path p : paths) {
             checkWritable(p);
         }
-        return "ok (" + paths.size() + " paths writable by UID " + Ids.uid() + " GID " + Ids.gid() + ")";
+        return "ok (" + paths.size() + " paths writable by UID " + Ids.uid() + " GID " + Ids.gid() + shm + ")";
+    }
+
+    static final Path SHM = Path.of("/dev/shm");
+
+    private static String shmSize() {
+        try {
+            return "; " + SHM + " has " + Files.getFileStore(SHM).getTotalSpace() / (1024 * 1024) + " MiB";
+        } catch (IOException e) {
+            return "";
+        }
     }
 
     private static Path parent(Path p) {

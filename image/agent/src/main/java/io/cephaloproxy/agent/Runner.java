@@ -81,7 +81,10 @@ public final class Runner implements HealthServer.Checks {
             Log.info("run: squid stopped (exit " + code + ") after " + (System.nanoTime() - shutdownStart) / 1_000_000 + " ms");
             return 0;
         }
-        Log.error("run: squid exited on its own with " + describeExit(code) + "; exiting");
+        String msg = "squid exited on its own with " + describeExit(code) + " (its cache.log on stderr says why)";
+        Log.error("run: " + msg + "; exiting");
+        // what `kubectl describe pod` shows as the container's last state
+        TerminationMessage.write(cfg.terminationLog(), msg);
         return code == 0 ? 1 : code;
     }
 

@@ -38,6 +38,7 @@ class RunnerTest {
         props.put("health.port", Integer.toString(healthPort));
         props.put("health.bind", "127.0.0.1");
         props.put("squid.shutdownLifetimeSeconds", "1");
+        props.put("termination.log", tmp.resolve("termination-log").toString());
     }
 
     @AfterEach
@@ -85,7 +86,8 @@ class RunnerTest {
         assertThat(agent.exitValue()).isEqualTo(3);
         assertThat(millis).isLessThan(1000);
         assertThat(log()).contains("squid says hello on stdout, args: -N -f " + etc.resolve("squid.conf") + " -n squid",
-                "agent: ERROR: run: squid exited on its own with exit code 3; exiting");
+                "agent: ERROR: run: squid exited on its own with exit code 3");
+        assertThat(tmp.resolve("termination-log")).hasContent("squid exited on its own with exit code 3 (its cache.log on stderr says why)");
     }
 
     @Test
@@ -110,6 +112,7 @@ class RunnerTest {
         long millis = (System.nanoTime() - t0) / 1_000_000;
         assertThat(agent.exitValue()).isZero();
         assertThat(millis).isBetween(1400L, 4000L);
+        assertThat(tmp.resolve("termination-log")).doesNotExist();
         // nothing is connected to the (fake) proxy port, so the agent asks Squid to skip the rest of shutdown_lifetime
         assertThat(log()).contains("run: SIGTERM: not ready any more", "run: no client connections left", "squid -k interrupt",
                 "squid drained", "run: squid stopped (exit 0)");
