@@ -30,6 +30,12 @@ cp -L /etc/squid/errorpage.css "$out/etc/squid/errorpage.css"
 cp /usr/share/squid/mime.conf "$out/usr/share/squid/mime.conf"
 cp -r /usr/share/squid/icons "$out/usr/share/squid/icons"
 
+# OpenSSL's default verify locations (OPENSSLDIR /usr/lib/ssl), as Debian's openssl package links
+# them: Squid verifies origins against the system bundle when squid.conf names no cafile.
+mkdir -p "$out/usr/lib/ssl"
+ln -s /etc/ssl/certs/ca-certificates.crt "$out/usr/lib/ssl/cert.pem"
+ln -s /etc/ssl/certs "$out/usr/lib/ssl/certs"
+
 # C.UTF-8 locale (libc-bin ships it; the runtime base has only libc6).
 cp -a /usr/lib/locale/C.utf8 "$out/usr/lib/locale/"
 

@@ -52,7 +52,9 @@ final class Docker {
       Path err = Files.createTempFile("docker", ".err");
       try {
         long t0 = System.nanoTime();
-        Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile());
+        pb.environment().put("DOCKER_BUILDKIT", "1");
+        Process p = pb.start();
         if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
           p.destroyForcibly();
           throw new AssertionError("timed out after " + timeout + ": " + String.join(" ", cmd) + "\n"

@@ -47,7 +47,7 @@ class ImageIT {
   void defaultConfigWithoutVolumesProxiesAndLogsToStdoutAndIsReadyWithinASecondOfSquidAccepting() {
     String c = Docker.uniqueName("default");
     try {
-      Docker.ok("run", "-d", "--name", c, "--network", net.network, "-p", "127.0.0.1::3128", "-p", "127.0.0.1::8080",
+      Docker.ok("run", "-d", "--name", c, "--network", net.network, "--dns", "127.0.0.1", "-p", "127.0.0.1::3128", "-p", "127.0.0.1::8080",
           Docker.IMAGE);
       int proxy = Docker.hostPort(c, 3128);
       int health = Docker.hostPort(c, 8080);

@@ -3,6 +3,7 @@ package io.cephaloproxy.tests.image;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cephaloproxy.compiler.ReferencedData;
+import io.cephaloproxy.testsupport.ExampleFile;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.cephaloproxy.api.v1alpha1.SquidProxy;
 import java.net.URI;
@@ -42,7 +43,7 @@ class LifecycleIT {
   }
 
   /** SSL-bump with the suite's proxy CA, the origin's CA as spec.trustedCA, plus SPEC_EXTRA under spec. */
-  SquidPod.Spec bumping(String specExtra) {
+  ExampleFile bumping(String specExtra) {
     SquidProxy proxy = Serialization.unmarshal("apiVersion: cephaloproxy.io/v1alpha1\nkind: SquidProxy\n"
         + "metadata: {name: bump}\nspec:\n  sslBump:\n    enabled: true\n    caSecret: {name: proxy-ca}\n"
         + "  trustedCA:\n    configMap: {name: origin-ca, key: ca.crt}\n" + specExtra, SquidProxy.class);
@@ -50,7 +51,7 @@ class LifecycleIT {
         .secretStrings("proxy-ca", Map.of("tls.crt", net.pem("proxy-ca"),
             "tls.key", new String(TestNet.read(net.pki.resolve("proxy-ca.key")))))
         .configMap("origin-ca", Map.of("ca.crt", net.pem("origin-ca"))).build();
-    return new SquidPod.Spec(proxy, data);
+    return new ExampleFile(proxy, data);
   }
 
   @Test

@@ -2,18 +2,12 @@ package io.cephaloproxy.tests.image;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.cephaloproxy.api.v1alpha1.SquidProxy;
 import io.cephaloproxy.compiler.CompiledConfig;
 import io.cephaloproxy.compiler.Layout;
 import io.cephaloproxy.compiler.PodVolume;
 import io.cephaloproxy.compiler.ReferencedData;
 import io.cephaloproxy.compiler.SquidConfCompiler;
-import io.fabric8.kubernetes.api.model.ConfigMap;
-import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
-import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.Secret;
-import io.fabric8.kubernetes.client.utils.Serialization;
-import java.io.ByteArrayInputStream;
+import io.cephaloproxy.testsupport.ExampleFile;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -26,7 +20,6 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -60,45 +53,12 @@ final class SquidPod implements AutoCloseable {
     this.terminationLog = dir.resolve("termination-log");
   }
 
-  /** A SquidProxy (and the ConfigMaps/Secrets it refers to) from YAML documents. */
-  record Spec(SquidProxy proxy, ReferencedData data) {
-    static Spec parse(String yaml) {
-      Object parsed = Serialization.unmarshal(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8)));
-      List<?> docs = parsed instanceof List<?> l ? l : List.of(parsed);
-      SquidProxy proxy = null;
-      ReferencedData.Builder data = ReferencedData.builder().complete(false);
-      for (Object doc : docs) {
-        if (doc instanceof GenericKubernetesResource g && SquidProxy.KIND.equals(g.getKind())) {
-          proxy = Serialization.unmarshal(Serialization.asJson(g), SquidProxy.class);
-        } else if (doc instanceof SquidProxy p) {
-          proxy = p;
-        } else if (doc instanceof ConfigMap cm) {
-          data.configMap(cm.getMetadata().getName(), cm.getData() == null ? Map.of() : cm.getData());
-        } else if (doc instanceof Secret s) {
-          Map<String, byte[]> bytes = new TreeMap<>();
-          if (s.getData() != null) {
-            s.getData().forEach((k, v) -> bytes.put(k, Base64.getDecoder().decode(v)));
-          }
-          if (s.getStringData() != null) {
-            s.getStringData().forEach((k, v) -> bytes.put(k, v.getBytes(StandardCharsets.UTF_8)));
-          }
-          data.secret(s.getMetadata().getName(), bytes);
-        } else if (doc instanceof HasMetadata other) {
-          throw new IllegalArgumentException("unexpected " + other.getKind());
-        }
-      }
-      if (proxy == null) {
-        throw new IllegalArgumentException("no SquidProxy in the YAML");
-      }
-      return new Spec(proxy, data.build());
-    }
-  }
-
   static SquidPod compile(String prefix, String yaml) {
-    return compile(prefix, Spec.parse(yaml));
+    return compile(prefix, ExampleFile.parse(yaml));
   }
 
-  static SquidPod compile(String prefix, Spec spec) {
+  /** Compiles a SquidProxy (and the ConfigMaps/Secrets it refers to) into a pod on the host. */
+  static SquidPod compile(String prefix, ExampleFile spec) {
     String name = Docker.uniqueName(prefix);
     CompiledConfig c = SquidConfCompiler.compile(spec.proxy().getSpec(), spec.data(), Layout.defaults());
     try {
@@ -223,7 +183,9 @@ final class SquidPod implements AutoCloseable {
   /** The hardened flags every Squid container of the suite gets, plus the pod's mounts. */
   List<String> podArgs() {
     List<String> a = new ArrayList<>(List.of("--user", user, "--read-only", "--cap-drop", "ALL",
-        "--security-opt", "no-new-privileges", "-v", terminationLog + ":/dev/termination-log"));
+        "--security-opt", "no-new-privileges", "-v", terminationLog + ":/dev/termination-log",
+        // names outside the suite's networks resolve nowhere: no lookup leaves the machine
+        "--dns", "127.0.0.1"));
     if (network != null) {
       a.addAll(List.of("--network", network));
     }
