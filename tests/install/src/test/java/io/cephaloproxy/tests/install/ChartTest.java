@@ -20,8 +20,13 @@ import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import io.fabric8.kubernetes.api.model.rbac.Subject;
 import java.util.List;
 import java.util.Map;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -61,7 +66,7 @@ class ChartTest {
     assertThat(c.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
     assertThat(c.getImage()).isEqualTo("ghcr.io/cephaloproxy/operator:" + APP_VERSION);
     assertThat(c.getImagePullPolicy()).isEqualTo("IfNotPresent");
-    assertThat(c.getArgs()).isEmpty();
+    assertThat(c.getArgs()).containsExactly("run");
     assertThat(env(c)).containsEntry("WATCH_NAMESPACES", "")
         .containsEntry("LEADER_ELECTION", "false")
         .containsEntry("LEADER_ELECTION_NAMESPACE", Chart.NAMESPACE)
@@ -152,7 +157,7 @@ class ChartTest {
     Container c = operator(deployment(objects));
     assertThat(c.getImage()).isEqualTo("localhost/cephaloproxy/operator:dev");
     assertThat(c.getImagePullPolicy()).isEqualTo("Never");
-    assertThat(c.getArgs()).containsExactly("--verbose");
+    assertThat(c.getArgs()).containsExactly("run", "--verbose");
     assertThat(env(c)).containsEntry("SQUID_IMAGE", "ghcr.io/cephaloproxy/squid@" + digest)
         .containsEntry("LOG_FORMAT", "json").containsEntry("HTTP_PORT", "9090")
         .containsEntry("JAVA_TOOL_OPTIONS", "-Xmx200m");
@@ -203,6 +208,23 @@ class ChartTest {
     assertThat(Yaml.<Map<String, Object>>at(generic(scoped, "PodMonitor").getAdditionalProperties(),
         "spec", "namespaceSelector")).isEqualTo(Map.of("matchNames", List.of("team-a")));
     assertThat(Chart.ofKind(scoped, "ServiceMonitor")).isEmpty();
+  }
+
+  @Test
+  void notesTellWhatToApplyNextWithAManifestTheCrdAccepts(@TempDir Path dir) throws Exception {
+    Path values = dir.resolve("values.yaml");
+    Files.writeString(values, "watchNamespaces: [team-a, team-b]\nreplicas: 2\n");
+    String out = new Helm(Repo.CHART).install().withName(Chart.RELEASE).withNamespace(Chart.NAMESPACE)
+        .withKubeVersion(Chart.KUBE_VERSION).clientOnly().dryRun().withValuesFile(values)
+        .call().getOutput();
+    assertThat(out).contains("It reconciles SquidProxy resources in: team-a, team-b.")
+        .contains("Leader election is on (2 replicas, Lease cephaloproxy-operator-leader in " + Chart.NAMESPACE + ")")
+        .contains("kubectl -n " + Chart.NAMESPACE + " rollout status deployment/cp-cephaloproxy-operator")
+        .contains("curl -sS -x http://egress.team-a.svc:3128");
+    Matcher m = Pattern.compile("(?s)cat <<YAML \\| kubectl apply -n team-a -f -\n(.*?)\n\\s*YAML\n").matcher(out);
+    assertThat(m.find()).as("NOTES contain a manifest to apply:\n%s", out).isTrue();
+    Map<String, Object> manifest = Yaml.documents(m.group(1).replaceAll("(?m)^   ", "")).get(0);
+    assertThat(CrdSchema.load().validate(manifest)).isEmpty();
   }
 
   @ParameterizedTest(name = "{0}={1} is rejected")
