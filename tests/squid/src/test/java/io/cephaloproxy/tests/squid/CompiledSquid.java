@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
@@ -80,12 +81,19 @@ public final class CompiledSquid {
   }
 
   public static CompiledSquid compile(SquidLab lab, String name, String specYaml, Map<String, String> referenced) {
-    SquidProxy proxy = proxy(name, specYaml);
+    return compile(lab, name, proxy(name, specYaml), referencedData(referenced), (source, key, file) -> null);
+  }
+
+  /** Content for a mounted Secret/ConfigMap key the test data does not have, or null. */
+  public interface Stubs {
+    String content(String source, String key, String file);
+  }
+
+  public static CompiledSquid compile(SquidLab lab, String name, SquidProxy proxy, ReferencedData data, Stubs stubs) {
     Path dir = lab.newInstanceDir(name);
     Layout layout = layout(lab, dir, name);
-    ReferencedData data = referencedData(referenced);
     CompiledConfig compiled = SquidConfCompiler.compile(proxy.getSpec(), data, layout);
-    mount(dir, compiled, data);
+    mount(dir, compiled, data, stubs);
     SquidInstance.groupWritable(dir);
     initStep(compiled);
     SquidInstance.groupWritable(dir);
@@ -94,17 +102,19 @@ public final class CompiledSquid {
   }
 
   /** What the kubelet does with the compiler's volumes. */
-  static void mount(Path dir, CompiledConfig compiled, ReferencedData data) {
+  static void mount(Path dir, CompiledConfig compiled, ReferencedData data, Stubs stubs) {
     for (PodVolume v : compiled.volumes()) {
       Path mount = Path.of(v.mountPath());
       switch (v.kind()) {
         case GENERATED_CONFIG -> compiled.configMapData().forEach((file, content) -> write(mount.resolve(file), content));
         case CONFIG_MAP -> v.items().forEach((key, file) -> write(mount.resolve(file),
-            data.configMap(v.source()).map(m -> m.get(key)).orElseThrow(() ->
-                new IllegalArgumentException("test data lacks configmap/" + v.source() + "/" + key))));
+            data.configMap(v.source()).map(m -> m.get(key)).or(() -> Optional.ofNullable(stubs.content(v.source(), key,
+                file))).orElseThrow(() -> new IllegalArgumentException("test data lacks configmap/" + v.source() + "/"
+                + key))));
         case SECRET -> v.items().forEach((key, file) -> write(mount.resolve(file),
-            new String(data.secret(v.source()).map(m -> m.get(key)).orElseThrow(() ->
-                new IllegalArgumentException("test data lacks secret/" + v.source() + "/" + key)))));
+            data.secret(v.source()).map(m -> m.get(key)).map(String::new).or(() -> Optional.ofNullable(
+                stubs.content(v.source(), key, file))).orElseThrow(() -> new IllegalArgumentException(
+                "test data lacks secret/" + v.source() + "/" + key))));
         case EMPTY_DIR, PERSISTENT_VOLUME_CLAIM -> mkdirs(mount);
         case MEMORY_EMPTY_DIR -> {
           // SquidInstance mounts a fresh tmpfs on /dev/shm in Squid's own mount namespace

@@ -33,4 +33,18 @@ class DestinationCidrsIT extends SquidSuite {
     assertDenied(squid, "http://" + NetLab.ORIGIN_IP + "/internal-ip");
     assertThat(lab.origin.count("http", "/internal") + lab.origin.count("http", "/internal-ip")).isZero();
   }
+
+  @Test
+  void auditModeLogsDeniedDestinationCidrs() {
+    SquidInstance squid = start("cluster-cidrs-audit", """
+        terminationGracePeriodSeconds: 2
+        access:
+          mode: Audit
+          deniedDestinationCIDRs: [10.231.0.64/26]
+        """);
+    Curl.Response r = get(squid, "http://origin.test/audited-internal");
+    assertThat(r.status()).as(r + squid.describe()).isEqualTo(200);
+    assertThat(logLine(squid, "GET", "http://origin.test/audited-internal")).contains("would_deny=denied-destination");
+    assertDenied(squid, "http://169.254.169.254/latest/meta-data/");
+  }
 }

@@ -168,9 +168,7 @@ public final class SquidInstance implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    List<String> squid = new ArrayList<>(List.of(Prereqs.SQUID.toString()));
-    squid.add(settings.workers() > 1 ? "--foreground" : "-N");
-    squid.addAll(List.of("-n", settings.serviceName(), "-f", settings.config().toString()));
+    List<String> squid = commandLine();
     long t0 = System.nanoTime();
     try {
       process = new ProcessBuilder(inMountNamespace(squid))
@@ -188,6 +186,17 @@ public final class SquidInstance implements AutoCloseable {
     }
     startMillis = (System.nanoTime() - t0) / 1_000_000;
     return this;
+  }
+
+  /**
+   * Squid's command line as the agent runs it (docs/architecture.md, runtime.properties squid.workers):
+   * {@code -N} for one worker, {@code --foreground} for SMP.
+   */
+  public List<String> commandLine() {
+    List<String> squid = new ArrayList<>(List.of(Prereqs.SQUID.toString()));
+    squid.add(settings.workers() > 1 ? "--foreground" : "-N");
+    squid.addAll(List.of("-n", settings.serviceName(), "-f", settings.config().toString()));
+    return squid;
   }
 
   /** Milliseconds from exec to the port accepting connections. */
