@@ -2,15 +2,9 @@ package io.cephaloproxy.tests.image;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.cephaloproxy.api.v1alpha1.SquidProxy;
-import io.cephaloproxy.compiler.ReferencedData;
-import io.cephaloproxy.testsupport.ExampleFile;
-import io.fabric8.kubernetes.client.utils.Serialization;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -59,12 +53,7 @@ class CustomCaIT {
 
   /** SSL-bump with the suite's proxy CA and no spec.trustedCA: only the image's system bundle decides. */
   SquidPod bumpingPod(String prefix, String withImage) {
-    SquidProxy proxy = Serialization.unmarshal("apiVersion: cephaloproxy.io/v1alpha1\nkind: SquidProxy\n"
-        + "metadata: {name: customca}\nspec:\n  sslBump:\n    enabled: true\n    caSecret: {name: proxy-ca}\n",
-        SquidProxy.class);
-    ReferencedData data = ReferencedData.builder().secretStrings("proxy-ca", Map.of("tls.crt", net.pem("proxy-ca"),
-        "tls.key", new String(TestNet.read(net.pki.resolve("proxy-ca.key")), StandardCharsets.UTF_8))).build();
-    SquidPod pod = SquidPod.compile(prefix, new ExampleFile(proxy, data));
+    SquidPod pod = SquidPod.compile(prefix, net.bumping(""));
     pod.image = withImage;
     pod.network = net.network;
     return pod.up();

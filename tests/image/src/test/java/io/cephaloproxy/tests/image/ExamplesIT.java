@@ -15,9 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -28,21 +25,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Secrets and ConfigMaps an example refers to but does not contain are filled with test data (CA pair,
  * htpasswd, upstream credentials, CA bundle, domain list).
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class ExamplesIT {
-  private TestNet net;
-
-  @BeforeAll
-  void origin() {
-    net = TestNet.withOrigin();
-  }
-
-  @AfterAll
-  void cleanup() {
-    if (net != null) {
-      net.close();
-    }
-  }
+class ExamplesIT extends OriginSuite {
 
   static Stream<String> examples() throws Exception {
     try (Stream<Path> s = Files.list(Path.of(System.getProperty("repo.root"), "examples"))) {

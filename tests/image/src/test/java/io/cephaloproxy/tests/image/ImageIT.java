@@ -19,29 +19,12 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** The image as a user runs it: default config, health endpoints, access rules, any UID, no shell. */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class ImageIT {
-  private TestNet net;
-
-  @BeforeAll
-  void origin() {
-    net = TestNet.withOrigin();
-  }
-
-  @AfterAll
-  void cleanup() {
-    if (net != null) {
-      net.close();
-    }
-  }
+class ImageIT extends OriginSuite {
 
   @Test
   void defaultConfigWithoutVolumesProxiesAndLogsToStdoutAndIsReadyWithinASecondOfSquidAccepting() {

@@ -2,10 +2,7 @@ package io.cephaloproxy.tests.image;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.cephaloproxy.compiler.ReferencedData;
 import io.cephaloproxy.testsupport.ExampleFile;
-import io.fabric8.kubernetes.client.utils.Serialization;
-import io.cephaloproxy.api.v1alpha1.SquidProxy;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -15,43 +12,18 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 /** The pod's life: init failures users must understand, SSL-bump, caching, shutdown, restarts. */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class LifecycleIT {
+class LifecycleIT extends OriginSuite {
   static final String BASIC = "apiVersion: cephaloproxy.io/v1alpha1\nkind: SquidProxy\nmetadata: {name: basic}\nspec: {}\n";
-  private TestNet net;
 
-  @BeforeAll
-  void origin() {
-    net = TestNet.withOrigin();
-  }
-
-  @AfterAll
-  void cleanup() {
-    if (net != null) {
-      net.close();
-    }
-  }
-
-  /** SSL-bump with the suite's proxy CA, the origin's CA as spec.trustedCA, plus SPEC_EXTRA under spec. */
+  /** SSL-bump with the suite's proxy CA and the origin's CA as spec.trustedCA, plus SPEC_EXTRA under spec. */
   ExampleFile bumping(String specExtra) {
-    SquidProxy proxy = Serialization.unmarshal("apiVersion: cephaloproxy.io/v1alpha1\nkind: SquidProxy\n"
-        + "metadata: {name: bump}\nspec:\n  sslBump:\n    enabled: true\n    caSecret: {name: proxy-ca}\n"
-        + "  trustedCA:\n    configMap: {name: origin-ca, key: ca.crt}\n" + specExtra, SquidProxy.class);
-    ReferencedData data = ReferencedData.builder()
-        .secretStrings("proxy-ca", Map.of("tls.crt", net.pem("proxy-ca"),
-            "tls.key", new String(TestNet.read(net.pki.resolve("proxy-ca.key")))))
-        .configMap("origin-ca", Map.of("ca.crt", net.pem("origin-ca"))).build();
-    return new ExampleFile(proxy, data);
+    return net.bumping("  trustedCA:\n    configMap: {name: origin-ca, key: ca.crt}\n" + specExtra);
   }
 
   @Test

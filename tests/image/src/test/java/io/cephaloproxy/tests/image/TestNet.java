@@ -85,6 +85,21 @@ final class TestNet implements AutoCloseable {
     }
   }
 
+  /**
+   * A SquidProxy that bumps with the suite's proxy-ca (Secret "proxy-ca"), plus SPEC_EXTRA (YAML lines
+   * under spec), with the Secret's data.
+   */
+  io.cephaloproxy.testsupport.ExampleFile bumping(String specExtra) {
+    var proxy = io.fabric8.kubernetes.client.utils.Serialization.unmarshal("apiVersion: cephaloproxy.io/v1alpha1\n"
+        + "kind: SquidProxy\nmetadata: {name: bump}\nspec:\n  sslBump:\n    enabled: true\n"
+        + "    caSecret: {name: proxy-ca}\n" + specExtra, io.cephaloproxy.api.v1alpha1.SquidProxy.class);
+    var data = io.cephaloproxy.compiler.ReferencedData.builder()
+        .secretStrings("proxy-ca", java.util.Map.of("tls.crt", pem("proxy-ca"),
+            "tls.key", new String(read(pki.resolve("proxy-ca.key")))))
+        .configMap("origin-ca", java.util.Map.of("ca.crt", pem("origin-ca"))).build();
+    return new io.cephaloproxy.testsupport.ExampleFile(proxy, data);
+  }
+
   String pem(String name) {
     return new String(read(pki.resolve(name + ".crt")));
   }
