@@ -161,6 +161,15 @@ public class SquidProxySpec {
       message = "extraConfig must not set directives the container relies on (access_log, cache_log, pid_filename, "
           + "http_port, include, workers, cache_dir, coredump_dir, helper programs ...): use the spec fields "
           + "(port, workers, cache, logging, sslBump, auth) instead")
+  @ValidationRule(value = "!self.matches('(?m)[\\\\\\\\][ \\t]*$')",
+      message = "extraConfig lines must not end with a backslash (a line continuation); write each directive on one "
+          + "line")
+  @ValidationRule(value = "!self.matches('(?m)^[ \\t]*(if|else|endif)([ \\t]|$)')",
+      message = "extraConfig must not use preprocessor conditionals (if/else/endif)")
+  @ValidationRule(value = "!self.matches('(?mi)^[ \\t]*((acl|logformat)[ \\t]+cp_|acl[ \\t]+(all|manager|localhost|"
+      + "to_localhost|to_linklocal|connect)([ \\t]|$))')",
+      message = "extraConfig must not define ACLs or logformats named cp_* (the generated config's) nor change "
+          + "Squid's predefined ACLs (all, manager, localhost, to_localhost, to_linklocal, CONNECT); use another name")
   @JsonPropertyDescription("Raw squid.conf lines, inserted after the generated deny rules and before the final "
       + "'http_access allow' of the allowed clients (so they can add denies or other settings, but cannot undo "
       + "the generated denies). Validated line by line; directives that would break the container contract are "
