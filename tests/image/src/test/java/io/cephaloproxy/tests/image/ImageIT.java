@@ -30,8 +30,8 @@ class ImageIT extends OriginSuite {
   void defaultConfigWithoutVolumesProxiesAndLogsToStdoutAndIsReadyWithinASecondOfSquidAccepting() {
     String c = Docker.uniqueName("default");
     try {
-      Docker.ok("run", "-d", "--name", c, "--network", net.network, "--dns", "127.0.0.1", "-p", "127.0.0.1::3128", "-p", "127.0.0.1::8080",
-          Docker.IMAGE);
+Docker.ok("run", "-d", "--name", c, "--network", net.network, "--dns", "127.0.0.1", "-p", "127.0.0.1::3128",
+          "-p", "127.0.0.1::8080", "--health-interval", "1s", "--health-start-period", "0s", Docker.IMAGE);
       int proxy = Docker.hostPort(c, 3128);
       int health = Docker.hostPort(c, 8080);
       HttpClient direct = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(500)).build();
@@ -57,6 +57,16 @@ class ImageIT extends OriginSuite {
       assertThat(r.body()).isEqualTo("origin origin /hello\n");
       awaitLog(c, "GET http://origin/hello");
       assertThat(Docker.logs(c).out()).as("access log on stdout").containsPattern("TCP_MISS/200 \\d+ GET http://origin/hello");
+
+      // The image's HEALTHCHECK (exec form, `agent probe ready`; only its interval shortened here).
+      long healthDeadline = System.currentTimeMillis() + 15_000;
+      String dockerHealth = "";
+      while (!dockerHealth.equals("healthy") && System.currentTimeMillis() < healthDeadline) {
+        SquidPod.sleep(200);
+        dockerHealth = Docker.inspect(c, "{{.State.Health.Status}}");
+      }
+      assertThat(dockerHealth).as("Docker health status; last probe: %s",
+          Docker.inspect(c, "{{json .State.Health.Log}}")).isEqualTo("healthy");
     } finally {
       Docker.rm(c);
     }
