@@ -88,6 +88,22 @@ class BundleTest {
   }
 
   @Test
+  void minKubeVersionHasEveryCelLibraryTheCrdUses() {
+    String crd = Repo.read(Repo.CRD);
+    String min = Yaml.at(Yaml.single(BundleGenerator.CSV), "spec", "minKubeVersion");
+    int minor = Integer.parseInt(min.split("\\.")[1]);
+    assertThat(min).startsWith("1.");
+    // Kubernetes added CEL's quantity library in 1.29 and its IP/CIDR library in 1.31; an older
+    // API server refuses the CRD ("undeclared reference to 'isCIDR'").
+    if (crd.contains("isCIDR(") || crd.contains("cidr(") || crd.contains("isIP(")) {
+      assertThat(minor).as("minKubeVersion with CEL IP/CIDR functions").isGreaterThanOrEqualTo(31);
+    }
+    if (crd.contains("quantity(")) {
+      assertThat(minor).as("minKubeVersion with CEL quantity functions").isGreaterThanOrEqualTo(29);
+    }
+  }
+
+  @Test
   void openShiftFeatureAnnotationsAreAllPresentAndHonest() {
     Map<String, Object> csv = Yaml.single(BundleGenerator.CSV);
     Map<String, Object> ann = Yaml.at(csv, "metadata", "annotations");
