@@ -204,6 +204,12 @@ public final class SquidInstance implements AutoCloseable {
     return startMillis;
   }
 
+  /** The command lines of Squid's child processes (kids, helpers). */
+  public List<String> children() {
+    return process == null ? List.of() : process.children()
+        .map(h -> h.info().commandLine().orElse(h.info().command().orElse("?"))).toList();
+  }
+
   public boolean isAlive() {
     return process != null && process.isAlive();
   }
