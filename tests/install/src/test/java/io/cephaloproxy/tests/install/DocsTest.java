@@ -127,6 +127,96 @@ class DocsTest {
     return tests.stream();
   }
 
+  /**
+   * Every kubectl command of the docs is accepted by kubectl's own parser: run against an API
+   * server address that refuses connections, a valid command gets as far as connecting (or as
+   * reading a file the reader makes first), a wrong flag or subcommand fails before.
+   */
+  @TestFactory
+  Stream<DynamicTest> kubectlCommandsInTheDocsParse(@TempDir Path dir) throws IOException {
+    Path kubeconfig = dir.resolve("kubeconfig");
+    Files.writeString(kubeconfig, """
+        apiVersion: v1
+        kind: Config
+        clusters: [{name: nowhere, cluster: {server: "https://127.0.0.1:1"}}]
+        users: [{name: nobody, user: {token: none}}]
+        contexts: [{name: nowhere, context: {cluster: nowhere, user: nobody}}]
+        current-context: nowhere
+        """);
+    List<DynamicTest> tests = new ArrayList<>();
+    for (Markdown.Block b : blocks("sh")) {
+      if (b.info().equals("run-here")) {
+        continue; // executed by sslBumpGuideCommandsRun
+      }
+      for (String cmd : Markdown.commands(b)) {
+        for (String segment : cmd.split("\\s*(\\|\\||&&|\\||;)\\s*")) {
+          String c = segment.replaceAll("\\s*&$", "").replace("<pod>", "basic-0");
+          if (!c.startsWith("kubectl ")) {
+            continue;
+          }
+          tests.add(DynamicTest.dynamicTest(b.where() + ": " + c, () -> {
+            List<String> argv = new ArrayList<>(shellWords(c));
+            argv.set(0, Tools.kubectl().toString());
+            ProcessBuilder pb = new ProcessBuilder(argv).directory(Repo.ROOT.toFile())
+                .redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+            pb.environment().put("KUBECONFIG", kubeconfig.toString());
+            Process p = pb.start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(out).as(c).doesNotContainIgnoringCase("unknown flag")
+                .doesNotContainIgnoringCase("unknown command").doesNotContainIgnoringCase("unknown shorthand")
+                .doesNotContainIgnoringCase("invalid argument").doesNotContain("Usage:");
+            assertThat(out).as(c).containsAnyOf("127.0.0.1:1", "does not exist", "no objects passed");
+          }));
+        }
+      }
+    }
+    assertThat(tests).hasSizeGreaterThan(10);
+    return tests.stream();
+  }
+
+  /** Splits a command line like a POSIX shell: quotes and backslashes, no expansions. */
+  static List<String> shellWords(String line) {
+    List<String> words = new ArrayList<>();
+    StringBuilder cur = new StringBuilder();
+    boolean inWord = false;
+    for (int i = 0; i < line.length(); i++) {
+      char ch = line.charAt(i);
+      if (ch == '\'') {
+        int end = line.indexOf('\'', i + 1);
+        cur.append(line, i + 1, end);
+        i = end;
+        inWord = true;
+      } else if (ch == '"') {
+        int j = i + 1;
+        for (; line.charAt(j) != '"'; j++) {
+          if (line.charAt(j) == '\\' && "\"\\$`".indexOf(line.charAt(j + 1)) >= 0) {
+            j++;
+          }
+          cur.append(line.charAt(j));
+        }
+        i = j;
+        inWord = true;
+      } else if (ch == '\\' && i + 1 < line.length()) {
+        cur.append(line.charAt(++i));
+        inWord = true;
+      } else if (Character.isWhitespace(ch)) {
+        if (inWord) {
+          words.add(cur.toString());
+          cur.setLength(0);
+          inWord = false;
+        }
+      } else {
+        cur.append(ch);
+        inWord = true;
+      }
+    }
+    if (inWord) {
+      words.add(cur.toString());
+    }
+    return words;
+  }
+
   @Test
   void filesTheCommandsNameExist() {
     Pattern path = Pattern.compile("(?<![\\w/.])((?:examples|helm|bundle|argocd|scripts)/[\\w./-]+)");
