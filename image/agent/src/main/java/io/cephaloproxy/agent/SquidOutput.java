@@ -10,7 +10,12 @@ import java.util.regex.Pattern;
 public final class SquidOutput {
     /** "2026/11/28 23:34:53| " and "2026/11/28 23:34:53 kid1| " prefixes. */
     private static final Pattern TIMESTAMP = Pattern.compile("^\\d{4}/\\d{2}/\\d{2} \\d{2}:\\d{2}:\\d{2}(\\.\\d+)?( kid\\d+)?\\| ?");
-    private static final Pattern ERROR = Pattern.compile("\\b(ERROR|FATAL)\\b");
+    /** ERROR/FATAL, and Squid 5.7's unprefixed "file(2): unrecognized: 'directive'" and "Bungled" lines. */
+    private static final Pattern ERROR = Pattern.compile("\\b(ERROR|FATAL)\\b|: unrecognized: |\\bBungled\\b");
+    /** Progress lines that never explain a failure. */
+    private static final Pattern NOISE = Pattern.compile("^(Processing|Startup:|Initializing|Initialized|Requiring client certificates"
+            + "|Set Current Directory|Created PID file|Removing PID file|CPU Usage|Maximum Resident Size|Page faults"
+            + "|Squid Cache \\(Version|Service Name|Process ID|Process Roles|With \\d+ file descriptors)");
 
     private SquidOutput() {
     }
@@ -52,9 +57,14 @@ public final class SquidOutput {
         }
         List<String> out = new ArrayList<>();
         if (keep.isEmpty()) {
-            for (int i = Math.max(0, lines.size() - 10); i < lines.size(); i++) {
-                keep.add(i);
+            // no marked line: Squid's last words, without its progress chatter
+            List<Integer> useful = new ArrayList<>();
+            for (int i = 0; i < lines.size(); i++) {
+                if (!NOISE.matcher(stripTimestamp(lines.get(i)).strip()).find()) {
+                    useful.add(i);
+                }
             }
+            keep.addAll(useful.subList(Math.max(0, useful.size() - 15), useful.size()));
         }
         keep.stream().sorted().forEach(i -> {
             String l = stripTimestamp(lines.get(i)).strip();

@@ -304,6 +304,12 @@ class SquidRunIT {
         assertThat(millis).isLessThan(5000);
         assertThat(Files.readString(tmp.resolve("termination-log"))).startsWith("squid -k parse rejected " + etc.resolve("squid.conf") + " (exit 0):")
                 .contains("ERROR: Can not open file " + etc.resolve("acl-missing.txt") + " for reading");
+
+        // Squid 5.7 reports an unknown directive without ERROR/FATAL: its own line still reaches the user
+        writeConfig("not_a_squid_directive on");
+        assertThat(init()).isEqualTo(1);
+        assertThat(Files.readString(tmp.resolve("termination-log"))).contains("Processing: not_a_squid_directive on",
+                "unrecognized: 'not_a_squid_directive'").doesNotContain("Startup:").doesNotContain("Processing: http_port");
     }
 
     @Test
