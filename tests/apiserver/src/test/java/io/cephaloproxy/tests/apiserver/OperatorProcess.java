@@ -1,0 +1,196 @@
+package io.cephaloproxy.tests.apiserver;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The operator as users run it: {@code java -jar cephaloproxy-operator.jar run} in its own process,
+ * configured only through its environment (KUBECONFIG, WATCH_NAMESPACES, LEADER_ELECTION, ...).
+ */
+public final class OperatorProcess implements AutoCloseable {
+  private final String name;
+  private final Process process;
+  private final Path log;
+  private final int httpPort;
+
+  private OperatorProcess(String name, Process process, Path log, int httpPort) {
+    this.name = name;
+    this.process = process;
+    this.log = log;
+    this.httpPort = httpPort;
+  }
+
+  /** The runnable jar stage 20 (mvn install) builds. */
+  public static Path jar(ControlPlane cp) {
+    Path jar = cp.repoRoot().resolve("operator/target/cephaloproxy-operator.jar");
+    if (!Files.isRegularFile(jar)) {
+      throw new IllegalStateException(
+          "missing " + jar + ": build the operator first (mvn -B -ntp -pl operator -am install -DskipTests)");
+    }
+    return jar;
+  }
+
+  /**
+   * Starts an operator process with this kubeconfig and these extra environment variables and waits
+   * until its /readyz answers 200 (informers synced) or, with leader election, until it is up.
+   */
+  public static OperatorProcess start(ControlPlane cp, String name, Path kubeconfig, Map<String, String> env) {
+    int port = freePort();
+    List<String> cmd = new ArrayList<>(List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        // the JVM sizes itself as in the chart's pod (memory limit 512Mi): 128 MiB heap, Serial GC
+        "-XX:MaxRAM=512m", "-jar", jar(cp).toString(), "run"));
+    ProcessBuilder pb = new ProcessBuilder(cmd);
+    Map<String, String> e = pb.environment();
+    e.keySet().removeIf(k -> k.startsWith("KUBERNETES_") || k.equals("WATCH_NAMESPACES") || k.startsWith("LEADER_"));
+    Map<String, String> all = new HashMap<>();
+    all.put("KUBECONFIG", kubeconfig.toString());
+    all.put("HTTP_PORT", Integer.toString(port));
+    all.put("POD_NAME", name);
+    all.putAll(env);
+    e.putAll(all);
+    Path log = cp.workDir().resolve("operator-" + name + ".log");
+    try {
+      Process p = pb.redirectErrorStream(true).redirectOutput(log.toFile()).start();
+      OperatorProcess op = new OperatorProcess(name, p, log, port);
+      op.awaitHttp(Duration.ofSeconds(90));
+      return op;
+    } catch (IOException ex) {
+      throw new UncheckedIOException(ex);
+    }
+  }
+
+  private void awaitHttp(Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (!process.isAlive()) {
+        throw new IllegalStateException("operator " + name + " exited with " + process.exitValue() + ":\n" + logTail(40));
+      }
+      if (httpStatus("/healthz") == 200) {
+        return;
+      }
+      ControlPlane.sleep(200);
+    }
+    throw new IllegalStateException("operator " + name + " did not answer /healthz within " + timeout + ":\n" + logTail(40));
+  }
+
+  /** HTTP status of a path on the operator's health port, or -1 when it does not answer. */
+  public int httpStatus(String path) {
+    try {
+      HttpResponse<String> r = HttpClient.newHttpClient().send(
+          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path)).timeout(Duration.ofSeconds(2)).build(),
+          HttpResponse.BodyHandlers.ofString());
+      return r.statusCode();
+    } catch (IOException e) {
+      return -1;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return -1;
+    }
+  }
+
+  public String metrics() {
+    try {
+      return HttpClient.newHttpClient().send(
+          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/metrics")).build(),
+          HttpResponse.BodyHandlers.ofString()).body();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  public String name() {
+    return name;
+  }
+
+  public boolean isAlive() {
+    return process.isAlive();
+  }
+
+  public long pid() {
+    return process.pid();
+  }
+
+  /** Resident set size of the operator JVM in bytes (from /proc). */
+  public long rssBytes() {
+    return procStatus("VmRSS:");
+  }
+
+  /** Peak resident set size (VmHWM). */
+  public long peakRssBytes() {
+    return procStatus("VmHWM:");
+  }
+
+  private long procStatus(String key) {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status"))) {
+        if (line.startsWith(key)) {
+          return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    throw new IllegalStateException("no " + key + " for pid " + process.pid());
+  }
+
+  public String logText() {
+    try {
+      return Files.readString(log);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  public String logTail(int lines) {
+    return ControlPlane.tail(log, lines);
+  }
+
+  /** SIGKILL: the process dies without releasing anything (a crashed or partitioned leader). */
+  public void kill() {
+    process.destroyForcibly();
+    waitExit();
+  }
+
+  @Override
+  public void close() {
+    if (process.isAlive()) {
+      process.destroy();
+      waitExit();
+    }
+  }
+
+  private void waitExit() {
+    try {
+      if (!process.waitFor(30, TimeUnit.SECONDS)) {
+        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static int freePort() {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
