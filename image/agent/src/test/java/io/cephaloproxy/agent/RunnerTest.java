@@ -155,4 +155,34 @@ class RunnerTest {
         assertThat(m.body()).contains("squid_up 1\n", "squid_cachemgr_up 0\n", "cephaloproxy_agent_shutting_down 0\n");
         MetricsTest.assertValidExposition(m.body());
     }
+
+    @Test
+    void aSquidThatAcceptsButNeverAnswersCannotHangTheHealthServer() throws Exception {
+        // the "Squid port" accepts connections (kernel backlog) but nothing ever answers
+        try (ServerSocket stuck = new ServerSocket(Integer.parseInt(props.get("squid.port")), 50,
+                java.net.InetAddress.getLoopbackAddress())) {
+            start("while true; do sleep 0.05; done");
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(6);
+            try {
+                long t0 = System.nanoTime();
+                List<java.util.concurrent.Future<CacheManager.Response>> readies = new java.util.ArrayList<>();
+                for (int i = 0; i < 4; i++) {
+                    readies.add(pool.submit(() -> CacheManager.get("127.0.0.1", healthPort, "/ready", 5000)));
+                }
+                CacheManager.Response metrics = pool.submit(() -> CacheManager.get("127.0.0.1", healthPort, "/metrics", 8000)).get();
+                CacheManager.Response health = CacheManager.get("127.0.0.1", healthPort, "/health", 3000);
+                for (java.util.concurrent.Future<CacheManager.Response> f : readies) {
+                    assertThat(f.get().status()).isEqualTo(503);
+                }
+                long millis = (System.nanoTime() - t0) / 1_000_000;
+                assertThat(health.status()).as("listening and alive").isEqualTo(200);
+                assertThat(metrics.status()).isEqualTo(200);
+                assertThat(metrics.body()).contains("squid_up 1\n", "squid_cachemgr_up 0\n");
+                // /ready gives up after 1 s, /metrics after 2 s per page: nothing waits for the stuck Squid
+                assertThat(millis).isLessThan(7000);
+            } finally {
+                pool.shutdownNow();
+            }
+        }
+    }
 }
