@@ -1,6 +1,7 @@
 #!/bin/bash
-# Runs in the Dockerfile's `java` stage: runs the program the way the container does (`run` with a
-# real Squid, health/ready/metrics served) with -XX:DumpLoadedClassList, so the runtime stage can
+# Runs in the Dockerfile's `train` stage (Squid, the jlinked JRE, the agent): runs the program the way
+# the container does (`run` with a real Squid, health/ready/metrics served) with
+# -XX:DumpLoadedClassList, so the runtime stage can
 # dump an application CDS archive of exactly the classes a start loads.
 set -euo pipefail
 java=/opt/java/bin/java jar=/opt/cephaloproxy/agent.jar list=/opt/cephaloproxy/classes.lst
