@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Tools the install-path suite (tests/install) needs:
-#   - lua5.4 (Argo CD health check), openssl (SSL-bump guide commands): Debian packages;
+#   - lua5.4 and lua5.1 (Argo CD health check; Argo CD embeds a Lua 5.1), openssl (SSL-bump guide
+#     commands): Debian packages;
 #   - bundle-validate: operator-framework/api's bundle validators (what `operator-sdk bundle
 #     validate --select-optional suite=operatorframework` runs), built from
 #     tests/install/bundle-validate with the Go module proxy; operator-sdk itself is not
@@ -12,7 +13,7 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 source "$root/scripts/lib.sh"
-ensure_packages lua5.4 openssl unzip
+ensure_packages lua5.4 lua5.1 openssl unzip
 export PATH="$PATH:/usr/local/go/bin"
 command -v go >/dev/null || { echo "stage 35: Go is required to build bundle-validate; none on PATH" >&2; exit 1; }
 cache="${CEPHALOPROXY_CACHE:-/var/cache/cephaloproxy}/tools"

@@ -10,18 +10,30 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs an Argo CD health script with Debian's Lua interpreter (lua5.4, or -Dlua=PATH), the way
- * Argo CD does: the global {@code obj} holds the resource, the chunk returns a table with status
- * and message.
+ * Runs an Argo CD health script with Debian's Lua interpreters, the way Argo CD does: the global
+ * {@code obj} holds the resource, the chunk returns a table with status and message. Argo CD
+ * embeds gopher-lua, a Lua 5.1; the scripts run on 5.1 and on 5.4.
  */
 final class Lua {
-  static final String INTERPRETER = System.getProperty("lua", "lua5.4");
+  static final List<String> INTERPRETERS = List.of("lua5.1", "lua5.4");
 
   record Health(String status, String message) {}
 
   private Lua() {}
 
   static Health health(Path script, Map<String, Object> obj) {
+    Health first = null;
+    for (String lua : INTERPRETERS) {
+      Health h = health(lua, script, obj);
+      if (first != null && !first.equals(h)) {
+        throw new IllegalStateException(INTERPRETERS + " disagree: " + first + " vs " + h);
+      }
+      first = h;
+    }
+    return first;
+  }
+
+  static Health health(String interpreter, Path script, Map<String, Object> obj) {
     try {
       Path runner = Files.createTempFile("health-runner-", ".lua");
       try {
@@ -29,14 +41,14 @@ final class Lua {
             + "local hs = dofile(" + quote(script.toAbsolutePath().toString()) + ")\n"
             + "assert(type(hs) == 'table', 'the health script must return a table')\n"
             + "io.write(tostring(hs.status), '\\0', tostring(hs.message))\n");
-        Process p = new ProcessBuilder(INTERPRETER, runner.toString()).redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(interpreter, runner.toString()).redirectErrorStream(true).start();
         if (!p.waitFor(30, TimeUnit.SECONDS)) {
           p.destroyForcibly();
           throw new IllegalStateException("lua did not finish in 30 s");
         }
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (p.exitValue() != 0) {
-          throw new IllegalStateException(INTERPRETER + " failed (" + p.exitValue() + "): " + out);
+          throw new IllegalStateException(interpreter + " failed (" + p.exitValue() + "): " + out);
         }
         int nul = out.indexOf('\0');
         if (nul < 0) {
@@ -47,7 +59,7 @@ final class Lua {
         Files.deleteIfExists(runner);
       }
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot run " + INTERPRETER + " (Debian package lua5.4)", e);
+      throw new UncheckedIOException("cannot run " + interpreter + " (Debian packages lua5.1, lua5.4: scripts/stages/35-install-tools.sh)", e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);

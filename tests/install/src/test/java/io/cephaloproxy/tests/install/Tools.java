@@ -38,6 +38,15 @@ final class Tools {
         + ": run scripts/stages/30-control-plane.sh");
   }
 
+  /** The Helm CLI scripts/get-helm.sh installs (stage 35). */
+  static Path helm() {
+    Path p = CACHE.resolve("helm/bin/helm");
+    if (!Files.isExecutable(p)) {
+      throw new IllegalStateException(p + " is missing: run scripts/stages/35-install-tools.sh");
+    }
+    return p;
+  }
+
   /** operator-framework/api's bundle validators, built by scripts/stages/35-install-tools.sh. */
   static Path bundleValidate() {
     Path p = CACHE.resolve("tools/bundle-validate");
