@@ -87,6 +87,7 @@ class ChartTest {
     assertThat(c.getResources().getRequests()).containsKeys("cpu", "memory");
     assertThat(c.getResources().getLimits()).containsKey("memory");
     assertThat(c.getVolumeMounts()).extracting(m -> m.getMountPath()).containsExactly("/tmp");
+    assertThat(pod.getAffinity()).as("no anti-affinity for a single replica").isNull();
 
     ServiceAccount sa = Chart.ofKind(objects, ServiceAccount.class).get(0);
     assertThat(pod.getServiceAccountName()).isEqualTo(sa.getMetadata().getName());
@@ -131,6 +132,19 @@ class ChartTest {
       assertThat(r.getRules()).flatExtracting(PolicyRule::getResources).containsExactly("leases");
     });
     assertThat(Chart.ofKind(objects, ClusterRole.class)).hasSize(1);
+    var pdbs = Chart.ofKind(objects, io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget.class);
+    assertThat(pdbs).singleElement().satisfies(pdb -> {
+      assertThat(pdb.getSpec().getMaxUnavailable().getIntVal()).isEqualTo(1);
+      assertThat(d.getSpec().getTemplate().getMetadata().getLabels())
+          .containsAllEntriesOf(pdb.getSpec().getSelector().getMatchLabels());
+    });
+    var antiAffinity = d.getSpec().getTemplate().getSpec().getAffinity().getPodAntiAffinity()
+        .getPreferredDuringSchedulingIgnoredDuringExecution();
+    assertThat(antiAffinity).singleElement().satisfies(t -> {
+      assertThat(t.getPodAffinityTerm().getTopologyKey()).isEqualTo("kubernetes.io/hostname");
+      assertThat(d.getSpec().getTemplate().getMetadata().getLabels())
+          .containsAllEntriesOf(t.getPodAffinityTerm().getLabelSelector().getMatchLabels());
+    });
 
     List<HasMetadata> elsewhere = Chart.render(Chart.values(
         "leaderElection.enabled", true, "leaderElection.namespace", "ops-leases"));
