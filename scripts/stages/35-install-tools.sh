@@ -6,7 +6,8 @@
 #     validate --select-optional suite=operatorframework` runs), built from
 #     tests/install/bundle-validate with the Go module proxy; operator-sdk itself is not
 #     served by the module proxy reachable here;
-#   - a Helm 3 CLI for the cluster suite (scripts/get-helm.sh).
+#   - a Helm 3 CLI for the cluster suite and the docs checks (scripts/get-helm.sh);
+#   - the Docker engine (BundleImageTest builds bundle/bundle.Dockerfile, FROM scratch).
 # Idempotent: the binary is cached under $CEPHALOPROXY_CACHE (default /var/cache/cephaloproxy),
 # keyed by the hash of its Go sources. Cold: ~3-6 min for the Go build on 2 cores (depends on
 # the module cache); warm: under a second.
@@ -14,6 +15,7 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 source "$root/scripts/lib.sh"
 ensure_packages lua5.4 lua5.1 openssl unzip
+ensure_dockerd
 export PATH="$PATH:/usr/local/go/bin"
 command -v go >/dev/null || { echo "stage 35: Go is required to build bundle-validate; none on PATH" >&2; exit 1; }
 cache="${CEPHALOPROXY_CACHE:-/var/cache/cephaloproxy}/tools"
