@@ -31,7 +31,7 @@ class ExamplesIT extends SquidSuite {
   }
 
   /** Stand-ins for the Secret/ConfigMap keys an example refers to without shipping them. */
-  static String stub(String source, String key, String file) {
+  String stub(String source, String key, String file) {
     try {
       return switch (file) {
         case "tls.crt" -> Files.readString(lab.pki.bumpCaCert);
@@ -55,7 +55,7 @@ class ExamplesIT extends SquidSuite {
       // shutdown_lifetime 1 s so each start/stop is quick; it changes nothing else
       example.proxy().getSpec().setTerminationGracePeriodSeconds(2L);
       String name = file.getFileName().toString().replace(".yaml", "");
-      CompiledSquid compiled = CompiledSquid.compile(lab, name, example.proxy(), example.data(), ExamplesIT::stub);
+      CompiledSquid compiled = CompiledSquid.compile(lab, name, example.proxy(), example.data(), this::stub);
 
       SquidInstance.ParseResult parse = SquidInstance.parse(compiled.instance().settings().config());
       assertThat(parse.ok()).as(file + ": squid -k parse " + parse.describe() + "\n" + compiled.squidConf()).isTrue();

@@ -34,6 +34,8 @@ public final class NetLab implements AutoCloseable {
   private static final String PREFIX = "cpsq-";
   private static final AtomicInteger COUNTER = new AtomicInteger();
 
+  /** Unique among the labs of this JVM. */
+  public final int id;
   public final String client;
   public final String proxy;
   public final String origin;
@@ -41,7 +43,8 @@ public final class NetLab implements AutoCloseable {
   private final Thread shutdownHook = new Thread(this::destroy, "netlab-cleanup");
   private volatile boolean closed;
 
-  private NetLab(String base) {
+  private NetLab(int id, String base) {
+    this.id = id;
     this.client = base + "-cli";
     this.proxy = base + "-pxy";
     this.origin = base + "-org";
@@ -50,7 +53,8 @@ public final class NetLab implements AutoCloseable {
   public static NetLab create() {
     Prereqs.require();
     removeStale();
-    NetLab lab = new NetLab(PREFIX + ProcessHandle.current().pid() + "-" + COUNTER.incrementAndGet());
+    int id = COUNTER.incrementAndGet();
+    NetLab lab = new NetLab(id, PREFIX + ProcessHandle.current().pid() + "-" + id);
     Runtime.getRuntime().addShutdownHook(lab.shutdownHook);
     try {
       lab.build();

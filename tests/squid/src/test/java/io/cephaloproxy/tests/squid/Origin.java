@@ -1,5 +1,7 @@
 package io.cephaloproxy.tests.squid;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -27,9 +29,19 @@ public final class Origin implements AutoCloseable {
         String.valueOf(HTTP_PORT), String.valueOf(HTTPS_PORT), pki.originP12.toString(), TestPki.P12_PASSWORD),
         log, workDir.resolve("origin.err"));
     Origin o = new Origin(lab, p, log);
-    Runnable dump = () -> System.err.println("origin failed to start; see " + workDir.resolve("origin.err"));
-    lab.awaitPort(lab.origin, "127.0.0.1", HTTP_PORT, Duration.ofSeconds(30), p, dump);
-    lab.awaitPort(lab.origin, "127.0.0.1", HTTPS_PORT, Duration.ofSeconds(30), p, dump);
+    Runnable kill = () -> NetLab.waitOrKill(p, Duration.ZERO);
+    try {
+      lab.awaitPort(lab.origin, "127.0.0.1", HTTP_PORT, Duration.ofSeconds(60), p, kill);
+      lab.awaitPort(lab.origin, "127.0.0.1", HTTPS_PORT, Duration.ofSeconds(60), p, kill);
+    } catch (IllegalStateException e) {
+      String err;
+      try {
+        err = Files.readString(workDir.resolve("origin.err"));
+      } catch (IOException io) {
+        err = io.toString();
+      }
+      throw new IllegalStateException("the test origin did not start: " + e.getMessage() + "\n" + err, e);
+    }
     return o;
   }
 

@@ -132,7 +132,7 @@ class ProcessAndLoggingIT extends SquidSuite {
           enabled: true
           policy: PeekAndSplice
           caSecret: {name: bump-ca}
-        """, SslBumpIT.secrets());
+        """, SslBumpIT.secrets(lab));
     Curl.Response spliced = get(squid, "https://www.allowed.test/peek", "--cacert", lab.pki.originCaCert.toString());
     assertThat(spliced.status()).as(spliced + squid.describe()).isEqualTo(200);
     assertThat(spliced.issuer()).contains(TestPki.ORIGIN_CA_CN);

@@ -33,7 +33,7 @@ public final class SquidLab implements AutoCloseable {
   public final TestPki pki;
   public final Origin origin;
   public final Path hostsFile;
-  private int instances;
+  private volatile int instances;
 
   private SquidLab(Path dir, NetLab net, TestPki pki, Origin origin, Path hostsFile) {
     this.dir = dir;
@@ -85,7 +85,7 @@ public final class SquidLab implements AutoCloseable {
    * only letters and digits there ("Garbage after alphanumeric service name").
    */
   public String serviceName(String name) {
-    return ("cpsq" + ProcessHandle.current().pid() + "x" + instances + name).replaceAll("[^A-Za-z0-9]", "");
+    return ("cpsq" + ProcessHandle.current().pid() + "l" + net.id + "x" + instances + name).replaceAll("[^A-Za-z0-9]", "");
   }
 
   /** GET through the proxy at 10.231.0.1:port from the allowed (RFC 1918) client. */

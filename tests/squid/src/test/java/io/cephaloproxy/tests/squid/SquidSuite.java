@@ -9,22 +9,25 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.TestInstance;
 
 /**
- * Base of the suites: one {@link SquidLab} per class, Squids started by a test are stopped after it (and
+ * Base of the suites: one {@link SquidLab} per class (classes run in parallel, each in its own namespaces;
+ * the methods of a class run one after another), Squids started by a test are stopped after it (and
  * killed if they do not stop), and helpers that assert what a user sees.
  */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class SquidSuite {
-  static SquidLab lab;
+  SquidLab lab;
   private final List<SquidInstance> started = new ArrayList<>();
 
   @BeforeAll
-  static void startLab() {
+  void startLab() {
     lab = SquidLab.start();
   }
 
   @AfterAll
-  static void stopLab() {
+  void stopLab() {
     if (lab != null) {
       lab.close();
       lab = null;
@@ -68,7 +71,7 @@ abstract class SquidSuite {
   }
 
   /** GET via the proxy from the RFC 1918 client. */
-  static Curl.Response get(SquidInstance squid, String url, String... curlArgs) {
+  Curl.Response get(SquidInstance squid, String url, String... curlArgs) {
     return lab.get(squid.settings().port(), url, curlArgs);
   }
 
@@ -78,20 +81,20 @@ abstract class SquidSuite {
         Duration.ofSeconds(5));
   }
 
-  static void assertAllowed(SquidInstance squid, String url) {
+  void assertAllowed(SquidInstance squid, String url) {
     Curl.Response r = get(squid, url);
     assertThat(r.status()).as("GET " + url + " through the proxy: " + r + squid.describe()).isEqualTo(200);
     assertThat(r.body()).as("the origin's answer").startsWith("origin http");
     assertThat(logLine(squid, "GET", url)).contains("/200 ").doesNotContain("TCP_DENIED");
   }
 
-  static void assertDenied(SquidInstance squid, String url) {
+  void assertDenied(SquidInstance squid, String url) {
     Curl.Response r = get(squid, url);
     assertThat(r.status()).as("GET " + url + " through the proxy: " + r + squid.describe()).isEqualTo(403);
     assertThat(logLine(squid, "GET", url)).contains("TCP_DENIED/403");
   }
 
-  static void assertConnectDenied(SquidInstance squid, String hostPort) {
+  void assertConnectDenied(SquidInstance squid, String hostPort) {
     Curl.Response r = get(squid, "https://" + hostPort + "/", "--cacert", lab.pki.originCaCert.toString());
     assertThat(r.connectStatus()).as("CONNECT " + hostPort + ": " + r + squid.describe()).isEqualTo(403);
     assertThat(logLine(squid, "CONNECT", hostPort)).contains("TCP_DENIED/403");

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 /** TLS interception with a CA made in the test; splice-listed domains are tunnelled as is (issue 2 §4). */
 class SslBumpIT extends SquidSuite {
 
-  static Map<String, String> secrets() {
+  static Map<String, String> secrets(SquidLab lab) {
     try {
       return Map.of(
           "secret/bump-ca/tls.crt", Files.readString(lab.pki.bumpCaCert),
@@ -32,7 +32,7 @@ class SslBumpIT extends SquidSuite {
           spliceDomains: [.splice.test]
         trustedCA:
           secret: {name: origin-ca, key: ca.crt}
-        """, secrets());
+        """, secrets(lab));
 
     // bumped: the client sees a certificate for the host, issued by the bump CA, and Squid sees the URL
     Curl.Response bumped = get(squid, "https://bump.test/secret-path", "--cacert", lab.pki.bumpCaCert.toString());
@@ -67,7 +67,7 @@ class SslBumpIT extends SquidSuite {
           caSecret: {name: bump-ca}
         trustedCA:
           secret: {name: origin-ca, key: ca.crt}
-        """, secrets());
+        """, secrets(lab));
     Curl.Response ok = get(squid, "https://bump.test/ok", "--cacert", lab.pki.bumpCaCert.toString());
     assertThat(ok.status()).as(ok + squid.describe()).isEqualTo(200);
     assertThat(ok.issuer()).contains(TestPki.BUMP_CA_CN);
@@ -84,7 +84,7 @@ class SslBumpIT extends SquidSuite {
         sslBump:
           enabled: true
           caSecret: {name: bump-ca}
-        """, secrets());
+        """, secrets(lab));
     Curl.Response r = get(squid, "https://bump.test/untrusted-origin", "--cacert", lab.pki.bumpCaCert.toString());
     assertThat(r.status()).as(r + squid.describe()).isEqualTo(503);
     assertThat(lab.origin.count("https", "/untrusted-origin")).isZero();
