@@ -1,5 +1,7 @@
 package io.cephaloproxy.api.v1alpha1;
 
+import com.fasterxml.jackson.annotation.JsonClassDescription;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
 import io.fabric8.kubernetes.api.model.Namespaced;
 import io.fabric8.kubernetes.client.CustomResource;
@@ -26,6 +28,7 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @AdditionalPrinterColumn(name = "Endpoint", jsonPath = ".status.endpoint", type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(name = "Mode", jsonPath = ".spec.access.mode", type = AdditionalPrinterColumn.Type.STRING, priority = 1)
 @AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = AdditionalPrinterColumn.Type.DATE)
+@JsonClassDescription("A managed, hardened Squid forward proxy.")
 public class SquidProxy extends CustomResource<SquidProxySpec, SquidProxyStatus> implements Namespaced {
   public static final String GROUP = "cephaloproxy.io";
   public static final String VERSION = "v1alpha1";
@@ -33,6 +36,20 @@ public class SquidProxy extends CustomResource<SquidProxySpec, SquidProxyStatus>
   public static final String PLURAL = "squidproxies";
   /** The CRD's name, {@code squidproxies.cephaloproxy.io}. */
   public static final String CRD_NAME = PLURAL + "." + GROUP;
+
+  @Override
+  @JsonPropertyDescription("The desired proxy. Every field is optional; an empty spec gives a working, locked-down "
+      + "proxy on port 3128.")
+  public SquidProxySpec getSpec() {
+    return super.getSpec();
+  }
+
+  @Override
+  @JsonPropertyDescription("What the operator observed (conditions Ready, Progressing, Degraded, ConfigValid; "
+      + "replicas; endpoint; config hash). Written only by the operator.")
+  public SquidProxyStatus getStatus() {
+    return super.getStatus();
+  }
 
   @Override
   protected SquidProxySpec initSpec() {
