@@ -108,6 +108,15 @@ class DocsTest {
     }));
   }
 
+  @Test
+  void docsManifestsScriptPrintsEveryYamlBlock(@TempDir Path dir) throws Exception {
+    String out = run(dir, List.of("bash", Repo.ROOT.resolve("scripts/docs-manifests.sh").toString()));
+    List<Map<String, Object>> printed = Yaml.documents(out);
+    List<Map<String, Object>> expected = new ArrayList<>();
+    blocks("yaml").forEach(b -> expected.addAll(Yaml.documents(b.text())));
+    assertThat(printed).isNotEmpty().isEqualTo(expected);
+  }
+
   @TestFactory
   Stream<DynamicTest> helmCommandsInTheDocsUseValuesTheChartAccepts() {
     List<DynamicTest> tests = new ArrayList<>();
