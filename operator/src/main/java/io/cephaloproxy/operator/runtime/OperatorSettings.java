@@ -19,7 +19,8 @@ public record OperatorSettings(
     String squidImage,
     int httpPort,
     LogFormat logFormat,
-    String logLevel) {
+    String logLevel,
+    boolean serverSideApply) {
 
   public static final String LEASE_NAME = "cephaloproxy-operator-leader";
 
@@ -66,8 +67,10 @@ public record OperatorSettings(
       throw new IllegalArgumentException(
           "LOG_LEVEL: '" + level + "' is not one of ERROR, WARN, INFO, DEBUG, TRACE");
     }
+    // only for API servers without server-side apply (the benchmark's mock server)
+    boolean ssa = parseBoolean(env, "SERVER_SIDE_APPLY", true);
     return new OperatorSettings(
-        namespaces, leaderElection, leaseNamespace, LEASE_NAME, identity, image, port, format, level);
+        namespaces, leaderElection, leaseNamespace, LEASE_NAME, identity, image, port, format, level, ssa);
   }
 
   public boolean watchesAllNamespaces() {

@@ -39,7 +39,7 @@ public final class RunCommand {
       return 1;
     }
     KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build();
-    OperatorRuntime runtime = new OperatorRuntime(settings, client, true);
+    OperatorRuntime runtime = new OperatorRuntime(settings, client, settings.serverSideApply());
     HttpEndpoints http;
     try {
       http = new HttpEndpoints(settings.httpPort(), runtime::live, runtime::ready, runtime::scrape);

@@ -34,12 +34,22 @@ public class SsaCapableDispatcher extends KubernetesCrudDispatcher {
   private final List<String> requests = Collections.synchronizedList(new ArrayList<>());
   private final AtomicLong writes = new AtomicLong();
 
+  private volatile String ignoredUserAgent = "\u0000";
+
+  /** Requests from clients whose User-Agent starts with this are served but not logged. */
+  public void ignoreUserAgent(String prefix) {
+    ignoredUserAgent = prefix;
+  }
+
   @Override
   public MockResponse dispatch(RecordedRequest request) {
     String method = request.getMethod();
-    requests.add(method + " " + request.getPath());
-    if (!"GET".equals(method)) {
-      writes.incrementAndGet();
+    String ua = request.getHeader("User-Agent");
+    if (ua == null || !ua.startsWith(ignoredUserAgent)) {
+      requests.add(method + " " + request.getPath());
+      if (!"GET".equals(method)) {
+        writes.incrementAndGet();
+      }
     }
     return super.dispatch(request);
   }
