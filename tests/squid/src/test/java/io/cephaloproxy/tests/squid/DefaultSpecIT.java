@@ -19,6 +19,11 @@ class DefaultSpecIT extends SquidSuite {
     assertThat(logLine(squid, "GET", "http://origin.test/hello"))
         .contains(NetLab.CLIENT_IP).contains("TCP_MISS/200").contains("10.231.0.66");
 
+    // an IPv6 unique-local client is a private client too
+    Curl.Response v6 = Curl.get(lab.net.client, "[" + NetLab.PROXY_IP6 + "]:3128", "http://origin.test/ipv6-client");
+    assertThat(v6.status()).as(v6 + squid.describe()).isEqualTo(200);
+    assertThat(logLine(squid, "GET", "http://origin.test/ipv6-client")).contains(NetLab.CLIENT_IP6);
+
     // an IP URL of an allowed destination: answered at once (no reverse lookup stalls the rules)
     long t0 = System.nanoTime();
     Curl.Response ip = get(squid, "http://" + NetLab.ORIGIN_IP + "/allowed-ip");
@@ -66,6 +71,7 @@ class DefaultSpecIT extends SquidSuite {
     assertDenied(squid, "http://127.0.0.1/");
     assertDenied(squid, "http://localhost/");
     assertDenied(squid, "http://[::1]/");
+    assertDenied(squid, "http://[fe80::1]/");
     assertConnectDenied(squid, "link-local.test:443");
     // every one of these is decided without waiting on DNS
     assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(10));

@@ -16,6 +16,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  *  client ns                 proxy ns (Squid)                     origin ns (origin server)
  *  10.231.0.2/26  ──veth──  10.231.0.1/26
  *  192.0.2.2/24             192.0.2.1/24
+ *  fd00:231::2/64           fd00:231::1/64
  *                           10.231.0.65/26      ──veth──  10.231.0.66/26
  *                           169.254.231.1/24              169.254.231.2/24
  * </pre>
@@ -28,6 +29,9 @@ public final class NetLab implements AutoCloseable {
   public static final String CLIENT_IP = "10.231.0.2";
   public static final String OUTSIDE_CLIENT_IP = "192.0.2.2";
   public static final String PROXY_IP = "10.231.0.1";
+  /** IPv6 unique-local (fc00::/7, allowed by default) addresses of the client and the proxy. */
+  public static final String CLIENT_IP6 = "fd00:231::2";
+  public static final String PROXY_IP6 = "fd00:231::1";
   public static final String ORIGIN_IP = "10.231.0.66";
   public static final String LINK_LOCAL_ORIGIN_IP = "169.254.231.2";
 
@@ -77,6 +81,8 @@ public final class NetLab implements AutoCloseable {
     ip(client, "addr", "add", OUTSIDE_CLIENT_IP + "/24", "dev", "c0");
     ip(proxy, "addr", "add", PROXY_IP + "/26", "dev", "p0");
     ip(proxy, "addr", "add", "192.0.2.1/24", "dev", "p0");
+    ip(client, "addr", "add", CLIENT_IP6 + "/64", "dev", "c0", "nodad");
+    ip(proxy, "addr", "add", PROXY_IP6 + "/64", "dev", "p0", "nodad");
     ip(proxy, "addr", "add", "10.231.0.65/26", "dev", "p1");
     ip(proxy, "addr", "add", "169.254.231.1/24", "dev", "p1");
     ip(origin, "addr", "add", ORIGIN_IP + "/26", "dev", "o0");
