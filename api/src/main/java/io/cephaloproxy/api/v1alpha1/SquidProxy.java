@@ -1,6 +1,5 @@
 package io.cephaloproxy.api.v1alpha1;
 
-import com.fasterxml.jackson.annotation.JsonClassDescription;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
 import io.fabric8.kubernetes.api.model.Namespaced;
@@ -28,7 +27,6 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @AdditionalPrinterColumn(name = "Endpoint", jsonPath = ".status.endpoint", type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(name = "Mode", jsonPath = ".spec.access.mode", type = AdditionalPrinterColumn.Type.STRING, priority = 1)
 @AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = AdditionalPrinterColumn.Type.DATE)
-@JsonClassDescription("A managed, hardened Squid forward proxy.")
 public class SquidProxy extends CustomResource<SquidProxySpec, SquidProxyStatus> implements Namespaced {
   public static final String GROUP = "cephaloproxy.io";
   public static final String VERSION = "v1alpha1";

@@ -1,6 +1,5 @@
 package io.cephaloproxy.api.v1alpha1;
 
-import com.fasterxml.jackson.annotation.JsonClassDescription;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
@@ -25,7 +24,6 @@ import java.util.Map;
     + "&& !has(self.upstream) && !has(self.trustedCA) && !has(self.extraConfig))",
     message = "squidConfFrom (a complete squid.conf) cannot be combined with access, sslBump, auth, upstream, "
         + "trustedCA or extraConfig: put those settings in the ConfigMap's squid.conf, or drop squidConfFrom")
-@JsonClassDescription("The desired proxy. Every field is optional; an empty spec gives a working, locked-down proxy on port 3128.")
 public class SquidProxySpec {
   /**
    * squid.conf directives that extraConfig and a squidConfFrom config may not use: the container contract

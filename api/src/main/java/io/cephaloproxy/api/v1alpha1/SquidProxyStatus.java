@@ -1,6 +1,5 @@
 package io.cephaloproxy.api.v1alpha1;
 
-import com.fasterxml.jackson.annotation.JsonClassDescription;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.kubernetes.api.model.Condition;
@@ -9,7 +8,6 @@ import java.util.List;
 
 /** What the operator observed. Written only by the operator (status subresource). */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-@JsonClassDescription("What the operator observed. Written only by the operator.")
 public class SquidProxyStatus {
   @JsonPropertyDescription("Conditions Ready, Progressing, Degraded and ConfigValid (metav1.Condition: type, status, reason, message, observedGeneration, lastTransitionTime).")
   private List<Condition> conditions = new ArrayList<>();
