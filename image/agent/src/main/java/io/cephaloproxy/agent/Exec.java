@@ -30,6 +30,7 @@ public final class Exec {
         } catch (IOException e) {
             throw new IOException("cannot run " + command.get(0) + ": " + e.getMessage(), e);
         }
+        Reaper.OWN.add(p.pid());
         List<String> lines = Collections.synchronizedList(new ArrayList<>());
         Thread reader = new Thread(() -> {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
@@ -57,8 +58,14 @@ public final class Exec {
             p.destroyForcibly();
             throw new IOException("interrupted while running " + command.get(0), e);
         }
-        synchronized (lines) {
-            return new Result(done ? p.exitValue() : -1, List.copyOf(lines), !done);
+        try {
+            synchronized (lines) {
+                return new Result(done ? p.exitValue() : -1, List.copyOf(lines), !done);
+            }
+        } finally {
+            if (!p.isAlive()) {
+                Reaper.OWN.remove(p.pid());
+            }
         }
     }
 }

@@ -1,7 +1,6 @@
 package io.cephaloproxy.agent;
 
 import java.io.IOException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -24,26 +23,9 @@ public final class ProcFs {
         return -1;
     }
 
-    /** Children of {@code parent} that have exited but not been waited for (state Z). */
+    /** Children of {@code parent} that have exited but not been waited for (state Z); -1 without /proc. */
     public static int zombieChildren(long parent) {
-        int n = 0;
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(Path.of("/proc"), p -> p.getFileName().toString().matches("\\d+"))) {
-            for (Path p : ds) {
-                try {
-                    String stat = Files.readString(p.resolve("stat"));
-                    // pid (comm) state ppid ...; comm may contain spaces and parentheses
-                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                    if (f[0].equals("Z") && Long.parseLong(f[1]) == parent) {
-                        n++;
-                    }
-                } catch (IOException | RuntimeException e) {
-                    // the process went away while we looked
-                }
-            }
-        } catch (IOException e) {
-            return -1;
-        }
-        return n;
+        return Files.isDirectory(Path.of("/proc/self")) ? Reaper.zombieChildren(parent).size() : -1;
     }
 
     /**

@@ -14,15 +14,17 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * reaches {@code kubectl logs} unchanged), serves the health port, forwards signals and exits
  * with Squid.
  *
- * <p>Zombies: Squid reaps its own helpers and (SMP) kids. Orphans re-parented to PID 1 cannot be
- * reaped from pure Java (no waitpid(-1)); the agent counts them ({@code cephaloproxy_agent_zombie_processes})
- * and logs when the count grows. They only arise when a Squid kid dies while its helpers still run.
+ * <p>Zombies: Squid reaps its own helpers and (SMP) kids. Orphans re-parented to the agent as PID 1
+ * are reaped by {@link Reaper} (the JDK's waitpid(pid), opened by the jar manifest), or counted when
+ * that is not available ({@code cephaloproxy_agent_zombie_processes}).
  */
 public final class Runner implements HealthServer.Checks {
     static final int PORT_CHECK_MILLIS = 500;
     static final int READY_TIMEOUT_MILLIS = 1000;
     static final int METRICS_TIMEOUT_MILLIS = 2000;
     static final int DRAIN_POLL_MILLIS = 100;
+    static final int ZOMBIE_SCAN_MILLIS = 2000;
+    static final int ZOMBIE_RESCAN_MILLIS = 250;
     static final int DRAIN_IDLE_POLLS = 3;
 
     private final AgentConfig cfg;
@@ -32,6 +34,7 @@ public final class Runner implements HealthServer.Checks {
     private final long startNanos = System.nanoTime();
     private volatile Process squid;
     private volatile int lastZombies;
+    private final Reaper reaper = new Reaper();
 
     public Runner(AgentConfig cfg) {
         this.cfg = cfg;
@@ -64,6 +67,7 @@ public final class Runner implements HealthServer.Checks {
             Log.error("run: cannot start " + String.join(" ", cmd) + ": " + e.getMessage());
             return 1;
         }
+        Reaper.OWN.add(squid.pid());
         Log.info("run: started " + String.join(" ", cmd) + " (pid " + squid.pid() + ")");
         installSignals();
         health.start();
@@ -184,16 +188,22 @@ public final class Runner implements HealthServer.Checks {
         t.start();
     }
 
+    /** Every 2 s: reap orphans re-parented to us (PID 1), or at least count them. */
     private void watchZombies() {
         long self = ProcessHandle.current().pid();
+        if (self == 1 && !Reaper.available()) {
+            Log.info("run: PID 1 without access to the JDK's waitpid (jar manifest Add-Opens java.base/java.lang missing):"
+                    + " orphans will only be counted");
+        }
         while (true) {
-            int z = ProcFs.zombieChildren(self);
-            if (z > lastZombies) {
-                Log.info("run: " + z + " exited orphan process(es) are waiting to be reaped (Java cannot reap re-parented orphans)");
+            int z = reaper.scan(self);
+            if (z > lastZombies && !Reaper.available()) {
+                Log.info("run: " + z + " exited orphan process(es) are waiting to be reaped");
             }
             lastZombies = z;
             try {
-                Thread.sleep(10_000);
+                // a zombie is reaped on its second sighting: look again soon when there is one
+                Thread.sleep(z > 0 ? ZOMBIE_RESCAN_MILLIS : ZOMBIE_SCAN_MILLIS);
             } catch (InterruptedException e) {
                 return;
             }
@@ -254,7 +264,8 @@ public final class Runner implements HealthServer.Checks {
                 m.metric("squid_resident_memory_bytes", "gauge", "Resident memory of the Squid master process", rss);
             }
         }
-        m.metric("cephaloproxy_agent_zombie_processes", "gauge", "Exited orphans re-parented to the agent and not reaped", lastZombies);
+        m.metric("cephaloproxy_agent_zombie_processes", "gauge", "Exited orphans re-parented to the agent and not reaped yet", lastZombies);
+        m.metric("cephaloproxy_agent_reaped_orphans_total", "counter", "Orphans re-parented to the agent (PID 1) that it reaped", reaper.reaped());
         CacheManager.Response counters = alive ? manager.get("counters", METRICS_TIMEOUT_MILLIS) : null;
         CacheManager.Response info = alive ? manager.get("info", METRICS_TIMEOUT_MILLIS) : null;
         boolean up = counters != null && counters.ok() && info != null && info.ok();
