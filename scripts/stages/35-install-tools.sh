@@ -25,7 +25,7 @@ bin="$cache/bundle-validate-$key"
 if [ ! -x "$bin" ]; then
   echo "building bundle-validate ($key)"
   mkdir -p "$cache"
-  (cd "$src" && GOFLAGS=-mod=mod nice -n 10 go build -trimpath -o "$bin.tmp" .)
+  (cd "$src" && GOFLAGS="-mod=mod -buildvcs=false" nice -n 10 go build -trimpath -o "$bin.tmp" .)
   mv "$bin.tmp" "$bin"
 fi
 ln -sfn "$bin" "$cache/bundle-validate"
