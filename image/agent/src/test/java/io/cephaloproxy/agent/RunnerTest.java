@@ -185,4 +185,21 @@ class RunnerTest {
             }
         }
     }
+
+    void signal(String sig) throws Exception {
+        assertThat(new ProcessBuilder("kill", "-" + sig, Long.toString(agent.pid())).start().waitFor()).isZero();
+    }
+
+    @Test
+    void sighupAsksSquidToReconfigureAndSigintStopsLikeSigterm() throws Exception {
+        start("trap 'echo squid got TERM; exit 0' TERM\nwhile true; do sleep 0.05; done");
+        signal("HUP");
+        awaitLog("squid -k reconfigure");
+        awaitLog("run: SIGHUP: squid -k reconfigure exit 0");
+        assertThat(agent.isAlive()).isTrue();
+        signal("INT");
+        assertThat(agent.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(agent.exitValue()).isZero();
+        assertThat(log()).contains("run: SIGINT: not ready any more", "squid got TERM", "run: squid stopped (exit 0)");
+    }
 }
