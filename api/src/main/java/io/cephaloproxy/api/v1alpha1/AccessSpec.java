@@ -44,7 +44,8 @@ public class AccessSpec {
   @ValidationRule(value = Cel.DOMAINS, message = "allowedDomains: " + Cel.DOMAINS_MSG)
   @JsonPropertyDescription("Allowlist: when set (here or in allowedDomainsFrom), only these destination domains "
       + "are allowed. 'example.com' matches exactly that host; '.example.com' matches it and every subdomain. "
-      + "Matched without DNS lookups (dstdomain -n). For more than 1000 entries use allowedDomainsFrom.")
+      + "Matched without DNS lookups (dstdomain -n). An empty list is the same as leaving it out (no allowlist). "
+      + "For more than 1000 entries use allowedDomainsFrom.")
   private List<@Size(max = 254) String> allowedDomains;
 
   @JsonPropertyDescription("Allowlist entries from a ConfigMap key, one domain per line ('#' comments and blank "
