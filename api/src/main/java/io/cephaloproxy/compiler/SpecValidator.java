@@ -83,6 +83,16 @@ public final class SpecValidator {
     if (s.getPriorityClassName() != null) {
       name("spec.priorityClassName", s.getPriorityClassName());
     }
+    if (s.getSecurityContext() != null) {
+      longRange("spec.securityContext.runAsUser", s.getSecurityContext().getRunAsUser(), 1,
+          "never 0: the proxy runs as a non-root user");
+      longRange("spec.securityContext.runAsGroup", s.getSecurityContext().getRunAsGroup(), 0, null);
+      longRange("spec.securityContext.fsGroup", s.getSecurityContext().getFsGroup(), 0, null);
+    }
+    if (s.getPodDisruptionBudget() != null && s.getPodDisruptionBudget().getMaxUnavailable() != null
+        && s.getPodDisruptionBudget().getMaxUnavailable() < 1) {
+      error("spec.podDisruptionBudget.maxUnavailable", "must be at least 1");
+    }
     AutoscalingSpec as = s.getAutoscaling();
     if (as != null) {
       range("spec.autoscaling.minReplicas", as.getMinReplicas(), 1, 1000);
@@ -270,6 +280,13 @@ public final class SpecValidator {
   private void range(String field, Integer v, int min, int max) {
     if (v != null && (v < min || v > max)) {
       error(field, v + " is out of range; must be between " + min + " and " + max);
+    }
+  }
+
+  private void longRange(String field, Long v, long min, String hint) {
+    if (v != null && (v < min || v > Integer.MAX_VALUE)) {
+      error(field, v + " is out of range; must be between " + min + " and " + Integer.MAX_VALUE
+          + (hint == null ? "" : " (" + hint + ")"));
     }
   }
 
