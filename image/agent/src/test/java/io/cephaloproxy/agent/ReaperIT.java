@@ -43,7 +43,7 @@ class ReaperIT {
                 "squid.pidFile", tmp.resolve("squid.pid").toString(), "squid.port", Integer.toString(RunnerTest.freePort()),
                 "health.port", Integer.toString(healthPort), "health.bind", "127.0.0.1", "squid.shutdownLifetimeSeconds", "1"));
         Path log = tmp.resolve("agent.log");
-        agent = new ProcessBuilder(List.of("unshare", "--pid", "--fork", "--mount-proc",
+        agent = new ProcessBuilder(List.of("unshare", "--pid", "--fork", "--mount-proc", "--kill-child",
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar.toString(), "run",
                 "--config-dir", tmp.resolve("etc").toString())).redirectErrorStream(true).redirectOutput(log.toFile()).start();
 
