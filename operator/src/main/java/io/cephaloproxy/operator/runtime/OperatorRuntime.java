@@ -2,6 +2,7 @@ package io.cephaloproxy.operator.runtime;
 
 import io.cephaloproxy.operator.reconciler.SquidProxyReconciler;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.RuntimeInfo;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
@@ -27,6 +28,7 @@ public final class OperatorRuntime implements AutoCloseable {
   private final Operator operator;
   private final PrometheusMeterRegistry registry;
   private final SquidProxyReconciler reconciler;
+  private volatile boolean stopping;
 
   /**
    * @param ssaForDependents true in production. The Fabric8 mock server keeps no managedFields, which
@@ -49,11 +51,21 @@ public final class OperatorRuntime implements AutoCloseable {
                   .withStopOnInformerErrorDuringStartup(true)
                   .withCloseClientOnStop(false);
               if (settings.leaderElection()) {
+                // JOSDK's own exit-on-stop-leading would also fire when we stop on SIGTERM (and
+                // System.exit inside shutdown blocks); exit only when the lease is really lost
                 o.withLeaderElectionConfiguration(
                     new LeaderElectionConfiguration(
                         settings.leaseName(),
                         settings.leaderElectionNamespace().orElse(null),
-                        settings.identity().orElse(null)));
+                        LeaderElectionConfiguration.LEASE_DURATION_DEFAULT_VALUE,
+                        LeaderElectionConfiguration.RENEW_DEADLINE_DEFAULT_VALUE,
+                        LeaderElectionConfiguration.RETRY_PERIOD_DEFAULT_VALUE,
+                        settings.identity().orElse(null),
+                        new LeaderCallbacks(
+                            () -> LOG.info("became the leader"),
+                            this::lostLease,
+                            leader -> LOG.info("leader is {}", leader)),
+                        false));
               }
             });
     this.reconciler = new SquidProxyReconciler(settings.squidImage(), Clock.systemUTC());
@@ -66,6 +78,14 @@ public final class OperatorRuntime implements AutoCloseable {
             c.settingNamespaces(new HashSet<>(settings.watchNamespaces()));
           }
         });
+  }
+
+  private void lostLease() {
+    if (stopping) {
+      return;
+    }
+    LOG.error("lost the leader lease: exiting so that a new process can compete for it");
+    new Thread(() -> System.exit(1), "exit-on-lost-lease").start();
   }
 
   public void start() {
@@ -99,6 +119,7 @@ public final class OperatorRuntime implements AutoCloseable {
 
   @Override
   public void close() {
+    stopping = true;
     operator.stop();
   }
 }

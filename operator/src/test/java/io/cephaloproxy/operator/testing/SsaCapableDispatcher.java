@@ -51,6 +51,14 @@ public class SsaCapableDispatcher extends KubernetesCrudDispatcher {
         writes.incrementAndGet();
       }
     }
+    if ("POST".equals(method) && request.getPath().endsWith("/selfsubjectrulesreviews")) {
+      // JOSDK checks its Lease permissions before leader election; the mock cannot review rules:
+      // answer as an API server would for a subject allowed everything
+      return new MockResponse().setResponseCode(201).setBody(
+          "{\"apiVersion\":\"authorization.k8s.io/v1\",\"kind\":\"SelfSubjectRulesReview\",\"metadata\":{},"
+              + "\"spec\":{},\"status\":{\"incomplete\":false,\"nonResourceRules\":[],"
+              + "\"resourceRules\":[{\"apiGroups\":[\"*\"],\"resources\":[\"*\"],\"verbs\":[\"*\"]}]}}");
+    }
     return super.dispatch(request);
   }
 
