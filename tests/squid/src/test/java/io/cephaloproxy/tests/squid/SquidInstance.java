@@ -204,6 +204,18 @@ public final class SquidInstance implements AutoCloseable {
     return startMillis;
   }
 
+  /** CPU time used so far by Squid and its descendants that are alive (kids, helpers such as the log daemon). */
+  public Duration cpuTime() {
+    if (process == null) {
+      return Duration.ZERO;
+    }
+    Duration total = process.info().totalCpuDuration().orElse(Duration.ZERO);
+    for (ProcessHandle h : process.descendants().toList()) {
+      total = total.plus(h.info().totalCpuDuration().orElse(Duration.ZERO));
+    }
+    return total;
+  }
+
   /** The command lines of Squid's child processes (kids, helpers). */
   public List<String> children() {
     return process == null ? List.of() : process.children()
