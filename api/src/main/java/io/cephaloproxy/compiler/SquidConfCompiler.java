@@ -12,6 +12,7 @@ import io.cephaloproxy.api.v1alpha1.ConfigMapKeyRef;
 import io.cephaloproxy.api.v1alpha1.DiskCacheSpec;
 import io.cephaloproxy.api.v1alpha1.LoggingSpec;
 import io.cephaloproxy.api.v1alpha1.PortRange;
+import io.cephaloproxy.api.v1alpha1.SquidConfRef;
 import io.cephaloproxy.api.v1alpha1.SquidProxySpec;
 import io.cephaloproxy.api.v1alpha1.SslBumpPolicy;
 import io.cephaloproxy.api.v1alpha1.SslBumpSpec;
@@ -249,11 +250,11 @@ public final class SquidConfCompiler {
 
   // --- expert mode ---
 
-  private void fullConfig(io.cephaloproxy.api.v1alpha1.SquidConfRef ref) {
+  private void fullConfig(SquidConfRef ref) {
     section("Cache manager: localhost only (the pod's health and metrics read it)");
     line("http_access allow localhost manager");
     line("http_access deny manager");
-    section("The user's squid.conf (ConfigMap " + "key mounted at " + layout.customConfig() + ")");
+    section("The user's squid.conf (the squidConfFrom ConfigMap key, mounted at " + layout.customConfig() + ")");
     line("include " + layout.customConfig());
     volumes.add(PodVolume.projected("custom-config", PodVolume.Kind.CONFIG_MAP, layout.customConfigDir(),
         ref.getName(), Map.of(ref.getKey(), "squid.conf")));
