@@ -9,12 +9,11 @@ import java.util.Objects;
 import java.util.regex.Pattern;
 
 /**
- * Validates a SquidProxy manifest against the CRD's structural OpenAPI v3 schema the way the API
- * server's schema validation and strict field validation do: types, required, enum, bounds,
- * lengths, patterns, list sizes, int-or-string, preserve-unknown-fields, and unknown fields
- * (rejected, as `kubectl apply` does with its default strict field validation). CEL rules
- * (x-kubernetes-validations) cannot be evaluated here; the real API server checks those
- * (tests/apiserver).
+ * Validates a SquidProxy manifest against the CRD the way the API server does on create: schema
+ * defaults applied first, then the structural OpenAPI v3 schema (types, required, enum, bounds,
+ * lengths, patterns, list sizes, int-or-string, preserve-unknown-fields), unknown fields
+ * (rejected, as `kubectl apply`'s default strict field validation does) and the CEL rules
+ * (x-kubernetes-validations, see {@link Cel}). The real API server's dry-run is in tests/apiserver.
  */
 final class CrdSchema {
   private final String group;
@@ -52,7 +51,10 @@ final class CrdSchema {
   }
 
   /** The violations, each naming the field path; empty when the manifest is valid. */
-  List<String> validate(Map<String, Object> manifest) {
+  @SuppressWarnings("unchecked")
+  List<String> validate(Map<String, Object> original) {
+    // like the API server: defaults first, then validation (CEL rules see defaulted values)
+    Map<String, Object> manifest = new java.util.LinkedHashMap<>(original);
     List<String> errors = new ArrayList<>();
     String apiVersion = String.valueOf(manifest.get("apiVersion"));
     if (!kind.equals(manifest.get("kind"))) {
@@ -82,7 +84,7 @@ final class CrdSchema {
       if (sub == null) {
         errors.add(key + ": unknown field");
       } else {
-        check(key, e.getValue(), sub, errors);
+        check(key, withDefaults(e.getValue(), sub), sub, errors);
       }
     }
     List<String> required = Yaml.at(schema, "required");
@@ -196,6 +198,17 @@ final class CrdSchema {
         }
       }
     }
+    List<Map<String, Object>> rules = (List<Map<String, Object>>) s.get("x-kubernetes-validations");
+    if (rules != null && errors.stream().noneMatch(e -> e.startsWith(path))) {
+      for (Map<String, Object> rule : rules) {
+        String failure = Cel.check((String) rule.get("rule"), value);
+        if (failure != null) {
+          errors.add(path + ": " + (failure.equals("rule failed")
+              ? String.valueOf(rule.getOrDefault("message", "failed rule: " + rule.get("rule")))
+              : failure + ": " + rule.get("rule")));
+        }
+      }
+    }
     for (String combinator : List.of("allOf", "anyOf", "oneOf")) {
       List<Map<String, Object>> parts = (List<Map<String, Object>>) s.get(combinator);
       if (parts == null) {
@@ -217,6 +230,29 @@ final class CrdSchema {
         errors.add(path + ": does not satisfy " + combinator + ": " + partErrors);
       }
     }
+  }
+
+  /** A copy of value with the schema's defaults filled in where fields are absent, recursively. */
+  @SuppressWarnings("unchecked")
+  static Object withDefaults(Object value, Map<String, Object> s) {
+    if (value instanceof Map<?, ?> map) {
+      Map<String, Object> out = new java.util.LinkedHashMap<>((Map<String, Object>) map);
+      Map<String, Object> props = (Map<String, Object>) s.getOrDefault("properties", Map.of());
+      for (Map.Entry<String, Object> p : props.entrySet()) {
+        Map<String, Object> ps = (Map<String, Object>) p.getValue();
+        if (!out.containsKey(p.getKey()) && ps.containsKey("default")) {
+          out.put(p.getKey(), Yaml.MAPPER.convertValue(ps.get("default"), Object.class));
+        }
+        if (out.containsKey(p.getKey())) {
+          out.put(p.getKey(), withDefaults(out.get(p.getKey()), ps));
+        }
+      }
+      return out;
+    }
+    if (value instanceof List<?> list && s.get("items") instanceof Map<?, ?> items) {
+      return list.stream().map(x -> withDefaults(x, (Map<String, Object>) items)).toList();
+    }
+    return value;
   }
 
   /** allOf/anyOf/oneOf parts in structural schemas carry constraints only (no new fields). */

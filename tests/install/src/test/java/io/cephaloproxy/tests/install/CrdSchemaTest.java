@@ -42,6 +42,31 @@ class CrdSchemaTest {
   }
 
   @Test
+  void evaluatesTheCelRulesWithTheirMessages() {
+    assertThat(schema.validate(proxy(Map.of("port", 8080))))
+        .singleElement().asString().startsWith("spec: port 8080 is the proxy pod's health port");
+    assertThat(schema.validate(proxy(Map.of("sslBump", Map.of("enabled", true)))))
+        .singleElement().asString().startsWith("spec.sslBump: sslBump.enabled needs sslBump.caSecret.name");
+    assertThat(schema.validate(proxy(Map.of("sslBump", Map.of("enabled", true, "caSecret", Map.of("name", "ca"),
+        "policy", "PeekAndSplice", "spliceDomains", List.of(".bank.example"))))))
+        .singleElement().asString().contains("spliceDomains only applies with policy BumpAll");
+    assertThat(schema.validate(proxy(Map.of("access", Map.of("allowedClientCIDRs", List.of("10.0.0.0/8", "fd00::/8"))))))
+        .isEmpty();
+    assertThat(schema.validate(proxy(Map.of("access", Map.of("allowedClientCIDRs", List.of("10.0.0.1/8"))))))
+        .singleElement().asString().startsWith("spec.access.allowedClientCIDRs: ");
+    assertThat(schema.validate(proxy(Map.of("access", Map.of("allowedClientCIDRs", List.of("example.com/8"))))))
+        .hasSize(1);
+    assertThat(schema.validate(proxy(Map.of("access", Map.of("allowedDomains", List.of("*.example.com"))))))
+        .singleElement().asString().contains("allowedDomains: each entry must be a domain name");
+    assertThat(schema.validate(proxy(Map.of("cache", Map.of("type", "Memory", "memory", Map.of("size", "512Ki"))))))
+        .singleElement().asString().startsWith("spec.cache.memory.size: ");
+    assertThat(schema.validate(proxy(Map.of("cache", Map.of("type", "Memory", "memory", Map.of("size", "256Mi"))))))
+        .isEmpty();
+    assertThat(schema.validate(proxy(Map.of("cache", Map.of("type", "Disk")))))
+        .as("defaults do not hide a missing required object").hasSize(1);
+  }
+
+  @Test
   void acceptsKubernetesQuantitiesAndEmbeddedTypes() {
     Map<String, Object> spec = new LinkedHashMap<>();
     spec.put("resources", Map.of("requests", Map.of("cpu", "100m", "memory", 268435456), "limits", Map.of("memory", "512Mi")));
