@@ -266,10 +266,11 @@ public final class SquidConfCompiler {
   private void generated(AccessSpec a, SslBumpSpec bump) {
     boolean audit = a.getMode() == AccessMode.Audit;
     section("ACLs (lists live in ACL files, one entry per line)");
-    aclFile(ACL_CLIENTS, a.getAllowedClientCIDRs().stream().map(Cidrs::normalize).sorted().distinct().toList());
+    aclFile(ACL_CLIENTS, or(a.getAllowedClientCIDRs(), () -> AccessSpec.DEFAULT_CLIENT_CIDRS).stream()
+        .map(Cidrs::normalize).sorted().distinct().toList());
     line("acl cp_clients src \"" + layout.configFile(ACL_CLIENTS) + "\"");
-    line("acl cp_safe_ports port " + ports(a.getAllowedPorts()));
-    line("acl cp_connect_ports port " + ports(a.getAllowedConnectPorts()));
+    line("acl cp_safe_ports port " + ports(or(a.getAllowedPorts(), AccessSpec::defaultAllowedPorts)));
+    line("acl cp_connect_ports port " + ports(or(a.getAllowedConnectPorts(), AccessSpec::defaultAllowedConnectPorts)));
 
     aclFile(ACL_BLOCKED_DESTINATIONS, ALWAYS_BLOCKED_DESTINATIONS.stream().sorted().toList());
     line("acl cp_blocked_destinations dst \"" + layout.configFile(ACL_BLOCKED_DESTINATIONS) + "\"");
@@ -401,13 +402,14 @@ public final class SquidConfCompiler {
   // --- SSL-bump ---
 
   private void sslBump(SslBumpSpec b, AccessSpec a, List<String> deniedAcls, List<String> allowedAcls, boolean audit) {
-    section("SSL-bump (" + b.getPolicy() + ")");
+    SslBumpPolicy policy = or(b.getPolicy(), () -> SslBumpPolicy.BumpAll);
+    section("SSL-bump (" + policy + ")");
     String dbSize = Quantities.mebibytes(Quantities.bytes(or(b.getCertificateDbSize(), () -> "4Mi"))) + "MB";
     line("sslcrtd_program " + layout.helper("security_file_certgen") + " -s " + layout.sslDb() + " -M " + dbSize);
     line("sslcrtd_children 5 startup=1 idle=1");
     line("acl cp_step1 at_step SslBump1");
     line("ssl_bump peek cp_step1");
-    if (b.getPolicy() == SslBumpPolicy.PeekAndSplice) {
+    if (policy == SslBumpPolicy.PeekAndSplice) {
       if (!audit) {
         // server-name (SNI) twins of the domain rules, over the same files
         for (String acl : sniAcls("cp_sni_denied", "cp_denied_domains", deniedAcls)) {

@@ -173,6 +173,29 @@ class CompilerTest {
   }
 
   @Test
+  void explicitNullsMeanTheDefaults() {
+    CompiledConfig nulls = compile("""
+        port: null
+        workers: null
+        access: {mode: null, allowedClientCIDRs: null, allowedPorts: null, allowedConnectPorts: null}
+        cache: {type: null, maximumObjectSize: null}
+        logging: {format: null}
+        sslBump: {enabled: true, caSecret: {name: ca}, policy: null, certificateDbSize: null}
+        upstream: {host: p.example, port: null, neverDirect: null}
+        auth: {mode: null, realm: null}
+        """);
+    CompiledConfig defaults = compile("""
+        access: {}
+        cache: {}
+        logging: {}
+        sslBump: {enabled: true, caSecret: {name: ca}}
+        upstream: {host: p.example}
+        auth: {}
+        """);
+    assertThat(nulls.configMapData()).isEqualTo(defaults.configMapData());
+  }
+
+  @Test
   void forbiddenDirectiveListAndTheCelRuleAgree() throws Exception {
     var f = SquidProxySpec.class.getDeclaredField("EXTRA_CONFIG_FORBIDDEN_RULE");
     f.setAccessible(true);
