@@ -71,12 +71,15 @@ public final class CompiledSquid {
     return b.build();
   }
 
-  /** The test layout: everything under {@code dir}, the lab's hosts file, a loopback name server. */
+  /**
+   * The test layout: everything under {@code dir}, the lab's hosts file, and as name server the origin's
+   * silent UDP port 53 (or, without the Java origin, 127.0.0.1 where nothing listens).
+   */
   static Layout layout(SquidLab lab, Path dir, String name) {
     return Layout.underRoot(dir.toString())
         .serviceName(lab.serviceName(name))
         .hostsFile(lab.hostsFile.toString())
-        .dnsNameservers(List.of("127.0.0.1"))
+        .dnsNameservers(List.of(lab.origin != null ? NetLab.ORIGIN_IP : "127.0.0.1"))
         .build();
   }
 

@@ -26,7 +26,7 @@ class DefaultSpecIT extends SquidSuite {
 
     // an IP URL of an allowed destination: answered at once (no reverse lookup stalls the rules)
     long t0 = System.nanoTime();
-    Curl.Response ip = get(squid, "http://" + NetLab.ORIGIN_IP + "/allowed-ip");
+    Curl.Response ip = get(squid, "http://" + NetLab.UNNAMED_ORIGIN_IP + "/allowed-ip");
     assertThat(ip.status()).as(ip.toString()).isEqualTo(200);
     assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(5));
 

@@ -25,7 +25,7 @@ class DomainRulesIT extends SquidSuite {
     assertDenied(squid, "http://other.test/c");
     // an IP is not an allowed domain, and saying so needs no (reverse) DNS lookup
     long t0 = System.nanoTime();
-    assertDenied(squid, "http://" + NetLab.ORIGIN_IP + "/by-ip");
+    assertDenied(squid, "http://" + NetLab.UNNAMED_ORIGIN_IP + "/by-ip");
     assertThat(java.time.Duration.ofNanos(System.nanoTime() - t0)).isLessThan(java.time.Duration.ofSeconds(5));
     assertConnectDenied(squid, "other.test:443");
     Curl.Response tls = get(squid, "https://www.allowed.test/tls", "--cacert", lab.pki.originCaCert.toString());
@@ -46,7 +46,7 @@ class DomainRulesIT extends SquidSuite {
     assertAllowed(squid, "http://www.exact.test/a");
     assertAllowed(squid, "http://other.test/b");
     long t0 = System.nanoTime();
-    assertAllowed(squid, "http://" + NetLab.ORIGIN_IP + "/by-ip"); // no reverse lookup to match the denylist
+    assertAllowed(squid, "http://" + NetLab.UNNAMED_ORIGIN_IP + "/by-ip"); // no reverse lookup for the denylist
     assertThat(java.time.Duration.ofNanos(System.nanoTime() - t0)).isLessThan(java.time.Duration.ofSeconds(5));
     assertConnectDenied(squid, "www.denied.test:443");
   }

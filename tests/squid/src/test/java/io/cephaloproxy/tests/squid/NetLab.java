@@ -17,7 +17,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  *  10.231.0.2/26  ──veth──  10.231.0.1/26
  *  192.0.2.2/24             192.0.2.1/24
  *  fd00:231::2/64           fd00:231::1/64
- *                           10.231.0.65/26      ──veth──  10.231.0.66/26
+ *                           10.231.0.65/26      ──veth──  10.231.0.66/26, 10.231.0.67/26
  *                           169.254.231.1/24              169.254.231.2/24
  * </pre>
  *
@@ -33,6 +33,11 @@ public final class NetLab implements AutoCloseable {
   public static final String CLIENT_IP6 = "fd00:231::2";
   public static final String PROXY_IP6 = "fd00:231::1";
   public static final String ORIGIN_IP = "10.231.0.66";
+  /**
+   * A second origin address that no hosts_file entry names: Squid can only learn a name for it by a reverse
+   * lookup, which the lab's silent resolver never answers (a rule that needs one stalls).
+   */
+  public static final String UNNAMED_ORIGIN_IP = "10.231.0.67";
   public static final String LINK_LOCAL_ORIGIN_IP = "169.254.231.2";
 
   private static final String PREFIX = "cpsq-";
@@ -86,6 +91,7 @@ public final class NetLab implements AutoCloseable {
     ip(proxy, "addr", "add", "10.231.0.65/26", "dev", "p1");
     ip(proxy, "addr", "add", "169.254.231.1/24", "dev", "p1");
     ip(origin, "addr", "add", ORIGIN_IP + "/26", "dev", "o0");
+    ip(origin, "addr", "add", UNNAMED_ORIGIN_IP + "/26", "dev", "o0");
     ip(origin, "addr", "add", LINK_LOCAL_ORIGIN_IP + "/24", "dev", "o0");
     for (String[] dev : new String[][] {{client, "c0"}, {proxy, "p0"}, {proxy, "p1"}, {origin, "o0"}}) {
       ip(dev[0], "link", "set", dev[1], "up");

@@ -7,6 +7,8 @@ import com.sun.net.httpserver.HttpsServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -31,6 +33,11 @@ import javax.net.ssl.SSLContext;
  *   <li>{@code /slow?ms=N}: answers after N ms;
  *   <li>{@code /__stats}: one line per path, {@code <count> <scheme> <path>}, of the requests seen so far.
  * </ul>
+ *
+ * <p>It also listens on UDP port 53 and never answers: the lab's name server is a resolver that does not
+ * respond, so a DNS lookup that the rules should not need stalls Squid (as it would with a slow resolver)
+ * instead of failing fast, and the timed assertions can catch it. The names the tests use are answered by
+ * Squid's hosts_file.
  */
 public final class OriginServer {
   private static final Map<String, AtomicLong> COUNTS = new ConcurrentHashMap<>();
@@ -59,6 +66,19 @@ public final class OriginServer {
     https.createContext("/", ex -> handle(ex, "https"));
     https.setExecutor(Executors.newFixedThreadPool(16));
     https.start();
+    DatagramSocket dns = new DatagramSocket(53);
+    Thread sink = new Thread(() -> {
+      byte[] buf = new byte[1500];
+      while (true) {
+        try {
+          dns.receive(new DatagramPacket(buf, buf.length));
+        } catch (IOException e) {
+          return;
+        }
+      }
+    }, "dns-sink");
+    sink.setDaemon(true);
+    sink.start();
     System.out.println("READY http=" + httpPort + " https=" + httpsPort);
     System.out.flush();
   }
