@@ -17,7 +17,6 @@ import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
-import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import java.time.Duration;
 import java.util.List;
@@ -73,13 +72,14 @@ class SquidProxyReconcilerTest {
 
   /** Plays the Deployment controller: all replicas updated and available. */
   void rolloutCompletes(String name) {
-    Deployment d = deployment(name);
-    int replicas = d.getSpec().getReplicas() == null ? 1 : d.getSpec().getReplicas();
-    d.setStatus(new io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder()
-        .withObservedGeneration(d.getMetadata().getGeneration())
-        .withReplicas(replicas).withUpdatedReplicas(replicas).withAvailableReplicas(replicas).withReadyReplicas(replicas)
-        .build());
-    cluster.client.resource(d).updateStatus();
+    retry(() -> cluster.client.apps().deployments().inNamespace(NS).withName(name).editStatus(d -> {
+      int replicas = d.getSpec().getReplicas() == null ? 1 : d.getSpec().getReplicas();
+      d.setStatus(new io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder()
+          .withObservedGeneration(d.getMetadata().getGeneration())
+          .withReplicas(replicas).withUpdatedReplicas(replicas).withAvailableReplicas(replicas).withReadyReplicas(replicas)
+          .build());
+      return d;
+    }));
   }
 
   @Test
@@ -122,12 +122,14 @@ class SquidProxyReconcilerTest {
     apply("basic.yaml", "web");
     await("Deployment", WAIT, () -> deployment("web") != null);
     String before = hash(deployment("web"));
-    SquidProxy p = get("web");
-    if (p.getSpec().getAccess() == null) {
-      p.getSpec().setAccess(new io.cephaloproxy.api.v1alpha1.AccessSpec());
-    }
-    p.getSpec().getAccess().setDeniedDomains(List.of(".gambling.example"));
-    cluster.client.resource(p).update();
+    // edit = get + JSON patch, so a concurrent status patch does not make this fail with 409
+    retry(() -> cluster.client.resources(SquidProxy.class).inNamespace(NS).withName("web").edit(p -> {
+      if (p.getSpec().getAccess() == null) {
+        p.getSpec().setAccess(new io.cephaloproxy.api.v1alpha1.AccessSpec());
+      }
+      p.getSpec().getAccess().setDeniedDomains(List.of(".gambling.example"));
+      return p;
+    }));
     await("new hash on the pod template", WAIT, () -> !before.equals(hash(deployment("web"))));
     assertThat(cluster.client.configMaps().inNamespace(NS).withName("web-config").get().getData().values())
         .anyMatch(v -> v.contains("gambling.example"));
@@ -143,15 +145,17 @@ class SquidProxyReconcilerTest {
     cluster.client.apps().deployments().inNamespace(NS).withName("web").delete();
     await("Deployment re-created", WAIT, () -> deployment("web") != null && !uid.equals(deployment("web").getMetadata().getUid()));
 
-    Service s = cluster.client.services().inNamespace(NS).withName("web").get();
-    s.getSpec().getPorts().get(0).setPort(9999);
-    cluster.client.resource(s).update();
+    retry(() -> cluster.client.services().inNamespace(NS).withName("web").edit(s -> {
+      s.getSpec().getPorts().get(0).setPort(9999);
+      return s;
+    }));
     await("Service port restored", WAIT, () -> cluster.client.services().inNamespace(NS).withName("web").get()
         .getSpec().getPorts().stream().anyMatch(port -> port.getPort() == 3128));
 
-    Deployment d = deployment("web");
-    d.getSpec().getTemplate().getSpec().getContainers().get(0).setImage("evil/squid:latest");
-    cluster.client.resource(d).update();
+    retry(() -> cluster.client.apps().deployments().inNamespace(NS).withName("web").edit(d -> {
+      d.getSpec().getTemplate().getSpec().getContainers().get(0).setImage("evil/squid:latest");
+      return d;
+    }));
     await("image restored", WAIT, () -> deployment("web").getSpec().getTemplate().getSpec().getContainers().get(0)
         .getImage().startsWith("ghcr.io/cephaloproxy/squid:"));
   }
@@ -180,9 +184,10 @@ class SquidProxyReconcilerTest {
 
     // a changed Secret rolls the pods: the hash covers referenced data
     String before = hash(deployment("bump"));
-    var secret = cluster.client.secrets().inNamespace(NS).withName(secretName).get();
-    secret.getData().put("tls.crt", b64("-----BEGIN CERTIFICATE-----\nMIIC\n-----END CERTIFICATE-----\n"));
-    cluster.client.resource(secret).update();
+    retry(() -> cluster.client.secrets().inNamespace(NS).withName(secretName).edit(secret -> {
+      secret.getData().put("tls.crt", b64("-----BEGIN CERTIFICATE-----\nMIIC\n-----END CERTIFICATE-----\n"));
+      return secret;
+    }));
     await("new hash after the Secret changed", WAIT, () -> !before.equals(hash(deployment("bump"))));
   }
 
@@ -238,6 +243,21 @@ class SquidProxyReconcilerTest {
     assertThat(cluster.client.policy().v1().podDisruptionBudget().inNamespace(NS).withName("prod").get()).isNotNull();
     assertThat(cluster.client.autoscaling().v2().horizontalPodAutoscalers().inNamespace(NS).withName("prod").get()).isNotNull();
     assertThat(deployment("prod").getSpec().getReplicas()).as("the HPA owns replicas").isNull();
+  }
+
+  /** A user's write: retried on 409 like kubectl would be, since the operator writes concurrently. */
+  static void retry(Runnable write) {
+    for (int i = 0; ; i++) {
+      try {
+        write.run();
+        return;
+      } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+        if (e.getCode() != 409 || i == 20) {
+          throw e;
+        }
+        sleep(100);
+      }
+    }
   }
 
   static String b64(String s) {
