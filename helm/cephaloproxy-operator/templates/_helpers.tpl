@@ -69,3 +69,18 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
 {{- end }}
 {{- toYaml (get $all .section) }}
 {{- end }}
+
+{{/* watchNamespaces as a JSON list: a list value as is, a string split at commas ({a,b} or a,b) */}}
+{{- define "cephaloproxy.watchNamespaces" -}}
+{{- $w := .Values.watchNamespaces | default list }}
+{{- if kindIs "string" $w }}
+{{- $w = splitList "," (trimSuffix "}" (trimPrefix "{" $w)) }}
+{{- end }}
+{{- $out := list }}
+{{- range $w }}
+{{- if trim . }}
+{{- $out = append $out (trim .) }}
+{{- end }}
+{{- end }}
+{{- toJson (uniq $out) }}
+{{- end }}

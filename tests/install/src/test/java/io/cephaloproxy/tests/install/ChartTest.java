@@ -118,6 +118,22 @@ class ChartTest {
   }
 
   @Test
+  void watchNamespacesAlsoTakeACommaSeparatedString() {
+    List<HasMetadata> list = Chart.render(Chart.values("watchNamespaces", List.of("team-a", "team-b")));
+    // helm-java's set() passes --set's {a,b} list syntax as a string
+    String viaSet = new Helm(Repo.CHART).template().withName(Chart.RELEASE).withNamespace(Chart.NAMESPACE)
+        .set("watchNamespaces", "{team-a,team-b}").call();
+    for (List<HasMetadata> objects : List.of(Yaml.objects(viaSet),
+        Chart.render(Chart.values("watchNamespaces", "team-a, team-b,team-a")))) {
+      assertThat(Chart.ofKind(objects, Role.class)).extracting(r -> r.getMetadata().getNamespace())
+          .containsExactlyInAnyOrder("team-a", "team-b");
+      assertThat(Chart.ofKind(objects, ClusterRole.class)).isEmpty();
+      assertThat(env(operator(deployment(objects)))).containsEntry("WATCH_NAMESPACES", "team-a,team-b");
+      assertThat(objects).hasSameSizeAs(list);
+    }
+  }
+
+  @Test
   void replicasAboveOneTurnLeaderElectionOnWithItsRole() {
     List<HasMetadata> objects = Chart.render(Chart.values("replicas", 3));
     Deployment d = deployment(objects);
