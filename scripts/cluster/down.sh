@@ -91,7 +91,7 @@ clean_chains iptables
 clean_chains ip6tables
 
 # 7. State: a fresh cluster next time, with the images and PKI kept unless --purge.
-rm -rf "$RUN_DIR" "$NODE_DIR/etcd" "$KUBELET_DIR" "$POD_LOG_DIR" "$NODE_DIR/cni/ipam" \
+rm -rf "$RUN_DIR" "$NODE_DIR/etcd" "$KUBELET_DIR" "$POD_LOG_DIR" "$NODE_DIR/cni/ipam" "$NODE_DIR/volumes" \
   "$CONTAINERD_ROOT/io.containerd.grpc.v1.cri/sandboxes" "$CONTAINERD_ROOT/io.containerd.grpc.v1.cri/containers"
 if [ -n "$purge" ]; then rm -rf "$NODE_DIR"; log "removed $NODE_DIR"; fi
 log "node $NODE_NAME is down"

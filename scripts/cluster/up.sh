@@ -190,8 +190,7 @@ start_component containerd containerd --config "$CONF_DIR/containerd.toml"
 wait_until 30 "containerd on $CONTAINERD_SOCK" ctr --address "$CONTAINERD_SOCK" version \
   || { tail -20 "$LOG_DIR/containerd.log" >&2; die "containerd did not start (log: $LOG_DIR/containerd.log)"; }
 pause_tar=$("$CLUSTER_SCRIPTS/pause-image.sh")
-if ! ctr_node images check "name==$PAUSE_IMAGE" 2>/dev/null | grep -q complete \
-   || [ "$(ctr_node images ls -q "name==$PAUSE_IMAGE" 2>/dev/null)" != "$PAUSE_IMAGE" ] \
+if [ "$(ctr_node images ls -q "name==$PAUSE_IMAGE" 2>/dev/null)" != "$PAUSE_IMAGE" ] \
    || [ "$(cat "$NODE_DIR/images/pause.imported" 2>/dev/null)" != "$(sha256sum <"$pause_tar")" ]; then
   log "importing the pause image $PAUSE_IMAGE"
   ctr_node images import "$pause_tar" >/dev/null
@@ -203,7 +202,7 @@ fi
 start_component etcd "$BIN/etcd" --name "$NODE_NAME" --data-dir "$NODE_DIR/etcd" \
   --listen-client-urls "http://127.0.0.1:$ETCD_CLIENT_PORT" --advertise-client-urls "http://127.0.0.1:$ETCD_CLIENT_PORT" \
   --listen-peer-urls "http://127.0.0.1:$ETCD_PEER_PORT" --initial-advertise-peer-urls "http://127.0.0.1:$ETCD_PEER_PORT" \
-  --initial-cluster "$NODE_NAME=http://127.0.0.1:$ETCD_PEER_PORT" --listen-metrics-urls "" \
+  --initial-cluster "$NODE_NAME=http://127.0.0.1:$ETCD_PEER_PORT" \
   --quota-backend-bytes 2147483648 --log-level warn
 wait_until 30 "etcd" curl -sf "http://127.0.0.1:$ETCD_CLIENT_PORT/health" \
   || { tail -20 "$LOG_DIR/etcd.log" >&2; die "etcd did not become healthy (log: $LOG_DIR/etcd.log)"; }

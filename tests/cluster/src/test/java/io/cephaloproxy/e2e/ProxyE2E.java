@@ -159,6 +159,25 @@ class ProxyE2E {
 
   @Test
   @Order(4)
+  void throughputThroughTheServiceAndDirectlyToThePod() {
+    GenericKubernetesResource proxy = SquidProxies.awaitReady(ns, "allowlist", READY_TIMEOUT);
+    String port = SquidProxies.endpoint(proxy).replaceFirst(".*:", "");
+    String serviceIp = Cluster.client().services().inNamespace(ns).withName(SquidProxies.endpoint(proxy).split("\\.")[0])
+        .get().getSpec().getClusterIP();
+    String podIp = SquidProxies.readyPods(ns, "allowlist").get(0).getStatus().getPodIP();
+    String url = "http://" + origin.host() + "/bytes/1024";
+    Wrk.Result viaService = Wrk.run(client, serviceIp + ":" + port, url, Duration.ofSeconds(10));
+    Wrk.Result direct = Wrk.run(client, podIp + ":" + port, url, Duration.ofSeconds(10));
+    Figures.record("throughput req/s through the Service (1 pod, 1 KiB responses)", viaService.requestsPerSecond());
+    Figures.record("throughput req/s directly to the pod (1 KiB responses)", direct.requestsPerSecond());
+    for (Wrk.Result r : List.of(viaService, direct)) {
+      assertThat(r.requests()).as(r.output()).isGreaterThan(100);
+      assertThat(r.errors()).as(r.output()).isZero();
+    }
+  }
+
+  @Test
+  @Order(5)
   void auditModeLetsTheRequestThroughAndLogsWhatItWouldHaveDenied() {
     SquidProxies.apply(ns, """
         apiVersion: cephaloproxy.io/v1alpha1
@@ -182,7 +201,7 @@ class ProxyE2E {
   }
 
   @Test
-  @Order(5)
+  @Order(6)
   void sslBumpShowsTheProxysCaAsIssuer() throws IOException {
     Pki.Pair bumpCa = Pki.ca(workDir, "bump-ca", "CephaloProxy E2E bump CA");
     Cluster.client().secrets().inNamespace(ns).resource(new SecretBuilder().withNewMetadata().withName("bump-ca")
@@ -215,7 +234,7 @@ class ProxyE2E {
   }
 
   @Test
-  @Order(6)
+  @Order(7)
   void allowlistChangeRollsOutUnderLoadWithoutAFailedRequest() {
     SquidProxies.apply(ns, allowlistProxy("rollout", 2, origin.host()));
     GenericKubernetesResource before = SquidProxies.awaitReady(ns, "rollout", READY_TIMEOUT);
@@ -245,7 +264,7 @@ class ProxyE2E {
   }
 
   @Test
-  @Order(7)
+  @Order(8)
   void invalidRawConfigIsReportedAndTheOldPodsKeepServing() {
     String good = allowlistProxy("rollout", 2, origin.host(), origin.otherHost());
     String endpoint = SquidProxies.endpoint(SquidProxies.awaitReady(ns, "rollout", READY_TIMEOUT));
@@ -270,7 +289,7 @@ class ProxyE2E {
   }
 
   @Test
-  @Order(8)
+  @Order(9)
   void aDeletedPodIsReplacedAndStatusFollows() {
     Pod victim = SquidProxies.readyPods(ns, "rollout").get(0);
     Cluster.client().pods().resource(victim).delete();
@@ -287,7 +306,7 @@ class ProxyE2E {
   }
 
   @Test
-  @Order(9)
+  @Order(10)
   void aKilledSquidProcessRestartsTheContainer() {
     Pod pod = SquidProxies.readyPods(ns, "allowlist").get(0);
     String container = pod.getSpec().getContainers().get(0).getName();
@@ -307,7 +326,7 @@ class ProxyE2E {
   }
 
   @Test
-  @Order(10)
+  @Order(11)
   void deletingTheSquidProxyRemovesEverythingItCreated() {
     SquidProxies.api().inNamespace(ns).withName("allowlist").delete();
     Cluster.await("the allowlist proxy's objects garbage-collected", READY_TIMEOUT, () ->
