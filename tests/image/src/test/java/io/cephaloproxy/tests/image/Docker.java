@@ -79,6 +79,15 @@ final class Docker {
     return run(Duration.ofMinutes(2), args).ok();
   }
 
+  /** Fails with what to do when the Squid image has not been built. */
+  static void requireImage() {
+    Result r = run(Duration.ofSeconds(60), "image", "inspect", "-f", "{{.Id}}", IMAGE);
+    if (r.code() != 0) {
+      throw new AssertionError("the image " + IMAGE + " is missing: build it with scripts/stages/40-images.sh ("
+          + r.all().trim() + ")");
+    }
+  }
+
   /** Removes a container (and its anonymous volumes) if it exists. */
   static void rm(String container) {
     run(Duration.ofSeconds(60), "rm", "-f", "-v", container);

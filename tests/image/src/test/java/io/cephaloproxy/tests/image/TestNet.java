@@ -30,6 +30,7 @@ final class TestNet implements AutoCloseable {
   private final List<String> containers = new ArrayList<>();
 
   TestNet() {
+    Docker.requireImage();
     try {
       pki = Files.createTempDirectory("cpit-pki");
       SquidPod.open(pki);
