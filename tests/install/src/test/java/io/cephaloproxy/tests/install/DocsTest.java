@@ -227,6 +227,42 @@ class DocsTest {
     return words;
   }
 
+  /** The operator's render command, as the troubleshooting page shows it, and on the quickstart's allowlist. */
+  @Test
+  void renderCommandOfTheDocsShowsTheGeneratedConfig(@TempDir Path dir) throws Exception {
+    Path jar = Repo.ROOT.resolve("operator/target/cephaloproxy-operator.jar");
+    assertThat(jar).as("build the operator first: mvn -B -ntp -pl operator -am install -DskipTests").exists();
+    List<String> renders = new ArrayList<>();
+    for (Markdown.Block b : blocks("sh")) {
+      Markdown.commands(b).stream().filter(c -> c.startsWith("java -jar operator/target/cephaloproxy-operator.jar render"))
+          .forEach(renders::add);
+    }
+    assertThat(renders).isNotEmpty();
+    for (String cmd : renders) {
+      ProcessBuilder pb = new ProcessBuilder(shellWords(cmd)).directory(Repo.ROOT.toFile()).redirectErrorStream(true);
+      Process p = pb.start();
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+      assertThat(p.exitValue()).as("%s:%n%s", cmd, out).isZero();
+      assertThat(Yaml.documents(out)).extracting(d -> d.get("kind")).contains("ConfigMap", "Deployment", "Service");
+      assertThat(out).contains("squid.conf");
+    }
+    // the quickstart's allowlist compiles into an ACL file with its domain
+    Markdown.Block allowlist = blocks("yaml").stream().filter(b -> b.file().endsWith("quickstart.md"))
+        .filter(b -> b.text().contains("allowedDomains")).findFirst().orElseThrow();
+    Path manifest = dir.resolve("allowlist.yaml");
+    Files.writeString(manifest, allowlist.text());
+    String out = run(dir, List.of("java", "-jar", jar.toString(), "render", "-f", manifest.toString()));
+    Map<String, Object> configMap = Yaml.documents(out).stream()
+        .filter(d -> "ConfigMap".equals(d.get("kind"))).findFirst().orElseThrow();
+    Map<String, String> data = Yaml.at(configMap, "data");
+    assertThat(data.get("squid.conf")).contains("http_access");
+    assertThat(data.entrySet()).anySatisfy(e -> {
+      assertThat(e.getKey()).startsWith("acl-");
+      assertThat(e.getValue().lines()).contains(".example.com");
+    });
+  }
+
   @Test
   void filesTheCommandsNameExist() {
     Pattern path = Pattern.compile("(?<![\\w/.])((?:examples|helm|bundle|argocd|scripts)/[\\w./-]+)");
