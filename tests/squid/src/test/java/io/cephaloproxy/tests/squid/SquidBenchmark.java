@@ -21,7 +21,7 @@ import java.util.stream.IntStream;
  *
  * <p>wrk runs in the client namespace, Squid in the proxy namespace, nginx in the origin namespace, all
  * over veth pairs on this machine. The variants run at the same time on different ports and are measured
- * in interleaved rounds, so drifting machine load hits them alike; each figure is the median of the rounds.
+ * in interleaved rounds (rotating which goes first), so drifting machine load hits them alike; each figure is the median of the rounds.
  */
 public final class SquidBenchmark {
   static final int ROUNDS = 5;
@@ -117,7 +117,10 @@ public final class SquidBenchmark {
       }
       Map<Variant, List<Sample>> runs = new LinkedHashMap<>();
       for (int round = 1; round <= ROUNDS; round++) {
-        for (Variant v : order) {
+        // each round starts with a different variant, so no variant always runs first or after the same one
+        List<Variant> rotated = new ArrayList<>(order);
+        java.util.Collections.rotate(rotated, -(round - 1));
+        for (Variant v : rotated) {
           Duration cpu0 = squids.get(v).cpuTime();
           Wrk.Run r = Wrk.run(lab.net.client, NetLab.PROXY_IP + ":" + v.port(), script, THREADS, CONNECTIONS, SECONDS);
           Sample sample = new Sample(r, squids.get(v).cpuTime().minus(cpu0));
@@ -137,7 +140,7 @@ public final class SquidBenchmark {
           .append(Runtime.getRuntime().availableProcessors()).append(" CPUs (load average at start: ").append(load)
           .append("), Squid ").append(squidVersion()).append(", wrk -t").append(THREADS).append(" -c")
           .append(CONNECTIONS).append(" -d").append(SECONDS).append("s, median of ").append(ROUNDS)
-          .append(" interleaved rounds; wrk, Squid and nginx share the CPUs.\n\n");
+          .append(" interleaved, rotated rounds; wrk, Squid and nginx share the CPUs.\n\n");
       md.append("| configuration | what | req/s | p50 latency | p99 latency | Squid CPU per request, median (best) |\n"
           + "|---|---|---:|---:|---:|---:|\n");
       for (Variant v : order) {
