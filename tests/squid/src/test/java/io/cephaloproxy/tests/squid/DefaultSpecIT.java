@@ -95,4 +95,25 @@ class DefaultSpecIT extends SquidSuite {
     Curl.Response remote = get(squid, "http://" + NetLab.PROXY_IP + ":3128/squid-internal-mgr/info");
     assertThat(remote.status()).as(remote.toString()).isEqualTo(403);
   }
+
+  @Test
+  void aRequestInFlightCompletesDuringShutdown() throws Exception {
+    // grace 10 s -> shutdown_lifetime 5 s: a 2 s answer that is under way when SIGTERM arrives still completes
+    SquidInstance squid = start("default-drain", "terminationGracePeriodSeconds: 10");
+    assertThat(squid.settings().shutdownLifetimeSeconds()).isEqualTo(5);
+    java.util.concurrent.CompletableFuture<Curl.Response> inFlight =
+        java.util.concurrent.CompletableFuture.supplyAsync(() -> get(squid, "http://origin.test/slow?ms=2000"));
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (lab.origin.count("http", "/slow") == 0 && System.nanoTime() < deadline) {
+      NetLab.sleep(50);
+    }
+    assertThat(lab.origin.count("http", "/slow")).as("the slow request reached the origin").isEqualTo(1);
+    long t0 = System.nanoTime();
+    assertThat(squid.stop()).as("exit code after SIGTERM" + squid.describe()).isZero();
+    Duration stopped = Duration.ofNanos(System.nanoTime() - t0);
+    Curl.Response r = inFlight.get(30, java.util.concurrent.TimeUnit.SECONDS);
+    assertThat(r.status()).as(r + squid.describe()).isEqualTo(200);
+    assertThat(r.body()).isEqualTo("slow\n");
+    assertThat(stopped).isLessThan(Duration.ofSeconds(5 + 5));
+  }
 }
