@@ -15,6 +15,7 @@ import io.cephaloproxy.operator.model.Labels;
 import io.cephaloproxy.operator.model.ModelFactory;
 import io.cephaloproxy.operator.model.ProxyModel;
 import io.cephaloproxy.operator.model.Reference;
+import io.cephaloproxy.operator.model.ReferencedObjects;
 import io.cephaloproxy.operator.model.References;
 import io.cephaloproxy.operator.status.AggregatedStatus;
 import io.cephaloproxy.operator.status.Observation;
@@ -98,32 +99,10 @@ public class SquidProxyReconciler implements Reconciler<SquidProxy> {
         .map(r -> Reference.indexKey(r.kind(), p.getMetadata().getNamespace(), r.name()))
         .distinct()
         .toList());
-    secrets = new InformerEventSource<>(
-        InformerEventSourceConfiguration.from(Secret.class, SquidProxy.class)
-            .withName("referenced-secrets")
-            .withSecondaryToPrimaryMapper(s -> referencing(primaries.byIndex(REFERENCE_INDEX, Reference.indexKey("Secret", s.getMetadata().getNamespace(), s.getMetadata().getName()))))
-            .build(),
-        context);
-    configMaps = new InformerEventSource<>(
-        InformerEventSourceConfiguration.from(ConfigMap.class, SquidProxy.class)
-            .withName("referenced-configmaps")
-            .withSecondaryToPrimaryMapper(c -> referencing(primaries.byIndex(REFERENCE_INDEX, Reference.indexKey("ConfigMap", c.getMetadata().getNamespace(), c.getMetadata().getName()))))
-            .build(),
-        context);
-    pods = new InformerEventSource<>(
-        InformerEventSourceConfiguration.from(Pod.class, SquidProxy.class)
-            .withName("pods")
-            .withLabelSelector(Labels.MANAGED_SELECTOR)
-            .withSecondaryToPrimaryMapper(SquidProxyReconciler::byInstanceLabel)
-            .build(),
-        context);
-    replicaSets = new InformerEventSource<>(
-        InformerEventSourceConfiguration.from(ReplicaSet.class, SquidProxy.class)
-            .withName("replicasets")
-            .withLabelSelector(Labels.MANAGED_SELECTOR)
-            .withSecondaryToPrimaryMapper(SquidProxyReconciler::byInstanceLabel)
-            .build(),
-        context);
+    secrets = informer(context, Secret.class, "referenced-secrets", null, byReference(primaries, Reference.SECRET));
+    configMaps = informer(context, ConfigMap.class, "referenced-configmaps", null, byReference(primaries, Reference.CONFIG_MAP));
+    pods = informer(context, Pod.class, "pods", Labels.MANAGED_SELECTOR, SquidProxyReconciler::byInstanceLabel);
+    replicaSets = informer(context, ReplicaSet.class, "replicasets", Labels.MANAGED_SELECTOR, SquidProxyReconciler::byInstanceLabel);
     return List.of(secrets, configMaps, pods, replicaSets);
   }
 
@@ -132,8 +111,21 @@ public class SquidProxyReconciler implements Reconciler<SquidProxy> {
     return reconciles.get();
   }
 
-  private static Set<ResourceID> referencing(List<SquidProxy> proxies) {
-    return proxies.stream().map(ResourceID::fromResource).collect(Collectors.toSet());
+  private static <R extends HasMetadata> InformerEventSource<R, SquidProxy> informer(
+      EventSourceContext<SquidProxy> context, Class<R> type, String name, String labelSelector,
+      io.javaoperatorsdk.operator.processing.event.source.SecondaryToPrimaryMapper<R> mapper) {
+    var config = InformerEventSourceConfiguration.from(type, SquidProxy.class).withName(name).withSecondaryToPrimaryMapper(mapper);
+    if (labelSelector != null) {
+      config.withLabelSelector(labelSelector);
+    }
+    return new InformerEventSource<>(config.build(), context);
+  }
+
+  /** Secret/ConfigMap → the proxies whose spec refers to it, from the primary cache's index. */
+  private static <R extends HasMetadata> io.javaoperatorsdk.operator.processing.event.source.SecondaryToPrimaryMapper<R> byReference(
+      io.javaoperatorsdk.operator.processing.event.source.IndexerResourceCache<SquidProxy> primaries, String kind) {
+    return o -> primaries.byIndex(REFERENCE_INDEX, Reference.indexKey(kind, o.getMetadata().getNamespace(), o.getMetadata().getName()))
+        .stream().map(ResourceID::fromResource).collect(Collectors.toSet());
   }
 
   private static Set<ResourceID> byInstanceLabel(HasMetadata o) {
@@ -212,30 +204,8 @@ public class SquidProxyReconciler implements Reconciler<SquidProxy> {
 
   private Map<String, String> lookup(String kind, String ns, String name) {
     ResourceID id = new ResourceID(name, ns);
-    if ("Secret".equals(kind)) {
-      return secrets.get(id).map(s -> {
-        // the API server turns stringData into data; kept for servers that do not (the mock)
-        Map<String, String> data = new java.util.TreeMap<>();
-        if (s.getStringData() != null) {
-          s.getStringData().forEach((k, v) -> data.put(k,
-              java.util.Base64.getEncoder().encodeToString(v.getBytes(java.nio.charset.StandardCharsets.UTF_8))));
-        }
-        if (s.getData() != null) {
-          data.putAll(s.getData());
-        }
-        return (Map<String, String>) data;
-      }).orElse(null);
-    }
-    return configMaps.get(id).map(c -> {
-      Map<String, String> data = new java.util.TreeMap<>();
-      if (c.getData() != null) {
-        data.putAll(c.getData());
-      }
-      if (c.getBinaryData() != null) {
-        data.putAll(c.getBinaryData());
-      }
-      return (Map<String, String>) data;
-    }).orElse(null);
+    var source = Reference.SECRET.equals(kind) ? secrets : configMaps;
+    return source.get(id).map(ReferencedObjects::data).orElse(null);
   }
 
   static SquidProxyStatus toStatus(AggregatedStatus s) {

@@ -5,14 +5,12 @@ import io.cephaloproxy.operator.model.Builders;
 import io.cephaloproxy.operator.model.DeploymentBuilderModel;
 import io.cephaloproxy.operator.model.ModelFactory;
 import io.cephaloproxy.operator.model.ProxyModel;
-import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.cephaloproxy.operator.model.ReferencedObjects;
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 
 /** The objects the reconciler's workflow would apply, from the same model and builders. */
 public final class Renderer {
@@ -69,20 +67,7 @@ public final class Renderer {
       if (!kind.equals(o.getKind()) || !name.equals(o.getMetadata().getName()) || !ns.equals(ons)) {
         continue;
       }
-      Map<String, String> data = new TreeMap<>();
-      if (o instanceof Secret s) {
-        if (s.getStringData() != null) {
-          s.getStringData().forEach((k, v) -> data.put(k,
-              java.util.Base64.getEncoder().encodeToString(v.getBytes(java.nio.charset.StandardCharsets.UTF_8))));
-        }
-        if (s.getData() != null) data.putAll(s.getData());
-        return data;
-      }
-      if (o instanceof ConfigMap c) {
-        if (c.getData() != null) data.putAll(c.getData());
-        if (c.getBinaryData() != null) data.putAll(c.getBinaryData());
-        return data;
-      }
+      return ReferencedObjects.data(o);
     }
     return null;
   }

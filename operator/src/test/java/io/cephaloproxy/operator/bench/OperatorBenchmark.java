@@ -124,9 +124,12 @@ public final class OperatorBenchmark {
   }
 
   static Process startOperator(Path jar, Path kubeconfig, int httpPort) throws IOException {
-    ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        // what the image bakes in, with the heap a 384 MiB container limit would give
-        "-XX:+UseSerialGC", "-Xmx256m", "-XX:-UsePerfData", "-jar", jar.toString(), "run");
+    List<String> cmd = new java.util.ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    // default: what the image bakes in, with the heap a 384 MiB container limit would give
+    cmd.addAll(List.of(System.getProperty("bench.jvm", "-XX:+UseSerialGC -Xmx256m -XX:-UsePerfData").split(" ")));
+    cmd.addAll(List.of("-jar", jar.toString(), "run"));
+    ProcessBuilder pb = new ProcessBuilder(cmd);
     pb.environment().put("KUBECONFIG", kubeconfig.toString());
     pb.environment().put("HTTP_PORT", Integer.toString(httpPort));
     pb.environment().put("SERVER_SIDE_APPLY", "false");

@@ -1,0 +1,42 @@
+package io.cephaloproxy.operator.model;
+
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Secret;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.Map;
+import java.util.TreeMap;
+
+/** The data of a referenced Secret or ConfigMap as {@link ModelFactory} takes it. */
+public final class ReferencedObjects {
+  private ReferencedObjects() {}
+
+  /**
+   * Secret: data (base64, as stored), plus stringData encoded the same way (the API server turns
+   * stringData into data; files given to render and the mock server keep it). ConfigMap: data and
+   * binaryData. Anything else: null.
+   */
+  public static Map<String, String> data(HasMetadata o) {
+    Map<String, String> data = new TreeMap<>();
+    if (o instanceof Secret s) {
+      if (s.getStringData() != null) {
+        s.getStringData().forEach((k, v) -> data.put(k, Base64.getEncoder().encodeToString(v.getBytes(StandardCharsets.UTF_8))));
+      }
+      if (s.getData() != null) {
+        data.putAll(s.getData());
+      }
+      return data;
+    }
+    if (o instanceof ConfigMap c) {
+      if (c.getData() != null) {
+        data.putAll(c.getData());
+      }
+      if (c.getBinaryData() != null) {
+        data.putAll(c.getBinaryData());
+      }
+      return data;
+    }
+    return null;
+  }
+}
