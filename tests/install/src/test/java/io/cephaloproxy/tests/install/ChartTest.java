@@ -42,6 +42,29 @@ class ChartTest {
     assertThat(result.getMessages()).noneMatch(m -> m.contains("[WARNING]") || m.contains("[ERROR]"));
   }
 
+  /** Typos in templates (a misspelt field is silently dropped by the API server, or rejected by strict validation). */
+  @Test
+  void everyRenderedObjectHasOnlyKnownFields() {
+    List<Map<String, Object>> variants = List.of(Map.of(),
+        Chart.values("replicas", 3, "watchNamespaces", List.of("team-a"), "metrics.serviceMonitor.enabled", true,
+            "metrics.podMonitor.enabled", true, "imagePullSecrets", List.of(Map.of("name", "pull")),
+            "nodeSelector", Map.of("kubernetes.io/os", "linux"), "priorityClassName", "system-cluster-critical",
+            "tolerations", List.of(Map.of("key", "ops", "operator", "Exists", "effect", "NoSchedule")),
+            "podAnnotations", Map.of("a", "b"), "serviceAccount.annotations", Map.of("c", "d")));
+    for (Map<String, Object> values : variants) {
+      List<HasMetadata> objects = Chart.render(values);
+      for (HasMetadata o : objects) {
+        if (!(o instanceof GenericKubernetesResource)) {
+          assertThat(StrictModel.unknownFields(o)).as("%s %s with %s", o.getKind(), o.getMetadata().getName(), values)
+              .isEmpty();
+        }
+        assertThat(o.getMetadata().getLabels()).as("%s labels", o.getKind())
+            .containsEntry("app.kubernetes.io/name", "cephaloproxy-operator")
+            .containsEntry("app.kubernetes.io/instance", Chart.RELEASE);
+      }
+    }
+  }
+
   @Test
   void chartCrdIsTheGeneratedCrd() {
     assertThat(Repo.CRD).as("the API module generates %s", Repo.CRD).exists();
