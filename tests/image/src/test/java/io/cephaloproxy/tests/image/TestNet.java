@@ -56,7 +56,7 @@ final class TestNet implements AutoCloseable {
     String name = Docker.uniqueName("origin-" + host);
     containers.add(name);
     Docker.ok("run", "-d", "--name", name, "--network", network, "--network-alias", host, "--dns", "127.0.0.1",
-        "--read-only",
+        "--read-only", "--no-healthcheck",
         "--cap-drop", "ALL", "--security-opt", "no-new-privileges", "-e", "ORIGIN_NAME=" + host,
         "-v", System.getProperty("test.classes") + ":/origin:ro", "-v", pki + ":/pki:ro",
         "--entrypoint", "/opt/java/bin/java", Docker.IMAGE, "-Xshare:off", "-cp", "/origin",
