@@ -44,7 +44,13 @@ public final class Runner implements HealthServer.Checks {
     List<String> command() {
         List<String> cmd = new ArrayList<>();
         cmd.add(cfg.squidBinary().toString());
-        cmd.add(cfg.workers() > 1 ? "--foreground" : "-N");
+        if (cfg.workers() > 1) {
+            // SMP: with --foreground alone Squid points its kids' stdout/stderr at /dev/null, so the
+            // access log (stdio:/dev/stdout) and cache log would be lost; -d 0 keeps them.
+            cmd.addAll(List.of("--foreground", "-d", "0"));
+        } else {
+            cmd.add("-N");
+        }
         cmd.addAll(List.of("-f", cfg.squidConfig().toString(), "-n", cfg.serviceName()));
         return cmd;
     }

@@ -139,7 +139,7 @@ class RunnerTest {
         Files.writeString(tmp.resolve("squid.pid"), "999999999\n");
         start("echo \"args: $*\"; sleep 0.3; exit 2");
         assertThat(agent.waitFor(5, TimeUnit.SECONDS)).isTrue();
-        assertThat(log()).contains("run: removed stale pid file", "args: --foreground -f " + etc.resolve("squid.conf") + " -n proxyb");
+        assertThat(log()).contains("run: removed stale pid file", "args: --foreground -d 0 -f " + etc.resolve("squid.conf") + " -n proxyb");
         assertThat(tmp.resolve("squid.pid")).doesNotExist();
     }
 

@@ -190,11 +190,15 @@ public final class SquidInstance implements AutoCloseable {
 
   /**
    * Squid's command line as the agent runs it (docs/architecture.md, runtime.properties squid.workers):
-   * {@code -N} for one worker, {@code --foreground} for SMP.
+   * {@code -N} for one worker, {@code --foreground -d 0} for SMP.
    */
   public List<String> commandLine() {
     List<String> squid = new ArrayList<>(List.of(Prereqs.SQUID.toString()));
-    squid.add(settings.workers() > 1 ? "--foreground" : "-N");
+    if (settings.workers() > 1) {
+      squid.addAll(List.of("--foreground", "-d", "0"));
+    } else {
+      squid.add("-N");
+    }
     squid.addAll(List.of("-n", settings.serviceName(), "-f", settings.config().toString()));
     return squid;
   }
