@@ -148,7 +148,20 @@ public final class Layout {
   public String systemCaBundle() { return systemCaBundle; }
   /** Squid's -n service name (shared-memory prefix; letters and digits only); unique per Squid on one host. */
   public String serviceName() { return serviceName; }
+  /**
+   * visible_hostname; Squid also uses it as unique_hostname, which must differ between two proxies that forward
+   * to each other (else "Forwarding loop detected"), so the operator sets {@link #visibleHostnameFor}.
+   */
   public String visibleHostname() { return visibleHostname; }
+
+  /**
+   * The visible hostname of a SquidProxy's Squids: {@code <name>.<namespace>} (just the name without a namespace).
+   * Stable for the resource, shown on error pages and in Via headers, and different for every resource so one
+   * CephaloProxy can be the parent of another.
+   */
+  public static String visibleHostnameFor(String name, String namespace) {
+    return namespace == null || namespace.isEmpty() ? name : name + "." + namespace;
+  }
   /** Address for http_port (e.g. 127.0.0.1 in host tests), or null for all addresses. */
   public String listenAddress() { return listenAddress; }
   public int healthPort() { return healthPort; }

@@ -62,7 +62,10 @@ public final class ModelFactory {
     }
     CompiledConfig compiled;
     try {
-      compiled = SquidConfCompiler.compile(spec, data.build(), Layout.defaults());
+      Layout layout = Layout.defaults().toBuilder()
+          .visibleHostname(Layout.visibleHostnameFor(cr.getMetadata().getName(), cr.getMetadata().getNamespace()))
+          .build();
+      compiled = SquidConfCompiler.compile(spec, data.build(), layout);
     } catch (InvalidConfigException e) {
       List<String> missing = new ArrayList<>();
       List<String> errors = new ArrayList<>();

@@ -94,7 +94,10 @@ public final class CompiledSquid {
 
   public static CompiledSquid compile(SquidLab lab, String name, SquidProxy proxy, ReferencedData data, Stubs stubs) {
     Path dir = lab.newInstanceDir(name);
-    Layout layout = layout(lab, dir, name);
+    // as the operator does: the resource's own visible hostname
+    Layout layout = layout(lab, dir, name).toBuilder()
+        .visibleHostname(Layout.visibleHostnameFor(proxy.getMetadata().getName(), proxy.getMetadata().getNamespace()))
+        .build();
     CompiledConfig compiled = SquidConfCompiler.compile(proxy.getSpec(), data, layout);
     mount(dir, compiled, data, stubs);
     SquidInstance.groupWritable(dir);
