@@ -17,7 +17,7 @@ version="$(sed -n 's/^[[:space:]]*k8s.io\/kubernetes v\([0-9][0-9.]*\)$/\1/p' "$
 [ -n "$version" ] || { echo "build.sh: cannot read the k8s.io/kubernetes version from go.mod" >&2; exit 1; }
 out="$KUBE_API_TEST_DIR/k8s/$version-linux-amd64"
 binaries=(kube-apiserver etcd kubectl kube-controller-manager kubelet kube-scheduler kube-proxy)
-stamp="$(sha256sum "$here/go.mod" "$here/go.sum" "$here"/cmd/*/main.go | sha256sum | cut -c1-64)"
+stamp="$(sha256sum "$here/go.mod" "$here/go.sum" "$here"/cmd/*/main.go "$here/build.sh" | sha256sum | cut -c1-64)"
 
 complete=1
 for b in "${binaries[@]}"; do [ -x "$out/$b" ] || complete=; done
@@ -35,7 +35,13 @@ start=$(date +%s)
 # One go build of all packages shares the compilation of the common dependencies.
 pkgs=()
 for b in "${binaries[@]}"; do pkgs+=("./cmd/$b"); done
-(cd "$here" && nice -n 10 "$GO" build -trimpath -ldflags='-s -w' -o "$tmp/" "${pkgs[@]}")
+# The version the binaries report (kubectl version, /version), as Kubernetes' own build stamps it.
+ldflags="-s -w"
+for p in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
+  ldflags+=" -X $p.gitVersion=v$version -X $p.gitMajor=${version%%.*} -X $p.gitMinor=$(echo "$version" | cut -d. -f2)"
+  ldflags+=" -X $p.gitTreeState=clean"
+done
+(cd "$here" && nice -n 10 "$GO" build -trimpath -ldflags="$ldflags" -o "$tmp/" "${pkgs[@]}")
 for b in "${binaries[@]}"; do
   [ -x "$tmp/$b" ] || { echo "build.sh: $b was not built" >&2; exit 1; }
   mv -f "$tmp/$b" "$out/$b"
