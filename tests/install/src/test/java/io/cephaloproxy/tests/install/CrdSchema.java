@@ -13,7 +13,7 @@ import java.util.regex.Pattern;
  * defaults applied first, then the structural OpenAPI v3 schema (types, required, enum, bounds,
  * lengths, patterns, list sizes, int-or-string, preserve-unknown-fields), unknown fields
  * (rejected, as `kubectl apply`'s default strict field validation does) and the CEL rules
- * (x-kubernetes-validations, see {@link Cel}). The real API server's dry-run is in tests/apiserver.
+ * (x-kubernetes-validations, see {@link Cel}). ApiServerDryRunIT checks that it agrees with a real API server.
  */
 final class CrdSchema {
   private final String group;
