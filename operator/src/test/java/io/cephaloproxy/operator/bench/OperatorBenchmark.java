@@ -127,7 +127,7 @@ public final class OperatorBenchmark {
     List<String> cmd = new java.util.ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     // default: what the image bakes in, with the heap a 384 MiB container limit would give
-    cmd.addAll(List.of(System.getProperty("bench.jvm", "-XX:+UseSerialGC -Xmx256m -XX:-UsePerfData").split(" ")));
+    cmd.addAll(List.of(System.getProperty("bench.jvm", "-XX:+UseSerialGC -Xmx256m -XX:TieredStopAtLevel=1 -XX:-UsePerfData").split(" ")));
     cmd.addAll(List.of("-jar", jar.toString(), "run"));
     ProcessBuilder pb = new ProcessBuilder(cmd);
     pb.environment().put("KUBECONFIG", kubeconfig.toString());
