@@ -69,6 +69,14 @@ kube_bin_dir() {
   echo "$base/k8s/${version}-linux-amd64"
 }
 
+# write_config FILE: stdin into FILE, only when the content differs (kube-proxy exits when its
+# configuration file is rewritten, even with the same content).
+write_config() {
+  local tmp; tmp=$(mktemp "$1.XXXXXX")
+  cat >"$tmp"
+  if cmp -s "$tmp" "$1"; then rm -f "$tmp"; else mv -f "$tmp" "$1"; fi
+}
+
 ctr_node() { ctr --address "$CONTAINERD_SOCK" --namespace k8s.io "$@"; }
 
 pid_file() { echo "$PID_DIR/$1.pid"; }

@@ -128,7 +128,7 @@ iptables -C FORWARD -j "$FORWARD_CHAIN" 2>/dev/null || iptables -I FORWARD 1 -j 
 
 # ---------------------------------------------------------------------------------------------
 # containerd with its own socket, root and state; runc with cgroupfs; the CNI network.
-cat >"$NODE_DIR/cni/net.d/10-$CNI_NETWORK.conflist" <<EOF
+write_config "$NODE_DIR/cni/net.d/10-$CNI_NETWORK.conflist" <<EOF
 {
   "cniVersion": "1.0.0",
   "name": "$CNI_NETWORK",
@@ -150,7 +150,10 @@ cat >"$NODE_DIR/cni/net.d/10-$CNI_NETWORK.conflist" <<EOF
   ]
 }
 EOF
-cat >"$CONF_DIR/containerd.toml" <<EOF
+restrict_oom=false
+# CAP_SYS_RESOURCE is bit 24 of the effective capability set.
+(( (16#$(awk '/^CapEff/ {print $2}' /proc/self/status) >> 24) & 1 )) || restrict_oom=true
+write_config "$CONF_DIR/containerd.toml" <<EOF
 # containerd of the CephaloProxy test node (scripts/cluster/up.sh); separate from Docker's.
 version = 2
 root = "$CONTAINERD_ROOT"
@@ -168,6 +171,9 @@ state = "$CONTAINERD_STATE"
   [plugins."io.containerd.grpc.v1.cri"]
     sandbox_image = "$PAUSE_IMAGE"
     netns_mounts_under_state_dir = true
+    # Root on this VM lacks CAP_SYS_RESOURCE, so runc cannot lower oom_score_adj below 0 (the kubelet
+    # asks -998 for Guaranteed/critical pods): clamp to containerd's own score instead.
+    restrict_oom_score_adj = $restrict_oom
     enable_unprivileged_ports = true
     enable_unprivileged_icmp = true
     disable_tcp_service = true
@@ -244,7 +250,7 @@ start_component kube-scheduler "$BIN/kube-scheduler" \
 # Node: kubelet and kube-proxy.
 cgroup_v1=false
 [ "$(stat -fc %T /sys/fs/cgroup)" = cgroup2fs ] || cgroup_v1=true
-cat >"$CONF_DIR/kubelet.yaml" <<EOF
+write_config "$CONF_DIR/kubelet.yaml" <<EOF
 apiVersion: kubelet.config.k8s.io/v1beta1
 kind: KubeletConfiguration
 authentication:
@@ -283,7 +289,7 @@ start_component kubelet "$BIN/kubelet" --config "$CONF_DIR/kubelet.yaml" \
   --kubeconfig "$CONF_DIR/kubelet.kubeconfig" --root-dir "$KUBELET_DIR" \
   --hostname-override "$NODE_NAME" --node-ip "$NODE_IP" --v 1
 
-cat >"$CONF_DIR/kube-proxy.yaml" <<EOF
+write_config "$CONF_DIR/kube-proxy.yaml" <<EOF
 apiVersion: kubeproxy.config.k8s.io/v1alpha1
 kind: KubeProxyConfiguration
 mode: iptables
