@@ -48,6 +48,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -80,6 +81,12 @@ public class SquidProxyReconciler implements Reconciler<SquidProxy> {
 
   private final String defaultImage;
   private final Clock clock;
+  /**
+   * The config hash each proxy's last RolloutStarted event announced (by uid). The cached primary can still show
+   * the status from before our own last patch when the next reconcile starts, so events are decided against this
+   * as well; after a restart the status' configHash is the reference.
+   */
+  private final Map<String, String> announcedHash = new ConcurrentHashMap<>();
   private final java.util.concurrent.atomic.AtomicLong reconciles = new java.util.concurrent.atomic.AtomicLong();
   private InformerEventSource<Secret, SquidProxy> secrets;
   private InformerEventSource<ConfigMap, SquidProxy> configMaps;
@@ -170,7 +177,12 @@ public class SquidProxyReconciler implements Reconciler<SquidProxy> {
     List<Condition> before = current == null || current.getConditions() == null ? List.of() : current.getConditions();
     String hashBefore = current == null ? null : current.getConfigHash();
     AggregatedStatus next = StatusAggregator.aggregate(observation, before, hashBefore, clock.instant());
-    for (Transitions.Event e : Transitions.between(before, hashBefore, next)) {
+    String uid = proxy.getMetadata().getUid();
+    String announced = uid == null ? hashBefore : announcedHash.getOrDefault(uid, hashBefore);
+    if (uid != null && next.configHash() != null) {
+      announcedHash.put(uid, next.configHash());
+    }
+    for (Transitions.Event e : Transitions.between(before, announced, next)) {
       EventRecorder.emit(context.getClient(), proxy, e.warning(), e.reason(), e.message(), clock.instant());
     }
     SquidProxyStatus status = toStatus(next);
