@@ -32,7 +32,7 @@ import org.junit.jupiter.api.Test;
  * Issue 5 §3 on the real API server: N SquidProxy resources (default 1000, -Dbench.proxies=N) exist
  * when the operator starts; time until every one is converged (status written for its generation,
  * config compiled; dependents applied); the raw rate of a plain client creating the same objects
- * (ConfigMap, Deployment, Service, PodDisruptionBudget, status patch) at the same concurrency; the
+ * (ConfigMap, Deployment, Service, status patch; one replica, so no PodDisruptionBudget) at the same concurrency; the
  * operator's write requests over 60 s of steady state (audit log); its RSS. Runs in its own JVM and
  * control plane (failsafe execution "benchmark"); prints a table and writes
  * target/benchmark-apiserver.md.
@@ -82,7 +82,7 @@ class OperatorBenchmark {
     Duration converge = Duration.between(start, last);
     Duration convergeAfterUp = Duration.between(up, last);
     long rssConverged = operator.rssBytes();
-    for (String kind : List.of("configmaps", "deployments", "services", "poddisruptionbudgets")) {
+    for (String kind : List.of("configmaps", "deployments", "services")) {
       assertThat(count(admin, kind, OP_NS)).as(kind + " in " + OP_NS).isGreaterThanOrEqualTo(N);
     }
 
@@ -108,8 +108,7 @@ class OperatorBenchmark {
     List<HasMetadata> template = List.of(
         admin.configMaps().inNamespace(OP_NS).withName(name(0) + "-config").get(),
         admin.apps().deployments().inNamespace(OP_NS).withName(name(0)).get(),
-        admin.services().inNamespace(OP_NS).withName(name(0)).get(),
-        admin.policy().v1().podDisruptionBudget().inNamespace(OP_NS).withName(name(0)).get());
+        admin.services().inNamespace(OP_NS).withName(name(0)).get());
     SquidProxyStatus statusTemplate = admin.resources(SquidProxy.class).inNamespace(OP_NS).withName(name(0)).get().getStatus();
     Duration raw = parallel(N, i -> {
       SquidProxy owner = admin.resources(SquidProxy.class).inNamespace(RAW_NS).withName(name(i)).get();
@@ -138,7 +137,7 @@ class OperatorBenchmark {
         | operator: start → all converged (incl. JVM start, informer sync) | %.1f s |
         | operator: ready (/healthz) → all converged | %.1f s |
         | operator rate | %.1f proxies/s |
-        | raw client: ConfigMap + Deployment + Service + PDB + status patch per proxy | %.1f s (%.1f proxies/s) |
+        | raw client: ConfigMap + Deployment + Service + status patch per proxy (SSA) | %.1f s (%.1f proxies/s) |
         | operator rate / raw rate | %.0f %% |
         | operator write requests until quiet (all %d proxies) | %d (%.1f per proxy) |
         | operator write requests in 60 s of steady state | %d |
@@ -204,8 +203,7 @@ class OperatorBenchmark {
       case "configmaps" -> c.configMaps().inNamespace(ns).list().getItems().stream()
           .filter(x -> x.getMetadata().getName().endsWith("-config")).count();
       case "deployments" -> c.apps().deployments().inNamespace(ns).list().getItems().size();
-      case "services" -> c.services().inNamespace(ns).list().getItems().size();
-      default -> c.policy().v1().podDisruptionBudget().inNamespace(ns).list().getItems().size();
+      default -> c.services().inNamespace(ns).list().getItems().size();
     };
   }
 
