@@ -76,7 +76,7 @@ clean_chains() { # iptables|ip6tables
   command -v "$ipt" >/dev/null || return 0
   for table in filter nat mangle raw; do
     "$ipt" -t "$table" -S >/dev/null 2>&1 || continue
-    "$ipt" -t "$table" -S | grep -E '^-A [A-Z]+ .*-j (KUBE-|CNI-)' | grep -vE '^-A (KUBE-|CNI-)' | while read -r rule; do
+    { "$ipt" -t "$table" -S | grep -E '^-A [A-Z]+ .*-j (KUBE-|CNI-)' | grep -vE '^-A (KUBE-|CNI-)' || true; } | while read -r rule; do
       eval "$ipt -t $table ${rule/-A /-D }" 2>/dev/null || true
     done
     for chain in $("$ipt" -t "$table" -S | awk '$1 == "-N" && ($2 ~ /^KUBE-/ || $2 ~ /^CNI-/) {print $2}'); do

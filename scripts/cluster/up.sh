@@ -49,8 +49,10 @@ chmod 0700 "$PKI_DIR" "$NODE_DIR/etcd"
 ca_sign() { # NAME CN ORG(or "") SANS(or "") USAGE(server|client)
   local name=$1 cn=$2 org=$3 sans=$4 usage=$5 subj="/CN=$2"
   [ -n "$org" ] && subj="/O=$org/CN=$cn"
-  if [ -f "$PKI_DIR/$name.crt" ] && [ -f "$PKI_DIR/$name.sans" ] && [ "$(cat "$PKI_DIR/$name.sans")" = "$sans" ]; then return 0; fi
-  openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$PKI_DIR/$name.key" 2>/dev/null
+  # RSA leaf keys: Fabric8's client (the Java suites) cannot read EC client keys in PKCS#8 form.
+  local stamp="$sans|rsa2048"
+  if [ -f "$PKI_DIR/$name.crt" ] && [ -f "$PKI_DIR/$name.sans" ] && [ "$(cat "$PKI_DIR/$name.sans")" = "$stamp" ]; then return 0; fi
+  openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$PKI_DIR/$name.key" 2>/dev/null
   local ext="$PKI_DIR/$name.ext"
   {
     echo "basicConstraints=critical,CA:FALSE"
@@ -61,7 +63,7 @@ ca_sign() { # NAME CN ORG(or "") SANS(or "") USAGE(server|client)
   openssl req -new -key "$PKI_DIR/$name.key" -subj "$subj" -out "$PKI_DIR/$name.csr" 2>/dev/null
   openssl x509 -req -in "$PKI_DIR/$name.csr" -CA "$PKI_DIR/ca.crt" -CAkey "$PKI_DIR/ca.key" -CAcreateserial \
     -days 365 -sha256 -extfile "$ext" -out "$PKI_DIR/$name.crt" 2>/dev/null
-  echo "$sans" >"$PKI_DIR/$name.sans"
+  echo "$stamp" >"$PKI_DIR/$name.sans"
   rm -f "$PKI_DIR/$name.csr"
 }
 if [ ! -f "$PKI_DIR/ca.crt" ]; then

@@ -99,48 +99,60 @@ class ProxyE2E {
   @Order(2)
   void everyExampleIsAdmittedUnderRestrictedAndGoesFromProgressingToReady() throws IOException {
     String exampleNs = Cluster.restrictedNamespace("e2e-examples");
+    List<String> failures = new java.util.ArrayList<>();
     try {
       for (Path file : Examples.files()) {
         String example = file.getFileName().toString().replace(".yaml", "");
-        List<HasMetadata> items = Examples.load(file, exampleNs);
-        GenericKubernetesResource proxy = Examples.squidProxy(items);
-        String name = proxy.getMetadata().getName();
-        if (example.equals("workers")) {
-          // The example asks for 2 CPUs; this node has 2 in all, part of them requested by the
-          // operator and the cluster DNS: ask for less so the pod can be scheduled here.
-          @SuppressWarnings("unchecked")
-          Map<String, Object> requests = (Map<String, Object>) ((Map<String, Object>) ((Map<String, Object>)
-              proxy.getAdditionalProperties().get("spec")).get("resources")).get("requests");
-          requests.put("cpu", "500m");
-        }
-        Examples.prerequisites(example, exampleNs, workDir, origin.ca);
-        try (StatusRecorder recorder = new StatusRecorder(exampleNs, name)) {
-          long start = System.nanoTime();
-          for (HasMetadata item : items) {
-            Cluster.client().resource(item).inNamespace(exampleNs).fieldManager("e2e").forceConflicts().serverSideApply();
-          }
-          GenericKubernetesResource ready = SquidProxies.awaitReady(exampleNs, name, READY_TIMEOUT);
-          double seconds = (System.nanoTime() - start) / 1e9;
-          Figures.record("apply to Ready seconds: " + example, seconds);
-          int replicas = ((Number) SquidProxies.status(ready).get("replicas")).intValue();
-          assertThat(SquidProxies.readyPods(exampleNs, name)).as(example + ": ready pods").hasSize(replicas);
-          assertThat(SquidProxies.endpoint(ready)).as(example).startsWith(name + "." + exampleNs + ".svc:");
-          Cluster.await(example + ": Ready recorded", Duration.ofSeconds(5), () -> recorder.firstIndex("Ready", "True") >= 0);
-          assertThat(recorder.firstIndex("Progressing", "True")).as(example + " went through Progressing: "
-              + recorder.states()).isBetween(0, recorder.firstIndex("Ready", "True"));
-        }
-        SquidProxies.api().inNamespace(exampleNs).withName(name).delete();
-        Cluster.await(example + ": pods gone", READY_TIMEOUT, () -> SquidProxies.pods(exampleNs, name).isEmpty());
-        if (example.equals("disk-cache")) {
-          assertThat(Cluster.client().persistentVolumeClaims().inNamespace(exampleNs).withName(name + "-cache").get())
-              .as("the persistent cache volume outlives its SquidProxy").isNotNull();
+        try {
+          applyExampleAndAwaitReady(file, example, exampleNs);
+        } catch (AssertionError e) {
+          failures.add(example + ": " + e.getMessage());
+          SquidProxies.api().inNamespace(exampleNs).delete();
         }
       }
     } finally {
       Cluster.deleteNamespace(exampleNs, READY_TIMEOUT);
       Cluster.client().persistentVolumes().withLabel("app.kubernetes.io/part-of", "cephaloproxy-e2e").delete();
     }
+    assertThat(failures).as("examples that did not become Ready").isEmpty();
   }
+
+  void applyExampleAndAwaitReady(Path file, String example, String exampleNs) throws IOException {
+    List<HasMetadata> items = Examples.load(file, exampleNs);
+    GenericKubernetesResource proxy = Examples.squidProxy(items);
+    String name = proxy.getMetadata().getName();
+    if (example.equals("workers")) {
+      // The example asks for 2 CPUs; this node has 2 in all, part of them requested by the
+      // operator and the cluster DNS: ask for less so the pod can be scheduled here.
+      @SuppressWarnings("unchecked")
+      Map<String, Object> requests = (Map<String, Object>) ((Map<String, Object>) ((Map<String, Object>)
+          proxy.getAdditionalProperties().get("spec")).get("resources")).get("requests");
+      requests.put("cpu", "500m");
+    }
+    Examples.prerequisites(example, exampleNs, workDir, origin.ca);
+    try (StatusRecorder recorder = new StatusRecorder(exampleNs, name)) {
+      long start = System.nanoTime();
+      for (HasMetadata item : items) {
+        Cluster.client().resource(item).inNamespace(exampleNs).fieldManager("e2e").forceConflicts().serverSideApply();
+      }
+      GenericKubernetesResource ready = SquidProxies.awaitReady(exampleNs, name, READY_TIMEOUT);
+      double seconds = (System.nanoTime() - start) / 1e9;
+      Figures.record("apply to Ready seconds: " + example, seconds);
+      int replicas = ((Number) SquidProxies.status(ready).get("replicas")).intValue();
+      assertThat(SquidProxies.readyPods(exampleNs, name)).as(example + ": ready pods").hasSize(replicas);
+      assertThat(SquidProxies.endpoint(ready)).as(example).startsWith(name + "." + exampleNs + ".svc:");
+      Cluster.await(example + ": Ready recorded", Duration.ofSeconds(5), () -> recorder.firstIndex("Ready", "True") >= 0);
+      assertThat(recorder.firstIndex("Progressing", "True")).as(example + " went through Progressing: "
+          + recorder.states()).isBetween(0, recorder.firstIndex("Ready", "True"));
+    }
+    SquidProxies.api().inNamespace(exampleNs).withName(name).delete();
+    Cluster.await(example + ": pods gone", READY_TIMEOUT, () -> SquidProxies.pods(exampleNs, name).isEmpty());
+    if (example.equals("disk-cache")) {
+      assertThat(Cluster.client().persistentVolumeClaims().inNamespace(exampleNs).withName(name + "-cache").get())
+          .as("the persistent cache volume outlives its SquidProxy").isNotNull();
+    }
+  }
+
 
   @Test
   @Order(3)
