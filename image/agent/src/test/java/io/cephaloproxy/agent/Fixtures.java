@@ -52,6 +52,9 @@ final class Fixtures {
     /** {@code java -cp <test classpath> io.cephaloproxy.agent.Main ARGS}, optionally prefixed (setpriv). */
     static ProcessBuilder agent(List<String> prefix, String... args) {
         List<String> cmd = new ArrayList<>(prefix);
+        // Signals a parent ignores stay ignored across exec, and the JVM then silently refuses a handler for them
+        // (a build started under nohup ignores SIGHUP): start the agent with default dispositions, as in a container.
+        cmd.addAll(List.of("env", "--default-signal"));
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-cp");
         cmd.add(System.getProperty("agent.classes", System.getProperty("java.class.path")));
