@@ -37,6 +37,8 @@ public final class ControlPlane {
   private final Path repoRoot;
   private final String version;
   private final Path testDir;
+  /** kube-api-test's directory for this run: certificates, and the binaries (linked) it starts. */
+  private Path runDir;
   private final Path binDir;
   private final Path workDir;
   private final Path kubeconfig;
@@ -74,10 +76,11 @@ public final class ControlPlane {
       Path policy = workDir.resolve("audit-policy.yaml");
       Files.writeString(policy, AUDIT_POLICY);
       auditLog = workDir.resolve("audit.log");
+      runDir = launcherDir();
       apiServer =
           new KubeAPIServer(
               KubeAPIServerConfigBuilder.anAPIServerConfig()
-                  .withTestDir(testDir.toString())
+                  .withTestDir(runDir.toString())
                   .withApiServerVersion(version)
                   // set explicitly: kube-api-test 7.5.2 throws reading these from the environment
                   .withOfflineMode(true)
@@ -103,6 +106,27 @@ public final class ControlPlane {
     }
   }
 
+  /**
+   * kube-api-test 7.5.2 appends {@code --service-cluster-ip-range 10.0.0.0/24} after our flags, which
+   * leaves room for only ~250 Services (the benchmark needs 1000). Its binaries directory for this run
+   * therefore links etcd and kubectl and has a two-line kube-apiserver wrapper that execs the real
+   * binary with that one value widened to 10.0.0.0/16; everything else is passed through.
+   */
+  private Path launcherDir() throws IOException {
+    Path dir = workDir.resolve("kube");
+    Path bins = dir.resolve("k8s").resolve(version + "-linux-amd64");
+    Files.createDirectories(bins);
+    for (String b : List.of("etcd", "kubectl")) {
+      Files.createSymbolicLink(bins.resolve(b), binDir.resolve(b));
+    }
+    Path wrapper = bins.resolve("kube-apiserver");
+    Files.writeString(wrapper, "#!/bin/sh\n"
+        + "for a in \"$@\"; do shift; [ \"$a\" = 10.0.0.0/24 ] && a=10.0.0.0/16; set -- \"$@\" \"$a\"; done\n"
+        + "exec " + binDir.resolve("kube-apiserver") + " \"$@\"\n");
+    wrapper.toFile().setExecutable(true);
+    return dir;
+  }
+
   /** Logs metadata of every write request (reads and watches are not logged). */
   private static final String AUDIT_POLICY =
       """
@@ -125,8 +149,8 @@ public final class ControlPlane {
         "--secure-port=0",
         "--controllers=*",
         "--use-service-account-credentials=false",
-        "--service-account-private-key-file=" + testDir.resolve("apiserver.key"),
-        "--root-ca-file=" + testDir.resolve("apiserver.crt"),
+        "--service-account-private-key-file=" + runDir.resolve("apiserver.key"),
+        "--root-ca-file=" + runDir.resolve("apiserver.crt"),
         "--cluster-name=cephaloproxy-test",
         "--v=1"));
     Path log = workDir.resolve("kube-controller-manager.log");
@@ -246,7 +270,7 @@ public final class ControlPlane {
             context: {cluster: test, user: %s, namespace: %s}
         current-context: test
         """
-            .formatted(testDir.resolve("apiserver.crt"), admin.getMasterUrl().toString().replaceAll("/$", ""),
+            .formatted(runDir.resolve("apiserver.crt"), admin.getMasterUrl().toString().replaceAll("/$", ""),
                 name, token, name, namespace);
     try {
       Path file = workDir.resolve("sa-" + namespace + "-" + name + ".kubeconfig");

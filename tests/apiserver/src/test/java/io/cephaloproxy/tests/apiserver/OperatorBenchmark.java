@@ -141,7 +141,7 @@ class OperatorBenchmark {
         | operator rate / raw rate | %.0f %% |
         | operator write requests until quiet (all %d proxies) | %d (%.1f per proxy) |
         | operator write requests in 60 s of steady state | %d |
-        | operator RSS converged / steady / peak (-XX:MaxRAM=512m, the chart's memory limit) | %d / %d / %d MiB |
+        | operator RSS converged / steady / peak (image JVM options, 512 MiB as in the chart) | %d / %d / %d MiB |
         """,
         N, CONCURRENCY, CONCURRENCY, seconds(converge), seconds(convergeAfterUp), opRate, seconds(raw), rawRate,
         100 * opRate / rawRate, N, convergeWrites, (double) convergeWrites / N, steady.size(),

@@ -51,8 +51,11 @@ public final class OperatorProcess implements AutoCloseable {
     int port = freePort();
     List<String> cmd = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        // the JVM sizes itself as in the chart's pod (memory limit 512Mi): 128 MiB heap, Serial GC
-        "-XX:MaxRAM=512m", "-jar", jar(cp).toString(), "run"));
+        // the operator image's JVM options (operator/Dockerfile), sized as in the chart's pod
+        // (memory limit 512Mi, so MaxRAMPercentage=70 allows a 358 MiB heap)
+        "-XX:MaxRAM=512m", "-XX:+UseSerialGC", "-XX:MaxRAMPercentage=70", "-XX:TieredStopAtLevel=1",
+        "-XX:-UsePerfData", "-XX:+ExitOnOutOfMemoryError", "-Dfile.encoding=UTF-8",
+        "-jar", jar(cp).toString(), "run"));
     ProcessBuilder pb = new ProcessBuilder(cmd);
     Map<String, String> e = pb.environment();
     e.keySet().removeIf(k -> k.startsWith("KUBERNETES_") || k.equals("WATCH_NAMESPACES") || k.startsWith("LEADER_"));
