@@ -77,7 +77,11 @@ class OperatorBenchmark {
     while (converged.size() < N && Instant.now().isBefore(deadline) && operator.isAlive()) {
       ControlPlane.sleep(100);
     }
-    assertThat(converged).as("converged SquidProxies\n%s", operator.logTail(30)).hasSize(N);
+    if (converged.size() < N) {
+      String tail = operator.logTail(30);
+      operator.close();
+      assertThat(converged).as("converged SquidProxies\n%s", tail).hasSize(N);
+    }
     Instant last = converged.values().stream().max(Instant::compareTo).orElseThrow();
     Duration converge = Duration.between(start, last);
     Duration convergeAfterUp = Duration.between(up, last);
