@@ -56,7 +56,11 @@ public final class TrustedCaBundle {
             List<X509Certificate> certs;
             try {
                 certs = Pem.certificates(Files.readString(f, StandardCharsets.ISO_8859_1));
-            } catch (IOException | CertificateException e) {
+            } catch (IOException e) {
+                // e.g. AccessDeniedException, whose message is only the path: say what failed
+                throw new StepFailure("cannot read extra CA file " + f + ": " + e
+                        + " (the file must be readable by this process' user or group; Secret volumes are mounted group 0)");
+            } catch (CertificateException e) {
                 throw new StepFailure("extra CA file " + f + " is not a PEM certificate: " + e.getMessage());
             }
             if (certs.isEmpty()) {
