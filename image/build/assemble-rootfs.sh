@@ -59,6 +59,17 @@ sort -u /tmp/libs | while IFS= read -r lib; do
   echo "added library $(basename "$lib")"
 done
 
+# The image's user (65532) has primary group 0 in /etc/passwd. A kubelet passes only the image's UID
+# to the container runtime (no group), and containerd/CRI-O then take the GID from /etc/passwd: with
+# the base's 65532:65532 the pod would run without group 0 and could not read Secret files (root:root,
+# mode 0440) nor write the group-0 paths. Arbitrary UIDs (OpenShift) are not in /etc/passwd and get
+# GID 0 from the runtime anyway.
+mkdir -p "$out/etc"
+awk -F: -v OFS=: '$3 == 65532 { $4 = 0; found = 1 } { print } END { if (!found) print "nonroot:x:65532:0:nonroot:/home/nonroot:/sbin/nologin" }' \
+  /base/etc/passwd >"$out/etc/passwd"
+chmod 0644 "$out/etc/passwd"
+grep -q '^[^:]*:[^:]*:65532:0:' "$out/etc/passwd" || die "could not give UID 65532 the primary group 0 in /etc/passwd"
+
 # Writable paths, group 0 writable so any UID with GID 0 can use them (copied with --chown 65532:0).
 # Each is copied as a subdirectory (COPY keeps a copied directory's mode, not the target's).
 mkdir -p /writable/run/squid /writable/lib/squid /writable/cache/squid

@@ -54,6 +54,25 @@ class LifecycleIT extends OriginSuite {
     }
   }
 
+  /**
+   * A kubelet passes only the image's UID (65532) to the container runtime, which then takes the
+   * group from the image's /etc/passwd: that must be group 0, or the CA Secret (root:root, 0440) is
+   * unreadable and the proxy never starts.
+   */
+  @Test
+  void theImagesUidWithoutAGroupAsAKubeletRunsItReadsTheCaSecretAndBumps() {
+    try (SquidPod pod = SquidPod.compile("uidonly", bumping(""))) {
+      pod.network = net.network;
+      pod.user = "65532";
+      pod.up();
+      assertThat(Docker.ok("top", pod.container, "-eo", "pid,uid,gid,args").out()).as("processes (pid uid gid args)")
+          .containsPattern("(?m)^\\s*\\d+\\s+65532\\s+0\\s+/usr/sbin/squid ");
+      HttpResponse<String> r = TestNet.get(net.client(pod.proxyPort(), "proxy-ca"), "https://origin/uid-only");
+      assertThat(r.statusCode()).isEqualTo(200);
+      assertThat(TestNet.issuer(r)).as("issuer the client sees").isEqualTo("CN=proxy-ca");
+    }
+  }
+
   @Test
   void sslBumpIssuesCertificatesFromTheCaAndCachesRepeats() {
     try (SquidPod pod = SquidPod.compile("bump", bumping("  cache:\n    type: Memory\n    memory: {size: 32Mi}\n"))) {

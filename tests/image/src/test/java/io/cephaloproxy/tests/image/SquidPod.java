@@ -102,6 +102,10 @@ final class SquidPod implements AutoCloseable {
             byte[] b = content.get(item.getKey());
             if (b != null) {
               writeFile(d.resolve(item.getValue()), b);
+              if (v.kind() == PodVolume.Kind.SECRET) {
+                // as the operator's Secret volumes have them: root:root, defaultMode 0440
+                Files.setPosixFilePermissions(d.resolve(item.getValue()), PosixFilePermissions.fromString("r--r-----"));
+              }
             }
           }
           mounts.addAll(List.of("-v", d + ":" + v.mountPath() + ":ro"));
