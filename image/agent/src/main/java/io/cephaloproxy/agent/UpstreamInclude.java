@@ -47,11 +47,14 @@ public final class UpstreamInclude {
         if (v.isEmpty()) {
             throw new StepFailure("upstream credential " + file + " is empty");
         }
+        // Spaces and any other printable character are percent-encoded into login= (Squid decodes
+        // them); control characters (a line break inside the value, NUL) are almost certainly a
+        // mistake in the Secret and NUL would cut Squid's string short.
         for (int i = 0; i < v.length(); i++) {
             char c = v.charAt(i);
-            if (Character.isWhitespace(c) || Character.isISOControl(c)) {
-                throw new StepFailure("upstream credential " + file + " contains whitespace or a control character (at index "
-                        + i + "); Squid's login= cannot carry it");
+            if (Character.isISOControl(c)) {
+                throw new StepFailure("upstream credential " + file + " contains a control character (U+"
+                        + String.format("%04X", (int) c) + " at index " + i + "); remove it from the Secret");
             }
         }
         return v;

@@ -232,16 +232,16 @@ class InitTest {
     }
 
     @Test
-    void credentialWithWhitespaceIsRejectedBeforeSquidSeesIt() throws IOException {
+    void credentialWithAControlCharacterIsRejectedBeforeSquidSeesIt() throws IOException {
         Path creds = tmp.resolve("upstream");
         Files.createDirectories(creds);
         Files.writeString(creds.resolve("username"), "svc");
-        Files.writeString(creds.resolve("password"), "two words");
+        Files.writeString(creds.resolve("password"), "two\nlines\n");
         props.put("upstream.cachePeer", "cache_peer parent.example parent 8080 0");
         props.put("upstream.credentials", creds.toString());
         assertThat(init()).isEqualTo(1);
         assertThat(Files.readString(termination)).isEqualTo("upstream credential " + creds.resolve("password")
-                + " contains whitespace or a control character (at index 3); Squid's login= cannot carry it");
+                + " contains a control character (U+000A at index 3); remove it from the Secret");
         assertThat(calls()).isEmpty();
     }
 

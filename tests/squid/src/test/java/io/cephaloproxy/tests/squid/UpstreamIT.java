@@ -82,15 +82,15 @@ class UpstreamIT extends SquidSuite {
 
   @Test
   void parentCredentialsComeFromTheSecret() {
-    // ':' and '%' in the password: the init step percent-encodes it into login=
-    SquidInstance parent = startPlainParent("parent-auth", AuthIT.htpasswd("egress", "p@ss:w0rd%"));
+    // ':', '%' and a space in the password: the init step percent-encodes it into login=
+    SquidInstance parent = startPlainParent("parent-auth", AuthIT.htpasswd("egress", "p@ss w0rd:%"));
     SquidInstance child = start("child-auth", """
         terminationGracePeriodSeconds: 2
         upstream:
           host: 127.0.0.1
           port: 3129
           credentialsSecret: {name: parent-login}
-        """, Map.of("secret/parent-login/username", "egress", "secret/parent-login/password", "p@ss:w0rd%"));
+        """, Map.of("secret/parent-login/username", "egress", "secret/parent-login/password", "p@ss w0rd:%"));
     Curl.Response r = get(child, "http://origin.test/with-login");
     assertThat(r.status()).as(r + child.describe() + parent.describe()).isEqualTo(200);
     assertThat(logLine(parent, "GET", "http://origin.test/with-login")).contains(" egress ").contains("/200 ");
