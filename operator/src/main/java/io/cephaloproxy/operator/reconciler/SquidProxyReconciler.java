@@ -40,6 +40,7 @@ import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.javaoperatorsdk.operator.processing.retry.GradualRetry;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -59,6 +60,10 @@ import org.slf4j.LoggerFactory;
  * (its pods keep serving) and the status says why.
  */
 @ControllerConfiguration(name = SquidProxyReconciler.NAME)
+// JOSDK's default retry (5 retries, 2 s x 1.5, about 27 s in all) then waits for the next event, which for an
+// unchanged SquidProxy is the 10-hour resync: a write rejected for a while (an admission policy, a missing RBAC
+// rule, a long API-server outage) would strand the proxy. Keep retrying, from 1 s up to once a minute.
+@GradualRetry(maxAttempts = -1, initialInterval = 1_000, intervalMultiplier = 1.5, maxInterval = 60_000)
 @Workflow(
     explicitInvocation = true,
     dependents = {

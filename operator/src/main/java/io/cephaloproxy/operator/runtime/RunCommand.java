@@ -32,7 +32,7 @@ public final class RunCommand {
       err.println("error: " + problem);
       return 1;
     }
-    Config config = new ConfigBuilder(Config.autoConfigure(null)).build();
+    Config config = OperatorRuntime.clientConfig(Config.autoConfigure(null));
     String preflight = preflight(config);
     if (preflight != null) {
       err.println("error: " + preflight);

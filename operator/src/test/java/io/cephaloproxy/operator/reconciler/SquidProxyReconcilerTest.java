@@ -115,6 +115,42 @@ class SquidProxyReconcilerTest {
     assertThat(ref.getApiVersion()).isEqualTo("cephaloproxy.io/v1alpha1");
     assertThat(ref.getName()).isEqualTo(p.getMetadata().getName());
     assertThat(ref.getUid()).isEqualTo(p.getMetadata().getUid());
+    // the SquidProxy is the managing controller, and foreground deletion waits for these objects
+    assertThat(ref.getController()).as("controller").isTrue();
+    assertThat(ref.getBlockOwnerDeletion()).as("blockOwnerDeletion").isTrue();
+  }
+
+  @Test
+  void aSlowWriteIsAwaitedNotAbandonedAndSentAgain() {
+    // on the real API server a Service create waits for the cluster-wide ClusterIP allocation lock: with 50
+    // reconciles at once it took more than the Fabric8 default of 10 s; the client then gave up, sent the
+    // create again (which then failed with 409 because the first one had gone through) and added to the load
+    String create = "POST /api/v1/namespaces/" + NS + "/services";
+    cluster.dispatcher.delayWrites(create, 1, Duration.ofSeconds(12));
+    apply("basic.yaml", "web");
+    await("Service and status", Duration.ofSeconds(40), () -> cluster.client.services().inNamespace(NS).withName("web").get() != null
+        && condition("web", Conditions.CONFIG_VALID) != null);
+    sleep(2_000);
+    assertThat(cluster.dispatcher.writeRequests()).filteredOn(r -> r.startsWith(create)).hasSize(1);
+    assertThat(condition("web", Conditions.DEGRADED) == null
+        || !Conditions.REASON_RECONCILE_ERROR.equals(condition("web", Conditions.DEGRADED).getReason())).isTrue();
+  }
+
+  @Test
+  void keepsRetryingLongerThanJosdksDefaultRetries() {
+    apply("basic.yaml", "web");
+    await("Service", WAIT, () -> cluster.client.services().inNamespace(NS).withName("web").get() != null
+        && condition("web", Conditions.CONFIG_VALID) != null);
+    // e.g. an admission policy or a missing RBAC rule rejects the Service until an administrator fixes it.
+    // JOSDK's default retry gives up after 5 retries (about 27 s); with nothing else changing, the proxy
+    // would then wait for the 10-hour resync. (Fabric8 itself retries 429 and 5xx, not 403.)
+    cluster.dispatcher.failWrites("POST /api/v1/namespaces/" + NS + "/services", 6, 403);
+    cluster.client.services().inNamespace(NS).withName("web").delete();
+    await("Service re-created after 6 rejections", Duration.ofSeconds(60),
+        () -> cluster.client.services().inNamespace(NS).withName("web").get() != null);
+    assertThat(cluster.dispatcher.failuresLeft()).isZero();
+    await("no reconcile error left", WAIT, () -> condition("web", Conditions.DEGRADED) == null
+        || !Conditions.REASON_RECONCILE_ERROR.equals(condition("web", Conditions.DEGRADED).getReason()));
   }
 
   @Test

@@ -4,6 +4,7 @@ import io.cephaloproxy.api.v1alpha1.SquidProxy;
 import io.cephaloproxy.operator.runtime.OperatorRuntime;
 import io.cephaloproxy.operator.runtime.OperatorSettings;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.dsl.base.CustomResourceDefinitionContext;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -24,6 +25,7 @@ public final class MockCluster implements AutoCloseable {
   public final KubernetesMockServer server;
   public final KubernetesClient client;
   private OperatorRuntime operator;
+  private KubernetesClient operatorClient;
 
   public MockCluster() {
     server = new KubernetesMockServer(new Context(Serialization.jsonMapper()), new MockWebServer(), new HashMap<>(), dispatcher, false);
@@ -33,7 +35,9 @@ public final class MockCluster implements AutoCloseable {
   }
 
   public OperatorRuntime startOperator() {
-    operator = new OperatorRuntime(OperatorSettings.fromEnvironment(Map.of()), client, false);
+    // its own client, configured as main configures it (timeouts, retries)
+    operatorClient = new KubernetesClientBuilder().withConfig(OperatorRuntime.clientConfig(client.getConfiguration())).build();
+    operator = new OperatorRuntime(OperatorSettings.fromEnvironment(Map.of()), operatorClient, false);
     operator.start();
     return operator;
   }
@@ -46,6 +50,7 @@ public final class MockCluster implements AutoCloseable {
     if (operator != null) {
       operator.close();
       operator = null;
+      operatorClient.close();
     }
   }
 

@@ -10,9 +10,11 @@ import io.fabric8.mockwebserver.dsl.HttpMethod;
 import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -35,6 +37,38 @@ public class SsaCapableDispatcher extends KubernetesCrudDispatcher {
   private final AtomicLong writes = new AtomicLong();
 
   private volatile String ignoredUserAgent = "\u0000";
+  private final AtomicInteger failuresLeft = new AtomicInteger();
+  private volatile String failingPrefix = "\u0000";
+
+  private volatile int failureCode;
+
+  /**
+   * The next {@code count} write requests whose "METHOD path" starts with {@code prefix} are answered
+   * with this status code ({@code Status} body, reason {@code Failure}) and have no effect.
+   */
+  public void failWrites(String prefix, int count, int code) {
+    failureCode = code;
+    failingPrefix = prefix;
+    failuresLeft.set(count);
+  }
+
+  public int failuresLeft() {
+    return failuresLeft.get();
+  }
+
+  private final AtomicInteger delaysLeft = new AtomicInteger();
+  private volatile String delayedPrefix = "\u0000";
+  private volatile Duration delay = Duration.ZERO;
+
+  /**
+   * The next {@code count} write requests whose "METHOD path" starts with {@code prefix} take effect at
+   * once but are answered only after {@code delay}, as a busy API server answers a write queued behind others.
+   */
+  public void delayWrites(String prefix, int count, Duration delay) {
+    this.delay = delay;
+    delayedPrefix = prefix;
+    delaysLeft.set(count);
+  }
 
   /** Requests from clients whose User-Agent starts with this are served but not logged. */
   public void ignoreUserAgent(String prefix) {
@@ -51,6 +85,12 @@ public class SsaCapableDispatcher extends KubernetesCrudDispatcher {
         writes.incrementAndGet();
       }
     }
+    if (!"GET".equals(method) && (method + " " + request.getPath()).startsWith(failingPrefix)
+        && failuresLeft.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+      return new MockResponse().setResponseCode(failureCode).setBody(
+          "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},\"status\":\"Failure\","
+              + "\"message\":\"injected failure\",\"code\":" + failureCode + "}");
+    }
     if ("POST".equals(method) && request.getPath().endsWith("/selfsubjectrulesreviews")) {
       // JOSDK checks its Lease permissions before leader election; the mock cannot review rules:
       // answer as an API server would for a subject allowed everything
@@ -58,6 +98,10 @@ public class SsaCapableDispatcher extends KubernetesCrudDispatcher {
           "{\"apiVersion\":\"authorization.k8s.io/v1\",\"kind\":\"SelfSubjectRulesReview\",\"metadata\":{},"
               + "\"spec\":{},\"status\":{\"incomplete\":false,\"nonResourceRules\":[],"
               + "\"resourceRules\":[{\"apiGroups\":[\"*\"],\"resources\":[\"*\"],\"verbs\":[\"*\"]}]}}");
+    }
+    if (!"GET".equals(method) && (method + " " + request.getPath()).startsWith(delayedPrefix)
+        && delaysLeft.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+      return super.dispatch(request).setBodyDelay(delay);
     }
     return super.dispatch(request);
   }
