@@ -9,7 +9,7 @@ import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 
 /** {@code <name>-config}: squid.conf, runtime.properties and the ACL files. */
-@KubernetesDependent(informer = @Informer(labelSelector = Labels.MANAGED_SELECTOR))
+@KubernetesDependent(informer = @Informer(labelSelector = Labels.MANAGED_SELECTOR, itemStore = CachedForms.OwnApplyEntryOnly.class))
 public class ConfigMapDependent extends ProxyDependent<ConfigMap> {
   public static final String NAME = "config";
 

@@ -10,7 +10,7 @@ import io.javaoperatorsdk.operator.api.reconciler.dependent.DependentResource;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 import io.javaoperatorsdk.operator.processing.dependent.workflow.Condition;
 
-@KubernetesDependent(informer = @Informer(labelSelector = Labels.MANAGED_SELECTOR))
+@KubernetesDependent(informer = @Informer(labelSelector = Labels.MANAGED_SELECTOR, itemStore = CachedForms.OwnApplyEntryOnly.class))
 public class NetworkPolicyDependent extends ProxyDependent<NetworkPolicy> {
   public NetworkPolicyDependent() {
     super(NetworkPolicy.class, Builders::networkPolicy, n -> n);

@@ -11,7 +11,7 @@ import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDep
 import io.javaoperatorsdk.operator.processing.dependent.workflow.Condition;
 
 /** Only when more than one replica is desired (and not switched off); deleted otherwise. */
-@KubernetesDependent(informer = @Informer(labelSelector = Labels.MANAGED_SELECTOR))
+@KubernetesDependent(informer = @Informer(labelSelector = Labels.MANAGED_SELECTOR, itemStore = CachedForms.OwnApplyEntryOnly.class))
 public class PodDisruptionBudgetDependent extends ProxyDependent<PodDisruptionBudget> {
   public PodDisruptionBudgetDependent() {
     super(PodDisruptionBudget.class, Builders::podDisruptionBudget, n -> n);

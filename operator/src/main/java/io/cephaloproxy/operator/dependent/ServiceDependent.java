@@ -6,7 +6,7 @@ import io.fabric8.kubernetes.api.model.Service;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 
-@KubernetesDependent(informer = @Informer(labelSelector = Labels.MANAGED_SELECTOR))
+@KubernetesDependent(informer = @Informer(labelSelector = Labels.MANAGED_SELECTOR, itemStore = CachedForms.OwnApplyEntryOnly.class))
 public class ServiceDependent extends ProxyDependent<Service> {
   public ServiceDependent() {
     super(Service.class, Builders::service, n -> n);

@@ -4,6 +4,7 @@ import io.cephaloproxy.api.v1alpha1.Conditions;
 import io.cephaloproxy.api.v1alpha1.SquidProxy;
 import io.cephaloproxy.api.v1alpha1.SquidProxyStatus;
 import io.cephaloproxy.operator.dependent.CacheClaimDependent;
+import io.cephaloproxy.operator.dependent.CachedForms;
 import io.cephaloproxy.operator.dependent.ConfigMapDependent;
 import io.cephaloproxy.operator.dependent.DeploymentDependent;
 import io.cephaloproxy.operator.dependent.HorizontalPodAutoscalerDependent;
@@ -28,6 +29,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -59,7 +61,8 @@ import org.slf4j.LoggerFactory;
  * Secret/ConfigMap exists and the spec compiles: a bad change never touches the running Deployment
  * (its pods keep serving) and the status says why.
  */
-@ControllerConfiguration(name = SquidProxyReconciler.NAME)
+@ControllerConfiguration(name = SquidProxyReconciler.NAME,
+    informer = @Informer(itemStore = CachedForms.WithoutManagedFields.class))
 // JOSDK's default retry (5 retries, 2 s x 1.5, about 27 s in all) then waits for the next event, which for an
 // unchanged SquidProxy is the 10-hour resync: a write rejected for a while (an admission policy, a missing RBAC
 // rule, a long API-server outage) would strand the proxy. Keep retrying, from 1 s up to once a minute.
@@ -111,10 +114,14 @@ public class SquidProxyReconciler implements Reconciler<SquidProxy> {
         .map(r -> Reference.indexKey(r.kind(), p.getMetadata().getNamespace(), r.name()))
         .distinct()
         .toList());
-    secrets = informer(context, Secret.class, "referenced-secrets", null, byReference(primaries, Reference.SECRET));
-    configMaps = informer(context, ConfigMap.class, "referenced-configmaps", null, byReference(primaries, Reference.CONFIG_MAP));
-    pods = informer(context, Pod.class, "pods", Labels.MANAGED_SELECTOR, SquidProxyReconciler::byInstanceLabel);
-    replicaSets = informer(context, ReplicaSet.class, "replicasets", Labels.MANAGED_SELECTOR, SquidProxyReconciler::byInstanceLabel);
+    secrets = informer(context, Secret.class, "referenced-secrets", null, byReference(primaries, Reference.SECRET),
+        CachedForms.withoutManagedFields());
+    // the generated <name>-config ConfigMaps are cached by their dependent already; users never refer to them
+    configMaps = informer(context, ConfigMap.class, "referenced-configmaps", Labels.MANAGED_BY + "!=" + Labels.MANAGER,
+        byReference(primaries, Reference.CONFIG_MAP), CachedForms.withoutManagedFields());
+    pods = informer(context, Pod.class, "pods", Labels.MANAGED_SELECTOR, SquidProxyReconciler::byInstanceLabel, CachedForms.pods());
+    replicaSets = informer(context, ReplicaSet.class, "replicasets", Labels.MANAGED_SELECTOR, SquidProxyReconciler::byInstanceLabel,
+        CachedForms.replicaSets());
     return List.of(secrets, configMaps, pods, replicaSets);
   }
 
@@ -125,8 +132,10 @@ public class SquidProxyReconciler implements Reconciler<SquidProxy> {
 
   private static <R extends HasMetadata> InformerEventSource<R, SquidProxy> informer(
       EventSourceContext<SquidProxy> context, Class<R> type, String name, String labelSelector,
-      io.javaoperatorsdk.operator.processing.event.source.SecondaryToPrimaryMapper<R> mapper) {
-    var config = InformerEventSourceConfiguration.from(type, SquidProxy.class).withName(name).withSecondaryToPrimaryMapper(mapper);
+      io.javaoperatorsdk.operator.processing.event.source.SecondaryToPrimaryMapper<R> mapper,
+      io.fabric8.kubernetes.client.informers.cache.ItemStore<R> store) {
+    var config = InformerEventSourceConfiguration.from(type, SquidProxy.class).withName(name).withSecondaryToPrimaryMapper(mapper)
+        .withItemStore(store);
     if (labelSelector != null) {
       config.withLabelSelector(labelSelector);
     }
