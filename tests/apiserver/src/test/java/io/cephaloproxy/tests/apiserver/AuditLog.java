@@ -10,6 +10,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /** Reads the API server's audit log (JSON lines; the policy logs write requests only). */
 public final class AuditLog {
@@ -35,13 +36,18 @@ public final class AuditLog {
 
   /** Write requests made by {@code username} received in [from, to). */
   public List<Write> writesBy(String username, Instant from, Instant to) {
-    List<Write> result = new ArrayList<>();
-    for (Write w : writes()) {
-      if (w.user().equals(username) && !w.received().isBefore(from) && w.received().isBefore(to)) {
-        result.add(w);
-      }
-    }
-    return result;
+    return writes(w -> w.user().equals(username), from, to);
+  }
+
+  /** Write requests by anyone to objects in {@code namespace} received in [from, to). */
+  public List<Write> writesIn(String namespace, Instant from, Instant to) {
+    return writes(w -> w.namespace().equals(namespace), from, to);
+  }
+
+  private List<Write> writes(Predicate<Write> which, Instant from, Instant to) {
+    return writes().stream()
+        .filter(w -> which.test(w) && !w.received().isBefore(from) && w.received().isBefore(to))
+        .toList();
   }
 
   /** Every completed write request in the log. */

@@ -110,7 +110,8 @@ public final class ControlPlane {
    * kube-api-test 7.5.2 appends {@code --service-cluster-ip-range 10.0.0.0/24} after our flags, which
    * leaves room for only ~250 Services (the benchmark needs 1000). Its binaries directory for this run
    * therefore links etcd and kubectl and has a two-line kube-apiserver wrapper that execs the real
-   * binary with that one value widened to 10.0.0.0/16; everything else is passed through.
+   * binary with that one value widened to 10.0.0.0/16; everything else is passed through. Its log
+   * (klog on stderr: slow-request traces, errors) goes to kube-apiserver.log in the run's directory.
    */
   private Path launcherDir() throws IOException {
     Path dir = workDir.resolve("kube");
@@ -122,7 +123,7 @@ public final class ControlPlane {
     Path wrapper = bins.resolve("kube-apiserver");
     Files.writeString(wrapper, "#!/bin/sh\n"
         + "for a in \"$@\"; do shift; [ \"$a\" = 10.0.0.0/24 ] && a=10.0.0.0/16; set -- \"$@\" \"$a\"; done\n"
-        + "exec " + binDir.resolve("kube-apiserver") + " \"$@\"\n");
+        + "exec " + binDir.resolve("kube-apiserver") + " \"$@\" 2>>" + workDir.resolve("kube-apiserver.log") + "\n");
     wrapper.toFile().setExecutable(true);
     return dir;
   }

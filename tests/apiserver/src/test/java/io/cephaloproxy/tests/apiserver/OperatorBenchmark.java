@@ -7,7 +7,9 @@ import io.cephaloproxy.api.v1alpha1.SquidProxyStatus;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
@@ -43,6 +45,8 @@ class OperatorBenchmark {
   static final int CONCURRENCY = Integer.getInteger("bench.concurrency", 50);
   static final String OP_NS = "bench-op";
   static final String RAW_NS = "bench-raw";
+  /** The operator's request timeout (OperatorRuntime.REQUEST_TIMEOUT_MILLIS; Fabric8's default is 10 s). */
+  static final int OPERATOR_REQUEST_TIMEOUT_MILLIS = 60_000;
 
   @Test
   void thousandProxies() throws Exception {
@@ -70,6 +74,7 @@ class OperatorBenchmark {
             }
           }
         });
+    String loadStart = loadAverage();
     Instant start = Instant.now();
     OperatorProcess operator = OperatorProcess.start(cp, "operator-bench", rbac.kubeconfig(), Map.of("WATCH_NAMESPACES", OP_NS));
     Instant up = Instant.now();
@@ -78,36 +83,60 @@ class OperatorBenchmark {
       ControlPlane.sleep(100);
     }
     if (converged.size() < N) {
+      List<String> missing = new ArrayList<>();
+      for (int i = 0; i < N && missing.size() < 20; i++) {
+        if (!converged.containsKey(name(i))) {
+          missing.add(name(i));
+        }
+      }
+      if (operator.isAlive()) {
+        operator.threadDump(); // into its log: what a stalled reconcile waits on
+      }
       String tail = operator.logTail(30);
       operator.close();
-      assertThat(converged).as("converged SquidProxies\n%s", tail).hasSize(N);
+      assertThat(converged).as("converged SquidProxies (not: %s; thread dump in the operator log)\n%s", missing, tail).hasSize(N);
     }
     Instant last = converged.values().stream().max(Instant::compareTo).orElseThrow();
     Duration converge = Duration.between(start, last);
     Duration convergeAfterUp = Duration.between(up, last);
     long rssConverged = operator.rssBytes();
+    double cpuConverged = operator.cpuSeconds();
+    String loadConverged = loadAverage();
     for (String kind : List.of("configmaps", "deployments", "services")) {
       assertThat(count(admin, kind, OP_NS)).as(kind + " in " + OP_NS).isGreaterThanOrEqualTo(N);
     }
 
-    // 3. steady state: wait until the operator has been quiet for 10 s (KCM's ReplicaSets and pods
-    // cause status updates first), then count its writes over 60 s
+    // 3. steady state: the controller manager goes on creating ReplicaSets and pods for the 1000 Deployments
+    // for minutes after the operator converged, and every Deployment status it writes is a status change the
+    // operator reports. Wait until nobody has written in the namespace for 15 s, then count the operator's
+    // writes over 60 s. (Pods never run: there is no kubelet; the Deployments' 600 s progress deadline is
+    // later than this window.)
     AuditLog audit = new AuditLog(cp.auditLog());
-    Instant quietDeadline = Instant.now().plus(Duration.ofMinutes(3));
+    Instant quietDeadline = Instant.now().plus(Duration.ofMinutes(8));
     while (Instant.now().isBefore(quietDeadline)
-        && !audit.writesBy(rbac.username(), Instant.now().minusSeconds(10), Instant.now()).isEmpty()) {
-      ControlPlane.sleep(2_000);
+        && !audit.writesIn(OP_NS, Instant.now().minusSeconds(15), Instant.now()).isEmpty()) {
+      ControlPlane.sleep(5_000);
     }
+    boolean settled = audit.writesIn(OP_NS, Instant.now().minusSeconds(15), Instant.now()).isEmpty();
+    Duration settle = Duration.between(start, Instant.now());
     int convergeWrites = audit.writesBy(rbac.username(), start, Instant.now()).size();
+    double cpuQuiet = operator.cpuSeconds();
     Instant from = Instant.now();
     ControlPlane.sleep(60_000);
     List<AuditLog.Write> steady = audit.writesBy(rbac.username(), from, Instant.now());
     long rssSteady = operator.rssBytes();
+    double cpuSteady = operator.cpuSeconds() - cpuQuiet;
     long rssPeak = operator.peakRssBytes();
+    // what the heap holds: a class histogram (after a full GC) and the heap's committed size, for the record
+    String histogram = operator.jcmd("GC.class_histogram");
+    Files.writeString(Path.of("target", "benchmark-apiserver-histogram.txt"), histogram + "\n" + operator.jcmd("GC.heap_info"));
+    long liveHeap = histogramTotalBytes(histogram);
     informer.close();
     operator.close();
 
-    // 4. a plain client creates the same objects at the same concurrency
+    // 4. a plain client creates the same objects at the same concurrency, with the operator's request timeout
+    KubernetesClient rawClient = new KubernetesClientBuilder().withConfig(
+        new ConfigBuilder(admin.getConfiguration()).withRequestTimeout(OPERATOR_REQUEST_TIMEOUT_MILLIS).build()).build();
     parallel(N, i -> new Proxies(admin, RAW_NS).apply(name(i), spec(i)));
     List<HasMetadata> template = List.of(
         admin.configMaps().inNamespace(OP_NS).withName(name(0) + "-config").get(),
@@ -115,21 +144,23 @@ class OperatorBenchmark {
         admin.services().inNamespace(OP_NS).withName(name(0)).get());
     SquidProxyStatus statusTemplate = admin.resources(SquidProxy.class).inNamespace(OP_NS).withName(name(0)).get().getStatus();
     Duration raw = parallel(N, i -> {
-      SquidProxy owner = admin.resources(SquidProxy.class).inNamespace(RAW_NS).withName(name(i)).get();
+      SquidProxy owner = rawClient.resources(SquidProxy.class).inNamespace(RAW_NS).withName(name(i)).get();
       for (HasMetadata t : template) {
         HasMetadata copy = renamed(t, name(0), name(i), owner);
-        admin.resource(copy).fieldManager("raw-client").forceConflicts().serverSideApply();
+        rawClient.resource(copy).fieldManager("raw-client").forceConflicts().serverSideApply();
       }
       SquidProxy st = new SquidProxy();
       st.getMetadata().setName(name(i));
       st.getMetadata().setNamespace(RAW_NS);
       st.setSpec(null);
       st.setStatus(statusTemplate);
-      admin.resources(SquidProxy.class).inNamespace(RAW_NS).resource(st).subresource("status")
+      rawClient.resources(SquidProxy.class).inNamespace(RAW_NS).resource(st).subresource("status")
           .patch(new PatchContext.Builder().withPatchType(PatchType.SERVER_SIDE_APPLY)
               .withFieldManager("raw-client").withForce(true).build());
     });
 
+    String loadRaw = loadAverage();
+    rawClient.close();
     double opRate = N / seconds(converge);
     double rawRate = N / seconds(raw);
     String report = String.format(
@@ -144,16 +175,40 @@ class OperatorBenchmark {
         | raw client: ConfigMap + Deployment + Service + status patch per proxy (SSA) | %.1f s (%.1f proxies/s) |
         | operator rate / raw rate | %.0f %% |
         | operator write requests until quiet (all %d proxies) | %d (%.1f per proxy) |
+        | namespace settled (no writes by anyone for 15 s) after operator start | %s |
         | operator write requests in 60 s of steady state | %d |
         | operator RSS converged / steady / peak (image JVM options, 512 MiB as in the chart) | %d / %d / %d MiB |
+        | operator live heap after a full GC (steady state) | %d MiB |
+        | operator CPU time: start → converged / 60 s of steady state | %.1f s / %.1f s |
+        | load average (1 min): operator start / all converged / raw client done | %s / %s / %s |
         """,
         N, CONCURRENCY, CONCURRENCY, seconds(converge), seconds(convergeAfterUp), opRate, seconds(raw), rawRate,
-        100 * opRate / rawRate, N, convergeWrites, (double) convergeWrites / N, steady.size(),
-        rssConverged >> 20, rssSteady >> 20, rssPeak >> 20);
+        100 * opRate / rawRate, N, convergeWrites, (double) convergeWrites / N,
+        settled ? String.format("%.0f s", seconds(settle)) : "not within 8 min", steady.size(),
+        rssConverged >> 20, rssSteady >> 20, rssPeak >> 20, liveHeap >> 20, cpuConverged, cpuSteady, loadStart, loadConverged, loadRaw);
     System.out.println("=== benchmark (Kubernetes " + cp.version() + ", " + Runtime.getRuntime().availableProcessors()
         + " CPUs, load average " + Files.readString(Path.of("/proc/loadavg")).split(" ")[0] + ")\n" + report);
     Files.writeString(Path.of("target", "benchmark-apiserver.md"), report);
     assertThat(steady).as("operator writes in 60 s of steady state").isEmpty();
+  }
+
+  /** The "Total" line of {@code jcmd GC.class_histogram}: bytes of live objects after the full GC it runs. */
+  static long histogramTotalBytes(String histogram) {
+    for (String line : histogram.split("\n")) {
+      String[] f = line.trim().split("\\s+");
+      if (f.length == 3 && f[0].equals("Total")) {
+        return Long.parseLong(f[2]);
+      }
+    }
+    return -1;
+  }
+
+  static String loadAverage() {
+    try {
+      return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   static boolean isConverged(SquidProxy sp) {

@@ -125,7 +125,9 @@ class OperatorIT {
       OwnerReference owner = d.getMetadata().getOwnerReferences().stream()
           .filter(o -> o.getKind().equals("SquidProxy")).findFirst().orElseThrow();
       assertThat(owner.getUid()).isEqualTo(sp.getMetadata().getUid());
-      // (JOSDK 5.2.3 leaves ownerReference.controller unset; garbage collection needs only the uid)
+      // the SquidProxy is the controlling owner (JOSDK 5.2.3 alone leaves both unset)
+      assertThat(owner.getController()).as("%s ownerReference.controller", d.getKind()).isTrue();
+      assertThat(owner.getBlockOwnerDeletion()).as("%s ownerReference.blockOwnerDeletion", d.getKind()).isTrue();
       List<ManagedFieldsEntry> byOperator = d.getMetadata().getManagedFields().stream()
           .filter(m -> "squidproxy".equals(m.getManager())).toList();
       assertThat(byOperator).as("%s %s managed fields of 'squidproxy'", d.getKind(), d.getMetadata().getName())
