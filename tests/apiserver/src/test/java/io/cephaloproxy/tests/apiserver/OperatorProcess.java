@@ -51,9 +51,10 @@ public final class OperatorProcess implements AutoCloseable {
     int port = freePort();
     List<String> cmd = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        // the operator image's JVM options (operator/Dockerfile), sized as in the chart's pod
-        // (memory limit 512Mi, so MaxRAMPercentage=70 allows a 358 MiB heap)
+        // the operator image's JVM options and MALLOC_ARENA_MAX (operator/Dockerfile), sized as in the
+        // chart's pod (memory limit 512Mi, so MaxRAMPercentage=70 allows a 358 MiB heap)
         "-XX:MaxRAM=512m", "-XX:+UseSerialGC", "-XX:MaxRAMPercentage=70", "-XX:TieredStopAtLevel=1",
+        "-XX:MinHeapFreeRatio=20", "-XX:MaxHeapFreeRatio=40",
         "-XX:-UsePerfData", "-XX:+ExitOnOutOfMemoryError", "-Dfile.encoding=UTF-8",
         "-jar", jar(cp).toString(), "run"));
     ProcessBuilder pb = new ProcessBuilder(cmd);
@@ -63,6 +64,7 @@ public final class OperatorProcess implements AutoCloseable {
     all.put("KUBECONFIG", kubeconfig.toString());
     all.put("HTTP_PORT", Integer.toString(port));
     all.put("POD_NAME", name);
+    all.put("MALLOC_ARENA_MAX", "2");
     all.putAll(env);
     e.putAll(all);
     Path log = cp.workDir().resolve("operator-" + name + ".log");
