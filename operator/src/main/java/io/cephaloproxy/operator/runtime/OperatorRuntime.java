@@ -4,6 +4,10 @@ import io.cephaloproxy.operator.reconciler.SquidProxyReconciler;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.http.BasicBuilder;
+import io.fabric8.kubernetes.client.http.HttpRequest;
+import io.fabric8.kubernetes.client.http.Interceptor;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.RuntimeInfo;
@@ -17,6 +21,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 import java.util.HashSet;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -98,6 +103,29 @@ public final class OperatorRuntime implements AutoCloseable {
    */
   public static Config clientConfig(Config base) {
     return new ConfigBuilder(base).withRequestTimeout(REQUEST_TIMEOUT_MILLIS).build();
+  }
+
+  /**
+   * Lease requests keep Fabric8's 10 s: JOSDK's leader election shares the operator's client, and
+   * Fabric8's elector renews synchronously, checking its renew deadline only between attempts, so a
+   * renewal hanging for the full 60 s would let a deposed leader keep reconciling that much longer.
+   */
+  public static final int LEASE_REQUEST_TIMEOUT_MILLIS = 10_000;
+
+  static final Interceptor LEASE_TIMEOUT = new Interceptor() {
+    @Override
+    public void before(BasicBuilder builder, HttpRequest request, RequestTags tags) {
+      if (builder instanceof HttpRequest.Builder b && request.uri().getPath().startsWith("/apis/coordination.k8s.io/")) {
+        b.timeout(LEASE_REQUEST_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+      }
+    }
+  };
+
+  /** The operator's client: {@link #clientConfig} and the Lease request timeout. */
+  public static KubernetesClient client(Config base) {
+    return new KubernetesClientBuilder().withConfig(clientConfig(base))
+        .withHttpClientBuilderConsumer(b -> b.addOrReplaceInterceptor("lease-timeout", LEASE_TIMEOUT))
+        .build();
   }
 
   private void lostLease() {

@@ -32,13 +32,13 @@ public final class RunCommand {
       err.println("error: " + problem);
       return 1;
     }
-    Config config = OperatorRuntime.clientConfig(Config.autoConfigure(null));
+    Config config = Config.autoConfigure(null);
     String preflight = preflight(config);
     if (preflight != null) {
       err.println("error: " + preflight);
       return 1;
     }
-    KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build();
+    KubernetesClient client = OperatorRuntime.client(config);
     OperatorRuntime runtime = new OperatorRuntime(settings, client, settings.serverSideApply());
     HttpEndpoints http;
     try {

@@ -4,7 +4,6 @@ import io.cephaloproxy.api.v1alpha1.SquidProxy;
 import io.cephaloproxy.operator.runtime.OperatorRuntime;
 import io.cephaloproxy.operator.runtime.OperatorSettings;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.dsl.base.CustomResourceDefinitionContext;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -36,7 +35,7 @@ public final class MockCluster implements AutoCloseable {
 
   public OperatorRuntime startOperator() {
     // its own client, configured as main configures it (timeouts, retries)
-    operatorClient = new KubernetesClientBuilder().withConfig(OperatorRuntime.clientConfig(client.getConfiguration())).build();
+    operatorClient = OperatorRuntime.client(client.getConfiguration());
     operator = new OperatorRuntime(OperatorSettings.fromEnvironment(Map.of()), operatorClient, false);
     operator.start();
     return operator;
