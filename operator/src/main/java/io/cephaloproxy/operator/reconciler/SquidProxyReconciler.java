@@ -125,6 +125,25 @@ public class SquidProxyReconciler implements Reconciler<SquidProxy> {
     return List.of(secrets, configMaps, pods, replicaSets);
   }
 
+  /**
+   * Drops the announced hashes of proxies that are gone (there is no finalizer, so no cleanup callback): only
+   * when the map holds more entries than the cache has proxies, so a long-running operator does not keep one
+   * entry per proxy ever deleted.
+   */
+  private void forgetDeleted(Context<SquidProxy> context) {
+    var cache = context.getPrimaryCache();
+    if (announcedHash.size() <= cache.list().count()) {
+      return;
+    }
+    java.util.Set<String> live = cache.list().map(p -> p.getMetadata().getUid()).collect(java.util.stream.Collectors.toSet());
+    announcedHash.keySet().retainAll(live);
+  }
+
+  /** Proxies whose last announced rollout is remembered (tests: entries of deleted proxies are dropped). */
+  public int rememberedRollouts() {
+    return announcedHash.size();
+  }
+
   /** Reconciles run since start (tests and the benchmark wait on it). */
   public long reconciles() {
     return reconciles.get();
@@ -195,6 +214,7 @@ public class SquidProxyReconciler implements Reconciler<SquidProxy> {
     String announced = uid == null ? hashBefore : announcedHash.getOrDefault(uid, hashBefore);
     if (uid != null && next.configHash() != null) {
       announcedHash.put(uid, next.configHash());
+      forgetDeleted(context);
     }
     for (Transitions.Event e : Transitions.between(before, announced, next)) {
       EventRecorder.emit(context.getClient(), proxy, e.warning(), e.reason(), e.message(), clock.instant());

@@ -83,6 +83,18 @@ class SquidProxyReconcilerTest {
   }
 
   @Test
+  void forgetsTheRolloutsOfDeletedProxies() {
+    apply("basic.yaml", "short-lived");
+    await("short-lived announced", WAIT, () -> cluster.operator().reconciler().rememberedRollouts() == 1);
+    cluster.client.resources(SquidProxy.class).inNamespace(NS).withName("short-lived").delete();
+    await("short-lived gone from the cache", WAIT, () -> get("short-lived") == null);
+    apply("basic.yaml", "next");
+    await("next has status", WAIT, () -> condition("next", Conditions.PROGRESSING) != null);
+    await("only the live proxy remembered", WAIT, () -> cluster.operator().reconciler().rememberedRollouts() == 1);
+    assertThat(events("RolloutStarted")).as("one rollout announced per proxy").hasSize(2);
+  }
+
+  @Test
   void createsOwnedObjectsAndReportsStatus() {
     SquidProxy p = apply("basic.yaml", "web");
     await("Deployment, Service and ConfigMap", WAIT, () -> deployment("web") != null
