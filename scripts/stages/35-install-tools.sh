@@ -29,6 +29,7 @@ if [ ! -x "$bin" ]; then
   mv "$bin.tmp" "$bin"
 fi
 ln -sfn "$bin" "$cache/bundle-validate"
-"$cache/bundle-validate" -h 2>&1 | head -1 >/dev/null
+# (not `-h | head -1`: with pipefail, head closing the pipe early made this fail with SIGPIPE, 141)
+"$cache/bundle-validate" -h >/dev/null 2>&1 || { echo "stage 35: $cache/bundle-validate -h failed" >&2; exit 1; }
 echo "bundle-validate: $cache/bundle-validate"
 "$root/scripts/get-helm.sh" >/dev/null
