@@ -101,11 +101,8 @@ final class SquidPod implements AutoCloseable {
           for (Map.Entry<String, String> item : items.entrySet()) {
             byte[] b = content.get(item.getKey());
             if (b != null) {
-              writeFile(d.resolve(item.getValue()), b);
-              if (v.kind() == PodVolume.Kind.SECRET) {
-                // as the operator's Secret volumes have them: root:root, defaultMode 0440
-                Files.setPosixFilePermissions(d.resolve(item.getValue()), PosixFilePermissions.fromString("r--r-----"));
-              }
+              // Secret files as the operator's volumes have them: root:root, defaultMode 0440
+              writeFile(d.resolve(item.getValue()), b, v.kind() == PodVolume.Kind.SECRET ? "r--r-----" : "rw-r--r--");
             }
           }
           mounts.addAll(List.of("-v", d + ":" + v.mountPath() + ":ro"));
@@ -172,9 +169,13 @@ final class SquidPod implements AutoCloseable {
 
   /** Writes a host file readable by any container UID. */
   static void writeFile(Path p, byte[] content) {
+    writeFile(p, content, "rw-r--r--");
+  }
+
+  static void writeFile(Path p, byte[] content, String permissions) {
     try {
       Files.write(p, content);
-      Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rw-r--r--"));
+      Files.setPosixFilePermissions(p, PosixFilePermissions.fromString(permissions));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
