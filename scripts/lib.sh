@@ -4,8 +4,13 @@
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
 apt_updated=
-# ensure_packages PKG...: installs the Debian packages that are not installed yet.
+# ensure_packages PKG...: installs the Debian packages that are not installed yet. Everything it and
+# apt print goes to stderr: callers such as scripts/cluster/up.sh print data (a path) on stdout, and
+# a caller's $(...) must not capture apt's progress (the round-1 fresh-machine bug).
 ensure_packages() {
+  _ensure_packages "$@" >&2
+}
+_ensure_packages() {
   local missing=()
   for p in "$@"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -27,8 +32,8 @@ stop_system_squid() {
 ensure_dockerd() {
   ensure_packages docker.io
   if docker info >/dev/null 2>&1; then return 0; fi
-  echo "starting dockerd"
-  as_root sh -c 'nohup dockerd >/var/log/cephaloproxy-dockerd.log 2>&1 &'
+  echo "starting dockerd" >&2
+  as_root sh -c 'nohup dockerd >/var/log/cephaloproxy-dockerd.log 2>&1 </dev/null &' 3>&-
   for _ in $(seq 1 60); do docker info >/dev/null 2>&1 && return 0; sleep 1; done
   echo "dockerd did not start; see /var/log/cephaloproxy-dockerd.log" >&2
   tail -20 /var/log/cephaloproxy-dockerd.log >&2 || true

@@ -93,7 +93,8 @@ start_component() {
   if running "$name"; then return 0; fi
   mkdir -p "$PID_DIR" "$LOG_DIR"
   log "starting $name"
-  setsid nohup "$@" >>"$LOG_DIR/$name.log" 2>&1 </dev/null &
+  # (3>&-: a daemon must not keep open the stdout of a caller that captures up.sh with $(...))
+  setsid nohup "$@" >>"$LOG_DIR/$name.log" 2>&1 </dev/null 3>&- &
   echo $! >"$(pid_file "$name")"
 }
 

@@ -10,6 +10,8 @@
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 started_at=$(date +%s.%N)
+# stdout carries only the result (fd 3); everything else, including what commands print, goes to stderr.
+exec 3>&1 1>&2
 
 [ "$(id -u)" = 0 ] || die "run as root: the node needs cgroups, mounts, network namespaces and iptables"
 BIN=$(kube_bin_dir)
@@ -36,7 +38,7 @@ all_running=1
 for c in "${COMPONENTS[@]}"; do running "$c" || all_running=; done
 if [ -n "$all_running" ] && [ -f "$ADMIN_KUBECONFIG" ] && node_ready && dns_ready; then
   log "already up: node $NODE_NAME is Ready, cluster DNS answers on $CLUSTER_DNS_IP"
-  echo "$ADMIN_KUBECONFIG"
+  echo "$ADMIN_KUBECONFIG" >&3
   exit 0
 fi
 
@@ -322,4 +324,4 @@ if ! wait_until 120 "cluster DNS (deployment kube-system/coredns)" dns_ready; th
 fi
 for c in "${COMPONENTS[@]}"; do running "$c" || die "$c exited (log: $LOG_DIR/$c.log)"; done
 log "node $NODE_NAME is Ready ($(awk -v s="$started_at" -v e="$(date +%s.%N)" 'BEGIN{printf "%.1f", e-s}') s); kubeconfig: $ADMIN_KUBECONFIG"
-echo "$ADMIN_KUBECONFIG"
+echo "$ADMIN_KUBECONFIG" >&3

@@ -17,6 +17,8 @@ ensure_packages containerd runc containernetworking-plugins iptables iproute2 op
 ensure_dockerd
 scripts/cluster/up.sh
 scripts/cluster/images.sh
+# The scripts whose stdout is a path print nothing else there, even while installing packages.
+scripts/tests/stdout-is-data.sh
 
 kubectl=("$(kube_bin_dir)/kubectl" --kubeconfig "$ADMIN_KUBECONFIG")
 leftovers=$("${kubectl[@]}" get namespaces -l app.kubernetes.io/part-of=cephaloproxy-e2e -o name)

@@ -10,6 +10,8 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 GO="${GO:-go}"
 export KUBE_API_TEST_DIR="${KUBE_API_TEST_DIR:-/var/cache/cephaloproxy/kube}"
+# stdout carries only the binaries directory (fd 3); everything else goes to stderr.
+exec 3>&1 1>&2
 export GOTOOLCHAIN=local GOFLAGS=-mod=mod CGO_ENABLED=0 GOOS=linux GOARCH=amd64
 
 command -v "$GO" >/dev/null || { echo "build.sh: Go is required (go 1.26 or newer on PATH)" >&2; exit 1; }
@@ -23,7 +25,7 @@ complete=1
 for b in "${binaries[@]}"; do [ -x "$out/$b" ] || complete=; done
 if [ -n "$complete" ] && [ "$(cat "$out/.build-stamp" 2>/dev/null)" = "$stamp" ]; then
   echo "Kubernetes $version binaries up to date in $out" >&2
-  echo "$out"
+  echo "$out" >&3
   exit 0
 fi
 
@@ -49,4 +51,4 @@ done
 echo "$stamp" > "$out/.build-stamp"
 echo "built Kubernetes $version binaries in $(( $(date +%s) - start ))s" >&2
 "$out/kube-apiserver" --version >&2
-echo "$out"
+echo "$out" >&3
