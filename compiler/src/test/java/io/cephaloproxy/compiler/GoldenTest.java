@@ -49,6 +49,6 @@ class GoldenTest {
   }
 
   static Path repoGolden() {
-    return RepoRoot.get().resolve("api").resolve(DIR);
+    return RepoRoot.get().resolve("compiler").resolve(DIR);
   }
 }
