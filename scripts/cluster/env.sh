@@ -45,6 +45,9 @@ CONTAINERD_SOCK="$RUN_DIR/containerd.sock"
 PID_DIR="$RUN_DIR/pids"
 ADMIN_KUBECONFIG="$NODE_DIR/admin.kubeconfig"
 PAUSE_IMAGE=localhost/cephaloproxy/pause:1.0
+# Per-registry settings of the node's containerd (its CRI plugin's config_path): certs.d/HOST:PORT/hosts.toml,
+# written by scripts/registry/up.sh for the local registry.
+NODE_CERTS_D="$NODE_DIR/certs.d"
 
 # The order in which up.sh starts the components (down.sh stops them in reverse).
 COMPONENTS=(containerd etcd kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy)
