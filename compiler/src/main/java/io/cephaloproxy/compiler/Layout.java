@@ -194,6 +194,12 @@ public final class Layout {
 
   /** File name of a referenced list inside its {@link #listDir(String)}. */
   public static final String LIST_FILE = "domains.txt";
+  /** The referenced lists: {@code allowedDomainsFrom} and {@code deniedDomainsFrom}. */
+  public static final String ALLOWED = "allowed";
+  public static final String DENIED = "denied";
+
+  /** The file of a referenced list (allowed, denied). */
+  public String listFile(String which) { return listDir(which) + "/" + LIST_FILE; }
 
   @Override
   public boolean equals(Object o) {

@@ -109,10 +109,6 @@ public final class SpecValidator {
             + "trustedCA or extraConfig: put those settings in the ConfigMap's squid.conf, or drop squidConfFrom");
       }
       ref("spec.squidConfFrom", s.getSquidConfFrom().getName(), s.getSquidConfFrom().getKey());
-      configMapText("spec.squidConfFrom", s.getSquidConfFrom().getName(), s.getSquidConfFrom().getKey())
-          .ifPresent(text -> ConfigLines.check(text, true, (line, msg) -> error(
-              "ConfigMap " + s.getSquidConfFrom().getName() + " key " + s.getSquidConfFrom().getKey() + " line "
-                  + line, msg, Conditions.REASON_INVALID_REFERENCED_DATA)));
     }
     access(Optional.ofNullable(s.getAccess()).orElseGet(AccessSpec::new));
     if (s.getSslBump() != null) {
@@ -138,6 +134,7 @@ public final class SpecValidator {
         ConfigLines.check(s.getExtraConfig(), false, (line, msg) -> error("spec.extraConfig line " + line, msg));
       }
     }
+    SpecReferences.of(s).forEach(this::referencedData);
   }
 
   private void access(AccessSpec a) {
@@ -171,9 +168,6 @@ public final class SpecValidator {
       key("spec.sslBump.caSecret.privateKeyKey", b.getCaSecret().getPrivateKeyKey());
       if (Objects.equals(b.getCaSecret().getCertificateKey(), b.getCaSecret().getPrivateKeyKey())) {
         error("spec.sslBump.caSecret", "certificateKey and privateKeyKey must name different keys of the Secret");
-      }
-      if (enabled) {
-        secretKeys("spec.sslBump.caSecret", n, b.getCaSecret().getCertificateKey(), b.getCaSecret().getPrivateKeyKey());
       }
     }
   }
@@ -224,9 +218,6 @@ public final class SpecValidator {
     }
     if (a.getHtpasswdSecret() != null) {
       ref("spec.auth.htpasswdSecret", a.getHtpasswdSecret().getName(), a.getHtpasswdSecret().getKey());
-      if (basic) {
-        secretKeys("spec.auth.htpasswdSecret", a.getHtpasswdSecret().getName(), a.getHtpasswdSecret().getKey());
-      }
     }
   }
 
@@ -245,8 +236,6 @@ public final class SpecValidator {
       if (Objects.equals(u.getCredentialsSecret().getUsernameKey(), u.getCredentialsSecret().getPasswordKey())) {
         error("spec.upstream.credentialsSecret", "usernameKey and passwordKey must name different keys of the Secret");
       }
-      secretKeys("spec.upstream.credentialsSecret", u.getCredentialsSecret().getName(),
-          u.getCredentialsSecret().getUsernameKey(), u.getCredentialsSecret().getPasswordKey());
     }
   }
 
@@ -261,17 +250,10 @@ public final class SpecValidator {
     ConfigMapKeyRef cm = t.getConfigMap();
     if (cm != null) {
       ref("spec.trustedCA.configMap", cm.getName(), cm.getKey());
-      configMapText("spec.trustedCA.configMap", cm.getName(), cm.getKey()).ifPresent(pem -> {
-        if (!pem.contains("-----BEGIN CERTIFICATE-----")) {
-          error("spec.trustedCA.configMap", "ConfigMap " + cm.getName() + " key " + cm.getKey() + " holds no PEM "
-              + "certificate (-----BEGIN CERTIFICATE-----)", Conditions.REASON_INVALID_REFERENCED_DATA);
-        }
-      });
     }
     SecretKeyRef sec = t.getSecret();
     if (sec != null) {
       ref("spec.trustedCA.secret", sec.getName(), sec.getKey());
-      secretKeys("spec.trustedCA.secret", sec.getName(), sec.getKey());
     }
   }
 
@@ -383,19 +365,44 @@ public final class SpecValidator {
   }
 
   private void domainList(String field, ConfigMapKeyRef ref) {
-    if (ref == null) {
+    if (ref != null) {
+      ref(field, ref.getName(), ref.getKey());
+    }
+  }
+
+  /**
+   * A referenced object the proxy uses ({@link SpecReferences}): it exists (when the data is complete), has the keys,
+   * and a ConfigMap key holds what the field says.
+   */
+  private void referencedData(SpecReferences.KeyReference r) {
+    if (r.kind() == SpecReferences.Kind.Secret) {
+      secretKeys(r.field(), r.name(), r.keys());
       return;
     }
-    ref(field, ref.getName(), ref.getKey());
-    configMapText(field, ref.getName(), ref.getKey()).ifPresent(text -> {
-      List<Map.Entry<Integer, String>> found = new ArrayList<>();
-      Domains.checkListFile(text, (line, msg) -> found.add(Map.entry(line, msg)));
-      found.sort(Comparator.comparing(Map.Entry::getKey));
-      for (Map.Entry<Integer, String> e : found) {
-        error("ConfigMap " + ref.getName() + " key " + ref.getKey() + " line " + e.getKey(), e.getValue(),
-            Conditions.REASON_INVALID_REFERENCED_DATA);
-      }
-    });
+    for (String key : r.keys()) {
+      String where = "ConfigMap " + r.name() + " key " + key;
+      configMapText(r.field(), r.name(), key).ifPresent(text -> {
+        switch (r.content()) {
+          case SQUID_CONF -> ConfigLines.check(text, true, (line, msg) -> error(where + " line " + line, msg,
+              Conditions.REASON_INVALID_REFERENCED_DATA));
+          case DOMAIN_LIST -> {
+            List<Map.Entry<Integer, String>> found = new ArrayList<>();
+            Domains.checkListFile(text, (line, msg) -> found.add(Map.entry(line, msg)));
+            found.sort(Comparator.comparing(Map.Entry::getKey));
+            for (Map.Entry<Integer, String> e : found) {
+              error(where + " line " + e.getKey(), e.getValue(), Conditions.REASON_INVALID_REFERENCED_DATA);
+            }
+          }
+          case PEM_CERTIFICATES -> {
+            if (!text.contains("-----BEGIN CERTIFICATE-----")) {
+              error(r.field(), where + " holds no PEM certificate (-----BEGIN CERTIFICATE-----)",
+                  Conditions.REASON_INVALID_REFERENCED_DATA);
+            }
+          }
+          case SECRET_DATA -> throw new IllegalStateException("a ConfigMap reference with Secret data: " + r.field());
+        }
+      });
+    }
   }
 
   /** The text of a ConfigMap key when known; reports a missing ConfigMap/key when the data is complete. */
@@ -424,7 +431,7 @@ public final class SpecValidator {
     return Optional.of(text);
   }
 
-  private void secretKeys(String field, String name, String... keys) {
+  private void secretKeys(String field, String name, List<String> keys) {
     if (name == null) {
       return;
     }

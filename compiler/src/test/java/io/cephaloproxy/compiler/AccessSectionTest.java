@@ -1,0 +1,73 @@
+package io.cephaloproxy.compiler;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class AccessSectionTest {
+  static SquidConfWriter out;
+
+  static List<String> write(String yaml) {
+    out = new SquidConfWriter();
+    ResolvedSpec r = SectionTests.resolved(yaml);
+    AccessSection.Acls acls = AccessSection.acls(out, r, Layout.defaults());
+    AccessSection.rules(out, acls, r.spec().getExtraConfig());
+    return SectionTests.directives(out);
+  }
+
+  static List<String> rules(List<String> lines) {
+    return lines.stream().filter(l -> l.startsWith("http_access")).toList();
+  }
+
+  @Test
+  void enforceDeniesInRuleOrderAndChecksDestinationAddressesLast() {
+    List<String> lines = write("""
+        access:
+          deniedDomains: [bad.example]
+          allowedDomains: [.good.example]
+          deniedDestinationCIDRs: [10.0.0.0/8]
+          allowedDestinationCIDRs: [10.1.0.0/16]
+        auth: {mode: Basic, htpasswdSecret: {name: u}}
+        extraConfig: "acl office src 192.168.0.0/16"
+        """);
+    assertThat(rules(lines)).containsExactly(
+        "http_access allow localhost manager",
+        "http_access deny manager",
+        "http_access deny !cp_clients",
+        "http_access deny !cp_authenticated",
+        "http_access deny !CONNECT !cp_safe_ports",
+        "http_access deny CONNECT !cp_connect_ports",
+        "http_access deny cp_denied_domains",
+        "http_access deny !cp_allowed_domains",
+        "http_access deny cp_denied_destinations !cp_allowed_destinations",
+        "http_access deny cp_blocked_destinations !cp_allowed_destinations",
+        "http_access allow cp_clients",
+        "http_access deny all");
+    assertThat(lines.indexOf("acl office src 192.168.0.0/16"))
+        .isBetween(lines.indexOf("http_access deny cp_blocked_destinations !cp_allowed_destinations"),
+            lines.indexOf("http_access allow cp_clients"));
+    assertThat(out.aclFiles()).containsEntry(AccessSection.ACL_DENIED_DOMAINS, "bad.example\n")
+        .containsEntry(AccessSection.ACL_BLOCKED_DESTINATIONS, "0.0.0.0/8\n127.0.0.0/8\n169.254.0.0/16\n::1/128\n"
+            + "fe80::/10\n");
+  }
+
+  @Test
+  void auditOnlyAnnotatesButStillBlocksTheBuiltInDestinationsFirst() {
+    List<String> lines = write("access: {mode: Audit, deniedDomains: [bad.example]}");
+    assertThat(lines).contains("acl cp_would_deny note would_deny",
+        "acl cp_wd_denied_domain annotate_transaction would_deny=denied-domain")
+        .doesNotContain("acl cp_wd_denied_destination annotate_transaction would_deny=denied-destination");
+    assertThat(rules(lines)).containsSubsequence(
+        "http_access deny cp_blocked_destinations",
+        "http_access deny cp_denied_domains !cp_would_deny cp_wd_denied_domain !all",
+        "http_access allow cp_clients");
+  }
+
+  @Test
+  void aReferencedListIsReadFromItsMountedFile() {
+    List<String> lines = write("access: {allowedDomainsFrom: {name: lists, key: a.txt}}");
+    assertThat(lines).contains("acl cp_allowed_domains_list dstdomain -n \"/etc/cephaloproxy/lists/allowed/domains.txt\"")
+        .contains("http_access deny !cp_allowed_domains_list");
+  }
+}
