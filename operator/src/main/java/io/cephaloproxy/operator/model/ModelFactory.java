@@ -125,7 +125,7 @@ public final class ModelFactory {
         compiled.workers(),
         service == null || service.getType() == null ? "ClusterIP" : service.getType().name(),
         service == null ? null : service.getAnnotations(),
-        spec.getResources(),
+        DefaultResources.apply(spec.getResources(), compiled.squidConf(), compiled.workers()),
         spec.getNodeSelector(),
         spec.getTolerations(),
         spec.getAffinity(),
