@@ -2,6 +2,7 @@ package io.cephaloproxy.compiler;
 
 import io.cephaloproxy.api.v1alpha1.CacheSpec;
 import io.cephaloproxy.api.v1alpha1.CacheType;
+import io.cephaloproxy.api.v1alpha1.Defaults;
 import io.cephaloproxy.api.v1alpha1.DiskCacheSpec;
 import java.math.BigInteger;
 
@@ -15,7 +16,7 @@ final class CacheSection {
   static void write(SquidConfWriter out, CacheSpec c, Layout layout) {
     out.section("Cache");
     CacheType type = ResolvedSpec.or(c.getType(), () -> CacheType.None);
-    BigInteger maxObject = Quantities.bytes(ResolvedSpec.or(c.getMaximumObjectSize(), () -> "4Mi"));
+    BigInteger maxObject = Quantities.bytes(ResolvedSpec.or(c.getMaximumObjectSize(), () -> Defaults.MAXIMUM_OBJECT_SIZE));
     long maxObjectKb = Math.max(1,
         maxObject.add(BigInteger.valueOf(1023)).divide(BigInteger.valueOf(1024)).longValueExact());
     switch (type) {

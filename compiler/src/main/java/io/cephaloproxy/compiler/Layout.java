@@ -1,5 +1,6 @@
 package io.cephaloproxy.compiler;
 
+import io.cephaloproxy.api.v1alpha1.Defaults;
 import java.util.List;
 import java.util.Objects;
 import java.util.regex.Pattern;
@@ -237,7 +238,7 @@ public final class Layout {
     private String serviceName = "squid";
     private String visibleHostname = "cephaloproxy";
     private String listenAddress = null;
-    private int healthPort = 8080;
+    private int healthPort = Defaults.HEALTH_PORT;
     private String hostsFile = null;
     private List<String> dnsNameservers = List.of();
 

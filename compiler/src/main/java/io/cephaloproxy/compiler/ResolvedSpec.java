@@ -3,6 +3,7 @@ package io.cephaloproxy.compiler;
 import io.cephaloproxy.api.v1alpha1.AccessMode;
 import io.cephaloproxy.api.v1alpha1.AccessSpec;
 import io.cephaloproxy.api.v1alpha1.CacheSpec;
+import io.cephaloproxy.api.v1alpha1.Defaults;
 import io.cephaloproxy.api.v1alpha1.LoggingSpec;
 import io.cephaloproxy.api.v1alpha1.SquidProxySpec;
 import io.cephaloproxy.api.v1alpha1.SslBumpSpec;
@@ -29,9 +30,10 @@ record ResolvedSpec(SquidProxySpec spec, int port, int workers, int shutdownLife
     SquidProxySpec s = spec == null ? new SquidProxySpec() : spec;
     SslBumpSpec bump = s.getSslBump() != null && Boolean.TRUE.equals(s.getSslBump().getEnabled()) ? s.getSslBump() : null;
     return new ResolvedSpec(s,
-        or(s.getPort(), () -> 3128),
-        or(s.getWorkers(), () -> 1),
-        SquidConfCompiler.shutdownLifetimeSeconds(or(s.getTerminationGracePeriodSeconds(), () -> 30L)),
+        or(s.getPort(), () -> Defaults.PORT),
+        or(s.getWorkers(), () -> Defaults.WORKERS),
+        SquidConfCompiler.shutdownLifetimeSeconds(
+            or(s.getTerminationGracePeriodSeconds(), () -> Defaults.TERMINATION_GRACE_PERIOD_SECONDS)),
         or(s.getCache(), CacheSpec::new),
         or(s.getAccess(), AccessSpec::new),
         or(s.getLogging(), LoggingSpec::new),

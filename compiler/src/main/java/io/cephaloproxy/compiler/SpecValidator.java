@@ -9,6 +9,7 @@ import io.cephaloproxy.api.v1alpha1.CacheType;
 import io.cephaloproxy.api.v1alpha1.CacheVolumeType;
 import io.cephaloproxy.api.v1alpha1.Conditions;
 import io.cephaloproxy.api.v1alpha1.ConfigMapKeyRef;
+import io.cephaloproxy.api.v1alpha1.Defaults;
 import io.cephaloproxy.api.v1alpha1.DiskCacheSpec;
 import io.cephaloproxy.api.v1alpha1.Patterns;
 import io.cephaloproxy.api.v1alpha1.PortRange;
@@ -69,8 +70,8 @@ public final class SpecValidator {
   private void spec(SquidProxySpec s) {
     range("spec.replicas", s.getReplicas(), 0, 1000);
     range("spec.port", s.getPort(), 1, 65535);
-    if (s.getPort() != null && s.getPort() == 8080) {
-      error("spec.port", "port 8080 is the proxy pod's health port; choose another proxy port, e.g. 3128");
+    if (s.getPort() != null && s.getPort() == Defaults.HEALTH_PORT) {
+      error("spec.port", Defaults.HEALTH_PORT_MESSAGE);
     }
     range("spec.workers", s.getWorkers(), 1, 16);
     if (s.getTerminationGracePeriodSeconds() != null

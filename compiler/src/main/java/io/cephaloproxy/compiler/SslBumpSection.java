@@ -1,5 +1,6 @@
 package io.cephaloproxy.compiler;
 
+import io.cephaloproxy.api.v1alpha1.Defaults;
 import io.cephaloproxy.api.v1alpha1.SslBumpPolicy;
 import io.cephaloproxy.api.v1alpha1.SslBumpSpec;
 import java.util.ArrayList;
@@ -49,7 +50,7 @@ final class SslBumpSection {
   /** security_file_certgen's -M (and runtime.properties' sslBump.dbSize): the certificate DB size in MB. */
   static String certificateDbSize(SslBumpSpec b) {
     String size = b == null ? null : b.getCertificateDbSize();
-    return Quantities.mebibytes(Quantities.bytes(ResolvedSpec.or(size, () -> "4Mi"))) + "MB";
+    return Quantities.mebibytes(Quantities.bytes(ResolvedSpec.or(size, () -> Defaults.CERTIFICATE_DB_SIZE))) + "MB";
   }
 
   /** ssl::server_name twins (named prefix + suffix of the original) of dstdomain ACLs, over the same files. */

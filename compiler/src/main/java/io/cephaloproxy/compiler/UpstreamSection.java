@@ -1,5 +1,6 @@
 package io.cephaloproxy.compiler;
 
+import io.cephaloproxy.api.v1alpha1.Defaults;
 import io.cephaloproxy.api.v1alpha1.UpstreamSpec;
 
 /**
@@ -20,7 +21,7 @@ final class UpstreamSection {
 
   /** The cache_peer line without login= (also runtime.properties' upstream.cachePeer). */
   static String cachePeer(UpstreamSpec u) {
-    return "cache_peer " + u.getHost() + " parent " + ResolvedSpec.or(u.getPort(), () -> 3128)
+    return "cache_peer " + u.getHost() + " parent " + ResolvedSpec.or(u.getPort(), () -> Defaults.UPSTREAM_PORT)
         + " 0 no-query no-digest default name=upstream";
   }
 }

@@ -21,11 +21,11 @@ public class AuthSpec {
   @JsonPropertyDescription("The htpasswd file; required with mode: Basic.")
   private HtpasswdSecretRef htpasswdSecret;
 
-  @Default("CephaloProxy")
+  @Default(Defaults.AUTH_REALM)
   @Pattern(Patterns.REALM)
   @JsonPropertyDescription("Realm shown in the browser's login prompt: 1-64 letters, digits, spaces and . _ : / ( ) -. "
-      + "Default CephaloProxy.")
-  private String realm = "CephaloProxy";
+      + "Default " + Defaults.AUTH_REALM + ".")
+  private String realm = Defaults.AUTH_REALM;
 
   // --- accessors ---
 

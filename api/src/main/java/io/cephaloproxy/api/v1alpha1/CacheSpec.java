@@ -29,14 +29,15 @@ public class CacheSpec {
   @JsonPropertyDescription("Settings of the disk cache; only with type: Disk.")
   private DiskCacheSpec disk;
 
-  @Default("4Mi")
+  @Default(Defaults.MAXIMUM_OBJECT_SIZE)
   @Size(max = 20)
   @Pattern(Patterns.BYTES_QUANTITY)
   @ValidationRule(value = "isQuantity(self) && quantity(self).compareTo(quantity('1Ki')) >= 0 "
       + "&& quantity(self).compareTo(quantity('1Pi')) <= 0",
       message = "cache.maximumObjectSize must be a size between 1Ki and 1Pi, e.g. 4Mi")
-  @JsonPropertyDescription("Largest object that is cached (Squid maximum_object_size). Default 4Mi.")
-  private String maximumObjectSize = "4Mi";
+  @JsonPropertyDescription("Largest object that is cached (Squid maximum_object_size). Default "
+      + Defaults.MAXIMUM_OBJECT_SIZE + ".")
+  private String maximumObjectSize = Defaults.MAXIMUM_OBJECT_SIZE;
 
   // --- accessors ---
 

@@ -14,10 +14,6 @@ public final class Conditions {
   /** False when the spec (or a referenced Secret/ConfigMap) cannot be compiled to a valid squid.conf; the message says why. */
   public static final String CONFIG_VALID = "ConfigValid";
 
-  public static final String STATUS_TRUE = "True";
-  public static final String STATUS_FALSE = "False";
-  public static final String STATUS_UNKNOWN = "Unknown";
-
   // --- reasons ---
   public static final String REASON_COMPILED = "Compiled";
   public static final String REASON_INVALID_SPEC = "InvalidSpec";
@@ -25,11 +21,8 @@ public final class Conditions {
   public static final String REASON_MISSING_REFERENCE = "MissingReference";
   public static final String REASON_SQUID_REJECTED_CONFIG = "SquidRejectedConfig";
   public static final String REASON_AVAILABLE = "Available";
-  public static final String REASON_NOT_AVAILABLE = "NotAvailable";
   public static final String REASON_ROLLING_OUT = "RollingOut";
   public static final String REASON_ROLLOUT_COMPLETE = "RolloutComplete";
-  public static final String REASON_ROLLOUT_FAILED = "RolloutFailed";
-  public static final String REASON_SCALED_TO_ZERO = "ScaledToZero";
   public static final String REASON_RECONCILE_ERROR = "ReconcileError";
   public static final String REASON_AS_EXPECTED = "AsExpected";
 }

@@ -13,10 +13,10 @@ public class PodDisruptionBudgetSpec {
       + "blocks a node drain). Default true.")
   private Boolean enabled = Boolean.TRUE;
 
-  @Default("1")
+  @Default(Defaults.PDB_MAX_UNAVAILABLE_TEXT)
   @Min(1)
-  @JsonPropertyDescription("How many pods a drain may take down at once. Default 1.")
-  private Integer maxUnavailable = 1;
+  @JsonPropertyDescription("How many pods a drain may take down at once. Default " + Defaults.PDB_MAX_UNAVAILABLE + ".")
+  private Integer maxUnavailable = Defaults.PDB_MAX_UNAVAILABLE;
 
   // --- accessors ---
 

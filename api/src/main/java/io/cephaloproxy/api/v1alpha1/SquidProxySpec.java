@@ -18,8 +18,7 @@ import java.util.Map;
 
 /** The desired proxy. Every field is optional; an empty spec gives a working, locked-down proxy. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-@ValidationRule(value = "self.port != 8080",
-    message = "port 8080 is the proxy pod's health port; choose another proxy port, e.g. 3128")
+@ValidationRule(value = "self.port != " + Defaults.HEALTH_PORT, message = Defaults.HEALTH_PORT_MESSAGE)
 @ValidationRule(value = "!has(self.squidConfFrom) || (!has(self.access) && !has(self.sslBump) && !has(self.auth) "
     + "&& !has(self.upstream) && !has(self.trustedCA) && !has(self.extraConfig))",
     message = "squidConfFrom (a complete squid.conf) cannot be combined with access, sslBump, auth, upstream, "
@@ -45,11 +44,11 @@ public class SquidProxySpec {
       + "shutdown_lifetime|sslcrtd_children|sslcrtd_program|sslcrtvalidator_program|store_id_program|"
       + "unlinkd_program|url_rewrite_program|workers)([ \\\\t]|$)')";
 
-  @Default("1")
+  @Default(Defaults.REPLICAS_TEXT)
   @Min(0)
   @Max(1000)
-  @JsonPropertyDescription("Number of proxy pods. Default 1. Ignored when autoscaling.enabled.")
-  private Integer replicas = 1;
+  @JsonPropertyDescription("Number of proxy pods. Default " + Defaults.REPLICAS + ". Ignored when autoscaling.enabled.")
+  private Integer replicas = Defaults.REPLICAS;
 
   @Size(max = 512)
   @Pattern("^[^\\s]+$")
@@ -66,19 +65,19 @@ public class SquidProxySpec {
   @JsonPropertyDescription("CPU/memory requests and limits of the Squid container.")
   private ResourceRequirements resources;
 
-  @Default("3128")
+  @Default(Defaults.PORT_TEXT)
   @Min(1)
   @Max(65535)
-  @JsonPropertyDescription("Proxy port (Squid http_port, container port 'proxy' and Service port). Default 3128; "
-      + "8080 is reserved for the health port.")
-  private Integer port = 3128;
+  @JsonPropertyDescription("Proxy port (Squid http_port, container port 'proxy' and Service port). Default "
+      + Defaults.PORT + "; " + Defaults.HEALTH_PORT + " is reserved for the health port.")
+  private Integer port = Defaults.PORT;
 
-  @Default("1")
+  @Default(Defaults.WORKERS_TEXT)
   @Min(1)
   @Max(16)
-  @JsonPropertyDescription("Squid worker processes per pod (SMP). Default 1. More than 1 gives the pod a "
+  @JsonPropertyDescription("Squid worker processes per pod (SMP). Default " + Defaults.WORKERS + ". More than 1 gives the pod a "
       + "memory-backed /dev/shm; give it CPU to match.")
-  private Integer workers = 1;
+  private Integer workers = Defaults.WORKERS;
 
   @JsonPropertyDescription("The Service in front of the pods.")
   private ServiceSpec service;
@@ -115,12 +114,13 @@ public class SquidProxySpec {
       + "restricted and OpenShift restricted-v2 compatible).")
   private SecurityContextOverride securityContext;
 
-  @Default("30")
+  @Default(Defaults.TERMINATION_GRACE_PERIOD_SECONDS_TEXT)
   @Min(2)
   @Max(3600)
   @JsonPropertyDescription("Seconds a pod gets to finish requests when it stops. Squid's shutdown_lifetime is "
-      + "derived from it (this minus 10 s, at least half of it). Default 30.")
-  private Long terminationGracePeriodSeconds = 30L;
+      + "derived from it (this minus 10 s, at least half of it). Default "
+      + Defaults.TERMINATION_GRACE_PERIOD_SECONDS + ".")
+  private Long terminationGracePeriodSeconds = Defaults.TERMINATION_GRACE_PERIOD_SECONDS;
 
   @JsonPropertyDescription("A HorizontalPodAutoscaler on CPU.")
   private AutoscalingSpec autoscaling;

@@ -37,13 +37,13 @@ public class SslBumpSpec {
       + "services): tunnelled as is. Same syntax as access.allowedDomains.")
   private List<@Size(max = 254) String> spliceDomains;
 
-  @Default("4Mi")
+  @Default(Defaults.CERTIFICATE_DB_SIZE)
   @Size(max = 20)
   @Pattern(Patterns.BYTES_QUANTITY)
   @ValidationRule(value = Cel.QUANTITY, message = "sslBump.certificateDbSize " + Cel.QUANTITY_MSG)
   @JsonPropertyDescription("Size of the on-disk database of generated certificates (security_file_certgen -M). "
-      + "Default 4Mi.")
-  private String certificateDbSize = "4Mi";
+      + "Default " + Defaults.CERTIFICATE_DB_SIZE + ".")
+  private String certificateDbSize = Defaults.CERTIFICATE_DB_SIZE;
 
   // --- accessors ---
 

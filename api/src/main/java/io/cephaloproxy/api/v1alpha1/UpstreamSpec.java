@@ -20,11 +20,11 @@ public class UpstreamSpec {
   @JsonPropertyDescription("Host name or IP address of the parent proxy.")
   private String host;
 
-  @Default("3128")
+  @Default(Defaults.UPSTREAM_PORT_TEXT)
   @Min(1)
   @Max(65535)
-  @JsonPropertyDescription("Port of the parent proxy. Default 3128.")
-  private Integer port = 3128;
+  @JsonPropertyDescription("Port of the parent proxy. Default " + Defaults.UPSTREAM_PORT + ".")
+  private Integer port = Defaults.UPSTREAM_PORT;
 
   @JsonPropertyDescription("Credentials for the parent proxy (sent as Basic proxy authentication). They are "
       + "mounted from the Secret and never written to the ConfigMap.")

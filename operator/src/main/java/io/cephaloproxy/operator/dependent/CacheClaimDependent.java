@@ -1,5 +1,6 @@
 package io.cephaloproxy.operator.dependent;
 
+import io.cephaloproxy.api.v1alpha1.SquidProxyResources;
 import io.cephaloproxy.api.v1alpha1.SquidProxy;
 import io.cephaloproxy.operator.model.Builders;
 import io.cephaloproxy.operator.model.Labels;
@@ -43,6 +44,7 @@ public class CacheClaimDependent extends KubernetesDependentResource<PersistentV
 
   @Override
   protected ResourceID targetSecondaryResourceID(SquidProxy primary, Context<SquidProxy> context) {
-    return new ResourceID(primary.getMetadata().getName() + "-cache", primary.getMetadata().getNamespace());
+    return new ResourceID(SquidProxyResources.cacheClaimName(primary.getMetadata().getName()),
+        primary.getMetadata().getNamespace());
   }
 }

@@ -1,5 +1,6 @@
 package io.cephaloproxy.operator.dependent;
 
+import io.cephaloproxy.api.v1alpha1.SquidProxyResources;
 import io.cephaloproxy.api.v1alpha1.SquidProxy;
 import io.cephaloproxy.operator.model.Builders;
 import io.cephaloproxy.operator.model.Labels;
@@ -14,7 +15,7 @@ public class ConfigMapDependent extends ProxyDependent<ConfigMap> {
   public static final String NAME = "config";
 
   public ConfigMapDependent() {
-    super(ConfigMap.class, Builders::configMap, n -> n + "-config");
+    super(ConfigMap.class, Builders::configMap, SquidProxyResources::configMapName);
   }
 
   /**

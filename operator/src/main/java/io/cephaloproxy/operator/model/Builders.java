@@ -1,5 +1,6 @@
 package io.cephaloproxy.operator.model;
 
+import io.cephaloproxy.api.v1alpha1.Defaults;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.IntOrString;
@@ -72,7 +73,7 @@ public final class Builders {
         .addNewPort()
         .withName("health")
         .withProtocol("TCP")
-        .withPort(ProxyModel.HEALTH_PORT)
+        .withPort(Defaults.HEALTH_PORT)
         .withTargetPort(new IntOrString("health"))
         .endPort()
         .endSpec()

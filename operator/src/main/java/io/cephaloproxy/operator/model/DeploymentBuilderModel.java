@@ -1,5 +1,6 @@
 package io.cephaloproxy.operator.model;
 
+import io.cephaloproxy.api.v1alpha1.Defaults;
 import io.cephaloproxy.compiler.PodVolume;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
@@ -147,7 +148,7 @@ public final class DeploymentBuilderModel {
         .withArgs("run")
         .withPorts(
             new ContainerPortBuilder().withName("proxy").withContainerPort(m.port()).withProtocol("TCP").build(),
-            new ContainerPortBuilder().withName("health").withContainerPort(ProxyModel.HEALTH_PORT).withProtocol("TCP").build())
+            new ContainerPortBuilder().withName("health").withContainerPort(Defaults.HEALTH_PORT).withProtocol("TCP").build())
         .withStartupProbe(probe("/health", 1, 2, 1, 90))
         .withReadinessProbe(probe("/ready", 0, 5, 1, 2))
         .withLivenessProbe(probe("/health", 0, 10, 1, 3))

@@ -1,5 +1,7 @@
 package io.cephaloproxy.operator.model;
 
+import io.cephaloproxy.api.v1alpha1.SquidProxyResources;
+import io.cephaloproxy.api.v1alpha1.Defaults;
 import io.cephaloproxy.api.v1alpha1.AccessSpec;
 import io.cephaloproxy.api.v1alpha1.AutoscalingSpec;
 import io.cephaloproxy.api.v1alpha1.Conditions;
@@ -30,11 +32,10 @@ public final class ModelFactory {
 
   /**
    * @param model the model, absent when references are missing or the spec does not compile
-   * @param references every reference of the spec
    * @param missing the compiler's messages about missing Secrets/ConfigMaps or keys
    * @param configErrors the compiler's other validation errors
    */
-  public record Result(Optional<ProxyModel> model, List<Reference> references, List<String> missing, List<String> configErrors) {}
+  public record Result(Optional<ProxyModel> model, List<String> missing, List<String> configErrors) {}
 
   /**
    * @param lookup (kind, name) → the object's data as stored (Secret values base64), or null when
@@ -72,9 +73,9 @@ public final class ModelFactory {
       for (ValidationError v : e.errors()) {
         (Conditions.REASON_MISSING_REFERENCE.equals(v.reason()) ? missing : errors).add(v.toString());
       }
-      return new Result(Optional.empty(), refs, missing, errors);
+      return new Result(Optional.empty(), missing, errors);
     }
-    return new Result(Optional.of(model(cr, spec, defaultImage, compiled)), refs, List.of(), List.of());
+    return new Result(Optional.of(model(cr, spec, defaultImage, compiled)), List.of(), List.of());
   }
 
   private static byte[] decode(String base64) {
@@ -91,7 +92,7 @@ public final class ModelFactory {
     ProxyModel.PersistentCache persistentCache = compiled.volumes().stream()
         .filter(v -> v.kind() == PodVolume.Kind.PERSISTENT_VOLUME_CLAIM)
         .findFirst()
-        .map(v -> new ProxyModel.PersistentCache(name + "-cache", v.size(), v.storageClassName()))
+        .map(v -> new ProxyModel.PersistentCache(SquidProxyResources.cacheClaimName(name), v.size(), v.storageClassName()))
         .orElse(null);
     AutoscalingSpec as = spec.getAutoscaling();
     ProxyModel.Autoscaling autoscaling = as != null && Boolean.TRUE.equals(as.getEnabled())
@@ -100,7 +101,7 @@ public final class ModelFactory {
     var pdbSpec = spec.getPodDisruptionBudget();
     ProxyModel.Pdb pdb = new ProxyModel.Pdb(
         pdbSpec == null || !Boolean.FALSE.equals(pdbSpec.getEnabled()),
-        pdbSpec == null || pdbSpec.getMaxUnavailable() == null ? 1 : pdbSpec.getMaxUnavailable());
+        pdbSpec == null || pdbSpec.getMaxUnavailable() == null ? Defaults.PDB_MAX_UNAVAILABLE : pdbSpec.getMaxUnavailable());
     AccessSpec access = spec.getAccess();
     List<String> clients = access == null || access.getAllowedClientCIDRs() == null
         ? AccessSpec.DEFAULT_CLIENT_CIDRS : access.getAllowedClientCIDRs();
@@ -109,7 +110,8 @@ public final class ModelFactory {
         spec.getNetworkPolicy() != null && Boolean.TRUE.equals(spec.getNetworkPolicy().getEnabled()),
         List.copyOf(clients), List.copyOf(denied));
     var sc = spec.getSecurityContext();
-    long grace = spec.getTerminationGracePeriodSeconds() == null ? 30 : spec.getTerminationGracePeriodSeconds();
+    long grace = spec.getTerminationGracePeriodSeconds() == null
+        ? Defaults.TERMINATION_GRACE_PERIOD_SECONDS : spec.getTerminationGracePeriodSeconds();
     // the pod must outlive preStop + Squid's shutdown_lifetime + the agent's 5 s margin
     grace = Math.max(grace, ProxyModel.PRE_STOP_SLEEP_SECONDS + compiled.shutdownLifetimeSeconds() + 5L);
     var service = spec.getService();
@@ -119,7 +121,7 @@ public final class ModelFactory {
         spec.getImage() != null ? spec.getImage() : defaultImage,
         spec.getImagePullPolicy() == null ? null : spec.getImagePullPolicy().name(),
         spec.getImagePullSecrets(),
-        spec.getReplicas() == null ? 1 : spec.getReplicas(),
+        spec.getReplicas() == null ? Defaults.REPLICAS : spec.getReplicas(),
         autoscaling,
         compiled.port(),
         compiled.workers(),

@@ -1,5 +1,6 @@
 package io.cephaloproxy.operator.model;
 
+import io.cephaloproxy.api.v1alpha1.SquidProxyResources;
 import io.cephaloproxy.compiler.PodVolume;
 import io.fabric8.kubernetes.api.model.Affinity;
 import io.fabric8.kubernetes.api.model.LocalObjectReference;
@@ -47,7 +48,6 @@ public record ProxyModel(
     List<PodVolume> volumes,
     String configHash) {
 
-  public static final int HEALTH_PORT = 8080;
   /** Seconds the pod keeps serving after it is told to stop, so endpoints drop it first. */
   public static final int PRE_STOP_SLEEP_SECONDS = 5;
 
@@ -61,15 +61,11 @@ public record ProxyModel(
   public record PersistentCache(String claimName, String size, String storageClassName) {}
 
   public String configMapName() {
-    return name + "-config";
+    return SquidProxyResources.configMapName(name);
   }
 
   public String serviceName() {
-    return name;
-  }
-
-  public String endpoint() {
-    return serviceName() + "." + namespace + ".svc:" + port;
+    return SquidProxyResources.serviceName(name);
   }
 
   public boolean pdbWanted() {

@@ -1,5 +1,7 @@
 package io.cephaloproxy.operator.reconciler;
 
+import io.cephaloproxy.api.v1alpha1.SquidProxyResources;
+import io.cephaloproxy.api.v1alpha1.Defaults;
 import io.cephaloproxy.api.v1alpha1.Conditions;
 import io.cephaloproxy.api.v1alpha1.SquidProxy;
 import io.cephaloproxy.api.v1alpha1.SquidProxyStatus;
@@ -190,11 +192,11 @@ public class SquidProxyReconciler implements Reconciler<SquidProxy> {
     Optional<Deployment> deployment = context.getSecondaryResource(Deployment.class);
     List<Pod> proxyPods = pods.list(ns, p -> name.equals(p.getMetadata().getLabels().get(Labels.INSTANCE))).toList();
     List<ReplicaSet> proxyReplicaSets = replicaSets.list(ns, r -> name.equals(r.getMetadata().getLabels().get(Labels.INSTANCE))).toList();
-    int port = proxy.getSpec() == null || proxy.getSpec().getPort() == null ? 3128 : proxy.getSpec().getPort();
+    int port = proxy.getSpec() == null || proxy.getSpec().getPort() == null ? Defaults.PORT : proxy.getSpec().getPort();
     int desiredReplicas = result.model().map(m -> m.autoscaling() == null ? m.replicas() : -1).orElse(-1);
     if (desiredReplicas < 0) {
       desiredReplicas = deployment.map(d -> d.getSpec().getReplicas()).filter(Objects::nonNull)
-          .orElse(proxy.getSpec() == null || proxy.getSpec().getReplicas() == null ? 1 : proxy.getSpec().getReplicas());
+          .orElse(proxy.getSpec() == null || proxy.getSpec().getReplicas() == null ? Defaults.REPLICAS : proxy.getSpec().getReplicas());
     }
     Observation observation = new Observation(
         proxy.getMetadata().getGeneration() == null ? 0 : proxy.getMetadata().getGeneration(),
@@ -205,7 +207,7 @@ public class SquidProxyReconciler implements Reconciler<SquidProxy> {
         deployment,
         proxyReplicaSets,
         proxyPods,
-        name + "." + ns + ".svc:" + port);
+        SquidProxyResources.endpoint(name, ns, port));
     SquidProxyStatus current = proxy.getStatus();
     List<Condition> before = current == null || current.getConditions() == null ? List.of() : current.getConditions();
     String hashBefore = current == null ? null : current.getConfigHash();

@@ -145,10 +145,6 @@ public final class OperatorRuntime implements AutoCloseable {
     return reconciler;
   }
 
-  public RuntimeInfo runtimeInfo() {
-    return operator.getRuntimeInfo();
-  }
-
   /** Liveness: false only when the operator runs and one of its informers is unhealthy. */
   public boolean live() {
     RuntimeInfo info = operator.getRuntimeInfo();
