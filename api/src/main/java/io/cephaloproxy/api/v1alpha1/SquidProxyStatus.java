@@ -4,9 +4,14 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.kubernetes.api.model.Condition;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Objects;
 
-/** What the operator observed. Written only by the operator (status subresource). */
+/**
+ * What the operator observed. Written only by the operator (status subresource). A value: two statuses are equal
+ * when every field is, the conditions compared by type whatever their order, so the operator patches only a change.
+ */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class SquidProxyStatus {
   @JsonPropertyDescription("Conditions Ready, Progressing, Degraded and ConfigValid (metav1.Condition: type, status, reason, message, observedGeneration, lastTransitionTime).")
@@ -26,6 +31,51 @@ public class SquidProxyStatus {
 
   @JsonPropertyDescription("SHA-256 of the compiled configuration and every referenced Secret/ConfigMap; the pods run the config with this hash once the rollout completes.")
   private String configHash;
+
+  public SquidProxyStatus() {}
+
+  public SquidProxyStatus(List<Condition> conditions, Long observedGeneration, Integer replicas, Integer readyReplicas,
+      String endpoint, String configHash) {
+    this.conditions = new ArrayList<>(conditions);
+    this.observedGeneration = observedGeneration;
+    this.replicas = replicas;
+    this.readyReplicas = readyReplicas;
+    this.endpoint = endpoint;
+    this.configHash = configHash;
+  }
+
+  /** The same status with other conditions. */
+  public SquidProxyStatus withConditions(List<Condition> conditions) {
+    return new SquidProxyStatus(conditions, observedGeneration, replicas, readyReplicas, endpoint, configHash);
+  }
+
+  private List<Condition> conditionsByType() {
+    return conditions == null ? List.of()
+        : conditions.stream().sorted(Comparator.comparing(Condition::getType, Comparator.nullsFirst(
+            Comparator.naturalOrder()))).toList();
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof SquidProxyStatus s
+        && conditionsByType().equals(s.conditionsByType())
+        && Objects.equals(observedGeneration, s.observedGeneration)
+        && Objects.equals(replicas, s.replicas)
+        && Objects.equals(readyReplicas, s.readyReplicas)
+        && Objects.equals(endpoint, s.endpoint)
+        && Objects.equals(configHash, s.configHash);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(conditionsByType(), observedGeneration, replicas, readyReplicas, endpoint, configHash);
+  }
+
+  @Override
+  public String toString() {
+    return "SquidProxyStatus{conditions=" + conditions + ", observedGeneration=" + observedGeneration + ", replicas="
+        + replicas + ", readyReplicas=" + readyReplicas + ", endpoint=" + endpoint + ", configHash=" + configHash + "}";
+  }
 
   // --- accessors ---
 

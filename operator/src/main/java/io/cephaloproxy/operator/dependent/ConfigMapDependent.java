@@ -1,7 +1,7 @@
 package io.cephaloproxy.operator.dependent;
 
-import io.cephaloproxy.api.v1alpha1.SquidProxyResources;
 import io.cephaloproxy.api.v1alpha1.SquidProxy;
+import io.cephaloproxy.api.v1alpha1.SquidProxyResources;
 import io.cephaloproxy.operator.model.Builders;
 import io.cephaloproxy.operator.model.Labels;
 import io.fabric8.kubernetes.api.model.ConfigMap;

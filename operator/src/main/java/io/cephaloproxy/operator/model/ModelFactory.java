@@ -1,11 +1,11 @@
 package io.cephaloproxy.operator.model;
 
-import io.cephaloproxy.api.v1alpha1.SquidProxyResources;
-import io.cephaloproxy.api.v1alpha1.Defaults;
 import io.cephaloproxy.api.v1alpha1.AccessSpec;
 import io.cephaloproxy.api.v1alpha1.AutoscalingSpec;
 import io.cephaloproxy.api.v1alpha1.Conditions;
+import io.cephaloproxy.api.v1alpha1.Defaults;
 import io.cephaloproxy.api.v1alpha1.SquidProxy;
+import io.cephaloproxy.api.v1alpha1.SquidProxyResources;
 import io.cephaloproxy.api.v1alpha1.SquidProxySpec;
 import io.cephaloproxy.compiler.CompiledConfig;
 import io.cephaloproxy.compiler.InvalidConfigException;

@@ -1,9 +1,9 @@
 package io.cephaloproxy.operator.reconciler;
 
-import io.cephaloproxy.api.v1alpha1.SquidProxyResources;
-import io.cephaloproxy.api.v1alpha1.Defaults;
 import io.cephaloproxy.api.v1alpha1.Conditions;
+import io.cephaloproxy.api.v1alpha1.Defaults;
 import io.cephaloproxy.api.v1alpha1.SquidProxy;
+import io.cephaloproxy.api.v1alpha1.SquidProxyResources;
 import io.cephaloproxy.api.v1alpha1.SquidProxyStatus;
 import io.cephaloproxy.operator.dependent.CacheClaimDependent;
 import io.cephaloproxy.operator.dependent.CachedForms;
@@ -20,12 +20,11 @@ import io.cephaloproxy.operator.model.ProxyModel;
 import io.cephaloproxy.operator.model.Reference;
 import io.cephaloproxy.operator.model.ReferencedObjects;
 import io.cephaloproxy.operator.model.References;
-import io.cephaloproxy.operator.status.AggregatedStatus;
 import io.cephaloproxy.operator.status.Observation;
 import io.cephaloproxy.operator.status.StatusAggregator;
 import io.cephaloproxy.operator.status.StatusConditions;
-import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -47,7 +46,6 @@ import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEven
 import io.javaoperatorsdk.operator.processing.retry.GradualRetry;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -211,21 +209,20 @@ public class SquidProxyReconciler implements Reconciler<SquidProxy> {
     SquidProxyStatus current = proxy.getStatus();
     List<Condition> before = current == null || current.getConditions() == null ? List.of() : current.getConditions();
     String hashBefore = current == null ? null : current.getConfigHash();
-    AggregatedStatus next = StatusAggregator.aggregate(observation, before, hashBefore, clock.instant());
+    SquidProxyStatus next = StatusAggregator.aggregate(observation, before, hashBefore, clock.instant());
     String uid = proxy.getMetadata().getUid();
     String announced = uid == null ? hashBefore : announcedHash.getOrDefault(uid, hashBefore);
-    if (uid != null && next.configHash() != null) {
-      announcedHash.put(uid, next.configHash());
+    if (uid != null && next.getConfigHash() != null) {
+      announcedHash.put(uid, next.getConfigHash());
       forgetDeleted(context);
     }
     for (Transitions.Event e : Transitions.between(before, announced, next)) {
       EventRecorder.emit(context.getClient(), proxy, e.warning(), e.reason(), e.message(), clock.instant());
     }
-    SquidProxyStatus status = toStatus(next);
-    if (sameStatus(current, status)) {
+    if (next.equals(current)) {
       return UpdateControl.noUpdate();
     }
-    return UpdateControl.patchStatus(fresh(proxy, status));
+    return UpdateControl.patchStatus(fresh(proxy, next));
   }
 
   /** Unexpected failures: a Degraded condition with the error, then JOSDK's retry. */
@@ -242,9 +239,9 @@ public class SquidProxyReconciler implements Reconciler<SquidProxy> {
     }
     next.add(StatusConditions.of(Conditions.DEGRADED, true, Conditions.REASON_RECONCILE_ERROR,
         "reconcile failed, retrying: " + e.getMessage(), gen));
-    SquidProxyStatus status = copy(current);
-    status.setConditions(StatusConditions.merge(before, next, clock.instant()));
-    if (sameStatus(current, status)) {
+    SquidProxyStatus status = (current == null ? new SquidProxyStatus() : current)
+        .withConditions(StatusConditions.merge(before, next, clock.instant()));
+    if (status.equals(current)) {
       return ErrorStatusUpdateControl.defaultErrorProcessing();
     }
     return ErrorStatusUpdateControl.patchStatus(fresh(proxy, status));
@@ -254,44 +251,6 @@ public class SquidProxyReconciler implements Reconciler<SquidProxy> {
     ResourceID id = new ResourceID(name, ns);
     var source = Reference.SECRET.equals(kind) ? secrets : configMaps;
     return source.get(id).map(ReferencedObjects::data).orElse(null);
-  }
-
-  static SquidProxyStatus toStatus(AggregatedStatus s) {
-    SquidProxyStatus st = new SquidProxyStatus();
-    st.setConditions(new ArrayList<>(s.conditions()));
-    st.setObservedGeneration(s.observedGeneration());
-    st.setReplicas(s.replicas());
-    st.setReadyReplicas(s.readyReplicas());
-    st.setEndpoint(s.endpoint());
-    st.setConfigHash(s.configHash());
-    return st;
-  }
-
-  private static SquidProxyStatus copy(SquidProxyStatus s) {
-    SquidProxyStatus st = new SquidProxyStatus();
-    if (s != null) {
-      st.setConditions(s.getConditions() == null ? new ArrayList<>() : new ArrayList<>(s.getConditions()));
-      st.setObservedGeneration(s.getObservedGeneration());
-      st.setReplicas(s.getReplicas());
-      st.setReadyReplicas(s.getReadyReplicas());
-      st.setEndpoint(s.getEndpoint());
-      st.setConfigHash(s.getConfigHash());
-    }
-    return st;
-  }
-
-  static boolean sameStatus(SquidProxyStatus a, SquidProxyStatus b) {
-    if (a == null) {
-      return false;
-    }
-    List<Condition> ca = a.getConditions() == null ? List.of() : a.getConditions().stream().sorted(Comparator.comparing(Condition::getType)).toList();
-    List<Condition> cb = b.getConditions() == null ? List.of() : b.getConditions().stream().sorted(Comparator.comparing(Condition::getType)).toList();
-    return ca.equals(cb)
-        && Objects.equals(a.getObservedGeneration(), b.getObservedGeneration())
-        && Objects.equals(a.getReplicas(), b.getReplicas())
-        && Objects.equals(a.getReadyReplicas(), b.getReadyReplicas())
-        && Objects.equals(a.getEndpoint(), b.getEndpoint())
-        && Objects.equals(a.getConfigHash(), b.getConfigHash());
   }
 
   /** Name, namespace and status only: server-side apply then owns exactly the status fields. */

@@ -2,6 +2,7 @@ package io.cephaloproxy.operator.status;
 
 import static io.cephaloproxy.api.v1alpha1.Conditions.*;
 
+import io.cephaloproxy.api.v1alpha1.SquidProxyStatus;
 import io.cephaloproxy.operator.model.Labels;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ContainerStateTerminated;
@@ -32,7 +33,7 @@ public final class StatusAggregator {
 
   private StatusAggregator() {}
 
-  public static AggregatedStatus aggregate(
+  public static SquidProxyStatus aggregate(
       Observation o, List<Condition> previous, String previousHash, Instant now) {
     long gen = o.generation();
     List<Condition> next = new ArrayList<>();
@@ -92,7 +93,7 @@ public final class StatusAggregator {
     int replicas = ds == null || ds.getReplicas() == null ? 0 : ds.getReplicas();
     int readyReplicas = ds == null || ds.getReadyReplicas() == null ? 0 : ds.getReadyReplicas();
     String hash = blocked || o.desiredHash().isEmpty() ? previousHash : o.desiredHash().get();
-    return new AggregatedStatus(
+    return new SquidProxyStatus(
         StatusConditions.merge(previous, next, now), gen, replicas, readyReplicas, o.endpoint(), hash);
   }
 

@@ -3,6 +3,7 @@ package io.cephaloproxy.operator.status;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cephaloproxy.api.v1alpha1.Conditions;
+import io.cephaloproxy.api.v1alpha1.SquidProxyStatus;
 import io.cephaloproxy.operator.model.Labels;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -36,8 +37,8 @@ class StatusAggregatorTest {
     return new Observation(3, errors, missing, Optional.of(HASH), 2, d, rs, pods, "p.ns.svc:3128");
   }
 
-  static Condition cond(AggregatedStatus s, String type) {
-    return StatusConditions.find(s.conditions(), type);
+  static Condition cond(SquidProxyStatus s, String type) {
+    return StatusConditions.find(s.getConditions(), type);
   }
 
   static Pod pod(String name, String hash) {
@@ -52,12 +53,12 @@ class StatusAggregatorTest {
     assertThat(cond(s, Conditions.PROGRESSING).getStatus()).isEqualTo("False");
     assertThat(cond(s, Conditions.DEGRADED).getStatus()).isEqualTo("False");
     assertThat(cond(s, Conditions.CONFIG_VALID).getStatus()).isEqualTo("True");
-    assertThat(s.observedGeneration()).isEqualTo(3);
-    assertThat(s.replicas()).isEqualTo(2);
-    assertThat(s.readyReplicas()).isEqualTo(2);
-    assertThat(s.configHash()).isEqualTo(HASH);
-    assertThat(s.endpoint()).isEqualTo("p.ns.svc:3128");
-    assertThat(s.conditions()).allSatisfy(c -> assertThat(c.getObservedGeneration()).isEqualTo(3L));
+    assertThat(s.getObservedGeneration()).isEqualTo(3L);
+    assertThat(s.getReplicas()).isEqualTo(2);
+    assertThat(s.getReadyReplicas()).isEqualTo(2);
+    assertThat(s.getConfigHash()).isEqualTo(HASH);
+    assertThat(s.getEndpoint()).isEqualTo("p.ns.svc:3128");
+    assertThat(s.getConditions()).allSatisfy(c -> assertThat(c.getObservedGeneration()).isEqualTo(3L));
   }
 
   @Test
@@ -111,7 +112,7 @@ class StatusAggregatorTest {
     assertThat(cv.getStatus()).isEqualTo("False");
     assertThat(cv.getReason()).isEqualTo(Conditions.REASON_INVALID_SPEC);
     assertThat(cv.getMessage()).contains("'bad domain' is not a domain");
-    assertThat(s.configHash()).isEqualTo("old");
+    assertThat(s.getConfigHash()).isEqualTo("old");
     assertThat(cond(s, Conditions.DEGRADED).getReason()).isEqualTo(Conditions.REASON_INVALID_SPEC);
   }
 
@@ -131,7 +132,7 @@ class StatusAggregatorTest {
     assertThat(cv.getMessage()).isEqualTo("FATAL: Bungled /etc/cephaloproxy/squid.conf line 12: acl x dstdomain");
     assertThat(cond(s, Conditions.DEGRADED).getStatus()).isEqualTo("True");
     assertThat(cond(s, Conditions.READY).getStatus()).isEqualTo("False");
-    assertThat(s.configHash()).isEqualTo("old");
+    assertThat(s.getConfigHash()).isEqualTo("old");
   }
 
   @Test
@@ -186,16 +187,16 @@ class StatusAggregatorTest {
     Observation rolling = obs(Optional.of(deployment(HASH, 2, 1, 1, 1, 5, 5)), List.of(), List.of(), List.of(), List.of());
     var first = StatusAggregator.aggregate(rolling, List.of(), null, T0);
     Observation rollingFurther = obs(Optional.of(deployment(HASH, 2, 2, 1, 1, 5, 5)), List.of(), List.of(), List.of(), List.of());
-    var second = StatusAggregator.aggregate(rollingFurther, first.conditions(), first.configHash(), T1);
+    var second = StatusAggregator.aggregate(rollingFurther, first.getConditions(), first.getConfigHash(), T1);
     // Progressing stays True (message changed): its time is kept
     assertThat(cond(second, Conditions.PROGRESSING).getLastTransitionTime()).isEqualTo("2026-01-01T00:00:00Z");
     assertThat(cond(second, Conditions.PROGRESSING).getMessage()).isNotEqualTo(cond(first, Conditions.PROGRESSING).getMessage());
     Observation done = obs(Optional.of(deployment(HASH, 2, 2, 2, 2, 5, 5)), List.of(), List.of(), List.of(), List.of());
-    var third = StatusAggregator.aggregate(done, second.conditions(), second.configHash(), T1);
+    var third = StatusAggregator.aggregate(done, second.getConditions(), second.getConfigHash(), T1);
     assertThat(cond(third, Conditions.READY).getLastTransitionTime()).isEqualTo("2026-01-01T00:05:00Z");
     assertThat(cond(third, Conditions.DEGRADED).getLastTransitionTime()).isEqualTo("2026-01-01T00:00:00Z");
     // nothing changed: equal status, so the reconciler writes nothing
-    var fourth = StatusAggregator.aggregate(done, third.conditions(), third.configHash(), Instant.parse("2026-01-01T01:00:00Z"));
+    var fourth = StatusAggregator.aggregate(done, third.getConditions(), third.getConfigHash(), Instant.parse("2026-01-01T01:00:00Z"));
     assertThat(fourth).isEqualTo(third);
   }
 }
