@@ -1,9 +1,13 @@
--- Argo CD health check for cephaloproxy.io/SquidProxy.
--- Healthy:     Ready=True and status.observedGeneration == metadata.generation
--- Degraded:    Degraded=True, or ConfigValid=False (the operator rejected the spec; the pods of the
---              last good configuration keep serving, but the change did not apply)
--- Progressing: anything else (no status yet, a rollout, a generation not yet observed)
--- Written for Argo CD's Lua (gopher-lua, Lua 5.1); also runs on Lua 5.4.
+-- Argo CD health check for cephaloproxy.io/SquidProxy, from the conditions the operator writes
+-- (Ready, Progressing, Degraded, ConfigValid; reasons in docs/troubleshooting.md). In this order:
+-- Progressing: being deleted; no status yet; status.observedGeneration behind metadata.generation
+-- Degraded:    ConfigValid=False (a missing Secret/ConfigMap, an invalid spec, a configuration
+--              Squid rejected: the pods of the last good configuration keep serving), or
+--              Degraded=True (crash loop, image pull failure, pods rejected, deadline exceeded)
+-- Progressing: Degraded=True with reason ReconcileError (transient: the operator retries)
+-- Healthy:     Ready=True
+-- Progressing: anything else (a rollout under way)
+-- Runs in Argo CD's gopher-lua (Lua 5.1) without the open libraries, as argocd-cm installs it.
 local hs = {}
 
 local function condition(conditions, type)
@@ -25,6 +29,12 @@ local function text(c, fallback)
   return fallback
 end
 
+if obj.metadata.deletionTimestamp ~= nil then
+  hs.status = "Progressing"
+  hs.message = "Pending deletion"
+  return hs
+end
+
 local status = obj.status
 if status == nil or status.conditions == nil then
   hs.status = "Progressing"
@@ -32,14 +42,38 @@ if status == nil or status.conditions == nil then
   return hs
 end
 
-local configValid = condition(status.conditions, "ConfigValid")
-if configValid ~= nil and configValid.status == "False" then
-  hs.status = "Degraded"
-  hs.message = "Configuration rejected: " .. text(configValid, configValid.reason or "unknown reason")
+local degraded = condition(status.conditions, "Degraded")
+local retrying = degraded ~= nil and degraded.status == "True" and degraded.reason == "ReconcileError"
+
+local generation = obj.metadata.generation
+local observed = status.observedGeneration
+if generation ~= nil and (observed == nil or observed < generation) then
+  hs.status = "Progressing"
+  hs.message = "Waiting for the operator to observe generation " .. generation
+  if retrying then
+    hs.message = hs.message .. " (" .. text(degraded, "reconcile failed, retrying") .. ")"
+  end
   return hs
 end
 
-local degraded = condition(status.conditions, "Degraded")
+local configValid = condition(status.conditions, "ConfigValid")
+if configValid ~= nil and configValid.status == "False" then
+  hs.status = "Degraded"
+  if configValid.reason == "MissingReference" then
+    -- the Degraded message names each missing Secret/ConfigMap (or key) and what to do
+    hs.message = text(degraded, text(configValid, "a referenced Secret or ConfigMap is missing"))
+  else
+    hs.message = "Configuration rejected: " .. text(configValid, configValid.reason or "see the ConfigValid condition")
+  end
+  return hs
+end
+
+if retrying then
+  hs.status = "Progressing"
+  hs.message = text(degraded, "reconcile failed, retrying")
+  return hs
+end
+
 if degraded ~= nil and degraded.status == "True" then
   hs.status = "Degraded"
   hs.message = text(degraded, degraded.reason or "Degraded")
@@ -47,14 +81,6 @@ if degraded ~= nil and degraded.status == "True" then
 end
 
 local ready = condition(status.conditions, "Ready")
-local generation = obj.metadata.generation
-local observed = status.observedGeneration
-if generation ~= nil and observed ~= generation then
-  hs.status = "Progressing"
-  hs.message = "Waiting for the operator to observe generation " .. tostring(generation)
-  return hs
-end
-
 if ready ~= nil and ready.status == "True" then
   hs.status = "Healthy"
   hs.message = text(ready, "Ready")

@@ -107,9 +107,9 @@ public final class StatusAggregator {
     return "Squid rejected the configuration: " + rejection.orElse("");
   }
 
+  /** Each entry is a sentence of the compiler ("spec.x: Secret "y" not found ...; create it or fix the name"). */
   private static String missing(Observation o) {
-    return String.join(", ", o.missingReferences()) + (o.missingReferences().size() == 1 ? " does" : " do")
-        + " not exist";
+    return String.join("; ", o.missingReferences());
   }
 
   private record Rollout(boolean done, String reason, String message) {}

@@ -92,14 +92,19 @@ class StatusAggregatorTest {
     assertThat(cond(s, Conditions.READY).getStatus()).isEqualTo("False");
   }
 
+  /** What ModelFactory passes for a missing Secret: the compiler's ValidationError as a string. */
+  static final String MISSING_CA =
+      "spec.sslBump.caSecret: Secret \"proxy-ca\" not found in the SquidProxy's namespace; create it or fix the name";
+
   @Test
   void missingSecretIsDegradedWithItsName() {
     var s = StatusAggregator.aggregate(obs(Optional.empty(), List.of(), List.of(), List.of(),
-        List.of("Secret ns/proxy-ca (spec.sslBump.caSecret)")), List.of(), null, T0);
+        List.of(MISSING_CA)), List.of(), null, T0);
     Condition degraded = cond(s, Conditions.DEGRADED);
     assertThat(degraded.getStatus()).isEqualTo("True");
     assertThat(degraded.getReason()).isEqualTo(Conditions.REASON_MISSING_REFERENCE);
-    assertThat(degraded.getMessage()).isEqualTo("Secret ns/proxy-ca (spec.sslBump.caSecret) does not exist");
+    assertThat(degraded.getMessage()).as("the compiler's sentence as it is, nothing appended").isEqualTo(MISSING_CA);
+    assertThat(cond(s, Conditions.CONFIG_VALID).getMessage()).isEqualTo("cannot compile: " + MISSING_CA);
     assertThat(cond(s, Conditions.READY).getStatus()).isEqualTo("False");
     assertThat(cond(s, Conditions.PROGRESSING).getStatus()).isEqualTo("False");
   }

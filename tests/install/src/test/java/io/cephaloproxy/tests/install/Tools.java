@@ -49,7 +49,16 @@ final class Tools {
 
   /** operator-framework/api's bundle validators, built by scripts/stages/35-install-tools.sh. */
   static Path bundleValidate() {
-    Path p = CACHE.resolve("tools/bundle-validate");
+    return tool("bundle-validate");
+  }
+
+  /** Argo CD's Lua health evaluation (tests/install/argocd-health), built by scripts/stages/35-install-tools.sh. */
+  static Path argocdHealth() {
+    return tool("argocd-health");
+  }
+
+  private static Path tool(String name) {
+    Path p = CACHE.resolve("tools").resolve(name);
     if (!Files.isExecutable(p)) {
       throw new IllegalStateException(p + " is missing: run scripts/stages/35-install-tools.sh");
     }
