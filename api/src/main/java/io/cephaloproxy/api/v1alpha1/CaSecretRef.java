@@ -4,7 +4,6 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Pattern;
-import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 
@@ -12,13 +11,7 @@ import io.fabric8.generator.annotation.ValidationRule;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @ValidationRule(value = "self.certificateKey != self.privateKeyKey",
     message = "caSecret.certificateKey and caSecret.privateKeyKey must name different keys of the Secret")
-public class CaSecretRef {
-  @Required
-  @Size(min = 1, max = 253)
-  @Pattern(Patterns.RESOURCE_NAME)
-  @JsonPropertyDescription("Name of the Secret holding the CA certificate and private key (same namespace).")
-  private String name;
-
+public class CaSecretRef extends ObjectRef {
   @Default("tls.crt")
   @Size(min = 1, max = 253)
   @Pattern(Patterns.DATA_KEY)
@@ -34,17 +27,15 @@ public class CaSecretRef {
   public CaSecretRef() {}
 
   public CaSecretRef(String name) {
-    this.name = name;
+    super(name);
   }
 
   // --- accessors ---
 
+  @Override
+  @JsonPropertyDescription("Name of the Secret holding the CA certificate and private key (same namespace).")
   public String getName() {
-    return name;
-  }
-
-  public void setName(String name) {
-    this.name = name;
+    return super.getName();
   }
 
   public String getCertificateKey() {

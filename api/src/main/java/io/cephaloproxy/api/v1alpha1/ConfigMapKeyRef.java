@@ -2,47 +2,27 @@ package io.cephaloproxy.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
-import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
-import io.fabric8.generator.annotation.Size;
 
 /** A key of a ConfigMap in the SquidProxy's namespace. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public class ConfigMapKeyRef {
-  @Required
-  @Size(min = 1, max = 253)
-  @Pattern(Patterns.RESOURCE_NAME)
-  @JsonPropertyDescription("Name of the ConfigMap (same namespace as the SquidProxy).")
-  private String name;
-
-  @Required
-  @Size(min = 1, max = 253)
-  @Pattern(Patterns.DATA_KEY)
-  @JsonPropertyDescription("Key inside the ConfigMap's data.")
-  private String key;
-
+public class ConfigMapKeyRef extends KeyRef {
   public ConfigMapKeyRef() {}
 
   public ConfigMapKeyRef(String name, String key) {
-    this.name = name;
-    this.key = key;
+    super(name, key);
   }
 
-  // --- accessors ---
-
+  @Override
+  @JsonPropertyDescription("Name of the ConfigMap (same namespace as the SquidProxy).")
   public String getName() {
-    return name;
+    return super.getName();
   }
 
-  public void setName(String name) {
-    this.name = name;
-  }
-
+  @Override
+  @Required
+  @JsonPropertyDescription("Key inside the ConfigMap's data.")
   public String getKey() {
-    return key;
-  }
-
-  public void setKey(String key) {
-    this.key = key;
+    return super.getKey();
   }
 }

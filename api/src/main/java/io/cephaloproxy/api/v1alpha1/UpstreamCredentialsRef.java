@@ -4,7 +4,6 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Pattern;
-import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 
@@ -12,13 +11,7 @@ import io.fabric8.generator.annotation.ValidationRule;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @ValidationRule(value = "self.usernameKey != self.passwordKey",
     message = "credentialsSecret.usernameKey and credentialsSecret.passwordKey must name different keys of the Secret")
-public class UpstreamCredentialsRef {
-  @Required
-  @Size(min = 1, max = 253)
-  @Pattern(Patterns.RESOURCE_NAME)
-  @JsonPropertyDescription("Name of the Secret (same namespace).")
-  private String name;
-
+public class UpstreamCredentialsRef extends ObjectRef {
   @Default("username")
   @Size(min = 1, max = 253)
   @Pattern(Patterns.DATA_KEY)
@@ -34,17 +27,15 @@ public class UpstreamCredentialsRef {
   public UpstreamCredentialsRef() {}
 
   public UpstreamCredentialsRef(String name) {
-    this.name = name;
+    super(name);
   }
 
   // --- accessors ---
 
+  @Override
+  @JsonPropertyDescription("Name of the Secret (same namespace).")
   public String getName() {
-    return name;
-  }
-
-  public void setName(String name) {
-    this.name = name;
+    return super.getName();
   }
 
   public String getUsernameKey() {
