@@ -9,7 +9,7 @@ import java.util.Objects;
 
 /**
  * The one walk over a spec's references to ConfigMap and Secret keys that the proxy uses. The operator reads and
- * watches these objects ({@code References}), {@link SpecValidator} checks that they exist and what they hold, and
+ * watches these objects ({@code WatchedObjects}), {@link SpecValidator} checks that they exist and what they hold, and
  * the rollout hash covers their data. A reference the output does not use (an htpasswd Secret without Basic auth,
  * a CA Secret while ssl-bump is off) is not walked; one without a name neither (the validator reports that field).
  */

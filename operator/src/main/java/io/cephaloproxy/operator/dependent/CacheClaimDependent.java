@@ -2,7 +2,7 @@ package io.cephaloproxy.operator.dependent;
 
 import io.cephaloproxy.api.v1alpha1.SquidProxy;
 import io.cephaloproxy.api.v1alpha1.SquidProxyResources;
-import io.cephaloproxy.operator.model.Builders;
+import io.cephaloproxy.operator.model.ProxyObjects;
 import io.cephaloproxy.operator.model.Labels;
 import io.cephaloproxy.operator.model.ProxyModel;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
@@ -30,7 +30,7 @@ public class CacheClaimDependent extends KubernetesDependentResource<PersistentV
 
   @Override
   public ReconcileResult<PersistentVolumeClaim> reconcile(SquidProxy primary, Context<SquidProxy> context) {
-    ProxyModel m = Models.require(context);
+    ProxyModel m = WorkflowModel.require(context);
     if (m.persistentCache() == null) {
       return ReconcileResult.noOperation(null);
     }
@@ -39,7 +39,7 @@ public class CacheClaimDependent extends KubernetesDependentResource<PersistentV
 
   @Override
   protected PersistentVolumeClaim desired(SquidProxy primary, Context<SquidProxy> context) {
-    return Builders.cacheClaim(Models.require(context));
+    return ProxyObjects.cacheClaim(WorkflowModel.require(context));
   }
 
   @Override

@@ -2,7 +2,7 @@ package io.cephaloproxy.operator.dependent;
 
 import io.cephaloproxy.api.v1alpha1.SquidProxy;
 import io.cephaloproxy.api.v1alpha1.SquidProxyResources;
-import io.cephaloproxy.operator.model.Builders;
+import io.cephaloproxy.operator.model.ProxyObjects;
 import io.cephaloproxy.operator.model.Labels;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
@@ -10,12 +10,12 @@ import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 
 /** {@code <name>-config}: squid.conf, runtime.properties and the ACL files. */
-@KubernetesDependent(informer = @Informer(labelSelector = Labels.MANAGED_SELECTOR, itemStore = CachedForms.OwnApplyEntryOnly.class))
+@KubernetesDependent(informer = @Informer(labelSelector = Labels.MANAGED_SELECTOR, itemStore = InformerStores.OwnApplyEntryOnly.class))
 public class ConfigMapDependent extends ProxyDependent<ConfigMap> {
   public static final String NAME = "config";
 
   public ConfigMapDependent() {
-    super(ConfigMap.class, Builders::configMap, SquidProxyResources::configMapName);
+    super(ConfigMap.class, ProxyObjects::configMap, SquidProxyResources::configMapName);
   }
 
   /**

@@ -1,7 +1,7 @@
 package io.cephaloproxy.operator.dependent;
 
 import io.cephaloproxy.api.v1alpha1.SquidProxy;
-import io.cephaloproxy.operator.model.Builders;
+import io.cephaloproxy.operator.model.ProxyObjects;
 import io.cephaloproxy.operator.model.Labels;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
@@ -10,16 +10,16 @@ import io.javaoperatorsdk.operator.api.reconciler.dependent.DependentResource;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 import io.javaoperatorsdk.operator.processing.dependent.workflow.Condition;
 
-@KubernetesDependent(informer = @Informer(labelSelector = Labels.MANAGED_SELECTOR, itemStore = CachedForms.OwnApplyEntryOnly.class))
+@KubernetesDependent(informer = @Informer(labelSelector = Labels.MANAGED_SELECTOR, itemStore = InformerStores.OwnApplyEntryOnly.class))
 public class NetworkPolicyDependent extends ProxyDependent<NetworkPolicy> {
   public NetworkPolicyDependent() {
-    super(NetworkPolicy.class, Builders::networkPolicy, n -> n);
+    super(NetworkPolicy.class, ProxyObjects::networkPolicy, n -> n);
   }
 
-  public static class Wanted implements Condition<NetworkPolicy, SquidProxy> {
+  public static class WhenEnabled implements Condition<NetworkPolicy, SquidProxy> {
     @Override
     public boolean isMet(DependentResource<NetworkPolicy, SquidProxy> d, SquidProxy p, Context<SquidProxy> c) {
-      return Models.require(c).networkPolicy().enabled();
+      return WorkflowModel.require(c).networkPolicy().enabled();
     }
   }
 }

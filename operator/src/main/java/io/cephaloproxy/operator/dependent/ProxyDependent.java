@@ -29,7 +29,7 @@ public abstract class ProxyDependent<R extends HasMetadata> extends CRUDKubernet
 
   @Override
   protected R desired(SquidProxy primary, Context<SquidProxy> context) {
-    return builder.apply(Models.require(context));
+    return builder.apply(WorkflowModel.require(context));
   }
 
   /** The object's id without building it (JOSDK would call desired() just to learn the name). */

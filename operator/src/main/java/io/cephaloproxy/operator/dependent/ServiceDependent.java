@@ -1,14 +1,14 @@
 package io.cephaloproxy.operator.dependent;
 
-import io.cephaloproxy.operator.model.Builders;
+import io.cephaloproxy.operator.model.ProxyObjects;
 import io.cephaloproxy.operator.model.Labels;
 import io.fabric8.kubernetes.api.model.Service;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 
-@KubernetesDependent(informer = @Informer(labelSelector = Labels.MANAGED_SELECTOR, itemStore = CachedForms.OwnApplyEntryOnly.class))
+@KubernetesDependent(informer = @Informer(labelSelector = Labels.MANAGED_SELECTOR, itemStore = InformerStores.OwnApplyEntryOnly.class))
 public class ServiceDependent extends ProxyDependent<Service> {
   public ServiceDependent() {
-    super(Service.class, Builders::service, n -> n);
+    super(Service.class, ProxyObjects::service, n -> n);
   }
 }

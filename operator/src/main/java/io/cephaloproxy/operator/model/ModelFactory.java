@@ -46,14 +46,14 @@ public final class ModelFactory {
   public static Result create(
       SquidProxy cr, String defaultImage, BiFunction<String, String, Map<String, String>> lookup, boolean complete) {
     SquidProxySpec spec = cr.getSpec() == null ? new SquidProxySpec() : cr.getSpec();
-    List<Reference> refs = References.of(spec);
+    List<WatchedObject> refs = WatchedObjects.of(spec);
     ReferencedData.Builder data = ReferencedData.builder().complete(complete);
-    for (Reference r : refs) {
+    for (WatchedObject r : refs) {
       Map<String, String> d = lookup.apply(r.kind(), r.name());
       if (d == null) {
         continue;
       }
-      if (Reference.SECRET.equals(r.kind())) {
+      if (WatchedObject.SECRET.equals(r.kind())) {
         Map<String, byte[]> decoded = new TreeMap<>();
         d.forEach((k, v) -> decoded.put(k, decode(v)));
         data.secret(r.name(), decoded);

@@ -68,7 +68,7 @@ public record ProxyModel(
     return SquidProxyResources.serviceName(name);
   }
 
-  public boolean pdbWanted() {
+  public boolean pdbNeeded() {
     int least = autoscaling != null ? autoscaling.minReplicas() : replicas;
     return pdb.enabled() && least > 1;
   }

@@ -6,20 +6,20 @@ import io.cephaloproxy.api.v1alpha1.SquidProxy;
 import io.cephaloproxy.api.v1alpha1.SquidProxyResources;
 import io.cephaloproxy.api.v1alpha1.SquidProxyStatus;
 import io.cephaloproxy.operator.dependent.CacheClaimDependent;
-import io.cephaloproxy.operator.dependent.CachedForms;
+import io.cephaloproxy.operator.dependent.InformerStores;
 import io.cephaloproxy.operator.dependent.ConfigMapDependent;
 import io.cephaloproxy.operator.dependent.DeploymentDependent;
 import io.cephaloproxy.operator.dependent.HorizontalPodAutoscalerDependent;
-import io.cephaloproxy.operator.dependent.Models;
+import io.cephaloproxy.operator.dependent.WorkflowModel;
 import io.cephaloproxy.operator.dependent.NetworkPolicyDependent;
 import io.cephaloproxy.operator.dependent.PodDisruptionBudgetDependent;
 import io.cephaloproxy.operator.dependent.ServiceDependent;
 import io.cephaloproxy.operator.model.Labels;
 import io.cephaloproxy.operator.model.ModelFactory;
 import io.cephaloproxy.operator.model.ProxyModel;
-import io.cephaloproxy.operator.model.Reference;
-import io.cephaloproxy.operator.model.ReferencedObjects;
-import io.cephaloproxy.operator.model.References;
+import io.cephaloproxy.operator.model.WatchedObject;
+import io.cephaloproxy.operator.model.ObjectData;
+import io.cephaloproxy.operator.model.WatchedObjects;
 import io.cephaloproxy.operator.status.Observation;
 import io.cephaloproxy.operator.status.StatusAggregator;
 import io.cephaloproxy.operator.status.StatusConditions;
@@ -62,7 +62,7 @@ import org.slf4j.LoggerFactory;
  * (its pods keep serving) and the status says why.
  */
 @ControllerConfiguration(name = SquidProxyReconciler.NAME,
-    informer = @Informer(itemStore = CachedForms.WithoutManagedFields.class))
+    informer = @Informer(itemStore = InformerStores.WithoutManagedFields.class))
 // JOSDK's default retry (5 retries, 2 s x 1.5, about 27 s in all) then waits for the next event, which for an
 // unchanged SquidProxy is the 10-hour resync: a write rejected for a while (an admission policy, a missing RBAC
 // rule, a long API-server outage) would strand the proxy. Keep retrying, from 1 s up to once a minute.
@@ -75,11 +75,11 @@ import org.slf4j.LoggerFactory;
       @Dependent(name = "deployment", type = DeploymentDependent.class, dependsOn = {"config", "cache"}),
       @Dependent(name = "service", type = ServiceDependent.class),
       @Dependent(name = "pdb", type = PodDisruptionBudgetDependent.class,
-          reconcilePrecondition = PodDisruptionBudgetDependent.Wanted.class),
+          reconcilePrecondition = PodDisruptionBudgetDependent.WhenMoreThanOnePod.class),
       @Dependent(name = "networkpolicy", type = NetworkPolicyDependent.class,
-          reconcilePrecondition = NetworkPolicyDependent.Wanted.class),
+          reconcilePrecondition = NetworkPolicyDependent.WhenEnabled.class),
       @Dependent(name = "hpa", type = HorizontalPodAutoscalerDependent.class,
-          reconcilePrecondition = HorizontalPodAutoscalerDependent.Wanted.class)
+          reconcilePrecondition = HorizontalPodAutoscalerDependent.WhenAutoscaling.class)
     })
 public class SquidProxyReconciler implements Reconciler<SquidProxy> {
   /** The controller name, which is also the server-side-apply field manager. Never change it. */
@@ -109,19 +109,19 @@ public class SquidProxyReconciler implements Reconciler<SquidProxy> {
   @Override
   public List<EventSource<?, SquidProxy>> prepareEventSources(EventSourceContext<SquidProxy> context) {
     var primaries = context.getPrimaryCache();
-    primaries.addIndexer(REFERENCE_INDEX, p -> References.of(p.getSpec())
+    primaries.addIndexer(REFERENCE_INDEX, p -> WatchedObjects.of(p.getSpec())
         .stream()
-        .map(r -> Reference.indexKey(r.kind(), p.getMetadata().getNamespace(), r.name()))
+        .map(r -> WatchedObject.indexKey(r.kind(), p.getMetadata().getNamespace(), r.name()))
         .distinct()
         .toList());
-    secrets = informer(context, Secret.class, "referenced-secrets", null, byReference(primaries, Reference.SECRET),
-        CachedForms.withoutManagedFields());
+    secrets = informer(context, Secret.class, "referenced-secrets", null, byReference(primaries, WatchedObject.SECRET),
+        InformerStores.withoutManagedFields());
     // the generated <name>-config ConfigMaps are cached by their dependent already; users never refer to them
     configMaps = informer(context, ConfigMap.class, "referenced-configmaps", Labels.MANAGED_BY + "!=" + Labels.MANAGER,
-        byReference(primaries, Reference.CONFIG_MAP), CachedForms.withoutManagedFields());
-    pods = informer(context, Pod.class, "pods", Labels.MANAGED_SELECTOR, SquidProxyReconciler::byInstanceLabel, CachedForms.pods());
+        byReference(primaries, WatchedObject.CONFIG_MAP), InformerStores.withoutManagedFields());
+    pods = informer(context, Pod.class, "pods", Labels.MANAGED_SELECTOR, SquidProxyReconciler::byInstanceLabel, InformerStores.pods());
     replicaSets = informer(context, ReplicaSet.class, "replicasets", Labels.MANAGED_SELECTOR, SquidProxyReconciler::byInstanceLabel,
-        CachedForms.replicaSets());
+        InformerStores.replicaSets());
     return List.of(secrets, configMaps, pods, replicaSets);
   }
 
@@ -164,7 +164,7 @@ public class SquidProxyReconciler implements Reconciler<SquidProxy> {
   /** Secret/ConfigMap → the proxies whose spec refers to it, from the primary cache's index. */
   private static <R extends HasMetadata> io.javaoperatorsdk.operator.processing.event.source.SecondaryToPrimaryMapper<R> byReference(
       io.javaoperatorsdk.operator.processing.event.source.IndexerResourceCache<SquidProxy> primaries, String kind) {
-    return o -> primaries.byIndex(REFERENCE_INDEX, Reference.indexKey(kind, o.getMetadata().getNamespace(), o.getMetadata().getName()))
+    return o -> primaries.byIndex(REFERENCE_INDEX, WatchedObject.indexKey(kind, o.getMetadata().getNamespace(), o.getMetadata().getName()))
         .stream().map(ResourceID::fromResource).collect(Collectors.toSet());
   }
 
@@ -181,7 +181,7 @@ public class SquidProxyReconciler implements Reconciler<SquidProxy> {
     String name = proxy.getMetadata().getName();
     ModelFactory.Result result = ModelFactory.create(proxy, defaultImage, (kind, n) -> lookup(kind, ns, n), true);
     if (result.model().isPresent()) {
-      Models.put(context, result.model().get());
+      WorkflowModel.put(context, result.model().get());
       context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
     } else {
       LOG.info("{}/{}: not rolled out: {}", ns, name,
@@ -249,8 +249,8 @@ public class SquidProxyReconciler implements Reconciler<SquidProxy> {
 
   private Map<String, String> lookup(String kind, String ns, String name) {
     ResourceID id = new ResourceID(name, ns);
-    var source = Reference.SECRET.equals(kind) ? secrets : configMaps;
-    return source.get(id).map(ReferencedObjects::data).orElse(null);
+    var source = WatchedObject.SECRET.equals(kind) ? secrets : configMaps;
+    return source.get(id).map(ObjectData::data).orElse(null);
   }
 
   /** Name, namespace and status only: server-side apply then owns exactly the status fields. */

@@ -1,11 +1,11 @@
 package io.cephaloproxy.operator.render;
 
 import io.cephaloproxy.api.v1alpha1.SquidProxy;
-import io.cephaloproxy.operator.model.Builders;
-import io.cephaloproxy.operator.model.DeploymentBuilderModel;
+import io.cephaloproxy.operator.model.ProxyObjects;
+import io.cephaloproxy.operator.model.ProxyDeployment;
 import io.cephaloproxy.operator.model.ModelFactory;
 import io.cephaloproxy.operator.model.ProxyModel;
-import io.cephaloproxy.operator.model.ReferencedObjects;
+import io.cephaloproxy.operator.model.ObjectData;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.util.ArrayList;
@@ -43,20 +43,20 @@ public final class Renderer {
   /** In the workflow's order. */
   public static List<HasMetadata> objects(ProxyModel m) {
     List<HasMetadata> out = new ArrayList<>();
-    out.add(Builders.configMap(m));
+    out.add(ProxyObjects.configMap(m));
     if (m.persistentCache() != null) {
-      out.add(Builders.cacheClaim(m));
+      out.add(ProxyObjects.cacheClaim(m));
     }
-    out.add(DeploymentBuilderModel.deployment(m));
-    out.add(Builders.service(m));
-    if (m.pdbWanted()) {
-      out.add(Builders.podDisruptionBudget(m));
+    out.add(ProxyDeployment.deployment(m));
+    out.add(ProxyObjects.service(m));
+    if (m.pdbNeeded()) {
+      out.add(ProxyObjects.podDisruptionBudget(m));
     }
     if (m.networkPolicy().enabled()) {
-      out.add(Builders.networkPolicy(m));
+      out.add(ProxyObjects.networkPolicy(m));
     }
     if (m.autoscaling() != null) {
-      out.add(Builders.horizontalPodAutoscaler(m));
+      out.add(ProxyObjects.horizontalPodAutoscaler(m));
     }
     return out;
   }
@@ -67,7 +67,7 @@ public final class Renderer {
       if (!kind.equals(o.getKind()) || !name.equals(o.getMetadata().getName()) || !ns.equals(ons)) {
         continue;
       }
-      return ReferencedObjects.data(o);
+      return ObjectData.data(o);
     }
     return null;
   }

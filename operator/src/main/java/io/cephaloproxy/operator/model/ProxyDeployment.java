@@ -36,14 +36,14 @@ import java.util.TreeMap;
  * restricted-v2 at once; emptyDirs exactly for the writable paths; rolling update without
  * unavailability.
  */
-public final class DeploymentBuilderModel {
-  private DeploymentBuilderModel() {}
+public final class ProxyDeployment {
+  private ProxyDeployment() {}
 
   public static Deployment deployment(ProxyModel m) {
     var spec = new DeploymentBuilder()
-        .withMetadata(Builders.meta(m, m.name()))
+        .withMetadata(ProxyObjects.meta(m, m.name()))
         .withNewSpec()
-        .withSelector(Builders.selector(m))
+        .withSelector(ProxyObjects.selector(m))
         .withRevisionHistoryLimit(5)
         .withNewStrategy()
         .withType("RollingUpdate")

@@ -5,10 +5,10 @@ import io.cephaloproxy.operator.model.ProxyModel;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 
 /** Hands the reconcile's {@link ProxyModel} to the dependents through JOSDK's workflow context. */
-public final class Models {
+public final class WorkflowModel {
   private static final String KEY = "cephaloproxy.model";
 
-  private Models() {}
+  private WorkflowModel() {}
 
   public static void put(Context<SquidProxy> context, ProxyModel model) {
     context.managedWorkflowAndDependentResourceContext().put(KEY, model);

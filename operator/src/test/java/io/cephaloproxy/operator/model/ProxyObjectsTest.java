@@ -23,7 +23,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.api.Test;
 
 /** Every builder, over every committed example. */
-class BuildersTest {
+class ProxyObjectsTest {
   static Stream<Path> examples() {
     return Examples.files().stream();
   }

@@ -9,12 +9,12 @@ import java.util.List;
  * that a change re-reconciles the proxies using it. The walk is the compiler's {@link SpecReferences}
  * (the same the validator checks and the hash covers); the compiler reports missing objects and keys.
  */
-public final class References {
-  private References() {}
+public final class WatchedObjects {
+  private WatchedObjects() {}
 
-  public static List<Reference> of(SquidProxySpec spec) {
+  public static List<WatchedObject> of(SquidProxySpec spec) {
     return SpecReferences.of(spec).stream()
-        .map(r -> new Reference(r.kind().name(), r.name()))
+        .map(r -> new WatchedObject(r.kind().name(), r.name()))
         .distinct()
         .toList();
   }

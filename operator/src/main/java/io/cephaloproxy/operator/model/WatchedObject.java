@@ -6,7 +6,7 @@ package io.cephaloproxy.operator.model;
  * @param kind "Secret" or "ConfigMap"
  * @param name its name
  */
-public record Reference(String kind, String name) {
+public record WatchedObject(String kind, String name) {
   public static final String SECRET = "Secret";
   public static final String CONFIG_MAP = "ConfigMap";
 

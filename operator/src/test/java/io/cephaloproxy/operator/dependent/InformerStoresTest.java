@@ -12,7 +12,7 @@ import io.javaoperatorsdk.operator.processing.dependent.kubernetes.SSABasedGener
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-class CachedFormsTest {
+class InformerStoresTest {
   static ManagedFieldsEntry entry(String manager, String operation) {
     return new ManagedFieldsEntryBuilder().withManager(manager).withOperation(operation).withApiVersion("v1")
         .withFieldsType("FieldsV1").withNewFieldsV1().addToAdditionalProperties("f:spec", java.util.Map.of()).endFieldsV1()
@@ -25,7 +25,7 @@ class CachedFormsTest {
         .withManagedFields(entry("squidproxy", "Apply"), entry("kube-controller-manager", "Update"),
             entry("squidproxy", "Update"), entry("argocd-controller", "Apply"))
         .endMetadata().withNewSpec().withReplicas(2).endSpec().build();
-    new CachedForms.OwnApplyEntryOnly<Deployment>().put("ns/web", d);
+    new InformerStores.OwnApplyEntryOnly<Deployment>().put("ns/web", d);
     // what JOSDK's server-side-apply matcher looks up: exactly one entry of the field manager, operation Apply
     assertThat(d.getMetadata().getManagedFields()).singleElement().satisfies(e -> {
       assertThat(e.getManager()).isEqualTo("squidproxy");
@@ -41,7 +41,7 @@ class CachedFormsTest {
         .withManagedFields(entry("kubelet", "Update")).endMetadata()
         .withNewSpec().addNewContainer().withName("squid").withImage("squid").endContainer().endSpec()
         .withNewStatus().withPhase("Running").endStatus().build();
-    var store = CachedForms.pods();
+    var store = InformerStores.pods();
     store.put("ns/web-1", p);
     Pod cached = store.get("ns/web-1");
     assertThat(cached.getSpec()).isNull();

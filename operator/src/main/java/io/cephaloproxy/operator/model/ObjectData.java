@@ -9,8 +9,8 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /** The data of a referenced Secret or ConfigMap as {@link ModelFactory} takes it. */
-public final class ReferencedObjects {
-  private ReferencedObjects() {}
+public final class ObjectData {
+  private ObjectData() {}
 
   /**
    * Secret: data (base64, as stored), plus stringData encoded the same way (the API server turns

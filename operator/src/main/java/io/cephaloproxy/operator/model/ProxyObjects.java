@@ -28,12 +28,12 @@ import java.util.List;
 import java.util.TreeMap;
 
 /**
- * Pure builders for every object but the Deployment (see {@link DeploymentBuilderModel}): same input,
+ * Pure builders for every object but the Deployment (see {@link ProxyDeployment}): same input,
  * equal output, so server-side apply sees no change on a resync. No empty maps or lists are emitted
  * (the API server drops them, which would read as drift).
  */
-public final class Builders {
-  private Builders() {}
+public final class ProxyObjects {
+  private ProxyObjects() {}
 
   public static ObjectMeta meta(ProxyModel m, String name) {
     return new ObjectMetaBuilder()

@@ -16,8 +16,8 @@ import java.util.List;
  * referenced Secrets and ConfigMaps for their data; the dependents for JOSDK's server-side-apply
  * matcher, which compares the desired object with the fields of the operator's own Apply entry only.
  */
-public final class CachedForms {
-  private CachedForms() {}
+public final class InformerStores {
+  private InformerStores() {}
 
   /** Pods: metadata (labels, the config-hash annotation) and status. */
   public static TransformingItemStore<Pod> pods() {
@@ -37,7 +37,7 @@ public final class CachedForms {
 
   /** Referenced Secrets and ConfigMaps: everything but the managedFields. */
   public static <R extends HasMetadata> TransformingItemStore<R> withoutManagedFields() {
-    return new TransformingItemStore<>(CachedForms::withoutManagedFields);
+    return new TransformingItemStore<>(InformerStores::withoutManagedFields);
   }
 
   static <R extends HasMetadata> R withoutManagedFields(R o) {
@@ -59,14 +59,14 @@ public final class CachedForms {
   /** Item store of the SquidProxy informer: the status patch and the reconcile never read managedFields. */
   public static class WithoutManagedFields<R extends HasMetadata> extends TransformingItemStore<R> {
     public WithoutManagedFields() {
-      super(CachedForms::withoutManagedFields);
+      super(InformerStores::withoutManagedFields);
     }
   }
 
   /** Item store of the dependents' informers (named in {@code @Informer(itemStore = ...)}). */
   public static class OwnApplyEntryOnly<R extends HasMetadata> extends TransformingItemStore<R> {
     public OwnApplyEntryOnly() {
-      super(CachedForms::ownApplyEntryOnly);
+      super(InformerStores::ownApplyEntryOnly);
     }
   }
 }
