@@ -23,6 +23,13 @@ for ns in "$operator_ns" "$demo_ns"; do
 done
 
 log "installing the operator (helm/cephaloproxy-operator) into $operator_ns"
+# A CRD from an earlier chart (0.1.0 installed it from crds/) or from another install path is handed to
+# this release first, as docs/upgrading.md says; Helm refuses to adopt it otherwise.
+if kubectl get crd squidproxies.cephaloproxy.io >/dev/null 2>&1; then
+  kubectl label crd squidproxies.cephaloproxy.io app.kubernetes.io/managed-by=Helm --overwrite >/dev/null
+  kubectl annotate crd squidproxies.cephaloproxy.io --overwrite meta.helm.sh/release-name=cephaloproxy-operator \
+    meta.helm.sh/release-namespace="$operator_ns" >/dev/null
+fi
 "$HELM" upgrade --install cephaloproxy-operator "$REPO_ROOT/helm/cephaloproxy-operator" \
   --kubeconfig "$kubeconfig" --namespace "$operator_ns" --wait --timeout 3m >/dev/null
 

@@ -13,6 +13,7 @@ import io.fabric8.kubernetes.api.model.LocalObjectReference;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import io.fabric8.kubernetes.api.model.Toleration;
 import io.fabric8.kubernetes.api.model.TopologySpreadConstraint;
+import io.fabric8.kubernetes.model.annotation.SpecReplicas;
 import java.util.List;
 import java.util.Map;
 
@@ -47,7 +48,10 @@ public class SquidProxySpec {
   @Default(Defaults.REPLICAS_TEXT)
   @Min(0)
   @Max(1000)
-  @JsonPropertyDescription("Number of proxy pods. Default " + Defaults.REPLICAS + ". Ignored when autoscaling.enabled.")
+  @SpecReplicas
+  @JsonPropertyDescription("Number of proxy pods. Default " + Defaults.REPLICAS + ". The scale subresource sets it "
+      + "(kubectl scale, an HPA targeting the SquidProxy). Ignored when autoscaling.enabled: the operator's HPA then "
+      + "sizes the Deployment.")
   private Integer replicas = Defaults.REPLICAS;
 
   @Size(max = 512)

@@ -3,6 +3,8 @@ package io.cephaloproxy.api.v1alpha1;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.model.annotation.LabelSelector;
+import io.fabric8.kubernetes.model.annotation.StatusReplicas;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -20,11 +22,25 @@ public class SquidProxyStatus {
   @JsonPropertyDescription("The metadata.generation of the spec the operator last acted on.")
   private Long observedGeneration;
 
-  @JsonPropertyDescription("Number of proxy pods (from the Deployment).")
+  @StatusReplicas
+  @JsonPropertyDescription("Number of proxy pods (from the Deployment); the scale subresource's current replicas.")
   private Integer replicas;
 
   @JsonPropertyDescription("Number of proxy pods that are ready to serve.")
   private Integer readyReplicas;
+
+  @JsonPropertyDescription("Ready and desired proxy pods as ready/desired, e.g. 2/3 (the Replicas column of kubectl get). "
+      + "Desired is spec.replicas, or the HPA's current target when autoscaling.enabled.")
+  private String replicasSummary;
+
+  @JsonPropertyDescription("The effective access mode (the Mode column): Enforce or Audit from spec.access.mode, "
+      + "Enforce when access is omitted, Custom when squidConfFrom supplies the whole squid.conf.")
+  private String mode;
+
+  @LabelSelector
+  @JsonPropertyDescription("Label selector of the proxy pods, for the scale subresource (an HPA targeting the "
+      + "SquidProxy reads pod metrics with it).")
+  private String selector;
 
   @JsonPropertyDescription("Where clients reach the proxy: host:port of the Service, e.g. my-proxy.my-namespace.svc:3128.")
   private String endpoint;
@@ -46,7 +62,18 @@ public class SquidProxyStatus {
 
   /** The same status with other conditions. */
   public SquidProxyStatus withConditions(List<Condition> conditions) {
-    return new SquidProxyStatus(conditions, observedGeneration, replicas, readyReplicas, endpoint, configHash);
+    return new SquidProxyStatus(conditions, observedGeneration, replicas, readyReplicas, endpoint, configHash)
+        .withKubectlFields(replicasSummary, mode, selector);
+  }
+
+  /** The same status with the fields kubectl shows and scales by (replicasSummary, mode, selector). */
+  public SquidProxyStatus withKubectlFields(String replicasSummary, String mode, String selector) {
+    SquidProxyStatus s = new SquidProxyStatus(conditions == null ? List.of() : conditions, observedGeneration, replicas,
+        readyReplicas, endpoint, configHash);
+    s.replicasSummary = replicasSummary;
+    s.mode = mode;
+    s.selector = selector;
+    return s;
   }
 
   private List<Condition> conditionsByType() {
@@ -63,18 +90,23 @@ public class SquidProxyStatus {
         && Objects.equals(replicas, s.replicas)
         && Objects.equals(readyReplicas, s.readyReplicas)
         && Objects.equals(endpoint, s.endpoint)
-        && Objects.equals(configHash, s.configHash);
+        && Objects.equals(configHash, s.configHash)
+        && Objects.equals(replicasSummary, s.replicasSummary)
+        && Objects.equals(mode, s.mode)
+        && Objects.equals(selector, s.selector);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(conditionsByType(), observedGeneration, replicas, readyReplicas, endpoint, configHash);
+    return Objects.hash(conditionsByType(), observedGeneration, replicas, readyReplicas, endpoint, configHash,
+        replicasSummary, mode, selector);
   }
 
   @Override
   public String toString() {
     return "SquidProxyStatus{conditions=" + conditions + ", observedGeneration=" + observedGeneration + ", replicas="
-        + replicas + ", readyReplicas=" + readyReplicas + ", endpoint=" + endpoint + ", configHash=" + configHash + "}";
+        + replicas + ", readyReplicas=" + readyReplicas + ", endpoint=" + endpoint + ", configHash=" + configHash
+        + ", replicasSummary=" + replicasSummary + ", mode=" + mode + ", selector=" + selector + "}";
   }
 
   // --- accessors ---
@@ -117,6 +149,30 @@ public class SquidProxyStatus {
 
   public void setEndpoint(String endpoint) {
     this.endpoint = endpoint;
+  }
+
+  public String getReplicasSummary() {
+    return replicasSummary;
+  }
+
+  public void setReplicasSummary(String replicasSummary) {
+    this.replicasSummary = replicasSummary;
+  }
+
+  public String getMode() {
+    return mode;
+  }
+
+  public void setMode(String mode) {
+    this.mode = mode;
+  }
+
+  public String getSelector() {
+    return selector;
+  }
+
+  public void setSelector(String selector) {
+    this.selector = selector;
   }
 
   public String getConfigHash() {

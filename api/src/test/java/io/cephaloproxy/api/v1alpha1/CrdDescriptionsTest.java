@@ -8,53 +8,46 @@ import io.fabric8.kubernetes.api.model.apiextensions.v1.JSONSchemaProps;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import org.junit.jupiter.api.Test;
 
-/** kubectl explain shows a description for every field of our own types. */
+/**
+ * kubectl explain shows a description for every node: the root, our own fields, and the embedded Kubernetes types
+ * (their upstream descriptions, filled in by CrdGeneration from the API server's OpenAPI).
+ */
 class CrdDescriptionsTest {
-  /** Kubernetes-native types, documented upstream (kubectl explain pod.spec.affinity etc.). */
-  static final Set<String> NATIVE = Set.of("spec.affinity", "spec.tolerations", "spec.topologySpreadConstraints",
-      "spec.resources", "spec.imagePullSecrets", "status.conditions");
-
   @Test
-  void everyFieldHasADescription() throws IOException {
+  void everyNodeHasADescription() throws IOException {
     CustomResourceDefinition crd = Serialization.unmarshal(Files.readString(RepoRoot.get()
         .resolve("crds/" + CrdUpToDateTest.FILE)), CustomResourceDefinition.class);
     JSONSchemaProps root = crd.getSpec().getVersions().get(0).getSchema().getOpenAPIV3Schema();
-    List<String> missing = new ArrayList<>();
-    walk("", root, missing);
-    assertThat(missing).as("fields without a description (add @JsonPropertyDescription)").isEmpty();
+    assertThat(CrdGeneration.undescribed(root)).as("nodes without a description (add @JsonPropertyDescription, or map an "
+        + "embedded Kubernetes type in CrdGeneration.EMBEDDED)").isEmpty();
     assertThat(root.getProperties().get("spec").getProperties()).containsKeys("replicas", "image", "resources",
         "port", "workers", "service", "nodeSelector", "tolerations", "affinity", "topologySpreadConstraints",
         "podLabels", "podAnnotations", "priorityClassName", "imagePullSecrets", "securityContext",
         "terminationGracePeriodSeconds", "autoscaling", "podDisruptionBudget", "networkPolicy", "access", "sslBump",
         "cache", "auth", "upstream", "logging", "trustedCA", "extraConfig", "squidConfFrom");
     assertThat(root.getProperties().get("status").getProperties()).containsOnlyKeys("conditions",
-        "observedGeneration", "replicas", "readyReplicas", "endpoint", "configHash");
+        "observedGeneration", "replicas", "readyReplicas", "replicasSummary", "mode", "selector", "endpoint", "configHash");
+    assertThat(CrdGeneration.at(root, "spec.affinity.nodeAffinity").getDescription())
+        .as("upstream text, not ours").startsWith("Describes node affinity scheduling rules for the pod.");
   }
 
-  static void walk(String path, JSONSchemaProps s, List<String> missing) {
-    if (s.getProperties() != null) {
-      for (Map.Entry<String, JSONSchemaProps> e : s.getProperties().entrySet()) {
-        String p = path.isEmpty() ? e.getKey() : path + "." + e.getKey();
-        if (path.isEmpty() && Set.of("apiVersion", "kind", "metadata").contains(e.getKey())) {
-          continue;
-        }
-        String d = e.getValue().getDescription();
-        if (d == null || d.isBlank()) {
-          missing.add(p);
-        }
-        if (!NATIVE.contains(p)) {
-          walk(p, e.getValue(), missing);
-        }
-      }
-    }
-    if (s.getItems() != null && s.getItems().getSchema() != null) {
-      walk(path + "[]", s.getItems().getSchema(), missing);
-    }
+  @Test
+  void kubectlScansColumnsScalesAndFindsTheCategory() throws IOException {
+    CustomResourceDefinition crd = Serialization.unmarshal(Files.readString(RepoRoot.get()
+        .resolve("crds/" + CrdUpToDateTest.FILE)), CustomResourceDefinition.class);
+    var v = crd.getSpec().getVersions().get(0);
+    assertThat(v.getAdditionalPrinterColumns()).extracting(c -> c.getName())
+        .containsExactly("Ready", "Reason", "Replicas", "Mode", "Endpoint", "Age");
+    assertThat(crd.getSpec().getNames().getCategories()).containsExactly("cephaloproxy");
+    assertThat(v.getSubresources().getScale().getSpecReplicasPath()).isEqualTo(".spec.replicas");
+    assertThat(v.getSubresources().getScale().getStatusReplicasPath()).isEqualTo(".status.replicas");
+    assertThat(v.getSubresources().getScale().getLabelSelectorPath()).isEqualTo(".status.selector");
+    JSONSchemaProps conditions = CrdGeneration.at(v.getSchema().getOpenAPIV3Schema(), "status.conditions");
+    assertThat(conditions.getXKubernetesListType()).isEqualTo("map");
+    assertThat(conditions.getXKubernetesListMapKeys()).containsExactly("type");
+    assertThat(conditions.getItems().getSchema().getRequired())
+        .containsExactlyInAnyOrder("type", "status", "lastTransitionTime", "reason", "message");
   }
 }

@@ -1,5 +1,6 @@
 package io.cephaloproxy.operator.reconciler;
 
+import io.cephaloproxy.api.v1alpha1.AccessMode;
 import io.cephaloproxy.api.v1alpha1.Conditions;
 import io.cephaloproxy.api.v1alpha1.Defaults;
 import io.cephaloproxy.api.v1alpha1.SquidProxy;
@@ -219,6 +220,7 @@ public class SquidProxyReconciler implements Reconciler<SquidProxy> {
     for (Transitions.Event e : Transitions.between(before, announced, next)) {
       EventRecorder.emit(context.getClient(), proxy, e.warning(), e.reason(), e.message(), clock.instant());
     }
+    next = next.withKubectlFields(next.getReadyReplicas() + "/" + desiredReplicas, effectiveMode(proxy), selector(name));
     if (next.equals(current)) {
       return UpdateControl.noUpdate();
     }
@@ -245,6 +247,22 @@ public class SquidProxyReconciler implements Reconciler<SquidProxy> {
       return ErrorStatusUpdateControl.defaultErrorProcessing();
     }
     return ErrorStatusUpdateControl.patchStatus(fresh(proxy, status));
+  }
+
+  /** The Mode column: CRD defaults do not reach an omitted access, so the operator says what applies. */
+  static String effectiveMode(SquidProxy proxy) {
+    var spec = proxy.getSpec();
+    if (spec != null && spec.getSquidConfFrom() != null) {
+      return "Custom";
+    }
+    return spec == null || spec.getAccess() == null || spec.getAccess().getMode() == null
+        ? AccessMode.Enforce.name() : spec.getAccess().getMode().name();
+  }
+
+  /** The proxy pods' label selector in string form, for the scale subresource. */
+  static String selector(String name) {
+    return Labels.selector(name).entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
+        .collect(Collectors.joining(","));
   }
 
   private Map<String, String> lookup(String kind, String ns, String name) {

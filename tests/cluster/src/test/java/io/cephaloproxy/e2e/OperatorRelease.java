@@ -23,7 +23,7 @@ final class OperatorRelease {
 
   /**
    * Installs the chart as release {@code name} into {@code namespace} with {@code values} and waits
-   * until the operator Deployment is available. The CRD is installed from the chart's crds/ directory;
+   * until the operator Deployment is available. The CRD is a template of the chart (kept on uninstall);
    * a CRD left by an earlier run is removed first so the chart's version is the one tested.
    */
   static OperatorRelease install(String name, String namespace, Map<String, Object> values) {

@@ -52,6 +52,7 @@ public final class ChartRbac {
     TemplateCommand template = new Helm(chart).template()
         .withName(release)
         .withNamespace(releaseNamespace)
+        .withKubeVersion(cp.version().replaceFirst("^v", ""))
         .set("leaderElection.enabled", leaderElection);
     if (!watchNamespaces.isEmpty()) {
       template = template.set("watchNamespaces", "{" + String.join(",", watchNamespaces) + "}");

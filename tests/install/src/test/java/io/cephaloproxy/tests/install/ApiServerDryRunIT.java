@@ -29,44 +29,14 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class ApiServerDryRunIT {
   @TempDir static Path dir;
-  static final List<Process> PROCESSES = new ArrayList<>();
+  static LocalApiServer server;
   static Path kubeconfig;
 
   @BeforeAll
   static void startApiServer() throws Exception {
-    Path bin = binaries();
-    int etcdClient = freePort();
-    int etcdPeer = freePort();
-    int api = freePort();
-    start(dir.resolve("etcd.log"), bin.resolve("etcd").toString(), "--data-dir", dir.resolve("etcd").toString(),
-        "--listen-client-urls", "http://127.0.0.1:" + etcdClient, "--advertise-client-urls", "http://127.0.0.1:" + etcdClient,
-        "--listen-peer-urls", "http://127.0.0.1:" + etcdPeer, "--initial-advertise-peer-urls", "http://127.0.0.1:" + etcdPeer,
-        "--initial-cluster", "default=http://127.0.0.1:" + etcdPeer);
-    Path key = dir.resolve("sa.key");
-    run(List.of("openssl", "genrsa", "-out", key.toString(), "2048"), null);
-    Files.writeString(dir.resolve("tokens.csv"), "admin-token,admin,admin,system:masters\n");
-    start(dir.resolve("kube-apiserver.log"), bin.resolve("kube-apiserver").toString(),
-        "--etcd-servers=http://127.0.0.1:" + etcdClient, "--bind-address=127.0.0.1", "--secure-port=" + api,
-        "--cert-dir=" + dir.resolve("certs"), "--service-account-key-file=" + key,
-        "--service-account-signing-key-file=" + key, "--service-account-issuer=https://kubernetes.default.svc",
-        "--token-auth-file=" + dir.resolve("tokens.csv"), "--authorization-mode=RBAC",
-        "--service-cluster-ip-range=10.96.0.0/16");
-    kubeconfig = dir.resolve("kubeconfig");
-    Files.writeString(kubeconfig, """
-        apiVersion: v1
-        kind: Config
-        clusters: [{name: test, cluster: {server: "https://127.0.0.1:%d", insecure-skip-tls-verify: true}}]
-        users: [{name: admin, user: {token: admin-token}}]
-        contexts: [{name: test, context: {cluster: test, user: admin}}]
-        current-context: test
-        """.formatted(api));
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-    while (!kubectl(null, "get", "--raw", "/readyz").output().strip().equals("ok")) {
-      assertThat(System.nanoTime()).as("kube-apiserver ready within 90 s; see %s", dir.resolve("kube-apiserver.log"))
-          .isLessThan(deadline);
-      Thread.sleep(500);
-    }
-    assertThat(kubectl(null, "apply", "--server-side", "-f", Repo.CHART_CRD.toString()).exit()).isZero();
+    server = LocalApiServer.start(dir);
+    kubeconfig = server.kubeconfig();
+    assertThat(kubectl(null, "apply", "--server-side", "-f", Repo.CRD.toString()).exit()).isZero();
     assertThat(kubectl(null, "wait", "--for=condition=Established", "--timeout=60s",
         "crd/squidproxies.cephaloproxy.io").exit()).isZero();
     for (String ns : List.of("demo", "team-a", "team-b", "cephaloproxy-system", "argocd", "ops-leases")) {
@@ -76,14 +46,7 @@ class ApiServerDryRunIT {
 
   @AfterAll
   static void stop() throws InterruptedException {
-    List<Process> newestFirst = new ArrayList<>(PROCESSES);
-    java.util.Collections.reverse(newestFirst);
-    for (Process p : newestFirst) {
-      p.destroy();
-      if (!p.waitFor(10, TimeUnit.SECONDS)) {
-        p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-      }
-    }
+    server.close();
   }
 
   @Test
@@ -134,7 +97,7 @@ class ApiServerDryRunIT {
     String manifest = "apiVersion: cephaloproxy.io/v1alpha1\nkind: SquidProxy\nmetadata: {name: probe, namespace: demo}\nspec: "
         + spec + "\n";
     Result server = kubectl(manifest, "apply", "--dry-run=server", "-f", "-");
-    List<String> ours = CrdSchema.load(Repo.CHART_CRD).validate(Yaml.documents(manifest).get(0));
+    List<String> ours = CrdSchema.load(Repo.CRD).validate(Yaml.documents(manifest).get(0));
     assertThat(ours.isEmpty()).as("server: %s%nours: %s", server.output(), ours).isEqualTo(server.exit() == 0);
   }
 
@@ -143,42 +106,7 @@ class ApiServerDryRunIT {
   record Result(int exit, String output) {}
 
   static Result kubectl(String stdin, String... args) throws IOException, InterruptedException {
-    List<String> cmd = new ArrayList<>(List.of(Tools.kubectl().toString(), "--kubeconfig", kubeconfig.toString()));
-    cmd.addAll(List.of(args));
-    return run(cmd, stdin);
-  }
-
-  static Result run(List<String> cmd, String stdin) throws IOException, InterruptedException {
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    try (var in = p.getOutputStream()) {
-      if (stdin != null) {
-        in.write(stdin.getBytes(StandardCharsets.UTF_8));
-      }
-    }
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(p.waitFor(120, TimeUnit.SECONDS)).as("%s", cmd).isTrue();
-    return new Result(p.exitValue(), out);
-  }
-
-  static void start(Path log, String... cmd) throws IOException {
-    PROCESSES.add(new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start());
-  }
-
-  static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
-  }
-
-  /** $KUBE_API_TEST_DIR/k8s/VERSION-linux-amd64 (default /var/cache/cephaloproxy/kube), built by stage 30. */
-  static Path binaries() throws IOException {
-    Path k8s = Paths.get(System.getenv().getOrDefault("KUBE_API_TEST_DIR", Tools.CACHE.resolve("kube").toString()), "k8s");
-    assertThat(k8s).as("run scripts/stages/30-control-plane.sh").isDirectory();
-    try (Stream<Path> dirs = Files.list(k8s)) {
-      return dirs.filter(d -> Files.isExecutable(d.resolve("kube-apiserver")) && Files.isExecutable(d.resolve("etcd")))
-          .max(Comparator.naturalOrder())
-          .orElseThrow(() -> new AssertionError("no kube-apiserver and etcd under " + k8s
-              + ": run scripts/stages/30-control-plane.sh"));
-    }
+    LocalApiServer.Result r = server.kubectl(stdin, args);
+    return new Result(r.exit(), r.output());
   }
 }

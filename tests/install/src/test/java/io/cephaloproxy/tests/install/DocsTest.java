@@ -42,6 +42,16 @@ class DocsTest {
   }
 
   @Test
+  void rbacTablesAreGeneratedFromTheRules() {
+    Path page = Repo.DOCS.resolve("operator.md");
+    String text = Repo.read(page);
+    for (String section : List.of("operator", "leaderElection", "aggregateToEdit", "aggregateToView")) {
+      text = DocTables.replace(text, "rbac-" + section, DocTables.rbacTable(Repo.RULES, section));
+    }
+    Repo.assertGenerated(page, text);
+  }
+
+  @Test
   void referenceDocumentsEveryFieldOfTheSpec() {
     String md = Repo.read(REFERENCE);
     List<Map<String, Object>> versions = Yaml.at(Yaml.single(Repo.CRD), "spec", "versions");

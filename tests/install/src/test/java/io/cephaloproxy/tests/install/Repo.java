@@ -14,7 +14,8 @@ final class Repo {
   static final Path ROOT = findRoot();
   static final Path CHART = ROOT.resolve("helm/cephaloproxy-operator");
   static final Path CRD = ROOT.resolve("crds/squidproxies.cephaloproxy.io-v1.yml");
-  static final Path CHART_CRD = CHART.resolve("crds/squidproxies.cephaloproxy.io-v1.yml");
+  /** The CRD as a chart template (crds.enabled, crds.keep), generated from {@link #CRD}. */
+  static final Path CHART_CRD_TEMPLATE = CHART.resolve("templates/crd-squidproxies.yaml");
   static final Path RULES = CHART.resolve("files/rules.yaml");
   static final Path BUNDLE = ROOT.resolve("bundle");
   static final Path EXAMPLES = ROOT.resolve("examples");
