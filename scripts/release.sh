@@ -106,6 +106,7 @@ push_image() {
   "$DOCKER" tag "${SOURCE[$name]}" "$repo:$VERSION"
   "$DOCKER" push "$repo:$VERSION" | tee "$WORK/push-$name.out"
   pushed=$(sed -n 's/.*digest: \(sha256:[0-9a-f]\{64\}\).*/\1/p' "$WORK/push-$name.out" | tail -1)
+  "$DOCKER" rmi "$repo:$VERSION" >/dev/null   # (only the local tag made for the push)
   served=$(manifest_digest "cephaloproxy/$name" "$VERSION")
   echo "docker reported $pushed; the registry serves $repo:$VERSION as $served"
   [[ "$served" =~ ^sha256:[0-9a-f]{64}$ ]] || { echo "no digest for $repo:$VERSION from the registry"; return 1; }
@@ -144,7 +145,8 @@ package_chart() {
   "$HELM" template "$CHART_NAME" "$WORK/$CHART_NAME-$VERSION.tgz" --namespace "$INSTALL_NAMESPACE" >"$WORK/rendered.yaml"
   check grep -q "image: \"${REF[operator]}\"" "$WORK/rendered.yaml"
   check grep -q "value: \"${REF[squid]}\"" "$WORK/rendered.yaml"
-  ! grep -n "cephaloproxy/\(squid\|operator\):" "$WORK/rendered.yaml" || { echo "an image of ours is referenced by tag"; return 1; }
+  ! grep -nE '(image|value): "?[^ "]*cephaloproxy/(squid|operator):' "$WORK/rendered.yaml" \
+    || { echo "an image of ours is referenced by tag"; return 1; }
 }
 
 # install.yaml: Namespace (Pod Security restricted) + CRD + the chart's objects, rendered from the packaged chart.
