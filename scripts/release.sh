@@ -75,6 +75,8 @@ declare -A SOURCE=([squid]="${RELEASE_SQUID_SOURCE:-ghcr.io/cephaloproxy/squid:$
                    [operator]="${RELEASE_OPERATOR_SOURCE:-ghcr.io/cephaloproxy/operator:$PROJECT_VERSION}")
 IMAGES=(squid operator)
 declare -A DIGEST REF
+# SBOMs, the OLM bundle and catalog: image_sboms, build_bundle, build_catalog
+source "$REPO_ROOT/scripts/release-supply-chain.sh"
 
 preflight() {
   local name
@@ -120,7 +122,17 @@ push_image() {
 # Add signing, SBOM attachment, ... here as `step NAME-WHAT CMD` (each gets its own log).
 after_image_push() {
   local name=$1
-  : "${REF[$name]}"
+  step "sbom-$name" image_sboms "$name"
+}
+
+# release_image NAME: pushes SOURCE[NAME], records its digest and reference, runs the per-image steps.
+release_image() {
+  local name=$1
+  step "push-$name" push_image "$name"
+  DIGEST[$name]=$(cat "$WORK/digest-$name")
+  REF[$name]="$REGISTRY/cephaloproxy/$name@${DIGEST[$name]}"
+  say "$name: ${REF[$name]}"
+  after_image_push "$name"
 }
 
 # ---------------------------------------------------------------------------------------------------
@@ -197,6 +209,8 @@ publish() {
   local dir="$OUT/$VERSION" new="$OUT/.new-$VERSION"
   rm -rf "$new"; mkdir -p "$new"
   cp "$WORK/install.yaml" "$WORK/$CHART_NAME-$VERSION.tgz" "$new/"
+  cp -a "$WORK/extra/." "$new/"          # sbom/
+  cp -a "$WORK/catalog/configs" "$new/catalog"
   cat >"$new/release.env" <<EOF
 # CephaloProxy release $VERSION (scripts/release.sh, $(date -u +%Y-%m-%dT%H:%M:%SZ))
 VERSION=$VERSION
@@ -206,6 +220,10 @@ CHART=$CHART_REPO/$CHART_NAME
 CHART_DIGEST=$(cat "$WORK/digest-chart")
 OPERATOR_IMAGE=${REF[operator]}
 SQUID_IMAGE=${REF[squid]}
+BUNDLE_IMAGE=${REF[operator-bundle]}
+CATALOG_IMAGE=${REF[operator-catalog]}
+OLM_PACKAGE=$OLM_PACKAGE
+OLM_CHANNEL=$OLM_CHANNEL
 INSTALL_NAMESPACE=$INSTALL_NAMESPACE
 EOF
   {
@@ -216,10 +234,15 @@ EOF
     echo "| Helm chart | \`$CHART_REPO/$CHART_NAME\` version \`$VERSION\` (\`$(cat "$WORK/digest-chart")\`) |"
     echo "| operator image | \`${REF[operator]}\` |"
     echo "| Squid image | \`${REF[squid]}\` |"
+    echo "| OLM bundle image | \`${REF[operator-bundle]}\` |"
+    echo "| OLM catalog image (file-based, package \`$OLM_PACKAGE\`, channel \`$OLM_CHANNEL\`) | \`${REF[operator-catalog]}\` |"
     echo "| install.yaml | CRD, namespace \`$INSTALL_NAMESPACE\`, RBAC, Deployment; images by digest |"
     echo
     echo "Install: \`helm install cephaloproxy-operator $CHART_REPO/$CHART_NAME --version $VERSION"
     echo "--namespace $INSTALL_NAMESPACE --create-namespace\`, or \`kubectl apply -f install.yaml\`."
+    echo
+    echo "SBOMs: \`sbom/<image>-image.spdx.json\` (syft: the Debian packages and jars in the image) and"
+    echo "\`sbom/<image>-java.cdx.json\` (CycloneDX: the Java program's Maven dependencies)."
     echo
     echo "Base images (the Dockerfiles' defaults are gcr.io/distroless/cc-debian13:nonroot and debian:13-slim;"
     echo "\`cephaloproxy.local/*\` are the local stand-ins of image/base/build-bases.sh, used where no registry is reachable):"
@@ -236,13 +259,15 @@ EOF
 # ---------------------------------------------------------------------------------------------------
 say "releasing CephaloProxy $VERSION to $REGISTRY (TLS verified with $CA; logs: $LOGS)"
 step preflight preflight
-for name in "${IMAGES[@]}"; do
-  step "push-$name" push_image "$name"
-  DIGEST[$name]=$(cat "$WORK/digest-$name")
-  REF[$name]="$REGISTRY/cephaloproxy/$name@${DIGEST[$name]}"
-  say "$name: ${REF[$name]}"
-  after_image_push "$name"
-done
+step supply-chain-tools supply_chain_tools
+for name in "${IMAGES[@]}"; do release_image "$name"; done
+# OLM: the bundle (images pinned by the digests above), then the catalog that renders it from the registry
+SOURCE[operator-bundle]=cephaloproxy.local/operator-bundle:$VERSION
+SOURCE[operator-catalog]=cephaloproxy.local/operator-catalog:$VERSION
+step bundle-build build_bundle
+release_image operator-bundle
+step catalog-build build_catalog
+release_image operator-catalog
 step package-chart package_chart
 step install-yaml render_install_yaml
 step push-chart push_chart
