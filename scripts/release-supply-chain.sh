@@ -1,24 +1,55 @@
 # Supply-chain steps of scripts/release.sh (sourced by it; uses its step, say, check, REF, DIGEST,
-# SOURCE, REGISTRY, CA, WORK, VERSION, PROJECT_VERSION, DOCKER, REPO_ROOT):
-#   - supply_chain_tools: syft, opm and grpc_health_probe (scripts/supply-chain-tool.sh, cached);
+# REGISTRY, CA, WORK, VERSION, PROJECT_VERSION, DOCKER, REPO_ROOT):
+#   - supply_chain_tools: syft, cosign and opm (scripts/supply-chain-tool.sh, cached) and the signing key;
 #   - image_sboms NAME: the image's SBOM (syft, SPDX: the Debian packages and jars in the image) and,
 #     for our images, the CycloneDX SBOM of the Java part (Maven), kept for the release record (sbom/);
+#   - sign_and_attest NAME: signs REF[NAME] by digest with cosign, verifies the signature, attaches
+#     the SBOMs as signed attestations and verifies them;
 #   - build_bundle / build_catalog: the OLM bundle image (bundle/, images pinned by digest) and a
 #     file-based catalog image (opm init + render + a channel holding this version, `opm validate`),
 #     both pushed by digest; a catalog or CSV that opm refuses fails the step with opm's message.
+#
+# Signing: offline, no transparency log (--tlog-upload=false; verification --insecure-ignore-tlog)
+# and no Fulcio: a cosign key pair. COSIGN_KEY (any cosign key reference) and COSIGN_PASSWORD sign a
+# real release; by default a key pair made once for this machine in $RELEASE_KEY_DIR
+# (/var/lib/cephaloproxy-release, empty password) signs, and its public key is published with the
+# release (cosign.pub). cosign, syft and opm talk to the registry with TLS verified by its CA.
 
+RELEASE_KEY_DIR="${RELEASE_KEY_DIR:-/var/lib/cephaloproxy-release}"
 # name -> the CycloneDX SBOM of the Java program in the image (stage 20: mvn install)
 declare -A JAVA_SBOM=([squid]="$REPO_ROOT/image/agent/target/cephaloproxy-agent-$PROJECT_VERSION.cdx.json"
                       [operator]="$REPO_ROOT/operator/target/cephaloproxy-operator-$PROJECT_VERSION.cdx.json")
 
-# tools.env (written by supply_chain_tools): SYFT, OPM, GRPC_HEALTH_PROBE
+# tools.env (written by supply_chain_tools): SYFT, COSIGN, OPM, SIGNING_KEY, PUBLIC_KEY
 supply_chain_tools() {
   local t
-  for t in syft opm grpc_health_probe; do
+  for t in syft cosign opm grpc_health_probe; do
     echo "${t^^}=$("$REPO_ROOT/scripts/supply-chain-tool.sh" "$t")"
   done >"$WORK/tools.env"
   source "$WORK/tools.env"
+  "$COSIGN" version
   "$OPM" version
+  if [ -n "${COSIGN_KEY:-}" ]; then
+    [ -n "${COSIGN_PUBLIC_KEY:-}" ] || { echo "COSIGN_KEY is set: set COSIGN_PUBLIC_KEY to its public key too"; return 1; }
+    echo "SIGNING_KEY=$COSIGN_KEY PUBLIC_KEY=$COSIGN_PUBLIC_KEY" | tr ' ' '\n' >>"$WORK/tools.env"
+  else
+    if [ ! -f "$RELEASE_KEY_DIR/cosign.key" ]; then
+      echo "making the machine's release signing key pair in $RELEASE_KEY_DIR"
+      mkdir -p "$RELEASE_KEY_DIR" && chmod 700 "$RELEASE_KEY_DIR"
+      (cd "$RELEASE_KEY_DIR" && COSIGN_PASSWORD= "$COSIGN" generate-key-pair --output-key-prefix cosign.new) \
+        && mv "$RELEASE_KEY_DIR/cosign.new.pub" "$RELEASE_KEY_DIR/cosign.pub" \
+        && mv "$RELEASE_KEY_DIR/cosign.new.key" "$RELEASE_KEY_DIR/cosign.key"
+    fi
+    printf 'SIGNING_KEY=%s\nPUBLIC_KEY=%s\n' "$RELEASE_KEY_DIR/cosign.key" "$RELEASE_KEY_DIR/cosign.pub" >>"$WORK/tools.env"
+  fi
+  source "$WORK/tools.env"
+  [ -r "$PUBLIC_KEY" ] || { echo "public key $PUBLIC_KEY is not readable"; return 1; }
+}
+
+# cosign ARGS...: cosign offline, trusting the registry's CA, never prompting.
+cosign_() {
+  SSL_CERT_FILE="$CA" TUF_ROOT="$WORK/tuf" COSIGN_YES=true COSIGN_PASSWORD="${COSIGN_PASSWORD:-}" \
+    SIGSTORE_NO_CACHE=true "$COSIGN" "$@"
 }
 
 # image_sboms NAME: the SBOMs of image NAME for the release record (sbom/): the image's (syft, SPDX:
@@ -36,6 +67,24 @@ image_sboms() {
     cp "${JAVA_SBOM[$name]}" "$sboms/$name-java.cdx.json"
   fi
   ls -l "$sboms"/"$name"-*
+}
+
+# sign_and_attest NAME: signs REF[NAME] by digest, verifies the signature names exactly that digest,
+# attaches the SBOMs of image_sboms as signed attestations and verifies them.
+sign_and_attest() {
+  local name=$1 ref=${REF[$1]} sboms="$WORK/extra/sbom"
+  source "$WORK/tools.env"
+  cosign_ sign --key "$SIGNING_KEY" --tlog-upload=false "$ref"
+  cosign_ verify --key "$PUBLIC_KEY" --insecure-ignore-tlog=true "$ref" >"$WORK/verify-$name.json"
+  check grep -q "\"docker-manifest-digest\":\"${DIGEST[$name]}\"" "$WORK/verify-$name.json"
+  cosign_ attest --key "$SIGNING_KEY" --tlog-upload=false --type spdxjson --predicate "$sboms/$name-image.spdx.json" "$ref"
+  cosign_ verify-attestation --key "$PUBLIC_KEY" --insecure-ignore-tlog=true --type spdxjson "$ref" >/dev/null
+  if [ -f "$sboms/$name-java.cdx.json" ]; then
+    cosign_ attest --key "$SIGNING_KEY" --tlog-upload=false --type cyclonedx --predicate "$sboms/$name-java.cdx.json" "$ref"
+    cosign_ verify-attestation --key "$PUBLIC_KEY" --insecure-ignore-tlog=true --type cyclonedx "$ref" >/dev/null
+  fi
+  cp "$PUBLIC_KEY" "$WORK/extra/cosign.pub"
+  echo "$ref: signed, signature verified; SBOM attestations verified"
 }
 
 # ---------------------------------------------------------------------------------------------------

@@ -75,7 +75,7 @@ declare -A SOURCE=([squid]="${RELEASE_SQUID_SOURCE:-ghcr.io/cephaloproxy/squid:$
                    [operator]="${RELEASE_OPERATOR_SOURCE:-ghcr.io/cephaloproxy/operator:$PROJECT_VERSION}")
 IMAGES=(squid operator)
 declare -A DIGEST REF
-# SBOMs, the OLM bundle and catalog: image_sboms, build_bundle, build_catalog
+# SBOMs, signatures, the OLM bundle and catalog: image_sboms, sign_and_attest, build_bundle, build_catalog
 source "$REPO_ROOT/scripts/release-supply-chain.sh"
 
 preflight() {
@@ -123,6 +123,7 @@ push_image() {
 after_image_push() {
   local name=$1
   step "sbom-$name" image_sboms "$name"
+  step "sign-$name" sign_and_attest "$name"
 }
 
 # release_image NAME: pushes SOURCE[NAME], records its digest and reference, runs the per-image steps.
@@ -209,7 +210,7 @@ publish() {
   local dir="$OUT/$VERSION" new="$OUT/.new-$VERSION"
   rm -rf "$new"; mkdir -p "$new"
   cp "$WORK/install.yaml" "$WORK/$CHART_NAME-$VERSION.tgz" "$new/"
-  cp -a "$WORK/extra/." "$new/"          # sbom/
+  cp -a "$WORK/extra/." "$new/"          # sbom/, cosign.pub
   cp -a "$WORK/catalog/configs" "$new/catalog"
   cat >"$new/release.env" <<EOF
 # CephaloProxy release $VERSION (scripts/release.sh, $(date -u +%Y-%m-%dT%H:%M:%SZ))
@@ -224,6 +225,7 @@ BUNDLE_IMAGE=${REF[operator-bundle]}
 CATALOG_IMAGE=${REF[operator-catalog]}
 OLM_PACKAGE=$OLM_PACKAGE
 OLM_CHANNEL=$OLM_CHANNEL
+COSIGN_PUBLIC_KEY=$dir/cosign.pub
 INSTALL_NAMESPACE=$INSTALL_NAMESPACE
 EOF
   {
@@ -243,6 +245,10 @@ EOF
     echo
     echo "SBOMs: \`sbom/<image>-image.spdx.json\` (syft: the Debian packages and jars in the image) and"
     echo "\`sbom/<image>-java.cdx.json\` (CycloneDX: the Java program's Maven dependencies)."
+    echo
+    echo "Every image is signed by digest with the key in \`cosign.pub\` (no transparency log):"
+    echo "\`cosign verify --key cosign.pub --insecure-ignore-tlog=true <image>\`; the SBOMs are attached as signed"
+    echo "attestations (\`cosign verify-attestation --type spdxjson\` / \`--type cyclonedx\`)."
     echo
     echo "Base images (the Dockerfiles' defaults are gcr.io/distroless/cc-debian13:nonroot and debian:13-slim;"
     echo "\`cephaloproxy.local/*\` are the local stand-ins of image/base/build-bases.sh, used where no registry is reachable):"

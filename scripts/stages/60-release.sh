@@ -4,8 +4,9 @@
 # oci://<registry>/charts, install.yaml rendered; the record in dist/<version> (dist/current). The
 # cluster suite (stage 90, tests/cluster) installs exactly that. Then checks that a failed release
 # names its step and log and leaves the previous release current (scripts/tests/release-fails-cleanly.sh).
-# The release also publishes SBOMs and pushes the OLM bundle and catalog (docs/supply-chain.md);
-# scripts/tests/olm-refusals.sh tests that opm's refusals fail the release's steps.
+# The release also publishes SBOMs, signs every image with cosign (SBOMs as signed attestations) and
+# pushes the OLM bundle and catalog (docs/supply-chain.md); scripts/tests/signatures.sh and
+# olm-refusals.sh test those.
 # Needs stages 36 (registry), 40 and 45 (images). Cold (empty registry): see docs/benchmarks.md;
 # warm (layers already in the registry): ~10 s plus ~15 s for the failure test.
 set -euo pipefail
@@ -19,5 +20,7 @@ release=$((SECONDS - start))
 echo "60-release: released $version to $address in ${release}s: $dir"
 sed -n 's/^\(CHART\|OPERATOR_IMAGE\|SQUID_IMAGE\|BUNDLE_IMAGE\|CATALOG_IMAGE\)=/  \1=/p' "$dir/release.env"
 scripts/tests/release-fails-cleanly.sh
+# signatures fail for a moved tag, a copied signature, an unsigned image, the wrong key (docs/supply-chain.md)
+scripts/tests/signatures.sh "$dir"
 # a CSV or catalog opm refuses fails the release's step with opm's message
 scripts/tests/olm-refusals.sh
