@@ -13,7 +13,8 @@ import java.util.List;
  * managedFields (one map per field path, for every manager) and pod templates it never reads: 180 MiB
  * live after a full GC. SquidProxies are read without managedFields; pods and ReplicaSets for status
  * only (metadata and status);
- * referenced Secrets and ConfigMaps for their data; the dependents for JOSDK's server-side-apply
+ * referenced Secrets and ConfigMaps are watched as metadata only ({@code referenced.MetadataOnly}); the dependents
+ * for JOSDK's server-side-apply
  * matcher, which compares the desired object with the fields of the operator's own Apply entry only.
  */
 public final class InformerStores {
@@ -33,11 +34,6 @@ public final class InformerStores {
       r.setSpec(null);
       return withoutManagedFields(r);
     });
-  }
-
-  /** Referenced Secrets and ConfigMaps: everything but the managedFields. */
-  public static <R extends HasMetadata> TransformingItemStore<R> withoutManagedFields() {
-    return new TransformingItemStore<>(InformerStores::withoutManagedFields);
   }
 
   static <R extends HasMetadata> R withoutManagedFields(R o) {

@@ -19,18 +19,19 @@ import io.cephaloproxy.operator.model.Labels;
 import io.cephaloproxy.operator.model.ModelFactory;
 import io.cephaloproxy.operator.model.ProxyModel;
 import io.cephaloproxy.operator.model.WatchedObject;
-import io.cephaloproxy.operator.model.ObjectData;
 import io.cephaloproxy.operator.model.WatchedObjects;
+import io.cephaloproxy.operator.referenced.MetadataOnly;
+import io.cephaloproxy.operator.referenced.ReferenceFetcher;
 import io.cephaloproxy.operator.status.Observation;
 import io.cephaloproxy.operator.status.StatusAggregator;
 import io.cephaloproxy.operator.status.StatusConditions;
 import io.fabric8.kubernetes.api.model.Condition;
-import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -41,6 +42,7 @@ import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.Workflow;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
+import io.javaoperatorsdk.operator.processing.GroupVersionKind;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
@@ -97,8 +99,11 @@ public class SquidProxyReconciler implements Reconciler<SquidProxy> {
    */
   private final Map<String, String> announcedHash = new ConcurrentHashMap<>();
   private final java.util.concurrent.atomic.AtomicLong reconciles = new java.util.concurrent.atomic.AtomicLong();
-  private InformerEventSource<Secret, SquidProxy> secrets;
-  private InformerEventSource<ConfigMap, SquidProxy> configMaps;
+  /** Metadata only (name, namespace, uid, resourceVersion) of Secrets and ConfigMaps; see {@link MetadataOnly}. */
+  private InformerEventSource<GenericKubernetesResource, SquidProxy> secrets;
+  private InformerEventSource<GenericKubernetesResource, SquidProxy> configMaps;
+  private KubernetesClient metadataClient;
+  private ReferenceFetcher fetcher;
   private InformerEventSource<Pod, SquidProxy> pods;
   private InformerEventSource<ReplicaSet, SquidProxy> replicaSets;
 
@@ -115,11 +120,15 @@ public class SquidProxyReconciler implements Reconciler<SquidProxy> {
         .map(r -> WatchedObject.indexKey(r.kind(), p.getMetadata().getNamespace(), r.name()))
         .distinct()
         .toList());
-    secrets = informer(context, Secret.class, "referenced-secrets", null, byReference(primaries, WatchedObject.SECRET),
-        InformerStores.withoutManagedFields());
+    // Secrets and ConfigMaps: metadata only, so that memory and start-up grow with the proxies, not with the
+    // cluster's Secrets and ConfigMaps; the data of the referenced ones is read on demand by the fetcher
+    metadataClient = MetadataOnly.client(context.getClient().getConfiguration());
+    fetcher = new ReferenceFetcher(context.getClient());
+    secrets = metadataInformer(context, WatchedObject.SECRET, "referenced-secrets", null,
+        byReference(primaries, WatchedObject.SECRET));
     // the generated <name>-config ConfigMaps are cached by their dependent already; users never refer to them
-    configMaps = informer(context, ConfigMap.class, "referenced-configmaps", Labels.MANAGED_BY + "!=" + Labels.MANAGER,
-        byReference(primaries, WatchedObject.CONFIG_MAP), InformerStores.withoutManagedFields());
+    configMaps = metadataInformer(context, WatchedObject.CONFIG_MAP, "referenced-configmaps",
+        Labels.MANAGED_BY + "!=" + Labels.MANAGER, byReference(primaries, WatchedObject.CONFIG_MAP));
     pods = informer(context, Pod.class, "pods", Labels.MANAGED_SELECTOR, SquidProxyReconciler::byInstanceLabel, InformerStores.pods());
     replicaSets = informer(context, ReplicaSet.class, "replicasets", Labels.MANAGED_SELECTOR, SquidProxyReconciler::byInstanceLabel,
         InformerStores.replicaSets());
@@ -162,6 +171,33 @@ public class SquidProxyReconciler implements Reconciler<SquidProxy> {
     return new InformerEventSource<>(config.build(), context);
   }
 
+  private InformerEventSource<GenericKubernetesResource, SquidProxy> metadataInformer(
+      EventSourceContext<SquidProxy> context, String kind, String name, String labelSelector,
+      io.javaoperatorsdk.operator.processing.event.source.SecondaryToPrimaryMapper<GenericKubernetesResource> mapper) {
+    var config = InformerEventSourceConfiguration.from(new GroupVersionKind("", "v1", kind), SquidProxy.class)
+        .withName(name).withSecondaryToPrimaryMapper(mapper).withItemStore(MetadataOnly.store(kind))
+        .withKubernetesClient(metadataClient);
+    if (labelSelector != null) {
+      config.withLabelSelector(labelSelector);
+    }
+    return new InformerEventSource<>(config.build(), context);
+  }
+
+  /** Releases the metadata-only client and the referenced data (the operator is stopping). */
+  public void close() {
+    if (fetcher != null) {
+      fetcher.close();
+    }
+    if (metadataClient != null) {
+      metadataClient.close();
+    }
+  }
+
+  /** The reader of referenced data (tests: what it holds and how many GETs it sent). */
+  public ReferenceFetcher fetcher() {
+    return fetcher;
+  }
+
   /** Secret/ConfigMap → the proxies whose spec refers to it, from the primary cache's index. */
   private static <R extends HasMetadata> io.javaoperatorsdk.operator.processing.event.source.SecondaryToPrimaryMapper<R> byReference(
       io.javaoperatorsdk.operator.processing.event.source.IndexerResourceCache<SquidProxy> primaries, String kind) {
@@ -180,7 +216,7 @@ public class SquidProxyReconciler implements Reconciler<SquidProxy> {
     reconciles.incrementAndGet();
     String ns = proxy.getMetadata().getNamespace();
     String name = proxy.getMetadata().getName();
-    ModelFactory.Result result = ModelFactory.create(proxy, defaultImage, (kind, n) -> lookup(kind, ns, n), true);
+    ModelFactory.Result result = model(proxy);
     if (result.model().isPresent()) {
       WorkflowModel.put(context, result.model().get());
       context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
@@ -265,10 +301,32 @@ public class SquidProxyReconciler implements Reconciler<SquidProxy> {
         .collect(Collectors.joining(","));
   }
 
-  private Map<String, String> lookup(String kind, String ns, String name) {
-    ResourceID id = new ResourceID(name, ns);
-    var source = WatchedObject.SECRET.equals(kind) ? secrets : configMaps;
-    return source.get(id).map(ObjectData::data).orElse(null);
+  /**
+   * Reads the referenced objects (metadata informer, then the fetcher), then compiles within the fetcher's
+   * budget for referenced data. A referenced object too large to use blocks the rollout with a message naming it.
+   */
+  private ModelFactory.Result model(SquidProxy proxy) {
+    String ns = proxy.getMetadata().getNamespace();
+    Map<String, Map<String, String>> found = new java.util.HashMap<>();
+    List<String> tooLarge = new ArrayList<>();
+    long bytes = 0;
+    for (WatchedObject r : WatchedObjects.of(proxy.getSpec())) {
+      var source = WatchedObject.SECRET.equals(r.kind()) ? secrets : configMaps;
+      String version = source.get(new ResourceID(r.name(), ns)).map(o -> o.getMetadata().getResourceVersion()).orElse(null);
+      ReferenceFetcher.Lookup lookup = fetcher.get(r.kind(), ns, r.name(), version);
+      if (lookup instanceof ReferenceFetcher.Found f) {
+        found.put(WatchedObject.indexKey(r.kind(), ns, r.name()), f.data());
+        bytes += f.bytes();
+      } else if (lookup instanceof ReferenceFetcher.TooLarge t) {
+        tooLarge.add(t.message());
+      }
+    }
+    if (!tooLarge.isEmpty()) {
+      return new ModelFactory.Result(Optional.empty(), List.of(), tooLarge);
+    }
+    try (var permit = fetcher.reserve(bytes)) {
+      return ModelFactory.create(proxy, defaultImage, (kind, n) -> found.get(WatchedObject.indexKey(kind, ns, n)), true);
+    }
   }
 
   /** Name, namespace and status only: server-side apply then owns exactly the status fields. */

@@ -165,5 +165,6 @@ public final class OperatorRuntime implements AutoCloseable {
   public void close() {
     stopping = true;
     operator.stop();
+    reconciler.close();
   }
 }

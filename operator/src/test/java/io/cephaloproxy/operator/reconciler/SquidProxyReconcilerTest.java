@@ -240,6 +240,27 @@ class SquidProxyReconcilerTest {
   }
 
   @Test
+  void aReferencedSecretTooLargeToUseIsNamedInTheStatus() {
+    // the mock server stores what the real one refuses (> 1 MiB of Secret data): the operator must not use it
+    String big = "x".repeat((1 << 20) + 1024);
+    cluster.client.resource(new SecretBuilder().withNewMetadata().withName("huge-ca").withNamespace(NS).endMetadata()
+        .addToData("tls.crt", b64(big)).addToData("tls.key", b64("-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n"))
+        .build()).create();
+    SquidProxy p = Examples.proxy("sslbump.yaml");
+    p.getMetadata().setName("bump");
+    p.getMetadata().setNamespace(NS);
+    p.getSpec().getSslBump().getCaSecret().setName("huge-ca");
+    cluster.client.resource(p).create();
+    await("ConfigValid=False naming the Secret", WAIT, () -> condition("bump", Conditions.CONFIG_VALID) != null
+        && "False".equals(condition("bump", Conditions.CONFIG_VALID).getStatus())
+        && condition("bump", Conditions.CONFIG_VALID).getMessage().contains("too large"));
+    assertThat(condition("bump", Conditions.CONFIG_VALID).getMessage())
+        .contains("Secret huge-ca is too large to use: 1049659 bytes of data, more than the 1048576 (1 MiB)");
+    assertThat(deployment("bump")).as("nothing rolled out with it").isNull();
+    assertThat(cluster.operator().reconciler().fetcher().cachedBytes()).as("its data is not kept").isZero();
+  }
+
+  @Test
   void initContainerRejectionSetsConfigValidFalse() {
     apply("basic.yaml", "web");
     await("Deployment", WAIT, () -> deployment("web") != null);

@@ -33,9 +33,10 @@ public final class OperatorProcess implements AutoCloseable {
     this.httpPort = httpPort;
   }
 
-  /** The runnable jar stage 20 (mvn install) builds. */
+  /** The runnable jar stage 20 (mvn install) builds, or -Doperator.jar=FILE (another build, for before/after figures). */
   public static Path jar(ControlPlane cp) {
-    Path jar = cp.repoRoot().resolve("operator/target/cephaloproxy-operator.jar");
+    String other = System.getProperty("operator.jar");
+    Path jar = other != null && !other.isBlank() ? Path.of(other) : cp.repoRoot().resolve("operator/target/cephaloproxy-operator.jar");
     if (!Files.isRegularFile(jar)) {
       throw new IllegalStateException(
           "missing " + jar + ": build the operator first (mvn -B -ntp -pl operator -am install -DskipTests)");
