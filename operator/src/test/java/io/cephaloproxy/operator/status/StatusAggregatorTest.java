@@ -94,7 +94,7 @@ class StatusAggregatorTest {
 
   /** What ModelFactory passes for a missing Secret: the compiler's ValidationError as a string. */
   static final String MISSING_CA =
-      "spec.sslBump.caSecret: Secret \"proxy-ca\" not found in the SquidProxy's namespace; create it or fix the name";
+      "spec.sslBump.caSecret: Secret 'proxy-ca' not found in the SquidProxy's namespace; create it or fix the name";
 
   @Test
   void missingSecretIsDegradedWithItsName() {

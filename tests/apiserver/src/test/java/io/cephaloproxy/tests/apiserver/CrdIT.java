@@ -262,6 +262,14 @@ class CrdIT {
     } finally {
       squidProxies().withName("defaults").delete();
     }
+    // without an access block none is stored (docs/gitops-argocd.md: the operator compiles the same defaults)
+    GenericKubernetesResource bare = squidProxies().resource(squidProxy("bare", "{}")).create();
+    try {
+      Map<String, Object> spec = (Map<String, Object>) bare.getAdditionalProperties().get("spec");
+      assertThat(spec).containsEntry("port", 3128).doesNotContainKey("access");
+    } finally {
+      squidProxies().withName("bare").delete();
+    }
   }
 
   @Test
