@@ -5,10 +5,12 @@
 #     `helm template`: the ConfigMap with squid.conf, the Deployment, the Service, ...);
 #  2. builds the Kubernetes binaries from Go modules once (cached under /var/cache/cephaloproxy; a cold
 #     build is long on 2 cores, see docs/benchmarks.md), the Squid and operator images under Docker
-#     (local stand-ins for their base images: no registry needed);
-#  3. brings up the local cluster (scripts/cluster/up.sh), installs the operator with its Helm chart,
-#     applies examples/basic.yaml and prints the `curl -x` line that goes through the proxy
-#     (scripts/cluster/demo.sh).
+#     (local stand-ins for their base images where no registry is reachable);
+#  3. starts the local OCI registry (scripts/registry/up.sh: CNCF Distribution, TLS) and releases
+#     into it (scripts/release.sh: images and Helm chart pinned by digest, install.yaml; dist/current);
+#  4. brings up the local cluster (scripts/cluster/up.sh), installs the operator from the registry
+#     (`helm install oci://...`, images pulled by digest), applies examples/basic.yaml and prints the
+#     `curl -x` line that goes through the proxy (scripts/cluster/demo.sh).
 # Run it again at any time: every step is idempotent. Remove the cluster with scripts/cluster/down.sh.
 # The image alone under Docker, without Kubernetes: scripts/run-docker.sh.
 set -euo pipefail
@@ -25,4 +27,7 @@ echo "rendered the objects for examples/basic.yaml into out/"
 bash scripts/stages/30-control-plane.sh
 bash scripts/stages/40-images.sh
 bash scripts/stages/45-operator-image.sh
+version="$(sed -n 's:^  <version>\(.*\)</version>$:\1:p' pom.xml | head -1)"
+registry=$(scripts/registry/up.sh)
+scripts/release.sh "$version" "$registry" >/dev/null
 exec scripts/cluster/demo.sh

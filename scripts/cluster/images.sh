@@ -1,20 +1,13 @@
 #!/usr/bin/env bash
-# Puts every image the node runs into its containerd (namespace k8s.io), idempotently:
-#  - built here without Docker, from tests/cluster (Go, static): the cluster DNS
-#    ($COREDNS_IMAGE) and the end-to-end origin server ($ORIGIN_IMAGE);
-#  - built with Docker by the image stages: each IMAGE given as argument (default: the Squid and
-#    operator images of this version), copied with `docker save | ctr images import`.
-# An image already imported with the same content is skipped. A missing Docker image fails.
-# `images.sh --node` imports only the images built here (up.sh uses it for the cluster DNS).
+# Puts the node's own test images into its containerd (namespace k8s.io), idempotently: built here
+# without Docker, from tests/cluster (Go, static), the cluster DNS ($COREDNS_IMAGE) and the
+# end-to-end origin server ($ORIGIN_IMAGE). An image already imported with the same content is skipped.
+# CephaloProxy's own images are not imported: the kubelet pulls them by digest from the local registry
+# (scripts/registry/up.sh), where scripts/release.sh pushed them.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 source "$CLUSTER_SCRIPTS/oci.sh"
 running containerd || die "the node's containerd is not running: run scripts/cluster/up.sh first"
-version=$(sed -n 's:^  <version>\(.*\)</version>$:\1:p' "$REPO_ROOT/pom.xml" | head -1)
-node_only=
-if [ "${1:-}" = --node ]; then node_only=1; shift; fi
-docker_images=("$@")
-[ -n "$node_only" ] || [ ${#docker_images[@]} -gt 0 ] || docker_images=("ghcr.io/cephaloproxy/squid:$version" "ghcr.io/cephaloproxy/operator:$version")
 
 # import_once KEY CONTENT-ID IMAGE CMD...: runs the import CMD unless KEY was imported with CONTENT-ID
 # and IMAGE is still in containerd.
@@ -47,9 +40,3 @@ go_image() {
 go_image coredns "$COREDNS_IMAGE" "$REPO_ROOT/tests/cluster/coredns" coredns
 go_image e2e-origin "$ORIGIN_IMAGE" "$REPO_ROOT/tests/cluster/origin" origin
 
-for image in ${docker_images[@]+"${docker_images[@]}"}; do
-  id=$(docker image inspect -f '{{.Id}}' "$image" 2>/dev/null) \
-    || die "Docker has no image $image: build it first (scripts/stages/40-images.sh and the operator image)"
-  import_once "docker-$(echo "$image" | tr '/:' '__')" "$id" "$image" \
-    bash -c "docker save '$image' | ctr --address '$CONTAINERD_SOCK' --namespace k8s.io images import -"
-done

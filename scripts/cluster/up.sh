@@ -33,10 +33,61 @@ node_ready() {
   [ "$("${KUBECTL[@]}" get node "$NODE_NAME" -o 'jsonpath={.status.conditions[?(@.type=="Ready")].status}' 2>/dev/null)" = True ]
 }
 
+restrict_oom=false
+# CAP_SYS_RESOURCE is bit 24 of the effective capability set.
+(( (16#$(awk '/^CapEff/ {print $2}' /proc/self/status) >> 24) & 1 )) || restrict_oom=true
+containerd_config() {
+  cat <<EOF
+# containerd of the CephaloProxy test node (scripts/cluster/up.sh); separate from Docker's.
+version = 2
+root = "$CONTAINERD_ROOT"
+state = "$CONTAINERD_STATE"
+[grpc]
+  address = "$CONTAINERD_SOCK"
+[ttrpc]
+  address = "$CONTAINERD_SOCK.ttrpc"
+[debug]
+  address = "$RUN_DIR/containerd-debug.sock"
+  level = "info"
+[plugins]
+  [plugins."io.containerd.internal.v1.opt"]
+    path = "$NODE_DIR/opt"
+  [plugins."io.containerd.grpc.v1.cri"]
+    sandbox_image = "$PAUSE_IMAGE"
+    netns_mounts_under_state_dir = true
+    # Root on this VM lacks CAP_SYS_RESOURCE, so runc cannot lower oom_score_adj below 0 (the kubelet
+    # asks -998 for Guaranteed/critical pods): clamp to containerd's own score instead.
+    restrict_oom_score_adj = $restrict_oom
+    enable_unprivileged_ports = true
+    enable_unprivileged_icmp = true
+    disable_tcp_service = true
+    max_container_log_line_size = 16384
+    [plugins."io.containerd.grpc.v1.cri".cni]
+      bin_dir = "$CNI_BIN_DIR"
+      conf_dir = "$NODE_DIR/cni/net.d"
+      max_conf_num = 1
+    [plugins."io.containerd.grpc.v1.cri".containerd]
+      snapshotter = "overlayfs"
+      default_runtime_name = "runc"
+      [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]
+        runtime_type = "io.containerd.runc.v2"
+        [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]
+          BinaryName = "$(command -v runc)"
+          Root = "$RUN_DIR/runc"
+          SystemdCgroup = false
+    [plugins."io.containerd.grpc.v1.cri".registry]
+      # per-registry settings, e.g. the local registry's CA (scripts/registry/up.sh writes
+      # certs.d/HOST:PORT/hosts.toml; containerd reads them on each pull)
+      config_path = "$NODE_CERTS_D"
+EOF
+}
+
 # Already up? Every component alive and the node Ready: done.
 all_running=1
 for c in "${COMPONENTS[@]}"; do running "$c" || all_running=; done
-if [ -n "$all_running" ] && [ -f "$ADMIN_KUBECONFIG" ] && node_ready && dns_ready; then
+# (and containerd runs with the configuration this script writes: a changed one restarts it below)
+if [ -n "$all_running" ] && [ -f "$ADMIN_KUBECONFIG" ] && [ "$(containerd_config)" = "$(cat "$CONF_DIR/containerd.toml" 2>/dev/null)" ] \
+   && node_ready && dns_ready; then
   log "already up: node $NODE_NAME is Ready, cluster DNS answers on $CLUSTER_DNS_IP"
   echo "$ADMIN_KUBECONFIG" >&3
   exit 0
@@ -154,48 +205,15 @@ write_config "$NODE_DIR/cni/net.d/10-$CNI_NETWORK.conflist" <<EOF
   ]
 }
 EOF
-restrict_oom=false
-# CAP_SYS_RESOURCE is bit 24 of the effective capability set.
-(( (16#$(awk '/^CapEff/ {print $2}' /proc/self/status) >> 24) & 1 )) || restrict_oom=true
-write_config "$CONF_DIR/containerd.toml" <<EOF
-# containerd of the CephaloProxy test node (scripts/cluster/up.sh); separate from Docker's.
-version = 2
-root = "$CONTAINERD_ROOT"
-state = "$CONTAINERD_STATE"
-[grpc]
-  address = "$CONTAINERD_SOCK"
-[ttrpc]
-  address = "$CONTAINERD_SOCK.ttrpc"
-[debug]
-  address = "$RUN_DIR/containerd-debug.sock"
-  level = "info"
-[plugins]
-  [plugins."io.containerd.internal.v1.opt"]
-    path = "$NODE_DIR/opt"
-  [plugins."io.containerd.grpc.v1.cri"]
-    sandbox_image = "$PAUSE_IMAGE"
-    netns_mounts_under_state_dir = true
-    # Root on this VM lacks CAP_SYS_RESOURCE, so runc cannot lower oom_score_adj below 0 (the kubelet
-    # asks -998 for Guaranteed/critical pods): clamp to containerd's own score instead.
-    restrict_oom_score_adj = $restrict_oom
-    enable_unprivileged_ports = true
-    enable_unprivileged_icmp = true
-    disable_tcp_service = true
-    max_container_log_line_size = 16384
-    [plugins."io.containerd.grpc.v1.cri".cni]
-      bin_dir = "$CNI_BIN_DIR"
-      conf_dir = "$NODE_DIR/cni/net.d"
-      max_conf_num = 1
-    [plugins."io.containerd.grpc.v1.cri".containerd]
-      snapshotter = "overlayfs"
-      default_runtime_name = "runc"
-      [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]
-        runtime_type = "io.containerd.runc.v2"
-        [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]
-          BinaryName = "$(command -v runc)"
-          Root = "$RUN_DIR/runc"
-          SystemdCgroup = false
-EOF
+if running containerd && [ "$(containerd_config)" != "$(cat "$CONF_DIR/containerd.toml" 2>/dev/null)" ]; then
+  # Pods keep running: their shims outlive containerd, and the kubelet reconnects.
+  log "restarting containerd: its configuration changed"
+  kill -TERM "$(cat "$(pid_file containerd)")"
+  wait_until 30 "containerd to stop" bash -c "! kill -0 $(cat "$(pid_file containerd)")" || die "containerd did not stop"
+  rm -f "$(pid_file containerd)"
+fi
+mkdir -p "$NODE_CERTS_D"
+containerd_config | write_config "$CONF_DIR/containerd.toml"
 start_component containerd containerd --config "$CONF_DIR/containerd.toml"
 wait_until 30 "containerd on $CONTAINERD_SOCK" ctr --address "$CONTAINERD_SOCK" version \
   || { tail -20 "$LOG_DIR/containerd.log" >&2; die "containerd did not start (log: $LOG_DIR/containerd.log)"; }
@@ -279,7 +297,7 @@ clusterDNS: [$CLUSTER_DNS_IP]
 resolvConf: /etc/resolv.conf
 podLogsDir: $POD_LOG_DIR
 # A test node on a shared disk: evict only when it is really full, never garbage-collect images
-# (the CephaloProxy images are imported, not pullable).
+# (the test images of tests/cluster and the pause image are imported, not pullable).
 evictionHard: {memory.available: "100Mi", nodefs.available: "1%", nodefs.inodesFree: "1%", imagefs.available: "1%"}
 imageGCHighThresholdPercent: 100
 imageGCLowThresholdPercent: 99
@@ -314,7 +332,7 @@ if ! wait_until 120 "node $NODE_NAME Ready" node_ready; then
 fi
 
 # Cluster DNS (CoreDNS built from tests/cluster/coredns) on $CLUSTER_DNS_IP.
-"$CLUSTER_SCRIPTS/images.sh" --node
+"$CLUSTER_SCRIPTS/images.sh"
 sed -e "s|@COREDNS_IMAGE@|$COREDNS_IMAGE|" -e "s|@CLUSTER_DNS_IP@|$CLUSTER_DNS_IP|" -e "s|@CLUSTER_DOMAIN@|$CLUSTER_DOMAIN|" \
   "$CLUSTER_SCRIPTS/manifests/coredns.yaml" | "${KUBECTL[@]}" apply -f - >/dev/null
 if ! wait_until 120 "cluster DNS (deployment kube-system/coredns)" dns_ready; then

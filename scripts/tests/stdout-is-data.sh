@@ -32,5 +32,9 @@ helm=$(CEPHALOPROXY_CACHE="${CEPHALOPROXY_CACHE:-/var/cache/cephaloproxy}" "$roo
 check "scripts/get-helm.sh" "$helm" "$(run "$root/scripts/get-helm.sh")"
 [ -x "$helm" ] || { echo "FAIL: scripts/get-helm.sh printed '$helm', not an executable" >&2; failures=$((failures + 1)); }
 check "tests/control-plane/build.sh" "$(kube_bin_dir)" "$(run "$root/tests/control-plane/build.sh")"
+registry="$(node_ip):${CEPHALOPROXY_REGISTRY_PORT:-25000}"
+check "scripts/registry/up.sh" "$registry" "$(run "$root/scripts/registry/up.sh")"
+check "scripts/build-go-tool.sh" "$(readlink -f "${CEPHALOPROXY_CACHE:-/var/cache/cephaloproxy}/tools/registry")" \
+  "$(run "$root/scripts/build-go-tool.sh" registry "$root/scripts/registry")"
 [ "$failures" = 0 ] || { echo "stdout-is-data: $failures failure(s)" >&2; exit 1; }
-echo "stdout-is-data: 4 passed, 0 failed"
+echo "stdout-is-data: 6 passed, 0 failed"

@@ -25,9 +25,6 @@ final class Cluster {
       "/var/lib/cephaloproxy-node/admin.kubeconfig"));
   static final Path REPO = Path.of(System.getProperty("repo.root", "../..")).toAbsolutePath().normalize();
   static final String NODE_NAME = "cephaloproxy-node";
-  static final String VERSION = System.getProperty("cephaloproxy.version", "0.1.0");
-  static final String SQUID_IMAGE = "ghcr.io/cephaloproxy/squid:" + VERSION;
-  static final String OPERATOR_IMAGE = "ghcr.io/cephaloproxy/operator:" + VERSION;
   static final String ORIGIN_IMAGE = "localhost/cephaloproxy/e2e-origin:0.1.0";
   static final String CLUSTER_DOMAIN = "cluster.local";
 

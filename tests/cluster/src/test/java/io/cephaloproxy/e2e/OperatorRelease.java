@@ -2,15 +2,17 @@ package io.cephaloproxy.e2e;
 
 import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.InstallCommand;
-import com.marcnuri.helm.Release;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 
-/** The operator installed from the Helm chart helm/cephaloproxy-operator with helm-java (Helm 3 in-process). */
+/**
+ * The operator installed as a user installs it: the released chart from the local registry
+ * ({@code helm install oci://REGISTRY/charts/cephaloproxy-operator --version V}, TLS verified with the
+ * registry's CA) with helm-java (Helm 3 in-process). Its images are pinned by digest in the chart, so
+ * the kubelet pulls them from the registry.
+ */
 final class OperatorRelease {
-  static final Path CHART = Cluster.REPO.resolve("helm/cephaloproxy-operator");
   static final String CRD = "squidproxies.cephaloproxy.io";
 
   final String name;
@@ -22,20 +24,17 @@ final class OperatorRelease {
   }
 
   /**
-   * Installs the chart as release {@code name} into {@code namespace} with {@code values} and waits
+   * Installs the released chart as release {@code name} into {@code namespace} with {@code values} and waits
    * until the operator Deployment is available. The CRD is a template of the chart (kept on uninstall);
    * a CRD left by an earlier run is removed first so the chart's version is the one tested.
    */
   static OperatorRelease install(String name, String namespace, Map<String, Object> values) {
-    if (Cluster.client().apiextensions().v1().customResourceDefinitions().withName(CRD).get() != null) {
-      Cluster.client().apiextensions().v1().customResourceDefinitions().withName(CRD).delete();
-      Cluster.await("old CRD " + CRD + " removed", Duration.ofSeconds(60),
-          () -> Cluster.client().apiextensions().v1().customResourceDefinitions().withName(CRD).get() == null);
-    }
-    InstallCommand install = new Helm(CHART).install().withName(name).withNamespace(namespace)
-        .withKubeConfig(Cluster.KUBECONFIG).waitReady().withTimeout(180);
+    removeCrd();
+    Release chart = Release.current();
+    InstallCommand install = Helm.install(chart.chart()).withVersion(chart.version()).withCaFile(chart.ca())
+        .withName(name).withNamespace(namespace).withKubeConfig(Cluster.KUBECONFIG).waitReady().withTimeout(180);
     values.forEach(install::set);
-    Release release = install.call();
+    com.marcnuri.helm.Release release = install.call();
     if (!"deployed".equalsIgnoreCase(release.getStatus())) {
       throw new AssertionError("helm install " + name + " ended in status " + release.getStatus() + ": " + release.getOutput());
     }
@@ -45,6 +44,15 @@ final class OperatorRelease {
       return d != null && d.getStatus() != null && d.getSpec().getReplicas().equals(d.getStatus().getAvailableReplicas());
     }, () -> Diagnostics.pods(namespace));
     return r;
+  }
+
+  /** Removes a CRD left by an earlier install (the chart keeps it on uninstall), so a new release owns it. */
+  static void removeCrd() {
+    if (Cluster.client().apiextensions().v1().customResourceDefinitions().withName(CRD).get() != null) {
+      Cluster.client().apiextensions().v1().customResourceDefinitions().withName(CRD).delete();
+      Cluster.await("old CRD " + CRD + " removed", Duration.ofSeconds(60),
+          () -> Cluster.client().apiextensions().v1().customResourceDefinitions().withName(CRD).get() == null);
+    }
   }
 
   /** The chart's Deployment: the one labelled with this release. */
