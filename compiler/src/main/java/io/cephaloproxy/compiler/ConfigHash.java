@@ -46,7 +46,10 @@ final class ConfigHash {
       for (String key : r.keys()) {
         String id = r.kind().name() + "/" + r.name() + "/" + key;
         if (r.kind() == SpecReferences.Kind.Secret) {
-          data.secret(r.name()).map(m -> m.get(key)).ifPresent(v -> out.put(id, v));
+          // with the Secret's version known (the operator), the hash covers it instead of the content: the hash is
+          // readable by more people than the Secret, and a hash of the content would let them test guesses
+          data.secret(r.name()).map(m -> m.get(key)).ifPresent(v -> out.put(id, data.secretVersion(r.name())
+              .map(ver -> ("version\0" + ver).getBytes(StandardCharsets.UTF_8)).orElse(v)));
         } else {
           data.configMap(r.name()).map(m -> m.get(key))
               .ifPresent(v -> out.put(id, v.getBytes(StandardCharsets.UTF_8)));

@@ -7,6 +7,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 
 /**
@@ -23,6 +24,14 @@ final class ConfigLines {
       "connect");
   /** Preprocessor conditionals: an unbalanced 'if' would swallow the generated lines that follow. */
   static final Set<String> CONDITIONALS = Set.of("if", "else", "endif");
+
+  /**
+   * The longest squid.conf line Squid reads whole: it reads the file with fgets() into an 8192-byte buffer, so
+   * byte 8192 of a longer line starts a new directive (measured on Squid 5.7 and 6.13). In bytes, without the newline.
+   */
+  static final int SQUID_CONF_LINE_LIMIT = SquidProxySpec.SQUID_CONF_LINE_LIMIT;
+  /** Problems reported per text; after that the text is not checked further. */
+  static final int MAX_REPORTED = 20;
 
   private static final Pattern DIRECTIVE = Pattern.compile("^[a-z_][a-z0-9_]*$");
   private static final Map<String, String> HINTS = Map.ofEntries(
@@ -50,54 +59,83 @@ final class ConfigLines {
   static List<String> check(String text, boolean allowConditionals, BiConsumer<Integer, String> report) {
     List<String> out = new ArrayList<>();
     String[] lines = text.split("\n", -1);
+    int reported = 0;
     for (int i = 0; i < lines.length; i++) {
       int lineNo = i + 1;
-      String raw = lines[i];
-      int bad = Text.firstBadChar(raw);
-      if (bad >= 0) {
-        report.accept(lineNo, String.format("contains the character U+%04X; only printable ASCII and tabs are "
-            + "allowed (no carriage returns or other control characters)", (int) raw.charAt(bad)));
-        continue;
-      }
-      String line = raw.strip();
-      if (line.isEmpty() || line.startsWith("#")) {
-        continue;
-      }
-      if (line.endsWith("\\")) {
-        report.accept(lineNo, "ends with a backslash (a line continuation); write the directive on one line");
-        continue;
-      }
-      String[] tokens = line.split("[ \t]+");
-      String directive = tokens[0];
-      if (!DIRECTIVE.matcher(directive).matches()) {
-        report.accept(lineNo, Text.quote(directive) + " is not a squid.conf directive (lower-case letters, digits "
-            + "and '_')");
-        continue;
-      }
-      if (SquidProxySpec.FORBIDDEN_DIRECTIVES.contains(directive)) {
-        String hint = HINTS.getOrDefault(directive, "the operator manages it");
-        report.accept(lineNo, "'" + directive + "' is not allowed here: " + hint);
-        continue;
-      }
-      if (!allowConditionals && CONDITIONALS.contains(directive)) {
-        report.accept(lineNo, "'" + directive + "' (a preprocessor conditional) is not allowed in extraConfig");
-        continue;
-      }
-      if ((directive.equals("acl") || directive.equals("logformat")) && tokens.length > 1) {
-        String name = tokens[1];
-        if (name.toLowerCase(Locale.ROOT).startsWith(RESERVED_PREFIX)) {
-          report.accept(lineNo, "the name " + Text.quote(name) + " is reserved for the generated config (prefix '"
-              + RESERVED_PREFIX + "'); choose another name");
-          continue;
+      String[] problem = {null};
+      String line = checkLine(lines[i], allowConditionals, m -> problem[0] = m);
+      if (problem[0] != null) {
+        if (++reported > MAX_REPORTED) {
+          report.accept(lineNo, "and more: validation stopped after " + MAX_REPORTED + " problems; fix these and the "
+              + "rest is checked again");
+          break;
         }
-        if (directive.equals("acl") && PREDEFINED_ACLS.contains(name.toLowerCase(Locale.ROOT))) {
-          report.accept(lineNo, "'" + name + "' is one of Squid's predefined ACLs and cannot be changed; define an "
-              + "ACL with another name");
-          continue;
-        }
+        report.accept(lineNo, problem[0]);
+      } else if (line != null) {
+        out.add(line);
       }
-      out.add(String.join(" ", tokens));
     }
     return out;
+  }
+
+  /** The normalized directive of one line; null for blank and comment lines, and for bad lines (reported). */
+  private static String checkLine(String raw, boolean allowConditionals, Consumer<String> report) {
+    int bytes = Text.utf8Length(raw, 0, raw.length());
+    if (bytes > SQUID_CONF_LINE_LIMIT) {
+      report.accept("is " + bytes + " bytes long; Squid reads squid.conf in lines of at most " + SQUID_CONF_LINE_LIMIT
+          + " bytes and would read the rest as a new directive: split it into shorter lines (e.g. several acl lines "
+          + "with the same name add up)");
+      return null;
+    }
+    int bad = Text.firstBadChar(raw);
+    if (bad >= 0) {
+      report.accept(String.format("contains the character U+%04X; only printable ASCII and tabs are "
+          + "allowed (no carriage returns or other control characters)", (int) raw.charAt(bad)));
+      return null;
+    }
+    String line = raw.strip();
+    if (line.isEmpty() || line.startsWith("#")) {
+      return null;
+    }
+    if (line.endsWith("\\")) {
+      report.accept("ends with a backslash (a line continuation); write the directive on one line");
+      return null;
+    }
+    String[] tokens = line.split("[ \t]+");
+    String directive = tokens[0];
+    if (!DIRECTIVE.matcher(directive).matches()) {
+      report.accept(Text.quote(directive) + " is not a squid.conf directive (lower-case letters, digits "
+          + "and '_')");
+      return null;
+    }
+    if (SquidProxySpec.FORBIDDEN_DIRECTIVES.contains(directive)) {
+      String hint = HINTS.getOrDefault(directive, "the operator manages it");
+      report.accept("'" + directive + "' is not allowed here: " + hint);
+      return null;
+    }
+    if (!allowConditionals && CONDITIONALS.contains(directive)) {
+      report.accept("'" + directive + "' (a preprocessor conditional) is not allowed in extraConfig");
+      return null;
+    }
+    if ((directive.equals("acl") || directive.equals("logformat")) && tokens.length > 1) {
+      String name = tokens[1];
+      if (name.toLowerCase(Locale.ROOT).startsWith(RESERVED_PREFIX)) {
+        report.accept("the name " + Text.quote(name) + " is reserved for the generated config (prefix '"
+            + RESERVED_PREFIX + "'); choose another name");
+        return null;
+      }
+      if (directive.equals("acl") && PREDEFINED_ACLS.contains(name.toLowerCase(Locale.ROOT))) {
+        report.accept("'" + name + "' is one of Squid's predefined ACLs and cannot be changed; define an "
+            + "ACL with another name");
+        return null;
+      }
+    }
+    if (!allowConditionals && line.contains("${")) {
+      // Squid replaces ${process_number}, ${service_name} ... before parsing: the directive would not be the line
+      report.accept("contains '${', which Squid replaces by a macro value (e.g. ${process_number}) before reading the "
+          + "line; write the value itself");
+      return null;
+    }
+    return String.join(" ", tokens);
   }
 }

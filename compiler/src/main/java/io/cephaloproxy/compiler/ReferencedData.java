@@ -16,17 +16,19 @@ public final class ReferencedData {
   private final boolean complete;
   private final Map<String, Map<String, String>> configMaps;
   private final Map<String, Map<String, byte[]>> secrets;
+  private final Map<String, String> secretVersions;
 
   private ReferencedData(boolean complete, Map<String, Map<String, String>> configMaps,
-      Map<String, Map<String, byte[]>> secrets) {
+      Map<String, Map<String, byte[]>> secrets, Map<String, String> secretVersions) {
     this.complete = complete;
     this.configMaps = configMaps;
     this.secrets = secrets;
+    this.secretVersions = secretVersions;
   }
 
   /** Nothing known; references are neither validated nor hashed. */
   public static ReferencedData offline() {
-    return new ReferencedData(false, Map.of(), Map.of());
+    return new ReferencedData(false, Map.of(), Map.of(), Map.of());
   }
 
   public static Builder builder() {
@@ -48,10 +50,20 @@ public final class ReferencedData {
     return Optional.ofNullable(secrets.get(name));
   }
 
+  /**
+   * What identifies this version of a Secret without revealing its content (the operator gives its uid and
+   * resourceVersion), if known. The config hash then covers the version, not the content: the hash is readable by
+   * anyone who can read the SquidProxy or its pods, and a hash of the content would let them test guesses of it.
+   */
+  public Optional<String> secretVersion(String name) {
+    return Optional.ofNullable(secretVersions.get(name));
+  }
+
   /** Builder of a complete set. */
   public static final class Builder {
     private final Map<String, Map<String, String>> configMaps = new TreeMap<>();
     private final Map<String, Map<String, byte[]>> secrets = new TreeMap<>();
+    private final Map<String, String> secretVersions = new TreeMap<>();
     private boolean complete = true;
 
     private Builder() {}
@@ -78,6 +90,12 @@ public final class ReferencedData {
       return this;
     }
 
+    /** A Secret's data with the version the config hash covers instead of the content ({@link #secretVersion}). */
+    public Builder secret(String name, Map<String, byte[]> data, String version) {
+      secretVersions.put(name, version);
+      return secret(name, data);
+    }
+
     /** A Secret given as strings (tests). */
     public Builder secretStrings(String name, Map<String, String> data) {
       Map<String, byte[]> bytes = new TreeMap<>();
@@ -86,7 +104,7 @@ public final class ReferencedData {
     }
 
     public ReferencedData build() {
-      return new ReferencedData(complete, Map.copyOf(configMaps), Map.copyOf(secrets));
+      return new ReferencedData(complete, Map.copyOf(configMaps), Map.copyOf(secrets), Map.copyOf(secretVersions));
     }
   }
 }

@@ -19,6 +19,7 @@ import io.cephaloproxy.api.v1alpha1.SslBumpPolicy;
 import io.cephaloproxy.api.v1alpha1.SslBumpSpec;
 import io.cephaloproxy.api.v1alpha1.TrustedCASpec;
 import io.cephaloproxy.api.v1alpha1.UpstreamSpec;
+import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -39,13 +40,23 @@ public final class SpecValidator {
   private static final Pattern HOST = Pattern.compile(Patterns.HOST);
   private static final Pattern REALM = Pattern.compile(Patterns.REALM);
   private static final Pattern IMAGE = Pattern.compile("^[^\\s]+$");
+  /** Kubernetes' quantity syntax: a signed decimal number, then a binary, decimal or exponent suffix. */
+  private static final Pattern QUANTITY =
+      Pattern.compile("^[+-]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E|[eE][+-]?[0-9]+)?$");
   static final int MAX_INLINE_DOMAINS = 1000;
   static final int MAX_CIDRS = 256;
   static final int MAX_EXTRA_CONFIG = 32768;
   /** A referenced list or config larger than this is refused (a ConfigMap holds at most 1 MiB anyway). */
   static final int MAX_REFERENCED_BYTES = 1024 * 1024;
 
+  /**
+   * The most problems reported for one spec (each list and config text also stops after 20 of its own): enough to
+   * fix, and bounded however hostile the input (a 1 MiB list of bad lines would otherwise give half a million).
+   */
+  static final int MAX_ERRORS = 50;
+
   private final List<ValidationError> errors = new ArrayList<>();
+  private int dropped;
   private final ReferencedData data;
 
   private SpecValidator(ReferencedData data) {
@@ -56,15 +67,24 @@ public final class SpecValidator {
   public static List<ValidationError> validate(SquidProxySpec spec, ReferencedData data) {
     SpecValidator v = new SpecValidator(data == null ? ReferencedData.offline() : data);
     v.spec(spec == null ? new SquidProxySpec() : spec);
+    if (v.dropped > 0) {
+      v.errors.add(new ValidationError("spec", "and " + v.dropped + " more problems not listed; fix the ones above "
+          + "first", v.errors.get(0).reason()));
+    }
     return List.copyOf(v.errors);
   }
 
   private void error(String field, String message) {
-    errors.add(new ValidationError(field, message, Conditions.REASON_INVALID_SPEC));
+    error(field, message, Conditions.REASON_INVALID_SPEC);
   }
 
+  /** Keeps the first {@link #MAX_ERRORS} problems; the rest are only counted (see {@link #validate}). */
   private void error(String field, String message, String reason) {
-    errors.add(new ValidationError(field, message, reason));
+    if (errors.size() < MAX_ERRORS) {
+      errors.add(new ValidationError(field, message, reason));
+    } else {
+      dropped++;
+    }
   }
 
   private void spec(SquidProxySpec s) {
@@ -81,6 +101,7 @@ public final class SpecValidator {
     if (s.getImage() != null && (s.getImage().length() > 512 || !IMAGE.matcher(s.getImage()).matches())) {
       error("spec.image", "must be an image reference without spaces, at most 512 characters");
     }
+    resources(s.getResources());
     if (s.getPriorityClassName() != null) {
       name("spec.priorityClassName", s.getPriorityClassName());
     }
@@ -136,6 +157,51 @@ public final class SpecValidator {
       }
     }
     SpecReferences.of(s).forEach(this::referencedData);
+  }
+
+  /**
+   * Container resources: each a quantity that is not negative, no request above its limit. (Not in CEL: fabric8's
+   * ResourceRequirements maps have no maxProperties, and an isQuantity rule over them exceeds the API server's cost
+   * budget by more than 100x.) Without this check the Deployment apply fails with a 500 and is retried forever.
+   */
+  private void resources(io.fabric8.kubernetes.api.model.ResourceRequirements r) {
+    if (r == null) {
+      return;
+    }
+    Map<String, BigDecimal> limits = quantities("spec.resources.limits", r.getLimits());
+    Map<String, BigDecimal> requests = quantities("spec.resources.requests", r.getRequests());
+    requests.forEach((name, request) -> {
+      BigDecimal limit = limits.get(name);
+      if (limit != null && request.compareTo(limit) > 0) {
+        error("spec.resources.requests." + name, "is greater than its limit; raise the limit or lower the request");
+      }
+    });
+  }
+
+  private Map<String, BigDecimal> quantities(String field, Map<String, io.fabric8.kubernetes.api.model.Quantity> map) {
+    Map<String, BigDecimal> out = new java.util.TreeMap<>();
+    if (map == null) {
+      return out;
+    }
+    map.forEach((name, q) -> {
+      String text = q == null ? null : q.toString();
+      BigDecimal amount = null;
+      try {
+        amount = text == null || text.isBlank() || !QUANTITY.matcher(text).matches() ? null
+            : io.fabric8.kubernetes.api.model.Quantity.getAmountInBytes(q);
+      } catch (RuntimeException e) {
+        amount = null;
+      }
+      if (amount == null) {
+        error(field + "." + name, Text.quote(text) + " is not a Kubernetes quantity; write e.g. cpu: 500m or memory: "
+            + "256Mi (a plain number means cores for cpu and bytes for memory)");
+      } else if (amount.signum() < 0) {
+        error(field + "." + name, Text.quote(text) + " is negative; resources cannot be");
+      } else {
+        out.put(name, amount);
+      }
+    });
+    return out;
   }
 
   private void access(AccessSpec a) {

@@ -21,6 +21,12 @@ import java.util.TreeMap;
 public final class SquidConfCompiler {
   private SquidConfCompiler() {}
 
+  /**
+   * Destinations every config denies unless listed in allowedDestinationCIDRs (link-local/metadata, the host itself);
+   * the operator closes them in the NetworkPolicy too.
+   */
+  public static final List<String> ALWAYS_BLOCKED_DESTINATIONS = AccessSection.ALWAYS_BLOCKED_DESTINATIONS;
+
   /** Validation only (the same checks {@link #compile} runs first). */
   public static List<ValidationError> validate(SquidProxySpec spec, ReferencedData data) {
     return SpecValidator.validate(spec, data);

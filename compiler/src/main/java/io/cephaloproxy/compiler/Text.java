@@ -35,4 +35,23 @@ final class Text {
     }
     return -1;
   }
+
+  /** The number of bytes chars [from, to) of s take in UTF-8 (an unpaired surrogate counts as the 3 bytes of U+FFFD). */
+  static int utf8Length(String s, int from, int to) {
+    int n = 0;
+    for (int i = from; i < to; i++) {
+      char c = s.charAt(i);
+      if (c < 0x80) {
+        n += 1;
+      } else if (c < 0x800) {
+        n += 2;
+      } else if (Character.isHighSurrogate(c) && i + 1 < to && Character.isLowSurrogate(s.charAt(i + 1))) {
+        n += 4;
+        i++;
+      } else {
+        n += 3;
+      }
+    }
+    return n;
+  }
 }

@@ -9,6 +9,7 @@ import io.cephaloproxy.testsupport.RepoRoot;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -73,6 +74,23 @@ class CompilerTest {
     });
     assertThat(c.squidConf()).contains(
         "acl cp_allowed_domains_list dstdomain -n \"/etc/cephaloproxy/lists/allowed/domains.txt\"");
+  }
+
+  /**
+   * With the Secret's version given (the operator: uid and resourceVersion), the hash does not depend on the Secret's
+   * content, so whoever reads status.configHash or the pod annotation cannot test guesses of a password; a new
+   * version (any change of the Secret) still changes it, so rotation rolls the pods.
+   */
+  @Test
+  void hashCoversTheSecretsVersionNotItsContent() {
+    SquidProxySpec s = spec("auth: {mode: Basic, htpasswdSecret: {name: users}}");
+    java.util.function.BiFunction<String, String, String> hash = (content, version) -> SquidConfCompiler.compile(s,
+        ReferencedData.builder().secret("users", Map.of("htpasswd", content.getBytes(StandardCharsets.UTF_8)), version)
+            .build(), Layout.defaults()).hash();
+    String h = hash.apply("alice:$apr1$guess1", "uid-1/100");
+    assertThat(hash.apply("alice:$apr1$guess2", "uid-1/100")).as("another content, same version").isEqualTo(h);
+    assertThat(hash.apply("alice:$apr1$guess1", "uid-1/101")).as("the Secret changed").isNotEqualTo(h);
+    assertThat(hash.apply("alice:$apr1$guess1", "uid-2/100")).as("the Secret was re-created").isNotEqualTo(h);
   }
 
   /** Every path in the output comes from the Layout: a layout under a temp root leaves none of the defaults. */

@@ -121,6 +121,14 @@ class SpecValidatorTest {
             "spec.extraConfig line 1", "reserved"),
         Arguments.of("extraConfig widens localhost", "extraConfig: \"acl localhost src 0.0.0.0/0\"",
             "spec.extraConfig line 1", "predefined"),
+        Arguments.of("CPU limit that is not a quantity", "resources: {limits: {cpu: lots}}",
+            "spec.resources.limits.cpu", "is not a Kubernetes quantity"),
+        Arguments.of("negative memory request", "resources: {requests: {memory: -1Gi}}",
+            "spec.resources.requests.memory", "is negative"),
+        Arguments.of("request above its limit", "resources: {limits: {cpu: 500m}, requests: {cpu: '2'}}",
+            "spec.resources.requests.cpu", "greater than its limit"),
+        Arguments.of("extraConfig macro", "extraConfig: \"acl a src 10.0.0.0/16${process_number}\"",
+            "spec.extraConfig line 1", "write the value itself"),
         Arguments.of("extraConfig bad directive", "extraConfig: \"Http_Access allow all\"", "spec.extraConfig line 1",
             "not a squid.conf directive"));
   }
@@ -192,6 +200,100 @@ class SpecValidatorTest {
     assertThat(SquidConfCompiler.validate(s, data)).extracting(ValidationError::toString).containsExactly(
         "ConfigMap expert key squid.conf line 3: 'http_port' is not allowed here: use spec.port (and spec.sslBump "
             + "for ssl-bump)");
+  }
+
+  // --- lines Squid would split (issue 12, section 1), bounded output (section 2) ---
+
+  /** The reproduced attack: byte 8192 of one long acl line starts a directive Squid would process. */
+  @Test
+  void extraConfigLineSquidWouldSplitIsRefusedWithTheLimit() {
+    String smuggled = "acl cp_clients src all";
+    String pad = "acl pad dstdomain ";
+    String line = pad + ".a".repeat((8191 - pad.length()) / 2) + " ".repeat((8191 - pad.length()) % 2) + smuggled;
+    assertThat(line.indexOf(smuggled)).isEqualTo(8191);
+    List<ValidationError> errors = SquidConfCompiler.validate(spec("extraConfig: \"" + line + "\""),
+        ReferencedData.offline());
+    assertThat(errors).extracting(ValidationError::toString).containsExactly("spec.extraConfig line 1: is "
+        + line.length() + " bytes long; Squid reads squid.conf in lines of at most 8191 bytes and would read the rest "
+        + "as a new directive: split it into shorter lines (e.g. several acl lines with the same name add up)");
+    // exactly at the limit is fine
+    String longest = pad + "a".repeat(8191 - pad.length());
+    assertThat(SquidConfCompiler.validate(spec("extraConfig: \"" + longest + "\""), ReferencedData.offline())).isEmpty();
+  }
+
+  @Test
+  void fullConfigLineSquidWouldSplitIsRefused() {
+    SquidProxySpec s = spec("squidConfFrom: {name: expert}");
+    String conf = "# " + "x".repeat(8190) + "http_access allow all\nhttp_access deny all\n";
+    assertThat(SquidConfCompiler.validate(s, ReferencedData.builder().configMap("expert", Map.of("squid.conf", conf))
+        .build())).extracting(ValidationError::toString).singleElement().asString()
+        .startsWith("ConfigMap expert key squid.conf line 1: is 8213 bytes long; Squid reads squid.conf in lines of "
+            + "at most 8191 bytes");
+  }
+
+  static List<ValidationError> listErrors(String list) {
+    return listErrors(spec("access: {allowedDomainsFrom: {name: lists, key: allow.txt}}"), list);
+  }
+
+  static List<ValidationError> listErrors(SquidProxySpec s, String list) {
+    return SquidConfCompiler.validate(s, ReferencedData.builder().configMap("lists", Map.of("allow.txt", list)).build());
+  }
+
+  @Test
+  void listLineSquidWouldSplitIsRefusedCommentsToo() {
+    // a comment whose byte 2048 starts an entry: Squid would load '.evil.example'
+    String comment = "#" + "x".repeat(2046) + ".evil.example";
+    assertThat(listErrors(".example.com\n" + comment + "\n")).extracting(ValidationError::toString)
+        .containsExactly("ConfigMap lists key allow.txt line 2: is 2060 bytes long; Squid reads list files in lines "
+            + "of at most 2047 bytes and would read the rest as another entry: shorten the line (comments too)");
+    // bytes, not characters: 1000 two-byte characters plus 48 ASCII are 2048 bytes
+    assertThat(listErrors("# " + "\u00e9".repeat(1000) + "x".repeat(46) + "\n")).singleElement().asString()
+        .contains("is 2048 bytes long");
+    assertThat(listErrors("#" + "x".repeat(2046) + "\n.example.com\n")).isEmpty();
+  }
+
+  @Test
+  void listEntriesAreReadAsSquidReadsThem() {
+    // Squid strips only spaces and tabs: any other whitespace stays in the entry Squid loads
+    for (String ws : List.of("\u2028", "\u2029", "\u0085", "\u00a0", "\u3000", "\u000b", "\u000c", "\u1680")) {
+      assertThat(listErrors(".example.com" + ws + "\n")).as("U+%04X", (int) ws.charAt(0)).singleElement()
+          .satisfies(e -> assertThat(e.message()).contains(String.format("\\u%04X", (int) ws.charAt(0)))
+              .contains("is not a domain name"));
+    }
+    assertThat(listErrors(" \t.example.com\t \n\t# indented comment\n")).isEmpty();
+  }
+
+  @Test
+  void hostileListGivesABoundedAnswer() {
+    String list = "*\n".repeat(512 * 1024); // 1 MiB
+    SquidProxySpec s = spec("access: {allowedDomainsFrom: {name: lists, key: allow.txt}}");
+    long t0 = System.nanoTime();
+    List<ValidationError> errors = listErrors(s, list);
+    assertThat(errors).hasSize(21);
+    assertThat(errors.get(20).message()).contains("validation of this list stopped after 20 problems");
+    assertThat(InvalidConfigException.summary(errors).length()).isLessThan(8 * 1024);
+    assertThat((System.nanoTime() - t0) / 1_000_000).as("ms").isLessThan(2_000);
+  }
+
+  @Test
+  void hostileExtraConfigGivesABoundedAnswer() {
+    String extra = "X\n".repeat(16_384); // 32 KiB, the most extraConfig may hold
+    List<ValidationError> errors = SquidConfCompiler.validate(spec("extraConfig: \"" + extra.replace("\n", "\\n")
+        + "\""), ReferencedData.offline());
+    assertThat(errors).hasSize(21);
+    assertThat(errors.get(20).toString()).isEqualTo("spec.extraConfig line 21: and more: validation stopped after 20 "
+        + "problems; fix these and the rest is checked again");
+  }
+
+  @Test
+  void everyOtherProblemCountsButIsNotListedAfterFifty() {
+    StringBuilder specYaml = new StringBuilder("access: {allowedDomains: [");
+    for (int i = 0; i < 200; i++) {
+      specYaml.append(i == 0 ? "" : ", ").append("'bad domain ").append(i).append('\'');
+    }
+    List<ValidationError> errors = SquidConfCompiler.validate(spec(specYaml + "]}"), ReferencedData.offline());
+    assertThat(errors).hasSize(51);
+    assertThat(errors.get(50).toString()).isEqualTo("spec: and 150 more problems not listed; fix the ones above first");
   }
 
   @Test

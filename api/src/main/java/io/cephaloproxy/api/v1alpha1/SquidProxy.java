@@ -2,6 +2,7 @@ package io.cephaloproxy.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
+import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.kubernetes.api.model.Namespaced;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.model.annotation.Categories;
@@ -36,6 +37,7 @@ import io.fabric8.kubernetes.model.annotation.Version;
     getDescription = "Where clients reach the proxy (Service host:port)")
 @AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = AdditionalPrinterColumn.Type.DATE)
 @Categories(SquidProxy.CATEGORY)
+@ValidationRule(value = SquidProxy.NAME_RULE, message = SquidProxy.NAME_MESSAGE)
 public class SquidProxy extends CustomResource<SquidProxySpec, SquidProxyStatus> implements Namespaced {
   public static final String GROUP = "cephaloproxy.io";
   public static final String VERSION = "v1alpha1";
@@ -45,6 +47,17 @@ public class SquidProxy extends CustomResource<SquidProxySpec, SquidProxyStatus>
   public static final String CRD_NAME = PLURAL + "." + GROUP;
   /** {@code kubectl get cephaloproxy} lists every CephaloProxy resource. */
   public static final String CATEGORY = "cephaloproxy";
+  /**
+   * The proxy's name becomes the Service's name (a DNS-1035 label: at most 63 characters, lowercase letters,
+   * digits and '-', starting with a letter). The other derived names ({@code <name>-config} ConfigMap,
+   * {@code <name>-cache} PVC, Deployment, PDB, HPA, NetworkPolicy, the {@code app.kubernetes.io/instance} label)
+   * only need a DNS-1123 subdomain or a 63-character label value, which such a name always gives.
+   */
+  public static final String NAME_PATTERN = "^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$";
+  static final String NAME_RULE = "self.metadata.name.matches('" + NAME_PATTERN + "')";
+  static final String NAME_MESSAGE = "metadata.name must be usable as the proxy's Service name (a DNS-1035 label): "
+      + "at most 63 characters, lowercase letters, digits and '-', starting with a letter and not ending with '-' "
+      + "(no dots or uppercase), e.g. my-proxy";
 
   @Override
   @JsonPropertyDescription("The desired proxy. Every field is optional; an empty spec gives a working, locked-down "

@@ -45,6 +45,9 @@ public class SquidProxySpec {
       + "shutdown_lifetime|sslcrtd_children|sslcrtd_program|sslcrtvalidator_program|store_id_program|"
       + "unlinkd_program|url_rewrite_program|workers)([ \\\\t]|$)')";
 
+  /** The longest squid.conf line Squid reads whole (bytes, without the newline); see the compiler's ConfigLines. */
+  public static final int SQUID_CONF_LINE_LIMIT = 8191;
+
   @Default(Defaults.REPLICAS_TEXT)
   @Min(0)
   @Max(1000)
@@ -161,6 +164,12 @@ public class SquidProxySpec {
   @ValidationRule(value = "!self.matches('[^\\\\t\\\\n\\\\x20-\\\\x7e]')",
       message = "extraConfig may only contain printable ASCII, tabs and newlines (no carriage returns or other "
           + "control characters, no non-ASCII characters)")
+  @ValidationRule(value = "self.split('\\n').all(l, size(l) <= " + SQUID_CONF_LINE_LIMIT + ")",
+      message = "extraConfig lines must be at most 8191 characters: Squid reads squid.conf in lines of 8191 bytes and "
+          + "would read the rest of a longer line as a new directive; split it into shorter lines")
+  @ValidationRule(value = "!self.matches('(?m)^[ \\\\t]*([^#\\\\n \\\\t][^\\\\n]*)?[$][{]')",
+      message = "extraConfig must not contain '${': Squid replaces ${process_number}, ${service_name} ... by macro "
+          + "values before reading a line; write the value itself")
   @ValidationRule(value = EXTRA_CONFIG_FORBIDDEN_RULE,
       message = "extraConfig must not set directives the container relies on (access_log, cache_log, pid_filename, "
           + "http_port, include, workers, cache_dir, coredump_dir, helper programs ...): use the spec fields "

@@ -14,6 +14,7 @@ import io.cephaloproxy.compiler.PodVolume;
 import io.cephaloproxy.compiler.ReferencedData;
 import io.cephaloproxy.compiler.SquidConfCompiler;
 import io.cephaloproxy.compiler.ValidationError;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -37,14 +38,32 @@ public final class ModelFactory {
    */
   public record Result(Optional<ProxyModel> model, List<String> missing, List<String> configErrors) {}
 
+  /** {@link #create(SquidProxy, String, BiFunction, BiFunction, boolean)} with whole objects (render). */
+  public static Result create(
+      SquidProxy cr, String defaultImage, BiFunction<String, String, HasMetadata> lookup, boolean complete) {
+    return create(cr, defaultImage, (kind, name) -> {
+      HasMetadata o = lookup.apply(kind, name);
+      return o == null ? null : ObjectData.data(o);
+    }, (kind, name) -> version(lookup.apply(kind, name)), complete);
+  }
+
+  /** A Secret's uid and resourceVersion, what the config hash covers instead of its content; null when unknown. */
+  public static String version(HasMetadata o) {
+    if (o == null || o.getMetadata().getUid() == null || o.getMetadata().getResourceVersion() == null) {
+      return null;
+    }
+    return o.getMetadata().getUid() + "/" + o.getMetadata().getResourceVersion();
+  }
+
   /**
-   * @param lookup (kind, name) → the object's data as stored (Secret values base64), or null when
-   *     it does not exist
+   * @param lookup (kind, name) → the object's data as stored (Secret values base64), or null when it does not exist
+   * @param version (kind, name) → the object's {@link #version}, or null: the config hash covers a Secret's version,
+   *     never its content (status.configHash and the pod annotation are readable by more people than the Secret)
    * @param complete true when lookup knows every object (the cluster); false for render, where
    *     objects not in the file are neither checked nor hashed
    */
-  public static Result create(
-      SquidProxy cr, String defaultImage, BiFunction<String, String, Map<String, String>> lookup, boolean complete) {
+  public static Result create(SquidProxy cr, String defaultImage, BiFunction<String, String, Map<String, String>> lookup,
+      BiFunction<String, String, String> version, boolean complete) {
     SquidProxySpec spec = cr.getSpec() == null ? new SquidProxySpec() : cr.getSpec();
     List<WatchedObject> refs = WatchedObjects.of(spec);
     ReferencedData.Builder data = ReferencedData.builder().complete(complete);
@@ -56,7 +75,12 @@ public final class ModelFactory {
       if (WatchedObject.SECRET.equals(r.kind())) {
         Map<String, byte[]> decoded = new TreeMap<>();
         d.forEach((k, v) -> decoded.put(k, decode(v)));
-        data.secret(r.name(), decoded);
+        String v = version.apply(r.kind(), r.name());
+        if (v != null) {
+          data.secret(r.name(), decoded, v);
+        } else {
+          data.secret(r.name(), decoded);
+        }
       } else {
         data.configMap(r.name(), d);
       }
@@ -105,10 +129,15 @@ public final class ModelFactory {
     AccessSpec access = spec.getAccess();
     List<String> clients = access == null || access.getAllowedClientCIDRs() == null
         ? AccessSpec.DEFAULT_CLIENT_CIDRS : access.getAllowedClientCIDRs();
-    List<String> denied = access == null || access.getDeniedDestinationCIDRs() == null ? List.of() : access.getDeniedDestinationCIDRs();
+    List<String> denied = new ArrayList<>(SquidConfCompiler.ALWAYS_BLOCKED_DESTINATIONS);
+    if (access != null && access.getDeniedDestinationCIDRs() != null) {
+      denied.addAll(access.getDeniedDestinationCIDRs());
+    }
+    List<String> allowedDst = access == null || access.getAllowedDestinationCIDRs() == null
+        ? List.of() : access.getAllowedDestinationCIDRs();
     ProxyModel.NetworkPolicy np = new ProxyModel.NetworkPolicy(
         spec.getNetworkPolicy() != null && Boolean.TRUE.equals(spec.getNetworkPolicy().getEnabled()),
-        List.copyOf(clients), List.copyOf(denied));
+        List.copyOf(clients), List.copyOf(denied), List.copyOf(allowedDst));
     var sc = spec.getSecurityContext();
     long grace = spec.getTerminationGracePeriodSeconds() == null
         ? Defaults.TERMINATION_GRACE_PERIOD_SECONDS : spec.getTerminationGracePeriodSeconds();

@@ -14,8 +14,8 @@ public final class ObjectData {
 
   /**
    * Secret: data (base64, as stored), plus stringData encoded the same way (the API server turns
-   * stringData into data; files given to render and the mock server keep it). ConfigMap: data and
-   * binaryData. Anything else: null.
+   * stringData into data; files given to render and the mock server keep it). ConfigMap: data, and
+   * binaryData decoded (as mounted). Anything else: null.
    */
   public static Map<String, String> data(HasMetadata o) {
     Map<String, String> data = new TreeMap<>();
@@ -33,10 +33,20 @@ public final class ObjectData {
         data.putAll(c.getData());
       }
       if (c.getBinaryData() != null) {
-        data.putAll(c.getBinaryData());
+        // mounted decoded, so validated decoded: the bytes Squid reads. Bytes that are not UTF-8 become U+FFFD, which
+        // no entry may contain and which counts at least as many bytes as it replaces in the line-length limits.
+        c.getBinaryData().forEach((k, v) -> data.put(k, new String(decode(v), StandardCharsets.UTF_8)));
       }
       return data;
     }
     return null;
+  }
+
+  private static byte[] decode(String base64) {
+    try {
+      return Base64.getDecoder().decode(base64);
+    } catch (IllegalArgumentException e) {
+      return "\uFFFD".getBytes(StandardCharsets.UTF_8); // the API server only stores valid base64
+    }
   }
 }

@@ -166,7 +166,7 @@ public final class ProxyDeployment {
         .withImage(m.image())
         .withSecurityContext(containerSecurityContext())
         .withTerminationMessagePath("/dev/termination-log")
-        .withTerminationMessagePolicy("FallbackToLogsOnError")
+        .withTerminationMessagePolicy("File") // never the log tail: access-log lines carry client IPs and URLs
         .withVolumeMounts(volumeMounts(m));
     if (m.imagePullPolicy() != null) {
       b.withImagePullPolicy(m.imagePullPolicy());

@@ -118,7 +118,8 @@ public final class ProxyObjects {
 
   /**
    * Ingress: the proxy port only from the allowed client CIDRs; the health port from anywhere (the
-   * kubelet's probes and Prometheus). Egress: DNS, and TCP anywhere but the denied destination CIDRs.
+   * kubelet's probes and Prometheus). Egress: DNS, and TCP to what Squid may reach: anywhere but the always-blocked
+   * and denied destination CIDRs, plus the allowed destination CIDRs ({@link EgressPeers}).
    */
   public static NetworkPolicy networkPolicy(ProxyModel m) {
     ProxyModel.NetworkPolicy np = m.networkPolicy();
@@ -127,8 +128,9 @@ public final class ProxyObjects {
       clients.add(new NetworkPolicyPeerBuilder().withIpBlock(new IPBlockBuilder().withCidr(cidr).build()).build());
     }
     List<NetworkPolicyPeer> egressPeers = new ArrayList<>();
-    egressPeers.add(new NetworkPolicyPeerBuilder().withIpBlock(block("0.0.0.0/0", np.deniedDestinationCidrs(), false)).build());
-    egressPeers.add(new NetworkPolicyPeerBuilder().withIpBlock(block("::/0", np.deniedDestinationCidrs(), true)).build());
+    for (IPBlock b : EgressPeers.blocks(np.deniedDestinationCidrs(), np.allowedDestinationCidrs())) {
+      egressPeers.add(new NetworkPolicyPeerBuilder().withIpBlock(b).build());
+    }
     return new NetworkPolicyBuilder()
         .withMetadata(meta(m, m.name()))
         .withNewSpec()
@@ -153,14 +155,6 @@ public final class ProxyObjects {
         .build();
   }
 
-  private static IPBlock block(String all, List<String> denied, boolean v6) {
-    List<String> except = denied.stream().filter(c -> c.contains(":") == v6).sorted().toList();
-    IPBlockBuilder b = new IPBlockBuilder().withCidr(all);
-    if (!except.isEmpty()) {
-      b.withExcept(except);
-    }
-    return b.build();
-  }
 
   /** The cache claim: created once, never updated or deleted by the operator (no owner reference). */
   public static PersistentVolumeClaim cacheClaim(ProxyModel m) {

@@ -325,7 +325,9 @@ public class SquidProxyReconciler implements Reconciler<SquidProxy> {
       return new ModelFactory.Result(Optional.empty(), List.of(), tooLarge);
     }
     try (var permit = fetcher.reserve(bytes)) {
-      return ModelFactory.create(proxy, defaultImage, (kind, n) -> found.get(WatchedObject.indexKey(kind, ns, n)), true);
+      return ModelFactory.create(proxy, defaultImage, (kind, n) -> found.get(WatchedObject.indexKey(kind, ns, n)),
+          (kind, n) -> WatchedObject.SECRET.equals(kind)
+              ? secrets.get(new ResourceID(n, ns)).map(ModelFactory::version).orElse(null) : null, true);
     }
   }
 

@@ -10,7 +10,6 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /** The objects the reconciler's workflow would apply, from the same model and builders. */
 public final class Renderer {
@@ -61,13 +60,13 @@ public final class Renderer {
     return out;
   }
 
-  private static Map<String, String> find(List<HasMetadata> input, String kind, String ns, String name) {
+  private static HasMetadata find(List<HasMetadata> input, String kind, String ns, String name) {
     for (HasMetadata o : input) {
       String ons = o.getMetadata().getNamespace() == null ? "default" : o.getMetadata().getNamespace();
       if (!kind.equals(o.getKind()) || !name.equals(o.getMetadata().getName()) || !ns.equals(ons)) {
         continue;
       }
-      return ObjectData.data(o);
+      return ObjectData.data(o) == null ? null : o;
     }
     return null;
   }

@@ -11,6 +11,12 @@ import java.util.Objects;
 /** Condition helpers: merging keeps lastTransitionTime unless the status flips (Keycloak style). */
 public final class StatusConditions {
 
+  /**
+   * The longest condition message written (metav1.Condition's limit): longer ones are cut with a note, so a
+   * status patch can always be stored however many problems the spec has.
+   */
+  public static final int MAX_MESSAGE = 32 * 1024;
+
   private StatusConditions() {}
 
   public static Condition of(String type, boolean status, String reason, String message, long generation) {
@@ -18,9 +24,18 @@ public final class StatusConditions {
         .withType(type)
         .withStatus(status ? "True" : "False")
         .withReason(reason)
-        .withMessage(message)
+        .withMessage(bounded(message))
         .withObservedGeneration(generation)
         .build();
+  }
+
+  /** The message, cut to {@link #MAX_MESSAGE} characters with a note saying how much was left out. */
+  public static String bounded(String message) {
+    if (message == null || message.length() <= MAX_MESSAGE) {
+      return message;
+    }
+    int keep = MAX_MESSAGE - 64; // room for the note
+    return message.substring(0, keep) + " ... (message cut: " + (message.length() - keep) + " more characters)";
   }
 
   /**

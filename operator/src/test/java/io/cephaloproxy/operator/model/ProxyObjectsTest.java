@@ -132,6 +132,42 @@ class ProxyObjectsTest {
     assertThat(render(Examples.dir().resolve("production.yaml"))).extracting(HasMetadata::getKind).contains("PodDisruptionBudget");
   }
 
+  @ParameterizedTest
+  @MethodSource("examples")
+  void noContainerCopiesItsLogIntoTheTerminationMessage(Path file) {
+    PodSpec pod = deployment(render(file)).getSpec().getTemplate().getSpec();
+    // FallbackToLogsOnError would put the log tail (access-log lines: client IPs, URLs) into the pod status
+    assertThat(Stream.concat(pod.getInitContainers().stream(), pod.getContainers().stream()))
+        .allSatisfy(c -> assertThat(c.getTerminationMessagePolicy()).as(c.getName()).isEqualTo("File"));
+  }
+
+  @Test
+  void egressFollowsSquidsDestinationRules() {
+    // the defaults: Squid's always-blocked networks are closed at the network level too
+    assertThat(egressBlocks("networkPolicy: {enabled: true}")).containsExactly(
+        "0.0.0.0/0 except [0.0.0.0/8, 127.0.0.0/8, 169.254.0.0/16]", "::/0 except [::1/128, fe80::/10]");
+    // everything IPv4 denied: no except equal to its cidr; allowed networks are carved back out
+    assertThat(egressBlocks("networkPolicy: {enabled: true}\naccess: {deniedDestinationCIDRs: [0.0.0.0/0, 10.0.0.0/8, "
+        + "'fd00::/8'], allowedDestinationCIDRs: [169.254.169.254/32, 10.1.0.0/16, 10.1.2.0/24, 192.0.2.0/24]}"))
+        .containsExactly("::/0 except [::1/128, fd00::/8, fe80::/10]",
+            "10.1.0.0/16", "169.254.169.254/32", "192.0.2.0/24");
+    // an allowed network nothing denies needs no block of its own
+    assertThat(egressBlocks("networkPolicy: {enabled: true}\naccess: {allowedDestinationCIDRs: [192.0.2.0/24]}"))
+        .containsExactly("0.0.0.0/0 except [0.0.0.0/8, 127.0.0.0/8, 169.254.0.0/16]", "::/0 except [::1/128, fe80::/10]");
+  }
+
+  static List<String> egressBlocks(String specYaml) {
+    io.cephaloproxy.api.v1alpha1.SquidProxy sp = io.fabric8.kubernetes.client.utils.Serialization.unmarshal(
+        "apiVersion: cephaloproxy.io/v1alpha1\nkind: SquidProxy\nmetadata: {name: np, namespace: ns}\nspec:\n"
+            + specYaml.indent(2), io.cephaloproxy.api.v1alpha1.SquidProxy.class);
+    var np = Renderer.render(List.of(sp), "ghcr.io/cephaloproxy/squid:test").objects().stream()
+        .filter(io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy.class::isInstance)
+        .map(io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy.class::cast).findFirst().orElseThrow();
+    return np.getSpec().getEgress().get(1).getTo().stream().map(p -> p.getIpBlock())
+        .map(b -> b.getCidr() + (b.getExcept() == null || b.getExcept().isEmpty() ? "" : " except " + b.getExcept()))
+        .toList();
+  }
+
   static Deployment deployment(List<HasMetadata> objects) {
     return objects.stream().filter(Deployment.class::isInstance).map(Deployment.class::cast).findFirst().orElseThrow();
   }

@@ -190,7 +190,12 @@ class CrdIT {
             "spec.access.allowedDomainsFrom.key", "Required value"),
         bad("unknown log format", "logging: {format: XML}", "spec.logging.format", "Unsupported value: \"XML\""),
         bad("unknown pull policy", "imagePullPolicy: Sometimes", "spec.imagePullPolicy", "Unsupported value"),
-        bad("ExternalName service", "service: {type: ExternalName}", "spec.service.type", "Unsupported value"));
+        bad("ExternalName service", "service: {type: ExternalName}", "spec.service.type", "Unsupported value"),
+        bad("extra config line Squid would split (issue 12)",
+            "extraConfig: 'acl pad dstdomain " + ".a".repeat(4087) + " acl cp_clients src all'",
+            "spec.extraConfig", "lines must be at most 8191 characters", "split it into shorter lines"),
+        bad("extra config with a Squid macro", "extraConfig: 'acl a src 10.0.0.0/16${process_number}'",
+            "spec.extraConfig", "must not contain '${'", "write the value itself"));
   }
 
   static Arguments bad(String name, String specYaml, String... expected) {
@@ -232,7 +237,11 @@ class CrdIT {
         Arguments.of("trusted CA ConfigMap", "trustedCA: {configMap: {name: corp-ca, key: ca.crt}}"),
         Arguments.of("autoscaling min = max", "autoscaling: {enabled: true, minReplicas: 3, maxReplicas: 3}"),
         Arguments.of("limits", "replicas: 0\nworkers: 16\nterminationGracePeriodSeconds: 3600"),
-        Arguments.of("extra config", "extraConfig: |\n  forwarded_for delete\n  via off"));
+        Arguments.of("extra config", "extraConfig: |\n  forwarded_for delete\n  via off"),
+        Arguments.of("extra config line of 8191 characters and a macro in a comment",
+            "extraConfig: |\n  # ${process_number}\n  acl pad dstdomain " + "a".repeat(8191 - 18)),
+        Arguments.of("resources", "resources: {limits: {cpu: 2, memory: 1Gi, ephemeral-storage: 1G}, "
+            + "requests: {cpu: 250m, memory: 1Gi, hugepages-2Mi: '0'}}"));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -295,6 +304,30 @@ class CrdIT {
   private static NonNamespaceOperation<GenericKubernetesResource, io.fabric8.kubernetes.api.model.GenericKubernetesResourceList,
       Resource<GenericKubernetesResource>> squidProxies() {
     return admin.genericKubernetesResources("cephaloproxy.io/v1alpha1", "SquidProxy").inNamespace(NS);
+  }
+
+  /** Names that cannot be the proxy's Service name (a DNS-1035 label) are refused, naming the rule and an example. */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("badNames")
+  void nameThatCannotBeAServiceNameIsRejected(String name) {
+    KubernetesClientException e = catchThrowableOfType(KubernetesClientException.class,
+        () -> squidProxies().resource(squidProxy(name, "{}")).create());
+    assertThat(e).as("the API server accepted the name %s", name).isNotNull();
+    assertThat(e.getCode()).as(e.getMessage()).isEqualTo(422);
+    assertThat(e.getStatus().getMessage())
+        .contains("metadata.name must be usable as the proxy's Service name")
+        .contains("at most 63 characters").contains("e.g. my-proxy");
+  }
+
+  static Stream<String> badNames() {
+    return Stream.of("my.proxy", "1proxy", "a".repeat(64), "proxy.example.com");
+  }
+
+  @Test
+  void longestServiceNameIsAccepted() {
+    String name = "p" + "-".repeat(1) + "x".repeat(61); // 63 characters
+    squidProxies().resource(squidProxy(name, "{}")).create();
+    squidProxies().withName(name).delete();
   }
 
   static GenericKubernetesResource squidProxy(String name, String specYaml) {

@@ -335,6 +335,84 @@ class OperatorIT {
     assertThat(d.getMetadata().getManagedFields()).anySatisfy(m -> assertThat(m.getManager()).isEqualTo("argocd"));
   }
 
+  /**
+   * The longest name the CRD admits gives valid names for every derived object, and the NetworkPolicy the operator
+   * builds for an "everything denied but these" spec is accepted by the API server with Squid's meaning: no except
+   * equal to its cidr, the allowed networks carved back out, link-local closed by default.
+   */
+  @Test
+  @Order(10)
+  void longestNameAndNetworkPolicyOfDeniedEverything(TestInfo info) {
+    namespace(info);
+    String name = "n" + "x".repeat(62); // 63 characters, the longest Service name
+    proxies.apply(name, """
+        replicas: 2
+        networkPolicy: {enabled: true}
+        cache: {type: Disk, disk: {size: 1Gi, volume: PersistentVolumeClaim}}
+        access: {deniedDestinationCIDRs: [0.0.0.0/0, 'fd00::/8'], allowedDestinationCIDRs: [169.254.169.254/32, 192.0.2.0/24]}""");
+    proxies.awaitReady(name);
+    assertThat(admin.configMaps().inNamespace(ns).withName(name + "-config").get()).isNotNull();
+    assertThat(admin.persistentVolumeClaims().inNamespace(ns).withName(name + "-cache").get()).isNotNull();
+    assertThat(admin.services().inNamespace(ns).withName(name).get()).isNotNull();
+    assertThat(admin.policy().v1().podDisruptionBudget().inNamespace(ns).withName(name).get()).isNotNull();
+    assertThat(egressBlocks(name)).containsExactly(
+        "::/0 except [::1/128, fd00::/8, fe80::/10]", "169.254.169.254/32", "192.0.2.0/24");
+
+    proxies.apply("plain", "networkPolicy: {enabled: true}");
+    proxies.awaitReady("plain");
+    assertThat(egressBlocks("plain")).containsExactly(
+        "0.0.0.0/0 except [0.0.0.0/8, 127.0.0.0/8, 169.254.0.0/16]", "::/0 except [::1/128, fe80::/10]");
+  }
+
+  /**
+   * Issue 12 section 2: a 1 MiB list of '*' lines and an extraConfig of 16,384 bad lines give ConfigValid=False with
+   * a bounded message; the operator keeps running (same pid, chart memory limit) and its memory stays normal.
+   */
+  @Test
+  @Order(11)
+  void hostileInputGivesABoundedAnswer(TestInfo info) {
+    namespace(info);
+    long pid = operator.pid();
+    long rssBefore = operator.rssBytes();
+    admin.configMaps().inNamespace(ns).resource(new io.fabric8.kubernetes.api.model.ConfigMapBuilder()
+        .withNewMetadata().withName("hostile").endMetadata()
+        .addToData("list.txt", "*\n".repeat(512 * 1024 - 8)).build()).create(); // just under the 1 MiB limit
+    proxies.apply("list", "access: {allowedDomainsFrom: {name: hostile, key: list.txt}}");
+    proxies.apply("extra", "extraConfig: \"" + "X\\n".repeat(16_384) + "\"");
+    for (String name : List.of("list", "extra")) {
+      SquidProxy sp = proxies.await(name, "ConfigValid=False", p -> is(p, "ConfigValid", "False"));
+      String message = Proxies.condition(sp, "ConfigValid").orElseThrow().getMessage();
+      System.out.printf("hostile %s: ConfigValid message %d characters, operator RSS %d MiB (before %d MiB)%n",
+          name, message.length(), operator.rssBytes() >> 20, rssBefore >> 20);
+      assertThat(message.length()).as("%s: condition message length", name).isLessThan(32 * 1024);
+      assertThat(message).contains("validation").contains("stopped after 20 problems");
+    }
+    // a resources value that is not a quantity: ConfigValid=False, not a Deployment apply retried forever
+    proxies.apply("cpu", "resources: {limits: {cpu: lots}}");
+    SquidProxy cpu = proxies.await("cpu", "ConfigValid=False", p -> is(p, "ConfigValid", "False"));
+    assertThat(Proxies.condition(cpu, "ConfigValid").orElseThrow().getMessage())
+        .contains("spec.resources.limits.cpu: 'lots' is not a Kubernetes quantity");
+    ControlPlane.sleep(10_000); // the retries a failed status write would cause
+    assertThat(operator.isAlive()).isTrue();
+    assertThat(operator.pid()).isEqualTo(pid);
+    assertThat(operator.logText()).doesNotContain("OutOfMemoryError");
+    long peak = operator.peakRssBytes();
+    System.out.printf("hostile input: operator RSS %d MiB, peak %d MiB%n", operator.rssBytes() >> 20, peak >> 20);
+    assertThat(peak).as("operator peak RSS").isLessThan(512L << 20);
+    // the Events stay few and short
+    assertThat(admin.v1().events().inNamespace(ns).list().getItems())
+        .hasSizeLessThan(20).allSatisfy(e -> assertThat(e.getMessage().length()).isLessThanOrEqualTo(1024));
+  }
+
+  List<String> egressBlocks(String name) {
+    var np = admin.network().v1().networkPolicies().inNamespace(ns).withName(name).get();
+    assertThat(np).as("NetworkPolicy %s", name).isNotNull();
+    return np.getSpec().getEgress().stream().filter(e -> e.getTo() != null && !e.getTo().isEmpty())
+        .flatMap(e -> e.getTo().stream()).map(p -> p.getIpBlock())
+        .map(b -> b.getCidr() + (b.getExcept() == null || b.getExcept().isEmpty() ? "" : " except " + b.getExcept()))
+        .toList();
+  }
+
   static Secret htpasswd(String name, String content) {
     return new SecretBuilder().withNewMetadata().withName(name).endMetadata()
         .addToStringData("htpasswd", content + "\n").build();
