@@ -19,7 +19,8 @@ version="$(sed -n 's/^[[:space:]]*k8s.io\/kubernetes v\([0-9][0-9.]*\)$/\1/p' "$
 [ -n "$version" ] || { echo "build.sh: cannot read the k8s.io/kubernetes version from go.mod" >&2; exit 1; }
 out="$KUBE_API_TEST_DIR/k8s/$version-linux-amd64"
 binaries=(kube-apiserver etcd kubectl kube-controller-manager kubelet kube-scheduler kube-proxy)
-stamp="$(sha256sum "$here/go.mod" "$here/go.sum" "$here"/cmd/*/main.go "$here/build.sh" | sha256sum | cut -c1-64)"
+# (the contents only: a stamp over `sha256sum FILE...` output would include the clone's path and rebuild per clone)
+stamp="$(cat "$here/go.mod" "$here/go.sum" "$here"/cmd/*/main.go "$here/build.sh" | sha256sum | cut -c1-64)"
 
 complete=1
 for b in "${binaries[@]}"; do [ -x "$out/$b" ] || complete=; done
