@@ -1,5 +1,8 @@
 package io.cephaloproxy.operator.referenced;
 
+import com.fasterxml.jackson.annotation.JsonSetter;
+import com.fasterxml.jackson.annotation.Nulls;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.client.Config;
@@ -8,6 +11,8 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.http.BasicBuilder;
 import io.fabric8.kubernetes.client.http.HttpRequest;
 import io.fabric8.kubernetes.client.http.Interceptor;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import java.util.List;
 import io.javaoperatorsdk.operator.processing.event.source.informer.TransformingItemStore;
 
 /**
@@ -45,7 +50,19 @@ public final class MetadataOnly {
   public static KubernetesClient client(Config config) {
     return new KubernetesClientBuilder().withConfig(config)
         .withHttpClientBuilderConsumer(b -> b.addOrReplaceInterceptor("metadata-only", ACCEPT))
+        .withKubernetesSerialization(serialization())
         .build();
+  }
+
+  /**
+   * The API server writes an empty PartialObjectMetadataList as {@code "items": null} (a nil Go slice), where
+   * ordinary lists say {@code []}; Fabric8's informer then fails at start with a NullPointerException on the
+   * list's items. This client's JSON reading turns a null list into an empty one.
+   */
+  static KubernetesSerialization serialization() {
+    ObjectMapper mapper = new ObjectMapper();
+    mapper.configOverride(List.class).setSetterInfo(JsonSetter.Value.forValueNulls(Nulls.AS_EMPTY));
+    return new KubernetesSerialization(mapper, true);
   }
 
   /**
