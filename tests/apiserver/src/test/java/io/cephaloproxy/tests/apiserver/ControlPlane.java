@@ -18,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -33,6 +34,8 @@ import java.util.regex.Pattern;
  */
 public final class ControlPlane {
   private static ControlPlane instance;
+  /** kube-api-test's timeout for each readiness poll of etcd and kube-apiserver. */
+  private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(120);
 
   private final Path repoRoot;
   private final String version;
@@ -85,12 +88,18 @@ public final class ControlPlane {
                   // set explicitly: kube-api-test 7.5.2 throws reading these from the environment
                   .withOfflineMode(true)
                   .withWaitForEtcdHealthCheckOnStartup(true)
-                  .withStartupTimeout(120_000)
+                  .withStartupTimeout((int) STARTUP_TIMEOUT.toMillis())
                   .withUpdateKubeConfig(false)
                   .withApiServerFlag("--audit-policy-file", policy.toString())
                   .withApiServerFlag("--audit-log-path", auditLog.toString())
                   .withApiServerFlag("--audit-log-format", "json")
                   .build());
+      Duration wait = StartupClock.waitBeforeStart(LocalTime.now(), STARTUP_TIMEOUT);
+      if (!wait.isZero()) {
+        System.out.printf("control plane: waiting %d s for midnight (kube-api-test's polls wrap at 00:00)%n",
+            wait.toSeconds());
+        sleep(wait.toMillis());
+      }
       Instant start = Instant.now();
       apiServer.start();
       kubeconfig = workDir.resolve("admin.kubeconfig");
