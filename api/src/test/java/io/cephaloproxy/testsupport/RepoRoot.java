@@ -3,7 +3,9 @@ package io.cephaloproxy.testsupport;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** The repository root, for tests that compare committed files (crds/, examples/, image/config/). */
+/**
+ * The repository root, for tests that compare committed files (crds/, examples/, image/config/).
+ */
 public final class RepoRoot {
   private RepoRoot() {}
 
@@ -14,16 +16,21 @@ public final class RepoRoot {
     }
     Path dir = Path.of("").toAbsolutePath();
     while (dir != null) {
-      if (Files.isDirectory(dir.resolve("api")) && Files.isRegularFile(dir.resolve("pom.xml"))
+      if (Files.isDirectory(dir.resolve("api"))
+          && Files.isRegularFile(dir.resolve("pom.xml"))
           && Files.isDirectory(dir.resolve("docs"))) {
         return dir;
       }
       dir = dir.getParent();
     }
-    throw new IllegalStateException("cannot find the repository root from " + Path.of("").toAbsolutePath());
+    throw new IllegalStateException(
+        "cannot find the repository root from " + Path.of("").toAbsolutePath());
   }
 
-  /** True when the build was asked to rewrite generated files instead of failing ({@code -Dupdate=true}). */
+  /**
+   * True when the build was asked to rewrite generated files instead of failing ({@code
+   * -Dupdate=true}).
+   */
   public static boolean update() {
     return Boolean.getBoolean("update");
   }

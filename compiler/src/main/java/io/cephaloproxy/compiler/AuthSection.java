@@ -14,9 +14,11 @@ final class AuthSection {
       return false;
     }
     out.section("Authentication: HTTP Basic against the htpasswd Secret");
-    out.line("auth_param basic program " + layout.helper("basic_ncsa_auth") + " " + layout.htpasswd());
+    out.line(
+        "auth_param basic program " + layout.helper("basic_ncsa_auth") + " " + layout.htpasswd());
     out.line("auth_param basic children 5 startup=1 idle=1");
-    out.line("auth_param basic realm " + ResolvedSpec.or(auth.getRealm(), () -> Defaults.AUTH_REALM));
+    out.line(
+        "auth_param basic realm " + ResolvedSpec.or(auth.getRealm(), () -> Defaults.AUTH_REALM));
     out.line("auth_param basic credentialsttl 1 hour");
     out.line("acl cp_authenticated proxy_auth REQUIRED");
     return true;

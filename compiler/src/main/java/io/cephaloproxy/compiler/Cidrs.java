@@ -10,7 +10,8 @@ import java.util.regex.Pattern;
 final class Cidrs {
   private Cidrs() {}
 
-  private static final Pattern IPV4 = Pattern.compile("^(0|[1-9][0-9]{0,2})(\\.(0|[1-9][0-9]{0,2})){3}$");
+  private static final Pattern IPV4 =
+      Pattern.compile("^(0|[1-9][0-9]{0,2})(\\.(0|[1-9][0-9]{0,2})){3}$");
   private static final Pattern IPV6_CHARS = Pattern.compile("^[0-9a-fA-F:.]{2,45}$");
   private static final Pattern PREFIX = Pattern.compile("^(0|[1-9][0-9]{0,2})$");
 
@@ -21,7 +22,9 @@ final class Cidrs {
     }
     int slash = cidr.indexOf('/');
     if (slash < 0) {
-      return "has no prefix length; write it as a CIDR, e.g. " + Text.quote(cidr) + "/32 for one IPv4 address";
+      return "has no prefix length; write it as a CIDR, e.g. "
+          + Text.quote(cidr)
+          + "/32 for one IPv4 address";
     }
     String addr = cidr.substring(0, slash);
     String len = cidr.substring(slash + 1);
@@ -60,7 +63,8 @@ final class Cidrs {
     BigInteger hostMask = BigInteger.ONE.shiftLeft(bits - prefix).subtract(BigInteger.ONE);
     if (!value.and(hostMask).equals(BigInteger.ZERO)) {
       return "has host bits set; use the network address (e.g. 10.0.0.0/8, not 10.1.2.3/8) or a /"
-          + bits + " for one address";
+          + bits
+          + " for one address";
     }
     return null;
   }

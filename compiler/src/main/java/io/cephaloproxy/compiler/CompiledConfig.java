@@ -9,17 +9,25 @@ import java.util.TreeMap;
  * What a spec compiles to.
  *
  * @param squidConf the squid.conf text
- * @param aclFiles ACL file name → content (also keys of the generated ConfigMap, mounted in the config dir)
+ * @param aclFiles ACL file name → content (also keys of the generated ConfigMap, mounted in the
+ *     config dir)
  * @param runtimeProperties runtime.properties text (sorted keys; docs/architecture.md)
  * @param volumes the volumes and mounts the Squid pod needs, sorted by mount path
  * @param shutdownLifetimeSeconds squid.conf's shutdown_lifetime
  * @param workers Squid workers
  * @param port the proxy port
- * @param hash sha256 hex of every generated file and of the referenced data that was given (the pod template's
- *     {@code cephaloproxy.io/config-hash})
+ * @param hash sha256 hex of every generated file and of the referenced data that was given (the pod
+ *     template's {@code cephaloproxy.io/config-hash})
  */
-public record CompiledConfig(String squidConf, SortedMap<String, String> aclFiles, String runtimeProperties,
-    List<PodVolume> volumes, int shutdownLifetimeSeconds, int workers, int port, String hash) {
+public record CompiledConfig(
+    String squidConf,
+    SortedMap<String, String> aclFiles,
+    String runtimeProperties,
+    List<PodVolume> volumes,
+    int shutdownLifetimeSeconds,
+    int workers,
+    int port,
+    String hash) {
 
   public static final String SQUID_CONF = "squid.conf";
   public static final String RUNTIME_PROPERTIES = "runtime.properties";

@@ -10,14 +10,19 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
- * The rollout hash (the pod template's {@code cephaloproxy.io/config-hash}): sha256 of every generated file and of
- * the data of every referenced key ({@link SpecReferences}) that is known, so a change to either rolls the pods.
+ * The rollout hash (the pod template's {@code cephaloproxy.io/config-hash}): sha256 of every
+ * generated file and of the data of every referenced key ({@link SpecReferences}) that is known, so
+ * a change to either rolls the pods.
  */
 final class ConfigHash {
   private ConfigHash() {}
 
-  /** @param files file name → content (squid.conf, runtime.properties, ACL files) */
-  static String of(SortedMap<String, String> files, List<SpecReferences.KeyReference> references,
+  /**
+   * @param files file name → content (squid.conf, runtime.properties, ACL files)
+   */
+  static String of(
+      SortedMap<String, String> files,
+      List<SpecReferences.KeyReference> references,
       ReferencedData data) {
     try {
       MessageDigest md = MessageDigest.getInstance("SHA-256");
@@ -40,18 +45,29 @@ final class ConfigHash {
   }
 
   /** "kind/name/key" → the value, for each referenced key whose object and key are known. */
-  static SortedMap<String, byte[]> referencedData(List<SpecReferences.KeyReference> references, ReferencedData data) {
+  static SortedMap<String, byte[]> referencedData(
+      List<SpecReferences.KeyReference> references, ReferencedData data) {
     SortedMap<String, byte[]> out = new TreeMap<>();
     for (SpecReferences.KeyReference r : references) {
       for (String key : r.keys()) {
         String id = r.kind().name() + "/" + r.name() + "/" + key;
         if (r.kind() == SpecReferences.Kind.Secret) {
-          // with the Secret's version known (the operator), the hash covers it instead of the content: the hash is
-          // readable by more people than the Secret, and a hash of the content would let them test guesses
-          data.secret(r.name()).map(m -> m.get(key)).ifPresent(v -> out.put(id, data.secretVersion(r.name())
-              .map(ver -> ("version\0" + ver).getBytes(StandardCharsets.UTF_8)).orElse(v)));
+          // with the Secret's version known (the operator), the hash covers it instead of the
+          // content: the hash is
+          // readable by more people than the Secret, and a hash of the content would let them test
+          // guesses
+          data.secret(r.name())
+              .map(m -> m.get(key))
+              .ifPresent(
+                  v ->
+                      out.put(
+                          id,
+                          data.secretVersion(r.name())
+                              .map(ver -> ("version\0" + ver).getBytes(StandardCharsets.UTF_8))
+                              .orElse(v)));
         } else {
-          data.configMap(r.name()).map(m -> m.get(key))
+          data.configMap(r.name())
+              .map(m -> m.get(key))
               .ifPresent(v -> out.put(id, v.getBytes(StandardCharsets.UTF_8)));
         }
       }

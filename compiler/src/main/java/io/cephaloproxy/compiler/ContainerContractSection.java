@@ -1,20 +1,31 @@
 package io.cephaloproxy.compiler;
 
 /**
- * squid.conf's container contract (docs/architecture.md): the listening port, the process model, the paths of the
- * pod's volumes, logs to stdout/stderr, no rotation, and the host-specific settings of the {@link Layout}. The access
- * log format in the middle is {@link LoggingSection}'s.
+ * squid.conf's container contract (docs/architecture.md): the listening port, the process model,
+ * the paths of the pod's volumes, logs to stdout/stderr, no rotation, and the host-specific
+ * settings of the {@link Layout}. The access log format in the middle is {@link LoggingSection}'s.
  */
 final class ContainerContractSection {
   private ContainerContractSection() {}
 
   static void write(SquidConfWriter out, ResolvedSpec r, Layout layout) {
     out.section("Container contract: paths, logs, process model");
-    String listen = layout.listenAddress() == null ? ""
-        : (layout.listenAddress().contains(":") ? "[" + layout.listenAddress() + "]:" : layout.listenAddress() + ":");
+    String listen =
+        layout.listenAddress() == null
+            ? ""
+            : (layout.listenAddress().contains(":")
+                ? "[" + layout.listenAddress() + "]:"
+                : layout.listenAddress() + ":");
     if (r.sslBump() != null) {
-      out.line("http_port " + listen + r.port() + " ssl-bump tls-cert=" + layout.caCert() + " tls-key=" + layout.caKey()
-          + " generate-host-certificates=on dynamic_cert_mem_cache_size=4MB");
+      out.line(
+          "http_port "
+              + listen
+              + r.port()
+              + " ssl-bump tls-cert="
+              + layout.caCert()
+              + " tls-key="
+              + layout.caKey()
+              + " generate-host-certificates=on dynamic_cert_mem_cache_size=4MB");
     } else {
       out.line("http_port " + listen + r.port());
     }

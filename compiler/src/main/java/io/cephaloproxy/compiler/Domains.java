@@ -10,7 +10,10 @@ import java.util.TreeSet;
 import java.util.function.BiConsumer;
 import java.util.regex.Pattern;
 
-/** Destination domain entries in Squid's dstdomain syntax ('.example.com' = the domain and its subdomains). */
+/**
+ * Destination domain entries in Squid's dstdomain syntax ('.example.com' = the domain and its
+ * subdomains).
+ */
 final class Domains {
   private Domains() {}
 
@@ -26,7 +29,9 @@ final class Domains {
       return "is longer than " + MAX_LENGTH + " characters";
     }
     if (entry.startsWith("*.")) {
-      return "uses a wildcard; write " + Text.quote(entry.substring(1)) + " (a leading dot matches the domain and all "
+      return "uses a wildcard; write "
+          + Text.quote(entry.substring(1))
+          + " (a leading dot matches the domain and all "
           + "its subdomains)";
     }
     if (!DOMAIN.matcher(entry).matches()) {
@@ -37,8 +42,8 @@ final class Domains {
   }
 
   /**
-   * Lower-cased, de-duplicated, sorted, without entries that a '.parent' entry already covers (Squid refuses
-   * 'example.com' next to '.example.com' and warns about covered subdomains).
+   * Lower-cased, de-duplicated, sorted, without entries that a '.parent' entry already covers
+   * (Squid refuses 'example.com' next to '.example.com' and warns about covered subdomains).
    */
   static List<String> normalize(List<String> entries) {
     TreeSet<String> set = new TreeSet<>();
@@ -72,20 +77,26 @@ final class Domains {
   }
 
   /**
-   * The longest line of an ACL list file Squid reads whole: it reads them with fgets() into a 2048-byte buffer, so
-   * byte 2048 of a longer line starts a new entry (measured on Squid 5.7 and 6.13: a comment line whose byte 2048
-   * starts 'example.com' adds that domain). Counted in bytes of the file, without the newline.
+   * The longest line of an ACL list file Squid reads whole: it reads them with fgets() into a
+   * 2048-byte buffer, so byte 2048 of a longer line starts a new entry (measured on Squid 5.7 and
+   * 6.13: a comment line whose byte 2048 starts 'example.com' adds that domain). Counted in bytes
+   * of the file, without the newline.
    */
   static final int SQUID_LIST_LINE_LIMIT = 2047;
-  /** Problems reported per list; after that the list is not checked further (a 1 MiB list has 500k lines). */
+
+  /**
+   * Problems reported per list; after that the list is not checked further (a 1 MiB list has 500k
+   * lines).
+   */
   static final int MAX_REPORTED = 20;
 
   /**
-   * Checks a list file (one entry per line, '#' comments and blank lines allowed) the way Squid reads it, and
-   * reports each bad line: lines Squid would split (comments too), characters Squid would misread (Squid only
-   * strips spaces and tabs, so any other whitespace stays part of the entry and is refused here), and 'x' next to
-   * '.x' (which makes Squid refuse to start). Entries covered by a '.parent' entry are accepted (Squid only warns).
-   * Stops after {@link #MAX_REPORTED} problems, saying so.
+   * Checks a list file (one entry per line, '#' comments and blank lines allowed) the way Squid
+   * reads it, and reports each bad line: lines Squid would split (comments too), characters Squid
+   * would misread (Squid only strips spaces and tabs, so any other whitespace stays part of the
+   * entry and is refused here), and 'x' next to '.x' (which makes Squid refuse to start). Entries
+   * covered by a '.parent' entry are accepted (Squid only warns). Stops after {@link #MAX_REPORTED}
+   * problems, saying so.
    *
    * @param content the file as Squid reads it (its UTF-8 bytes)
    * @param report called with (line number, message) for each problem
@@ -104,8 +115,12 @@ final class Domains {
         report.accept(lineNo, problem);
         if (++reported >= MAX_REPORTED) {
           if (end >= 0) {
-            report.accept(lineNo, "validation of this list stopped after " + MAX_REPORTED + " problems; fix these and "
-                + "the rest of the list is checked again");
+            report.accept(
+                lineNo,
+                "validation of this list stopped after "
+                    + MAX_REPORTED
+                    + " problems; fix these and "
+                    + "the rest of the list is checked again");
           }
           return;
         }
@@ -120,14 +135,25 @@ final class Domains {
       }
       start = end + 1;
     }
-    for (Map.Entry<String, Integer> en : new TreeSet<>(firstLine.keySet()).stream()
-        .map(k -> Map.entry(k, firstLine.get(k))).toList()) {
+    for (Map.Entry<String, Integer> en :
+        new TreeSet<>(firstLine.keySet())
+            .stream().map(k -> Map.entry(k, firstLine.get(k))).toList()) {
       String e = en.getKey();
       if (!e.startsWith(".") && firstLine.containsKey("." + e)) {
         int other = firstLine.get("." + e);
-        report.accept(en.getValue(), Text.quote(e) + " conflicts with " + Text.quote("." + e) + " on line " + other
-            + ": Squid refuses both in one list; '." + e + "' already matches " + e + ", remove line "
-            + en.getValue());
+        report.accept(
+            en.getValue(),
+            Text.quote(e)
+                + " conflicts with "
+                + Text.quote("." + e)
+                + " on line "
+                + other
+                + ": Squid refuses both in one list; '."
+                + e
+                + "' already matches "
+                + e
+                + ", remove line "
+                + en.getValue());
         if (++reported >= MAX_REPORTED) {
           return;
         }
@@ -139,7 +165,10 @@ final class Domains {
   private static String lineProblem(String content, int from, int to) {
     int bytes = Text.utf8Length(content, from, to);
     if (bytes > SQUID_LIST_LINE_LIMIT) {
-      return "is " + bytes + " bytes long; Squid reads list files in lines of at most " + SQUID_LIST_LINE_LIMIT
+      return "is "
+          + bytes
+          + " bytes long; Squid reads list files in lines of at most "
+          + SQUID_LIST_LINE_LIMIT
           + " bytes and would read the rest as another entry: shorten the line (comments too)";
     }
     if (to > from && content.charAt(to - 1) == '\r') {
@@ -154,8 +183,8 @@ final class Domains {
   }
 
   /**
-   * The entry on line [from, to) with the spaces and tabs around it removed (only those: Squid's list reader strips
-   * nothing else), or null for a blank or comment line.
+   * The entry on line [from, to) with the spaces and tabs around it removed (only those: Squid's
+   * list reader strips nothing else), or null for a blank or comment line.
    */
   private static String entry(String content, int from, int to) {
     while (from < to && (content.charAt(from) == ' ' || content.charAt(from) == '\t')) {

@@ -25,7 +25,10 @@ public class InvalidConfigException extends RuntimeException {
   /** All errors, one per line (at most 20, then a count), for the condition message. */
   public static String summary(List<ValidationError> errors) {
     int max = 20;
-    String text = errors.stream().limit(max).map(ValidationError::toString).collect(Collectors.joining("\n"));
-    return errors.size() > max ? text + "\n... and " + (errors.size() - max) + " more errors" : text;
+    String text =
+        errors.stream().limit(max).map(ValidationError::toString).collect(Collectors.joining("\n"));
+    return errors.size() > max
+        ? text + "\n... and " + (errors.size() - max) + " more errors"
+        : text;
   }
 }

@@ -3,7 +3,10 @@ package io.cephaloproxy.compiler;
 import io.cephaloproxy.api.v1alpha1.AccessLogFormat;
 import io.cephaloproxy.api.v1alpha1.LoggingSpec;
 
-/** The access log: one {@code logformat} (spec.logging.format, plus would_deny= in Audit mode) to stdout. */
+/**
+ * The access log: one {@code logformat} (spec.logging.format, plus would_deny= in Audit mode) to
+ * stdout.
+ */
 final class LoggingSection {
   /** The name of the generated logformat. */
   static final String LOGFORMAT = "cp_access";
@@ -11,21 +14,27 @@ final class LoggingSection {
   private LoggingSection() {}
 
   static void write(SquidConfWriter out, LoggingSpec logging, boolean audit) {
-    out.line("logformat " + LOGFORMAT + " " + format(ResolvedSpec.or(logging.getFormat(), () -> AccessLogFormat.Squid),
-        audit));
+    out.line(
+        "logformat "
+            + LOGFORMAT
+            + " "
+            + format(ResolvedSpec.or(logging.getFormat(), () -> AccessLogFormat.Squid), audit));
     out.line("access_log stdio:/dev/stdout " + LOGFORMAT);
   }
 
   static String format(AccessLogFormat f, boolean audit) {
-    String format = switch (f) {
-      case Squid -> "%ts.%03tu %6tr %>a %Ss/%03>Hs %<st %rm %ru %[un %Sh/%<a %mt";
-      case Common -> "%>a %[ui %[un [%tl] \"%rm %ru HTTP/%rv\" %>Hs %<st %Ss:%Sh";
-      case Combined -> "%>a %[ui %[un [%tl] \"%rm %ru HTTP/%rv\" %>Hs %<st \"%{Referer}>h\" \"%{User-Agent}>h\" %Ss:%Sh";
-      case JSON -> "{\"time\":\"%{%Y-%m-%dT%H:%M:%S}tg.%03tuZ\",\"duration_ms\":%tr,\"client\":\"%>a\","
-          + "\"user\":\"%\"un\",\"method\":\"%\"rm\",\"url\":\"%\"ru\",\"status\":\"%03>Hs\",\"result\":\"%Ss\","
-          + "\"bytes\":%<st,\"hierarchy\":\"%Sh\",\"server\":\"%<a\",\"mime\":\"%\"mt\","
-          + "\"user_agent\":\"%\"{User-Agent}>h\"}";
-    };
+    String format =
+        switch (f) {
+          case Squid -> "%ts.%03tu %6tr %>a %Ss/%03>Hs %<st %rm %ru %[un %Sh/%<a %mt";
+          case Common -> "%>a %[ui %[un [%tl] \"%rm %ru HTTP/%rv\" %>Hs %<st %Ss:%Sh";
+          case Combined ->
+              "%>a %[ui %[un [%tl] \"%rm %ru HTTP/%rv\" %>Hs %<st \"%{Referer}>h\" \"%{User-Agent}>h\" %Ss:%Sh";
+          case JSON ->
+              "{\"time\":\"%{%Y-%m-%dT%H:%M:%S}tg.%03tuZ\",\"duration_ms\":%tr,\"client\":\"%>a\","
+                  + "\"user\":\"%\"un\",\"method\":\"%\"rm\",\"url\":\"%\"ru\",\"status\":\"%03>Hs\",\"result\":\"%Ss\","
+                  + "\"bytes\":%<st,\"hierarchy\":\"%Sh\",\"server\":\"%<a\",\"mime\":\"%\"mt\","
+                  + "\"user_agent\":\"%\"{User-Agent}>h\"}";
+        };
     if (!audit) {
       return format;
     }

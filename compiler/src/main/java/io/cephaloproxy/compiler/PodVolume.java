@@ -5,21 +5,29 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
- * One volume the Squid pod needs and where it is mounted in the Squid container (and the init container).
+ * One volume the Squid pod needs and where it is mounted in the Squid container (and the init
+ * container).
  *
  * @param name volume name (DNS label), unique in the pod
  * @param kind what backs it
  * @param mountPath absolute mount path
  * @param readOnly mount read-only
- * @param source name of the Secret/ConfigMap for {@link Kind#SECRET} and {@link Kind#CONFIG_MAP}; null otherwise
- *     ({@link Kind#GENERATED_CONFIG} is the operator's {@code <name>-config}, {@link Kind#PERSISTENT_VOLUME_CLAIM}
- *     its {@code <name>-cache})
+ * @param source name of the Secret/ConfigMap for {@link Kind#SECRET} and {@link Kind#CONFIG_MAP};
+ *     null otherwise ({@link Kind#GENERATED_CONFIG} is the operator's {@code <name>-config}, {@link
+ *     Kind#PERSISTENT_VOLUME_CLAIM} its {@code <name>-cache})
  * @param items key → file name inside the mount (Secret/ConfigMap {@code items}); empty = all keys
  * @param size emptyDir sizeLimit or PVC storage request (Kubernetes quantity), or null
  * @param storageClassName PVC storage class, or null for the default
  */
-public record PodVolume(String name, Kind kind, String mountPath, boolean readOnly, String source,
-    SortedMap<String, String> items, String size, String storageClassName) {
+public record PodVolume(
+    String name,
+    Kind kind,
+    String mountPath,
+    boolean readOnly,
+    String source,
+    SortedMap<String, String> items,
+    String size,
+    String storageClassName) {
 
   /** What backs a volume. */
   public enum Kind {
@@ -45,7 +53,8 @@ public record PodVolume(String name, Kind kind, String mountPath, boolean readOn
     return new PodVolume(name, Kind.EMPTY_DIR, path, false, null, null, size, null);
   }
 
-  static PodVolume projected(String name, Kind kind, String path, String source, Map<String, String> items) {
+  static PodVolume projected(
+      String name, Kind kind, String path, String source, Map<String, String> items) {
     return new PodVolume(name, kind, path, true, source, new TreeMap<>(items), null, null);
   }
 }

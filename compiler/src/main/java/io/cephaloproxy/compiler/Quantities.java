@@ -6,20 +6,38 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Byte sizes written as Kubernetes quantities (the subset {@link Patterns#BYTES_QUANTITY} allows). */
+/**
+ * Byte sizes written as Kubernetes quantities (the subset {@link Patterns#BYTES_QUANTITY} allows).
+ */
 final class Quantities {
   private Quantities() {}
 
   static final long MIB = 1024L * 1024L;
+
   /** Largest size accepted anywhere (1Pi). */
   static final BigInteger MAX = BigInteger.ONE.shiftLeft(50);
 
   private static final Pattern QUANTITY = Pattern.compile(Patterns.BYTES_QUANTITY);
-  private static final Map<String, BigInteger> MULTIPLIERS = Map.of(
-      "", BigInteger.ONE,
-      "Ki", BigInteger.ONE.shiftLeft(10), "Mi", BigInteger.ONE.shiftLeft(20),
-      "Gi", BigInteger.ONE.shiftLeft(30), "Ti", BigInteger.ONE.shiftLeft(40),
-      "k", BigInteger.TEN.pow(3), "M", BigInteger.TEN.pow(6), "G", BigInteger.TEN.pow(9), "T", BigInteger.TEN.pow(12));
+  private static final Map<String, BigInteger> MULTIPLIERS =
+      Map.of(
+          "",
+          BigInteger.ONE,
+          "Ki",
+          BigInteger.ONE.shiftLeft(10),
+          "Mi",
+          BigInteger.ONE.shiftLeft(20),
+          "Gi",
+          BigInteger.ONE.shiftLeft(30),
+          "Ti",
+          BigInteger.ONE.shiftLeft(40),
+          "k",
+          BigInteger.TEN.pow(3),
+          "M",
+          BigInteger.TEN.pow(6),
+          "G",
+          BigInteger.TEN.pow(9),
+          "T",
+          BigInteger.TEN.pow(12));
 
   /** Bytes, or null when the text is not such a quantity. */
   static BigInteger bytes(String text) {

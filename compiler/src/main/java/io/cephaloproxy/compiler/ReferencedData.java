@@ -6,11 +6,13 @@ import java.util.Optional;
 import java.util.TreeMap;
 
 /**
- * Contents of the Secrets and ConfigMaps a spec refers to, as the operator read them from the namespace.
+ * Contents of the Secrets and ConfigMaps a spec refers to, as the operator read them from the
+ * namespace.
  *
- * <p>{@link #offline()} (the {@code render} command) knows none of them: references are not checked and not
- * hashed. A {@link #builder()} instance is <em>complete</em>: a referenced object missing from it is an error
- * (the operator reports it as {@code ConfigValid=False, reason MissingReference}).
+ * <p>{@link #offline()} (the {@code render} command) knows none of them: references are not checked
+ * and not hashed. A {@link #builder()} instance is <em>complete</em>: a referenced object missing
+ * from it is an error (the operator reports it as {@code ConfigValid=False, reason
+ * MissingReference}).
  */
 public final class ReferencedData {
   private final boolean complete;
@@ -18,8 +20,11 @@ public final class ReferencedData {
   private final Map<String, Map<String, byte[]>> secrets;
   private final Map<String, String> secretVersions;
 
-  private ReferencedData(boolean complete, Map<String, Map<String, String>> configMaps,
-      Map<String, Map<String, byte[]>> secrets, Map<String, String> secretVersions) {
+  private ReferencedData(
+      boolean complete,
+      Map<String, Map<String, String>> configMaps,
+      Map<String, Map<String, byte[]>> secrets,
+      Map<String, String> secretVersions) {
     this.complete = complete;
     this.configMaps = configMaps;
     this.secrets = secrets;
@@ -51,9 +56,10 @@ public final class ReferencedData {
   }
 
   /**
-   * What identifies this version of a Secret without revealing its content (the operator gives its uid and
-   * resourceVersion), if known. The config hash then covers the version, not the content: the hash is readable by
-   * anyone who can read the SquidProxy or its pods, and a hash of the content would let them test guesses of it.
+   * What identifies this version of a Secret without revealing its content (the operator gives its
+   * uid and resourceVersion), if known. The config hash then covers the version, not the content:
+   * the hash is readable by anyone who can read the SquidProxy or its pods, and a hash of the
+   * content would let them test guesses of it.
    */
   public Optional<String> secretVersion(String name) {
     return Optional.ofNullable(secretVersions.get(name));
@@ -69,9 +75,9 @@ public final class ReferencedData {
     private Builder() {}
 
     /**
-     * Whether the set is complete (default true: a referenced object missing from it is an error). False gives
-     * a partial set, e.g. ConfigMaps found next to a SquidProxy in a file: known objects are checked and hashed,
-     * unknown ones are not.
+     * Whether the set is complete (default true: a referenced object missing from it is an error).
+     * False gives a partial set, e.g. ConfigMaps found next to a SquidProxy in a file: known
+     * objects are checked and hashed, unknown ones are not.
      */
     public Builder complete(boolean value) {
       complete = value;
@@ -90,7 +96,10 @@ public final class ReferencedData {
       return this;
     }
 
-    /** A Secret's data with the version the config hash covers instead of the content ({@link #secretVersion}). */
+    /**
+     * A Secret's data with the version the config hash covers instead of the content ({@link
+     * #secretVersion}).
+     */
     public Builder secret(String name, Map<String, byte[]> data, String version) {
       secretVersions.put(name, version);
       return secret(name, data);
@@ -104,7 +113,8 @@ public final class ReferencedData {
     }
 
     public ReferencedData build() {
-      return new ReferencedData(complete, Map.copyOf(configMaps), Map.copyOf(secrets), Map.copyOf(secretVersions));
+      return new ReferencedData(
+          complete, Map.copyOf(configMaps), Map.copyOf(secrets), Map.copyOf(secretVersions));
     }
   }
 }

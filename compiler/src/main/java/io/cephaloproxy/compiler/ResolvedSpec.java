@@ -23,17 +23,31 @@ import java.util.function.Supplier;
  * @param sslBump the ssl-bump settings when enabled, else null
  * @param audit access mode Audit: the deny rules only log would_deny=
  */
-record ResolvedSpec(SquidProxySpec spec, int port, int workers, int shutdownLifetimeSeconds, CacheSpec cache,
-    AccessSpec access, LoggingSpec logging, SslBumpSpec sslBump, boolean audit) {
+record ResolvedSpec(
+    SquidProxySpec spec,
+    int port,
+    int workers,
+    int shutdownLifetimeSeconds,
+    CacheSpec cache,
+    AccessSpec access,
+    LoggingSpec logging,
+    SslBumpSpec sslBump,
+    boolean audit) {
 
   static ResolvedSpec of(SquidProxySpec spec) {
     SquidProxySpec s = spec == null ? new SquidProxySpec() : spec;
-    SslBumpSpec bump = s.getSslBump() != null && Boolean.TRUE.equals(s.getSslBump().getEnabled()) ? s.getSslBump() : null;
-    return new ResolvedSpec(s,
+    SslBumpSpec bump =
+        s.getSslBump() != null && Boolean.TRUE.equals(s.getSslBump().getEnabled())
+            ? s.getSslBump()
+            : null;
+    return new ResolvedSpec(
+        s,
         or(s.getPort(), () -> Defaults.PORT),
         or(s.getWorkers(), () -> Defaults.WORKERS),
         SquidConfCompiler.shutdownLifetimeSeconds(
-            or(s.getTerminationGracePeriodSeconds(), () -> Defaults.TERMINATION_GRACE_PERIOD_SECONDS)),
+            or(
+                s.getTerminationGracePeriodSeconds(),
+                () -> Defaults.TERMINATION_GRACE_PERIOD_SECONDS)),
         or(s.getCache(), CacheSpec::new),
         or(s.getAccess(), AccessSpec::new),
         or(s.getLogging(), LoggingSpec::new),

@@ -4,7 +4,9 @@ package io.cephaloproxy.compiler;
 final class Text {
   private Text() {}
 
-  /** The value in single quotes, with control/non-ASCII characters as \\uXXXX, cut at 80 characters. */
+  /**
+   * The value in single quotes, with control/non-ASCII characters as \\uXXXX, cut at 80 characters.
+   */
   static String quote(String s) {
     if (s == null) {
       return "null";
@@ -36,7 +38,10 @@ final class Text {
     return -1;
   }
 
-  /** The number of bytes chars [from, to) of s take in UTF-8 (an unpaired surrogate counts as the 3 bytes of U+FFFD). */
+  /**
+   * The number of bytes chars [from, to) of s take in UTF-8 (an unpaired surrogate counts as the 3
+   * bytes of U+FFFD).
+   */
   static int utf8Length(String s, int from, int to) {
     int n = 0;
     for (int i = from; i < to; i++) {
@@ -45,7 +50,9 @@ final class Text {
         n += 1;
       } else if (c < 0x800) {
         n += 2;
-      } else if (Character.isHighSurrogate(c) && i + 1 < to && Character.isLowSurrogate(s.charAt(i + 1))) {
+      } else if (Character.isHighSurrogate(c)
+          && i + 1 < to
+          && Character.isLowSurrogate(s.charAt(i + 1))) {
         n += 4;
         i++;
       } else {

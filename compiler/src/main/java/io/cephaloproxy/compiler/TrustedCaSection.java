@@ -2,7 +2,10 @@ package io.cephaloproxy.compiler;
 
 import io.cephaloproxy.api.v1alpha1.TrustedCASpec;
 
-/** spec.trustedCA: TLS to origins trusts the bundle the init step writes (system CAs plus the mounted ones). */
+/**
+ * spec.trustedCA: TLS to origins trusts the bundle the init step writes (system CAs plus the
+ * mounted ones).
+ */
 final class TrustedCaSection {
   private TrustedCaSection() {}
 

@@ -22,7 +22,9 @@ class AccessSectionTest {
 
   @Test
   void enforceDeniesInRuleOrderAndChecksDestinationAddressesLast() {
-    List<String> lines = write("""
+    List<String> lines =
+        write(
+            """
         access:
           deniedDomains: [bad.example]
           allowedDomains: [.good.example]
@@ -31,43 +33,53 @@ class AccessSectionTest {
         auth: {mode: Basic, htpasswdSecret: {name: u}}
         extraConfig: "acl office src 192.168.0.0/16"
         """);
-    assertThat(rules(lines)).containsExactly(
-        "http_access allow localhost manager",
-        "http_access deny manager",
-        "http_access deny !cp_clients",
-        "http_access deny !cp_authenticated",
-        "http_access deny !CONNECT !cp_safe_ports",
-        "http_access deny CONNECT !cp_connect_ports",
-        "http_access deny cp_denied_domains",
-        "http_access deny !cp_allowed_domains",
-        "http_access deny cp_denied_destinations !cp_allowed_destinations",
-        "http_access deny cp_blocked_destinations !cp_allowed_destinations",
-        "http_access allow cp_clients",
-        "http_access deny all");
+    assertThat(rules(lines))
+        .containsExactly(
+            "http_access allow localhost manager",
+            "http_access deny manager",
+            "http_access deny !cp_clients",
+            "http_access deny !cp_authenticated",
+            "http_access deny !CONNECT !cp_safe_ports",
+            "http_access deny CONNECT !cp_connect_ports",
+            "http_access deny cp_denied_domains",
+            "http_access deny !cp_allowed_domains",
+            "http_access deny cp_denied_destinations !cp_allowed_destinations",
+            "http_access deny cp_blocked_destinations !cp_allowed_destinations",
+            "http_access allow cp_clients",
+            "http_access deny all");
     assertThat(lines.indexOf("acl office src 192.168.0.0/16"))
-        .isBetween(lines.indexOf("http_access deny cp_blocked_destinations !cp_allowed_destinations"),
+        .isBetween(
+            lines.indexOf("http_access deny cp_blocked_destinations !cp_allowed_destinations"),
             lines.indexOf("http_access allow cp_clients"));
-    assertThat(out.aclFiles()).containsEntry(AccessSection.ACL_DENIED_DOMAINS, "bad.example\n")
-        .containsEntry(AccessSection.ACL_BLOCKED_DESTINATIONS, "0.0.0.0/8\n127.0.0.0/8\n169.254.0.0/16\n::1/128\n"
-            + "fe80::/10\n");
+    assertThat(out.aclFiles())
+        .containsEntry(AccessSection.ACL_DENIED_DOMAINS, "bad.example\n")
+        .containsEntry(
+            AccessSection.ACL_BLOCKED_DESTINATIONS,
+            "0.0.0.0/8\n127.0.0.0/8\n169.254.0.0/16\n::1/128\n" + "fe80::/10\n");
   }
 
   @Test
   void auditOnlyAnnotatesButStillBlocksTheBuiltInDestinationsFirst() {
     List<String> lines = write("access: {mode: Audit, deniedDomains: [bad.example]}");
-    assertThat(lines).contains("acl cp_would_deny note would_deny",
-        "acl cp_wd_denied_domain annotate_transaction would_deny=denied-domain")
-        .doesNotContain("acl cp_wd_denied_destination annotate_transaction would_deny=denied-destination");
-    assertThat(rules(lines)).containsSubsequence(
-        "http_access deny cp_blocked_destinations",
-        "http_access deny cp_denied_domains !cp_would_deny cp_wd_denied_domain !all",
-        "http_access allow cp_clients");
+    assertThat(lines)
+        .contains(
+            "acl cp_would_deny note would_deny",
+            "acl cp_wd_denied_domain annotate_transaction would_deny=denied-domain")
+        .doesNotContain(
+            "acl cp_wd_denied_destination annotate_transaction would_deny=denied-destination");
+    assertThat(rules(lines))
+        .containsSubsequence(
+            "http_access deny cp_blocked_destinations",
+            "http_access deny cp_denied_domains !cp_would_deny cp_wd_denied_domain !all",
+            "http_access allow cp_clients");
   }
 
   @Test
   void aReferencedListIsReadFromItsMountedFile() {
     List<String> lines = write("access: {allowedDomainsFrom: {name: lists, key: a.txt}}");
-    assertThat(lines).contains("acl cp_allowed_domains_list dstdomain -n \"/etc/cephaloproxy/lists/allowed/domains.txt\"")
+    assertThat(lines)
+        .contains(
+            "acl cp_allowed_domains_list dstdomain -n \"/etc/cephaloproxy/lists/allowed/domains.txt\"")
         .contains("http_access deny !cp_allowed_domains_list");
   }
 }

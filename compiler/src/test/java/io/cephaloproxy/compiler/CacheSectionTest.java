@@ -18,13 +18,17 @@ class CacheSectionTest {
 
   @Test
   void memoryCacheRoundsTheObjectLimitUpToKilobytes() {
-    assertThat(write("cache: {type: Memory, memory: {size: 256Mi}, maximumObjectSize: 1500}")).containsExactly(
-        "cache_mem 256 MB", "maximum_object_size_in_memory 2 KB", "maximum_object_size 2 KB");
+    assertThat(write("cache: {type: Memory, memory: {size: 256Mi}, maximumObjectSize: 1500}"))
+        .containsExactly(
+            "cache_mem 256 MB", "maximum_object_size_in_memory 2 KB", "maximum_object_size 2 KB");
   }
 
   @Test
   void diskCacheUsesNinetyPercentOfTheVolumeForARockDir() {
-    assertThat(write("cache: {type: Disk, disk: {size: 10Gi}}")).containsExactly(
-        "cache_mem 32 MB", "maximum_object_size 4096 KB", "cache_dir rock /var/cache/squid 9216 max-size=4194304");
+    assertThat(write("cache: {type: Disk, disk: {size: 10Gi}}"))
+        .containsExactly(
+            "cache_mem 32 MB",
+            "maximum_object_size 4096 KB",
+            "cache_dir rock /var/cache/squid 9216 max-size=4194304");
   }
 }

@@ -27,12 +27,16 @@ class ExamplesTest {
   @MethodSource("examples")
   void exampleCompiles(Path file) throws IOException {
     String text = Files.readString(file);
-    assertThat(text).as("%s starts with a comment header saying what it shows", file.getFileName()).startsWith("# ");
+    assertThat(text)
+        .as("%s starts with a comment header saying what it shows", file.getFileName())
+        .startsWith("# ");
     ExampleFile ex = ExampleFile.load(file);
-    assertThat(ex.proxy().getMetadata().getName()).as("metadata.name is the file name")
+    assertThat(ex.proxy().getMetadata().getName())
+        .as("metadata.name is the file name")
         .isEqualTo(file.getFileName().toString().replace(".yaml", ""));
     assertThat(SquidConfCompiler.validate(ex.proxy().getSpec(), ex.data())).isEmpty();
-    CompiledConfig c = SquidConfCompiler.compile(ex.proxy().getSpec(), ex.data(), Layout.defaults());
+    CompiledConfig c =
+        SquidConfCompiler.compile(ex.proxy().getSpec(), ex.data(), Layout.defaults());
     assertThat(c.squidConf()).contains("http_access deny manager", "access_log stdio:/dev/stdout");
   }
 
@@ -40,7 +44,8 @@ class ExamplesTest {
   void imageConfigIsTheCompiledBasicExample() throws IOException {
     Path root = RepoRoot.get();
     ExampleFile basic = ExampleFile.load(root.resolve("examples/basic.yaml"));
-    CompiledConfig c = SquidConfCompiler.compile(basic.proxy().getSpec(), basic.data(), Layout.defaults());
+    CompiledConfig c =
+        SquidConfCompiler.compile(basic.proxy().getSpec(), basic.data(), Layout.defaults());
     Path dir = root.resolve("image/config");
     if (RepoRoot.update()) {
       Files.createDirectories(dir);
@@ -59,7 +64,8 @@ class ExamplesTest {
         committed.put(p.getFileName().toString(), Files.readString(p));
       }
     }
-    assertThat(committed).as("image/config/ is stale: regenerate with  mvn -B -ntp -pl api verify -Dupdate=true")
+    assertThat(committed)
+        .as("image/config/ is stale: regenerate with  mvn -B -ntp -pl api verify -Dupdate=true")
         .isEqualTo(c.configMapData());
   }
 }

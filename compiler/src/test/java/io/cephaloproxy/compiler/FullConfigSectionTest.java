@@ -9,7 +9,10 @@ class FullConfigSectionTest {
   void theUsersSquidConfIsIncludedAfterTheLocalhostOnlyCacheManager() {
     SquidConfWriter out = new SquidConfWriter();
     FullConfigSection.write(out, Layout.defaults());
-    assertThat(SectionTests.directives(out)).containsExactly("http_access allow localhost manager",
-        "http_access deny manager", "include /etc/cephaloproxy/custom/squid.conf");
+    assertThat(SectionTests.directives(out))
+        .containsExactly(
+            "http_access allow localhost manager",
+            "http_access deny manager",
+            "include /etc/cephaloproxy/custom/squid.conf");
   }
 }

@@ -37,55 +37,136 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Injection-proofing: 10,000 random specs with hostile strings (newlines, quotes, '#', '%', control and unicode
- * characters, huge strings) in every string field, with random referenced data. Each must either be rejected with
- * validation errors, or compile to a squid.conf whose every line has one of the shapes the compiler produces
- * (user-supplied raw lines only inside the extraConfig block, in their normalized shape), and ACL files whose
- * every line is one domain or CIDR without whitespace or control characters.
+ * Injection-proofing: 10,000 random specs with hostile strings (newlines, quotes, '#', '%', control
+ * and unicode characters, huge strings) in every string field, with random referenced data. Each
+ * must either be rejected with validation errors, or compile to a squid.conf whose every line has
+ * one of the shapes the compiler produces (user-supplied raw lines only inside the extraConfig
+ * block, in their normalized shape), and ACL files whose every line is one domain or CIDR without
+ * whitespace or control characters.
  */
 class FuzzTest {
   static final int SPECS = 10_000;
   static final String PATH = "/[-A-Za-z0-9_./]+";
   static final String ACLS = "(CONNECT|localhost|manager|all|cp_[a-z0-9_]+)";
-  static final List<Pattern> SHAPES = List.of(
-      "",
-      "# [-A-Za-z0-9 ().,:;/'_=<>]*",
-      "http_port [0-9]{1,5}( ssl-bump tls-cert=" + PATH + " tls-key=" + PATH
-          + " generate-host-certificates=on dynamic_cert_mem_cache_size=4MB)?",
-      "workers [0-9]{1,2}",
-      "(pid_filename|coredump_dir|mime_table|icon_directory|error_directory|hosts_file|include) " + PATH,
-      "cache_log /dev/stderr", "logfile_rotate 0", "access_log stdio:/dev/stdout cp_access", "netdb_filename none",
-      "pinger_enable off", "shutdown_lifetime [0-9]+ seconds", "visible_hostname cephaloproxy",
-      "httpd_suppress_version_string on",
-      "cache deny all", "cache_mem [0-9]+ MB", "maximum_object_size(_in_memory)? [0-9]+ KB",
-      "cache_dir rock " + PATH + " [0-9]+ max-size=[0-9]+",
-      "acl cp_[a-z0-9_]+ (src|dst|dstdomain -n|ssl::server_name) \"" + PATH + "\"",
-      "acl cp_(safe|connect)_ports port [0-9]{1,5}(-[0-9]{1,5})?( [0-9]{1,5}(-[0-9]{1,5})?)*",
-      "acl cp_would_deny note would_deny", "acl cp_wd_[a-z_]+ annotate_transaction would_deny=[a-z-]+",
-      "acl cp_authenticated proxy_auth REQUIRED", "acl cp_step1 at_step SslBump1",
-      "auth_param basic program " + PATH + " " + PATH, "auth_param basic children 5 startup=1 idle=1",
-      "auth_param basic realm [a-zA-Z0-9 ._:/()-]{1,64}", "auth_param basic credentialsttl 1 hour",
-      "sslcrtd_program " + PATH + " -s " + PATH + " -M [0-9]+MB", "sslcrtd_children 5 startup=1 idle=1",
-      "ssl_bump (peek|splice|bump|terminate)( !?" + ACLS + ")+",
-      "cache_peer [A-Za-z0-9.:-]+ parent [0-9]{1,5} 0 no-query no-digest default name=upstream",
-      "never_direct allow all", "prefer_direct off", "tls_outgoing_options cafile=" + PATH,
-      "http_access (allow|deny)( !?" + ACLS + ")+")
-      .stream().map(s -> Pattern.compile("^" + s + "$")).toList();
+  static final List<Pattern> SHAPES =
+      List.of(
+              "",
+              "# [-A-Za-z0-9 ().,:;/'_=<>]*",
+              "http_port [0-9]{1,5}( ssl-bump tls-cert="
+                  + PATH
+                  + " tls-key="
+                  + PATH
+                  + " generate-host-certificates=on dynamic_cert_mem_cache_size=4MB)?",
+              "workers [0-9]{1,2}",
+              "(pid_filename|coredump_dir|mime_table|icon_directory|error_directory|hosts_file|include) "
+                  + PATH,
+              "cache_log /dev/stderr",
+              "logfile_rotate 0",
+              "access_log stdio:/dev/stdout cp_access",
+              "netdb_filename none",
+              "pinger_enable off",
+              "shutdown_lifetime [0-9]+ seconds",
+              "visible_hostname cephaloproxy",
+              "httpd_suppress_version_string on",
+              "cache deny all",
+              "cache_mem [0-9]+ MB",
+              "maximum_object_size(_in_memory)? [0-9]+ KB",
+              "cache_dir rock " + PATH + " [0-9]+ max-size=[0-9]+",
+              "acl cp_[a-z0-9_]+ (src|dst|dstdomain -n|ssl::server_name) \"" + PATH + "\"",
+              "acl cp_(safe|connect)_ports port [0-9]{1,5}(-[0-9]{1,5})?( [0-9]{1,5}(-[0-9]{1,5})?)*",
+              "acl cp_would_deny note would_deny",
+              "acl cp_wd_[a-z_]+ annotate_transaction would_deny=[a-z-]+",
+              "acl cp_authenticated proxy_auth REQUIRED",
+              "acl cp_step1 at_step SslBump1",
+              "auth_param basic program " + PATH + " " + PATH,
+              "auth_param basic children 5 startup=1 idle=1",
+              "auth_param basic realm [a-zA-Z0-9 ._:/()-]{1,64}",
+              "auth_param basic credentialsttl 1 hour",
+              "sslcrtd_program " + PATH + " -s " + PATH + " -M [0-9]+MB",
+              "sslcrtd_children 5 startup=1 idle=1",
+              "ssl_bump (peek|splice|bump|terminate)( !?" + ACLS + ")+",
+              "cache_peer [A-Za-z0-9.:-]+ parent [0-9]{1,5} 0 no-query no-digest default name=upstream",
+              "never_direct allow all",
+              "prefer_direct off",
+              "tls_outgoing_options cafile=" + PATH,
+              "http_access (allow|deny)( !?" + ACLS + ")+")
+          .stream()
+          .map(s -> Pattern.compile("^" + s + "$"))
+          .toList();
   static final Pattern EXTRA_LINE = Pattern.compile("^[a-z_][a-z0-9_]*( [!-~]+)*$");
   static final Pattern ACL_ENTRY = Pattern.compile("^[!-~]+$");
   static final Set<String> LOGFORMATS = new HashSet<>();
 
-  static final String[] NASTY = {"\n", "\r", "\r\n", "\"", "'", "#", "%", " ", "\t", "\u0000", "\u0007", "\u007f",
-      "\u00e9", "\u202e", "\ud83d\ude00", "\\", "${process_number}", ";", "*", "/", ":", "..", "-", ".", "\u2028",
-      "http_access allow all", "\ninclude /etc/passwd\n", "acl all src all", "\"/etc/shadow\""};
-  static final String[] DOMAINS = {".example.com", "example.com", "a.example.com", "api.github.com", "EXAMPLE.ORG",
-      ".Example.Org", "x_y.example", "192.0.2.1", ".a.b.c"};
-  static final String[] CIDRS = {"10.0.0.0/8", "192.168.1.0/24", "fd00::/8", "2001:db8::/32", "0.0.0.0/0",
-      "::/0", "10.1.2.3/32", "10.1.2.3/8", "FE80::/10"};
-  static final String[] EXTRA = {"acl x dstdomain -n .foo.example", "http_access deny x", "client_lifetime 1 hour",
-      "  request_header_access Referer deny all  ", "# comment", "", "pid_filename /tmp/x", "include /x",
-      "if ${process_number} = 1", "acl cp_clients src 0.0.0.0/0", "acl localhost src all", "http_port 80",
-      "dns_v4_first on", "foo\\", "Bad-Directive x"};
+  static final String[] NASTY = {
+    "\n",
+    "\r",
+    "\r\n",
+    "\"",
+    "'",
+    "#",
+    "%",
+    " ",
+    "\t",
+    "\u0000",
+    "\u0007",
+    "\u007f",
+    "\u00e9",
+    "\u202e",
+    "\ud83d\ude00",
+    "\\",
+    "${process_number}",
+    ";",
+    "*",
+    "/",
+    ":",
+    "..",
+    "-",
+    ".",
+    "\u2028",
+    "http_access allow all",
+    "\ninclude /etc/passwd\n",
+    "acl all src all",
+    "\"/etc/shadow\""
+  };
+  static final String[] DOMAINS = {
+    ".example.com",
+    "example.com",
+    "a.example.com",
+    "api.github.com",
+    "EXAMPLE.ORG",
+    ".Example.Org",
+    "x_y.example",
+    "192.0.2.1",
+    ".a.b.c"
+  };
+  static final String[] CIDRS = {
+    "10.0.0.0/8",
+    "192.168.1.0/24",
+    "fd00::/8",
+    "2001:db8::/32",
+    "0.0.0.0/0",
+    "::/0",
+    "10.1.2.3/32",
+    "10.1.2.3/8",
+    "FE80::/10"
+  };
+  static final String[] EXTRA = {
+    "acl x dstdomain -n .foo.example",
+    "http_access deny x",
+    "client_lifetime 1 hour",
+    "  request_header_access Referer deny all  ",
+    "# comment",
+    "",
+    "pid_filename /tmp/x",
+    "include /x",
+    "if ${process_number} = 1",
+    "acl cp_clients src 0.0.0.0/0",
+    "acl localhost src all",
+    "http_port 80",
+    "dns_v4_first on",
+    "foo\\",
+    "Bad-Directive x"
+  };
 
   final Random rnd = new Random(20261128L);
 
@@ -98,7 +179,8 @@ class FuzzTest {
         s.getLogging().setFormat(f);
         s.setAccess(new AccessSpec());
         s.getAccess().setMode(m);
-        String conf = SquidConfCompiler.compile(s, ReferencedData.offline(), Layout.defaults()).squidConf();
+        String conf =
+            SquidConfCompiler.compile(s, ReferencedData.offline(), Layout.defaults()).squidConf();
         conf.lines().filter(l -> l.startsWith("logformat ")).forEach(LOGFORMATS::add);
       }
     }
@@ -144,8 +226,12 @@ class FuzzTest {
       checkShapes(i, c);
     }
     System.out.printf("fuzz: %d specs, %d compiled, %d rejected%n", SPECS, compiled, rejected);
-    assertThat(compiled).as("enough random specs compile to exercise the output checks").isGreaterThan(SPECS / 10);
-    assertThat(rejected).as("enough random specs are invalid to exercise the validation").isGreaterThan(SPECS / 10);
+    assertThat(compiled)
+        .as("enough random specs compile to exercise the output checks")
+        .isGreaterThan(SPECS / 10);
+    assertThat(rejected)
+        .as("enough random specs are invalid to exercise the validation")
+        .isGreaterThan(SPECS / 10);
   }
 
   static void checkShapes(int i, CompiledConfig c) {
@@ -168,7 +254,9 @@ class FuzzTest {
         continue;
       }
       if (SHAPES.stream().noneMatch(p -> p.matcher(line).matches())) {
-        fail("spec %d: squid.conf line of unknown shape: %s%n%s", i, Text.quote(line), c.squidConf());
+        fail(
+            "spec %d: squid.conf line of unknown shape: %s%n%s",
+            i, Text.quote(line), c.squidConf());
       }
     }
     assertThat(inExtra).isFalse();
@@ -177,7 +265,9 @@ class FuzzTest {
       assertThat(f.getValue()).endsWith("\n");
       for (String entry : f.getValue().split("\n")) {
         assertThat(entry).as("spec %d: %s entry", i, f.getKey()).matches(ACL_ENTRY);
-        assertThat(Domains.problem(entry) == null || Cidrs.problem(entry) == null).as("entry %s", entry).isTrue();
+        assertThat(Domains.problem(entry) == null || Cidrs.problem(entry) == null)
+            .as("entry %s", entry)
+            .isTrue();
       }
     }
     assertThat(c.runtimeProperties().lines())
@@ -227,7 +317,8 @@ class FuzzTest {
   }
 
   String key() {
-    return str(new String[] {"tls.crt", "tls.key", "htpasswd", "domains.txt", "ca.crt", "squid.conf"}, 8);
+    return str(
+        new String[] {"tls.crt", "tls.key", "htpasswd", "domains.txt", "ca.crt", "squid.conf"}, 8);
   }
 
   String size() {
@@ -288,7 +379,10 @@ class FuzzTest {
         List<PortRange> ports = new ArrayList<>();
         int n = rnd.nextInt(5);
         for (int k = 0; k < n; k++) {
-          ports.add(chance(50) ? new PortRange(rnd.nextInt(70000)) : new PortRange(rnd.nextInt(70000), rnd.nextInt(70000)));
+          ports.add(
+              chance(50)
+                  ? new PortRange(rnd.nextInt(70000))
+                  : new PortRange(rnd.nextInt(70000), rnd.nextInt(70000)));
         }
         if (chance(50)) {
           a.setAllowedPorts(ports);
@@ -401,12 +495,34 @@ class FuzzTest {
           list.append(chance(15) ? nasty() : pick(DOMAINS)).append('\n');
         }
         String text = list.toString();
-        b.configMap(n, Map.of("domains.txt", text, "squid.conf", chance(50) ? text : String.join("\n", EXTRA),
-            "ca.crt", "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n", "tls.crt", text));
+        b.configMap(
+            n,
+            Map.of(
+                "domains.txt",
+                text,
+                "squid.conf",
+                chance(50) ? text : String.join("\n", EXTRA),
+                "ca.crt",
+                "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n",
+                "tls.crt",
+                text));
       }
       if (chance(70)) {
-        b.secretStrings(n, Map.of("tls.crt", "c", "tls.key", "k", "htpasswd", "u:x", "username", "u",
-            "password", "p\n\"#%", "ca.crt", "c"));
+        b.secretStrings(
+            n,
+            Map.of(
+                "tls.crt",
+                "c",
+                "tls.key",
+                "k",
+                "htpasswd",
+                "u:x",
+                "username",
+                "u",
+                "password",
+                "p\n\"#%",
+                "ca.crt",
+                "c"));
       }
     }
     return b.build();

@@ -14,17 +14,20 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Golden files: api/src/test/resources/golden/NAME.yaml compiles (default Layout, offline) to exactly
- * golden/NAME.out. After an intended change, regenerate with  mvn -B -ntp -pl api verify -Dupdate=true
- * and review the diff of golden/*.out before committing.
+ * Golden files: api/src/test/resources/golden/NAME.yaml compiles (default Layout, offline) to
+ * exactly golden/NAME.out. After an intended change, regenerate with mvn -B -ntp -pl api verify
+ * -Dupdate=true and review the diff of golden/*.out before committing.
  */
 class GoldenTest {
   static final Path DIR = Path.of("src/test/resources/golden");
 
   static List<String> cases() throws IOException {
     try (Stream<Path> s = Files.list(DIR)) {
-      return s.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".yaml"))
-          .map(n -> n.substring(0, n.length() - 5)).sorted().toList();
+      return s.map(p -> p.getFileName().toString())
+          .filter(n -> n.endsWith(".yaml"))
+          .map(n -> n.substring(0, n.length() - 5))
+          .sorted()
+          .toList();
     }
   }
 
@@ -32,20 +35,37 @@ class GoldenTest {
   @MethodSource("cases")
   void compilesToGolden(String name) throws IOException {
     ExampleFile in = ExampleFile.load(DIR.resolve(name + ".yaml"));
-    String actual = Dump.of(SquidConfCompiler.compile(in.proxy().getSpec(), in.data(), Layout.defaults()));
+    String actual =
+        Dump.of(SquidConfCompiler.compile(in.proxy().getSpec(), in.data(), Layout.defaults()));
     Path golden = DIR.resolve(name + ".out");
     if (RepoRoot.update()) {
       Files.writeString(golden, actual);
     }
     assertThat(golden).as("golden file; create it with -Dupdate=true").exists();
-    assertThat(actual).as("golden/%s.out is stale: if the change is intended, regenerate with "
-        + "mvn -B -ntp -pl api verify -Dupdate=true and review the diff", name).isEqualTo(Files.readString(golden));
+    assertThat(actual)
+        .as(
+            "golden/%s.out is stale: if the change is intended, regenerate with "
+                + "mvn -B -ntp -pl api verify -Dupdate=true and review the diff",
+            name)
+        .isEqualTo(Files.readString(golden));
   }
 
   @org.junit.jupiter.api.Test
   void coversTheRepresentativeSpecs() throws IOException {
-    assertThat(cases()).contains("default", "allowlist", "denylist", "audit", "sslbump", "splice", "auth", "parent",
-        "memory-cache", "disk-cache", "workers-2", "raw-extra");
+    assertThat(cases())
+        .contains(
+            "default",
+            "allowlist",
+            "denylist",
+            "audit",
+            "sslbump",
+            "splice",
+            "auth",
+            "parent",
+            "memory-cache",
+            "disk-cache",
+            "workers-2",
+            "raw-extra");
   }
 
   static Path repoGolden() {

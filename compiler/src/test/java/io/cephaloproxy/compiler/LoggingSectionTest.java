@@ -11,9 +11,10 @@ class LoggingSectionTest {
   void oneLogformatToStdoutSquidsNativeFormatByDefault() {
     SquidConfWriter out = new SquidConfWriter();
     LoggingSection.write(out, new LoggingSpec(), false);
-    assertThat(out.lines()).containsExactly(
-        "logformat cp_access %ts.%03tu %6tr %>a %Ss/%03>Hs %<st %rm %ru %[un %Sh/%<a %mt",
-        "access_log stdio:/dev/stdout cp_access");
+    assertThat(out.lines())
+        .containsExactly(
+            "logformat cp_access %ts.%03tu %6tr %>a %Ss/%03>Hs %<st %rm %ru %[un %Sh/%<a %mt",
+            "access_log stdio:/dev/stdout cp_access");
   }
 
   @Test
@@ -24,6 +25,7 @@ class LoggingSectionTest {
     }
     String json = LoggingSection.format(AccessLogFormat.JSON, true);
     assertThat(json).startsWith("{").endsWith(",\"would_deny\":\"%\"{would_deny}note\"}");
-    assertThat(LoggingSection.format(AccessLogFormat.Common, true)).endsWith(" %Ss:%Sh would_deny=%{would_deny}note");
+    assertThat(LoggingSection.format(AccessLogFormat.Common, true))
+        .endsWith(" %Ss:%Sh would_deny=%{would_deny}note");
   }
 }

@@ -2,7 +2,10 @@ package io.cephaloproxy.compiler;
 
 import java.util.List;
 
-/** Helpers of the section emitters' unit tests: a spec from YAML, its resolved form, the lines an emitter wrote. */
+/**
+ * Helpers of the section emitters' unit tests: a spec from YAML, its resolved form, the lines an
+ * emitter wrote.
+ */
 final class SectionTests {
   private SectionTests() {}
 

@@ -14,13 +14,17 @@ class UpstreamSectionTest {
 
   @Test
   void aParentWithoutCredentialsIsACachePeerAndNeverDirectByDefault() {
-    assertThat(write("upstream: {host: parent.example}")).containsExactly(
-        "cache_peer parent.example parent 3128 0 no-query no-digest default name=upstream", "never_direct allow all");
+    assertThat(write("upstream: {host: parent.example}"))
+        .containsExactly(
+            "cache_peer parent.example parent 3128 0 no-query no-digest default name=upstream",
+            "never_direct allow all");
   }
 
   @Test
   void credentialsStayOutOfSquidConfTheInitStepWritesTheInclude() {
-    assertThat(write("upstream: {host: 10.0.0.1, port: 8080, neverDirect: false, credentialsSecret: {name: c}}"))
+    assertThat(
+            write(
+                "upstream: {host: 10.0.0.1, port: 8080, neverDirect: false, credentialsSecret: {name: c}}"))
         .containsExactly("include /var/run/squid/upstream.conf", "prefer_direct off");
   }
 

@@ -18,14 +18,21 @@ public final class Dump {
     b.append("=== runtime.properties\n").append(c.runtimeProperties());
     b.append("=== volumes\n");
     for (PodVolume v : c.volumes()) {
-      b.append(v.name()).append(' ').append(v.kind()).append(' ').append(v.mountPath())
+      b.append(v.name())
+          .append(' ')
+          .append(v.kind())
+          .append(' ')
+          .append(v.mountPath())
           .append(v.readOnly() ? " ro" : " rw");
       if (v.source() != null) {
         b.append(" source=").append(v.source());
       }
       if (!v.items().isEmpty()) {
-        b.append(" items=").append(v.items().entrySet().stream().map(e -> e.getKey() + ":" + e.getValue())
-            .collect(Collectors.joining(",")));
+        b.append(" items=")
+            .append(
+                v.items().entrySet().stream()
+                    .map(e -> e.getKey() + ":" + e.getValue())
+                    .collect(Collectors.joining(",")));
       }
       if (v.size() != null) {
         b.append(" size=").append(v.size());
@@ -35,8 +42,13 @@ public final class Dump {
       }
       b.append('\n');
     }
-    b.append("=== shutdownLifetimeSeconds=").append(c.shutdownLifetimeSeconds()).append(" workers=")
-        .append(c.workers()).append(" port=").append(c.port()).append('\n');
+    b.append("=== shutdownLifetimeSeconds=")
+        .append(c.shutdownLifetimeSeconds())
+        .append(" workers=")
+        .append(c.workers())
+        .append(" port=")
+        .append(c.port())
+        .append('\n');
     b.append("=== hash=").append(c.hash()).append('\n');
     return b.toString();
   }

@@ -35,7 +35,9 @@ public final class Main {
 
   /** Runs a command line and returns the exit code (0 ok, 1 failure, 2 usage error). */
   public static int run(List<String> args, PrintStream out, PrintStream err) {
-    if (args.contains("-h") || args.contains("--help") || (!args.isEmpty() && args.get(0).equals("help"))) {
+    if (args.contains("-h")
+        || args.contains("--help")
+        || (!args.isEmpty() && args.get(0).equals("help"))) {
       out.print(USAGE);
       return 0;
     }
@@ -44,7 +46,8 @@ public final class Main {
       return 0;
     }
     String command = args.isEmpty() || args.get(0).startsWith("-") ? "run" : args.get(0);
-    List<String> rest = args.isEmpty() || args.get(0).startsWith("-") ? args : args.subList(1, args.size());
+    List<String> rest =
+        args.isEmpty() || args.get(0).startsWith("-") ? args : args.subList(1, args.size());
     return switch (command) {
       case "run" -> {
         if (!rest.isEmpty()) {

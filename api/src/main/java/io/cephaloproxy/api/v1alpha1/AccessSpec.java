@@ -14,76 +14,98 @@ public class AccessSpec {
   /** RFC 1918 + IPv6 unique-local: the private networks of a cluster. */
   public static final List<String> DEFAULT_CLIENT_CIDRS =
       List.of("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7");
+
   /** Squid's stock Safe_ports. */
   public static final List<PortRange> defaultAllowedPorts() {
-    return new ArrayList<>(List.of(new PortRange(80), new PortRange(21), new PortRange(443), new PortRange(70),
-        new PortRange(210), new PortRange(1025, 65535), new PortRange(280), new PortRange(488), new PortRange(591),
-        new PortRange(777)));
+    return new ArrayList<>(
+        List.of(
+            new PortRange(80),
+            new PortRange(21),
+            new PortRange(443),
+            new PortRange(70),
+            new PortRange(210),
+            new PortRange(1025, 65535),
+            new PortRange(280),
+            new PortRange(488),
+            new PortRange(591),
+            new PortRange(777)));
   }
+
   /** Squid's stock SSL_ports. */
   public static final List<PortRange> defaultAllowedConnectPorts() {
     return new ArrayList<>(List.of(new PortRange(443)));
   }
 
   @Default("Enforce")
-  @JsonPropertyDescription("Enforce (default) denies what the rules below deny (403, TCP_DENIED in the access log). "
-      + "Audit lets those requests through and marks them in the access log with would_deny=<rule> "
-      + "(rules: unsafe-port, connect-port, denied-domain, not-allowed-domain, denied-destination). Enforced in "
-      + "both modes: client CIDRs, authentication and the built-in block of link-local/metadata and localhost "
-      + "destinations.")
+  @JsonPropertyDescription(
+      "Enforce (default) denies what the rules below deny (403, TCP_DENIED in the access log). "
+          + "Audit lets those requests through and marks them in the access log with would_deny=<rule> "
+          + "(rules: unsafe-port, connect-port, denied-domain, not-allowed-domain, denied-destination). Enforced in "
+          + "both modes: client CIDRs, authentication and the built-in block of link-local/metadata and localhost "
+          + "destinations.")
   private AccessMode mode = AccessMode.Enforce;
 
   @Size(min = 1, max = 256)
   @ValidationRule(value = Cel.CIDRS, message = "allowedClientCIDRs: " + Cel.CIDRS_MSG)
   @Default("[\"10.0.0.0/8\",\"172.16.0.0/12\",\"192.168.0.0/16\",\"fc00::/7\"]")
-  @JsonPropertyDescription("Client networks allowed to use the proxy (Squid src ACL). Default: the private "
-      + "ranges 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16 and fc00::/7. Other clients get 403.")
+  @JsonPropertyDescription(
+      "Client networks allowed to use the proxy (Squid src ACL). Default: the private "
+          + "ranges 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16 and fc00::/7. Other clients get 403.")
   private List<@Size(max = 64) String> allowedClientCIDRs = new ArrayList<>(DEFAULT_CLIENT_CIDRS);
 
   @Size(max = 1000)
   @ValidationRule(value = Cel.DOMAINS, message = "allowedDomains: " + Cel.DOMAINS_MSG)
-  @JsonPropertyDescription("Allowlist: when set (here or in allowedDomainsFrom), only these destination domains "
-      + "are allowed. 'example.com' matches exactly that host; '.example.com' matches it and every subdomain. "
-      + "Matched without DNS lookups (dstdomain -n). An empty list is the same as leaving it out (no allowlist). "
-      + "For more than 1000 entries use allowedDomainsFrom.")
+  @JsonPropertyDescription(
+      "Allowlist: when set (here or in allowedDomainsFrom), only these destination domains "
+          + "are allowed. 'example.com' matches exactly that host; '.example.com' matches it and every subdomain. "
+          + "Matched without DNS lookups (dstdomain -n). An empty list is the same as leaving it out (no allowlist). "
+          + "For more than 1000 entries use allowedDomainsFrom.")
   private List<@Size(max = 254) String> allowedDomains;
 
-  @JsonPropertyDescription("Allowlist entries from a ConfigMap key, one domain per line ('#' comments and blank "
-      + "lines allowed); for very large lists. The key is mounted as a file, not copied.")
+  @JsonPropertyDescription(
+      "Allowlist entries from a ConfigMap key, one domain per line ('#' comments and blank "
+          + "lines allowed); for very large lists. The key is mounted as a file, not copied.")
   private ConfigMapKeyRef allowedDomainsFrom;
 
   @Size(max = 1000)
   @ValidationRule(value = Cel.DOMAINS, message = "deniedDomains: " + Cel.DOMAINS_MSG)
-  @JsonPropertyDescription("Denylist: destination domains that are always denied (checked before the allowlist). "
-      + "Same syntax as allowedDomains.")
+  @JsonPropertyDescription(
+      "Denylist: destination domains that are always denied (checked before the allowlist). "
+          + "Same syntax as allowedDomains.")
   private List<@Size(max = 254) String> deniedDomains;
 
-  @JsonPropertyDescription("Denylist entries from a ConfigMap key, one domain per line; for very large lists.")
+  @JsonPropertyDescription(
+      "Denylist entries from a ConfigMap key, one domain per line; for very large lists.")
   private ConfigMapKeyRef deniedDomainsFrom;
 
   @Size(min = 1, max = 64)
-  @Default("[{\"port\":80},{\"port\":21},{\"port\":443},{\"port\":70},{\"port\":210},"
-      + "{\"port\":1025,\"endPort\":65535},{\"port\":280},{\"port\":488},{\"port\":591},{\"port\":777}]")
-  @JsonPropertyDescription("Destination ports allowed for plain HTTP requests (Squid's Safe_ports). Default: "
-      + "80, 21, 443, 70, 210, 1025-65535, 280, 488, 591, 777.")
+  @Default(
+      "[{\"port\":80},{\"port\":21},{\"port\":443},{\"port\":70},{\"port\":210},"
+          + "{\"port\":1025,\"endPort\":65535},{\"port\":280},{\"port\":488},{\"port\":591},{\"port\":777}]")
+  @JsonPropertyDescription(
+      "Destination ports allowed for plain HTTP requests (Squid's Safe_ports). Default: "
+          + "80, 21, 443, 70, 210, 1025-65535, 280, 488, 591, 777.")
   private List<PortRange> allowedPorts = defaultAllowedPorts();
 
   @Size(min = 1, max = 64)
   @Default("[{\"port\":443}]")
-  @JsonPropertyDescription("Destination ports allowed for CONNECT tunnels (Squid's SSL_ports). Default: 443.")
+  @JsonPropertyDescription(
+      "Destination ports allowed for CONNECT tunnels (Squid's SSL_ports). Default: 443.")
   private List<PortRange> allowedConnectPorts = defaultAllowedConnectPorts();
 
   @Size(max = 256)
   @ValidationRule(value = Cel.CIDRS, message = "deniedDestinationCIDRs: " + Cel.CIDRS_MSG)
-  @JsonPropertyDescription("Extra destination networks to deny, e.g. the cluster's pod and service CIDRs. "
-      + "Always denied (unless in allowedDestinationCIDRs): 169.254.0.0/16 and fe80::/10 (link-local, cloud "
-      + "metadata), 127.0.0.0/8, ::1/128 and 0.0.0.0/8 (the proxy's own host).")
+  @JsonPropertyDescription(
+      "Extra destination networks to deny, e.g. the cluster's pod and service CIDRs. "
+          + "Always denied (unless in allowedDestinationCIDRs): 169.254.0.0/16 and fe80::/10 (link-local, cloud "
+          + "metadata), 127.0.0.0/8, ::1/128 and 0.0.0.0/8 (the proxy's own host).")
   private List<@Size(max = 64) String> deniedDestinationCIDRs;
 
   @Size(max = 256)
   @ValidationRule(value = Cel.CIDRS, message = "allowedDestinationCIDRs: " + Cel.CIDRS_MSG)
-  @JsonPropertyDescription("Exceptions to the destination denies above: networks inside the denied ranges that "
-      + "may be reached anyway, e.g. 169.254.169.254/32 to allow a metadata endpoint explicitly.")
+  @JsonPropertyDescription(
+      "Exceptions to the destination denies above: networks inside the denied ranges that "
+          + "may be reached anyway, e.g. 169.254.169.254/32 to allow a metadata endpoint explicitly.")
   private List<@Size(max = 64) String> allowedDestinationCIDRs;
 
   // --- accessors ---

@@ -9,11 +9,13 @@ import io.fabric8.generator.annotation.ValidationRule;
 
 /** A HorizontalPodAutoscaler on CPU. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-@ValidationRule(value = "self.maxReplicas >= self.minReplicas",
+@ValidationRule(
+    value = "self.maxReplicas >= self.minReplicas",
     message = "autoscaling.maxReplicas must be greater than or equal to autoscaling.minReplicas")
 public class AutoscalingSpec {
   @Default("false")
-  @JsonPropertyDescription("Create an HPA; spec.replicas is then ignored. Needs resources.requests.cpu.")
+  @JsonPropertyDescription(
+      "Create an HPA; spec.replicas is then ignored. Needs resources.requests.cpu.")
   private Boolean enabled = Boolean.FALSE;
 
   @Default("1")

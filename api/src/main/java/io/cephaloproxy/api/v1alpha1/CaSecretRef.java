@@ -9,8 +9,10 @@ import io.fabric8.generator.annotation.ValidationRule;
 
 /** The Secret with the SSL-bump CA (a kubernetes.io/tls Secret works as is). */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-@ValidationRule(value = "self.certificateKey != self.privateKeyKey",
-    message = "caSecret.certificateKey and caSecret.privateKeyKey must name different keys of the Secret")
+@ValidationRule(
+    value = "self.certificateKey != self.privateKeyKey",
+    message =
+        "caSecret.certificateKey and caSecret.privateKeyKey must name different keys of the Secret")
 public class CaSecretRef extends ObjectRef {
   @Default("tls.crt")
   @Size(min = 1, max = 253)
@@ -33,7 +35,8 @@ public class CaSecretRef extends ObjectRef {
   // --- accessors ---
 
   @Override
-  @JsonPropertyDescription("Name of the Secret holding the CA certificate and private key (same namespace).")
+  @JsonPropertyDescription(
+      "Name of the Secret holding the CA certificate and private key (same namespace).")
   public String getName() {
     return super.getName();
   }

@@ -13,7 +13,8 @@ final class Cel {
       "each entry must be a domain name like example.com (exactly that host) or .example.com (the domain "
           + "and all its subdomains): letters, digits, '-', '_' and dots only; no '*', spaces, quotes, '#', "
           + "'%' or control characters; labels of at most 63 characters";
-  static final String QUANTITY = "isQuantity(self) && quantity(self).compareTo(quantity('1Mi')) >= 0 "
-      + "&& quantity(self).compareTo(quantity('1Pi')) <= 0";
+  static final String QUANTITY =
+      "isQuantity(self) && quantity(self).compareTo(quantity('1Mi')) >= 0 "
+          + "&& quantity(self).compareTo(quantity('1Pi')) <= 0";
   static final String QUANTITY_MSG = "must be a size between 1Mi and 1Pi, e.g. 256Mi or 10Gi";
 }

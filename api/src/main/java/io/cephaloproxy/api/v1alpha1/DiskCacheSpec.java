@@ -10,20 +10,23 @@ import io.fabric8.generator.annotation.ValidationRule;
 
 /** An on-disk object cache (Squid rock store). */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-@ValidationRule(value = "self.volume == 'PersistentVolumeClaim' || !has(self.storageClassName)",
+@ValidationRule(
+    value = "self.volume == 'PersistentVolumeClaim' || !has(self.storageClassName)",
     message = "cache.disk.storageClassName only applies with volume: PersistentVolumeClaim")
 public class DiskCacheSpec {
   @Required
   @Size(max = 20)
   @Pattern(Patterns.BYTES_QUANTITY)
   @ValidationRule(value = Cel.QUANTITY, message = "cache.disk.size " + Cel.QUANTITY_MSG)
-  @JsonPropertyDescription("Size of the cache volume, e.g. 10Gi. Squid uses 90% of it (cache_dir), the rest is "
-      + "headroom for its metadata.")
+  @JsonPropertyDescription(
+      "Size of the cache volume, e.g. 10Gi. Squid uses 90% of it (cache_dir), the rest is "
+          + "headroom for its metadata.")
   private String size;
 
   @Default("EmptyDir")
-  @JsonPropertyDescription("EmptyDir (default): the cache lives and dies with the pod. PersistentVolumeClaim: "
-      + "a PVC named <name>-cache keeps it (use replicas: 1 unless the storage class is ReadWriteMany).")
+  @JsonPropertyDescription(
+      "EmptyDir (default): the cache lives and dies with the pod. PersistentVolumeClaim: "
+          + "a PVC named <name>-cache keeps it (use replicas: 1 unless the storage class is ReadWriteMany).")
   private CacheVolumeType volume = CacheVolumeType.EmptyDir;
 
   @Size(max = 253)

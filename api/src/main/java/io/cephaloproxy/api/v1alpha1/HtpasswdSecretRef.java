@@ -25,8 +25,11 @@ public class HtpasswdSecretRef extends KeyRef {
 
   @Override
   @Default(DEFAULT_KEY)
-  @JsonPropertyDescription("Key holding the htpasswd file (lines user:hash; bcrypt is not supported by "
-      + "basic_ncsa_auth, use htpasswd -m or -d). Default " + DEFAULT_KEY + ".")
+  @JsonPropertyDescription(
+      "Key holding the htpasswd file (lines user:hash; bcrypt is not supported by "
+          + "basic_ncsa_auth, use htpasswd -m or -d). Default "
+          + DEFAULT_KEY
+          + ".")
   public String getKey() {
     return super.getKey();
   }

@@ -4,9 +4,9 @@ import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Size;
 
 /**
- * One key of a ConfigMap or Secret: what {@link ConfigMapKeyRef}, {@link SecretKeyRef}, {@link HtpasswdSecretRef}
- * and {@link SquidConfRef} share. Whether the key is required or has a default, and the descriptions, are the
- * subclasses' (on their getters).
+ * One key of a ConfigMap or Secret: what {@link ConfigMapKeyRef}, {@link SecretKeyRef}, {@link
+ * HtpasswdSecretRef} and {@link SquidConfRef} share. Whether the key is required or has a default,
+ * and the descriptions, are the subclasses' (on their getters).
  */
 public abstract class KeyRef extends ObjectRef {
   @Size(min = 1, max = 253)

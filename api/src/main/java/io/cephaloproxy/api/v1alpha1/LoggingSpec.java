@@ -8,8 +8,9 @@ import io.fabric8.generator.annotation.Default;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class LoggingSpec {
   @Default("Squid")
-  @JsonPropertyDescription("Access log format: Squid (default, Squid's native format), Common (Apache common), "
-      + "Combined (Apache combined, with referer and user agent) or JSON (one JSON object per line).")
+  @JsonPropertyDescription(
+      "Access log format: Squid (default, Squid's native format), Common (Apache common), "
+          + "Combined (Apache combined, with referer and user agent) or JSON (one JSON object per line).")
   private AccessLogFormat format = AccessLogFormat.Squid;
 
   // --- accessors ---

@@ -14,8 +14,9 @@ public class MemoryCacheSpec {
   @Size(max = 20)
   @Pattern(Patterns.BYTES_QUANTITY)
   @ValidationRule(value = Cel.QUANTITY, message = "cache.memory.size " + Cel.QUANTITY_MSG)
-  @JsonPropertyDescription("Memory for cached objects (Squid cache_mem), e.g. 256Mi. Counts against the "
-      + "container's memory: set resources.limits.memory above it (Squid needs ~50Mi more).")
+  @JsonPropertyDescription(
+      "Memory for cached objects (Squid cache_mem), e.g. 256Mi. Counts against the "
+          + "container's memory: set resources.limits.memory above it (Squid needs ~50Mi more).")
   private String size;
 
   public MemoryCacheSpec() {}

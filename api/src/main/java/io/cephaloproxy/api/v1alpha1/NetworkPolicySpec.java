@@ -8,9 +8,10 @@ import io.fabric8.generator.annotation.Default;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class NetworkPolicySpec {
   @Default("false")
-  @JsonPropertyDescription("Create a NetworkPolicy that admits ingress only to the proxy port from "
-      + "access.allowedClientCIDRs (and to the health port). Egress stays open: the proxy's job is egress. "
-      + "Default false.")
+  @JsonPropertyDescription(
+      "Create a NetworkPolicy that admits ingress only to the proxy port from "
+          + "access.allowedClientCIDRs (and to the health port). Egress stays open: the proxy's job is egress. "
+          + "Default false.")
   private Boolean enabled = Boolean.FALSE;
 
   // --- accessors ---

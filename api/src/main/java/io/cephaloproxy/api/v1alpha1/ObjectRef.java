@@ -5,8 +5,9 @@ import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
 
 /**
- * A ConfigMap or Secret in the SquidProxy's namespace: the name every reference type shares. The subclasses add
- * their keys and describe their fields (overriding the getters), so the CRD's descriptions name what is referenced.
+ * A ConfigMap or Secret in the SquidProxy's namespace: the name every reference type shares. The
+ * subclasses add their keys and describe their fields (overriding the getters), so the CRD's
+ * descriptions name what is referenced.
  */
 public abstract class ObjectRef {
   @Required

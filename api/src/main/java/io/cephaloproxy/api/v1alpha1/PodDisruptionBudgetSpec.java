@@ -9,13 +9,15 @@ import io.fabric8.generator.annotation.Min;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class PodDisruptionBudgetSpec {
   @Default("true")
-  @JsonPropertyDescription("Create a PDB (only when more than one replica is desired, so a single pod never "
-      + "blocks a node drain). Default true.")
+  @JsonPropertyDescription(
+      "Create a PDB (only when more than one replica is desired, so a single pod never "
+          + "blocks a node drain). Default true.")
   private Boolean enabled = Boolean.TRUE;
 
   @Default(Defaults.PDB_MAX_UNAVAILABLE_TEXT)
   @Min(1)
-  @JsonPropertyDescription("How many pods a drain may take down at once. Default " + Defaults.PDB_MAX_UNAVAILABLE + ".")
+  @JsonPropertyDescription(
+      "How many pods a drain may take down at once. Default " + Defaults.PDB_MAX_UNAVAILABLE + ".")
   private Integer maxUnavailable = Defaults.PDB_MAX_UNAVAILABLE;
 
   // --- accessors ---

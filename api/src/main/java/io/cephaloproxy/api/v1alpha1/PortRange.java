@@ -9,7 +9,8 @@ import io.fabric8.generator.annotation.ValidationRule;
 
 /** One destination port, or a range port..endPort (like NetworkPolicy ports). */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-@ValidationRule(value = "!has(self.endPort) || self.endPort >= self.port",
+@ValidationRule(
+    value = "!has(self.endPort) || self.endPort >= self.port",
     message = "endPort must be greater than or equal to port; for a single port leave endPort out")
 public class PortRange {
   @Required

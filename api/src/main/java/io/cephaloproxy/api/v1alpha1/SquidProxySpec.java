@@ -19,50 +19,91 @@ import java.util.Map;
 
 /** The desired proxy. Every field is optional; an empty spec gives a working, locked-down proxy. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-@ValidationRule(value = "self.port != " + Defaults.HEALTH_PORT, message = Defaults.HEALTH_PORT_MESSAGE)
-@ValidationRule(value = "!has(self.squidConfFrom) || (!has(self.access) && !has(self.sslBump) && !has(self.auth) "
-    + "&& !has(self.upstream) && !has(self.trustedCA) && !has(self.extraConfig))",
-    message = "squidConfFrom (a complete squid.conf) cannot be combined with access, sslBump, auth, upstream, "
-        + "trustedCA or extraConfig: put those settings in the ConfigMap's squid.conf, or drop squidConfFrom")
+@ValidationRule(
+    value = "self.port != " + Defaults.HEALTH_PORT,
+    message = Defaults.HEALTH_PORT_MESSAGE)
+@ValidationRule(
+    value =
+        "!has(self.squidConfFrom) || (!has(self.access) && !has(self.sslBump) && !has(self.auth) "
+            + "&& !has(self.upstream) && !has(self.trustedCA) && !has(self.extraConfig))",
+    message =
+        "squidConfFrom (a complete squid.conf) cannot be combined with access, sslBump, auth, upstream, "
+            + "trustedCA or extraConfig: put those settings in the ConfigMap's squid.conf, or drop squidConfFrom")
 public class SquidProxySpec {
   /**
-   * squid.conf directives that extraConfig and a squidConfFrom config may not use: the container contract
-   * (paths, logs, ports, process model) or helpers the operator manages. Kept in sync with
+   * squid.conf directives that extraConfig and a squidConfFrom config may not use: the container
+   * contract (paths, logs, ports, process model) or helpers the operator manages. Kept in sync with
    * {@link #EXTRA_CONFIG_FORBIDDEN_RULE} by a unit test.
    */
-  public static final List<String> FORBIDDEN_DIRECTIVES = List.of(
-      "access_log", "auth_param", "cache_access_log", "cache_dir", "cache_effective_group", "cache_effective_user",
-      "cache_log", "cache_store_log", "chroot", "coredump_dir", "diskd_program", "error_directory",
-      "external_acl_type", "http_port", "https_port", "icon_directory", "include", "logfile_daemon",
-      "logfile_rotate", "mime_table", "netdb_filename", "pid_filename", "pinger_enable", "pinger_program",
-      "shutdown_lifetime", "sslcrtd_children", "sslcrtd_program", "sslcrtvalidator_program", "store_id_program",
-      "unlinkd_program", "url_rewrite_program", "workers");
+  public static final List<String> FORBIDDEN_DIRECTIVES =
+      List.of(
+          "access_log",
+          "auth_param",
+          "cache_access_log",
+          "cache_dir",
+          "cache_effective_group",
+          "cache_effective_user",
+          "cache_log",
+          "cache_store_log",
+          "chroot",
+          "coredump_dir",
+          "diskd_program",
+          "error_directory",
+          "external_acl_type",
+          "http_port",
+          "https_port",
+          "icon_directory",
+          "include",
+          "logfile_daemon",
+          "logfile_rotate",
+          "mime_table",
+          "netdb_filename",
+          "pid_filename",
+          "pinger_enable",
+          "pinger_program",
+          "shutdown_lifetime",
+          "sslcrtd_children",
+          "sslcrtd_program",
+          "sslcrtvalidator_program",
+          "store_id_program",
+          "unlinkd_program",
+          "url_rewrite_program",
+          "workers");
 
-  static final String EXTRA_CONFIG_FORBIDDEN_RULE = "!self.matches('(?m)^[ \\\\t]*(access_log|auth_param|"
-      + "cache_access_log|cache_dir|cache_effective_group|cache_effective_user|cache_log|cache_store_log|chroot|"
-      + "coredump_dir|diskd_program|error_directory|external_acl_type|http_port|https_port|icon_directory|include|"
-      + "logfile_daemon|logfile_rotate|mime_table|netdb_filename|pid_filename|pinger_enable|pinger_program|"
-      + "shutdown_lifetime|sslcrtd_children|sslcrtd_program|sslcrtvalidator_program|store_id_program|"
-      + "unlinkd_program|url_rewrite_program|workers)([ \\\\t]|$)')";
+  static final String EXTRA_CONFIG_FORBIDDEN_RULE =
+      "!self.matches('(?m)^[ \\\\t]*(access_log|auth_param|"
+          + "cache_access_log|cache_dir|cache_effective_group|cache_effective_user|cache_log|cache_store_log|chroot|"
+          + "coredump_dir|diskd_program|error_directory|external_acl_type|http_port|https_port|icon_directory|include|"
+          + "logfile_daemon|logfile_rotate|mime_table|netdb_filename|pid_filename|pinger_enable|pinger_program|"
+          + "shutdown_lifetime|sslcrtd_children|sslcrtd_program|sslcrtvalidator_program|store_id_program|"
+          + "unlinkd_program|url_rewrite_program|workers)([ \\\\t]|$)')";
 
-  /** The longest squid.conf line Squid reads whole (bytes, without the newline); see the compiler's ConfigLines. */
+  /**
+   * The longest squid.conf line Squid reads whole (bytes, without the newline); see the compiler's
+   * ConfigLines.
+   */
   public static final int SQUID_CONF_LINE_LIMIT = 8191;
 
   @Default(Defaults.REPLICAS_TEXT)
   @Min(0)
   @Max(1000)
   @SpecReplicas
-  @JsonPropertyDescription("Number of proxy pods. Default " + Defaults.REPLICAS + ". The scale subresource sets it "
-      + "(kubectl scale, an HPA targeting the SquidProxy). Ignored when autoscaling.enabled: the operator's HPA then "
-      + "sizes the Deployment.")
+  @JsonPropertyDescription(
+      "Number of proxy pods. Default "
+          + Defaults.REPLICAS
+          + ". The scale subresource sets it "
+          + "(kubectl scale, an HPA targeting the SquidProxy). Ignored when autoscaling.enabled: the operator's HPA then "
+          + "sizes the Deployment.")
   private Integer replicas = Defaults.REPLICAS;
 
   @Size(max = 512)
   @Pattern("^[^\\s]+$")
-  @JsonPropertyDescription("Squid image; default: the operator's SQUID_IMAGE (ghcr.io/cephaloproxy/squid:<version>).")
+  @JsonPropertyDescription(
+      "Squid image; default: the operator's SQUID_IMAGE (ghcr.io/cephaloproxy/squid:<version>).")
   private String image;
 
-  @JsonPropertyDescription("Image pull policy: Always, IfNotPresent or Never. Default: Kubernetes' default.")
+  @JsonPropertyDescription(
+      "Image pull policy: Always, IfNotPresent or Never. Default: Kubernetes' default.")
   private PullPolicy imagePullPolicy;
 
   @Size(max = 16)
@@ -75,15 +116,22 @@ public class SquidProxySpec {
   @Default(Defaults.PORT_TEXT)
   @Min(1)
   @Max(65535)
-  @JsonPropertyDescription("Proxy port (Squid http_port, container port 'proxy' and Service port). Default "
-      + Defaults.PORT + "; " + Defaults.HEALTH_PORT + " is reserved for the health port.")
+  @JsonPropertyDescription(
+      "Proxy port (Squid http_port, container port 'proxy' and Service port). Default "
+          + Defaults.PORT
+          + "; "
+          + Defaults.HEALTH_PORT
+          + " is reserved for the health port.")
   private Integer port = Defaults.PORT;
 
   @Default(Defaults.WORKERS_TEXT)
   @Min(1)
   @Max(16)
-  @JsonPropertyDescription("Squid worker processes per pod (SMP). Default " + Defaults.WORKERS + ". More than 1 gives the pod a "
-      + "memory-backed /dev/shm; give it CPU to match.")
+  @JsonPropertyDescription(
+      "Squid worker processes per pod (SMP). Default "
+          + Defaults.WORKERS
+          + ". More than 1 gives the pod a "
+          + "memory-backed /dev/shm; give it CPU to match.")
   private Integer workers = Defaults.WORKERS;
 
   @JsonPropertyDescription("The Service in front of the pods.")
@@ -97,7 +145,8 @@ public class SquidProxySpec {
   @JsonPropertyDescription("Tolerations of the pods.")
   private List<Toleration> tolerations;
 
-  @JsonPropertyDescription("Affinity of the pods. Default: none (the operator adds no anti-affinity by itself).")
+  @JsonPropertyDescription(
+      "Affinity of the pods. Default: none (the operator adds no anti-affinity by itself).")
   private Affinity affinity;
 
   @Size(max = 16)
@@ -105,7 +154,8 @@ public class SquidProxySpec {
   private List<TopologySpreadConstraint> topologySpreadConstraints;
 
   @Size(max = 64)
-  @JsonPropertyDescription("Extra labels on the pods (the operator's own app.kubernetes.io labels win).")
+  @JsonPropertyDescription(
+      "Extra labels on the pods (the operator's own app.kubernetes.io labels win).")
   private Map<String, String> podLabels;
 
   @Size(max = 64)
@@ -117,29 +167,34 @@ public class SquidProxySpec {
   @JsonPropertyDescription("PriorityClass of the pods.")
   private String priorityClassName;
 
-  @JsonPropertyDescription("Optional UID/GID/fsGroup for the pods. By default none is fixed (Pod Security "
-      + "restricted and OpenShift restricted-v2 compatible).")
+  @JsonPropertyDescription(
+      "Optional UID/GID/fsGroup for the pods. By default none is fixed (Pod Security "
+          + "restricted and OpenShift restricted-v2 compatible).")
   private SecurityContextOverride securityContext;
 
   @Default(Defaults.TERMINATION_GRACE_PERIOD_SECONDS_TEXT)
   @Min(2)
   @Max(3600)
-  @JsonPropertyDescription("Seconds a pod gets to finish requests when it stops. Squid's shutdown_lifetime is "
-      + "derived from it (this minus 10 s, at least half of it). Default "
-      + Defaults.TERMINATION_GRACE_PERIOD_SECONDS + ".")
+  @JsonPropertyDescription(
+      "Seconds a pod gets to finish requests when it stops. Squid's shutdown_lifetime is "
+          + "derived from it (this minus 10 s, at least half of it). Default "
+          + Defaults.TERMINATION_GRACE_PERIOD_SECONDS
+          + ".")
   private Long terminationGracePeriodSeconds = Defaults.TERMINATION_GRACE_PERIOD_SECONDS;
 
   @JsonPropertyDescription("A HorizontalPodAutoscaler on CPU.")
   private AutoscalingSpec autoscaling;
 
-  @JsonPropertyDescription("PodDisruptionBudget (on by default when more than one replica is desired).")
+  @JsonPropertyDescription(
+      "PodDisruptionBudget (on by default when more than one replica is desired).")
   private PodDisruptionBudgetSpec podDisruptionBudget;
 
   @JsonPropertyDescription("NetworkPolicy admitting only the allowed clients (off by default).")
   private NetworkPolicySpec networkPolicy;
 
-  @JsonPropertyDescription("Who may use the proxy and which destinations are allowed. Default: clients from "
-      + "private networks, any domain, Squid's safe ports, no link-local/metadata/localhost destinations.")
+  @JsonPropertyDescription(
+      "Who may use the proxy and which destinations are allowed. Default: clients from "
+          + "private networks, any domain, Squid's safe ports, no link-local/metadata/localhost destinations.")
   private AccessSpec access;
 
   @JsonPropertyDescription("TLS interception (ssl-bump). Off by default.")
@@ -157,42 +212,59 @@ public class SquidProxySpec {
   @JsonPropertyDescription("Access log format.")
   private LoggingSpec logging;
 
-  @JsonPropertyDescription("Extra CA certificates trusted for TLS to origins (with sslBump or https:// URLs).")
+  @JsonPropertyDescription(
+      "Extra CA certificates trusted for TLS to origins (with sslBump or https:// URLs).")
   private TrustedCASpec trustedCA;
 
   @Size(max = 32768)
-  @ValidationRule(value = "!self.matches('[^\\\\t\\\\n\\\\x20-\\\\x7e]')",
-      message = "extraConfig may only contain printable ASCII, tabs and newlines (no carriage returns or other "
-          + "control characters, no non-ASCII characters)")
-  @ValidationRule(value = "self.split('\\n').all(l, size(l) <= " + SQUID_CONF_LINE_LIMIT + ")",
-      message = "extraConfig lines must be at most 8191 characters: Squid reads squid.conf in lines of 8191 bytes and "
-          + "would read the rest of a longer line as a new directive; split it into shorter lines")
-  @ValidationRule(value = "!self.matches('(?m)^[ \\\\t]*([^#\\\\n \\\\t][^\\\\n]*)?[$][{]')",
-      message = "extraConfig must not contain '${': Squid replaces ${process_number}, ${service_name} ... by macro "
-          + "values before reading a line; write the value itself")
-  @ValidationRule(value = EXTRA_CONFIG_FORBIDDEN_RULE,
-      message = "extraConfig must not set directives the container relies on (access_log, cache_log, pid_filename, "
-          + "http_port, include, workers, cache_dir, coredump_dir, helper programs ...): use the spec fields "
-          + "(port, workers, cache, logging, sslBump, auth) instead")
-  @ValidationRule(value = "!self.matches('(?m)[\\\\\\\\][ \\t]*$')",
-      message = "extraConfig lines must not end with a backslash (a line continuation); write each directive on one "
-          + "line")
-  @ValidationRule(value = "!self.matches('(?m)^[ \\t]*(if|else|endif)([ \\t]|$)')",
+  @ValidationRule(
+      value = "!self.matches('[^\\\\t\\\\n\\\\x20-\\\\x7e]')",
+      message =
+          "extraConfig may only contain printable ASCII, tabs and newlines (no carriage returns or other "
+              + "control characters, no non-ASCII characters)")
+  @ValidationRule(
+      value = "self.split('\\n').all(l, size(l) <= " + SQUID_CONF_LINE_LIMIT + ")",
+      message =
+          "extraConfig lines must be at most 8191 characters: Squid reads squid.conf in lines of 8191 bytes and "
+              + "would read the rest of a longer line as a new directive; split it into shorter lines")
+  @ValidationRule(
+      value = "!self.matches('(?m)^[ \\\\t]*([^#\\\\n \\\\t][^\\\\n]*)?[$][{]')",
+      message =
+          "extraConfig must not contain '${': Squid replaces ${process_number}, ${service_name} ... by macro "
+              + "values before reading a line; write the value itself")
+  @ValidationRule(
+      value = EXTRA_CONFIG_FORBIDDEN_RULE,
+      message =
+          "extraConfig must not set directives the container relies on (access_log, cache_log, pid_filename, "
+              + "http_port, include, workers, cache_dir, coredump_dir, helper programs ...): use the spec fields "
+              + "(port, workers, cache, logging, sslBump, auth) instead")
+  @ValidationRule(
+      value = "!self.matches('(?m)[\\\\\\\\][ \\t]*$')",
+      message =
+          "extraConfig lines must not end with a backslash (a line continuation); write each directive on one "
+              + "line")
+  @ValidationRule(
+      value = "!self.matches('(?m)^[ \\t]*(if|else|endif)([ \\t]|$)')",
       message = "extraConfig must not use preprocessor conditionals (if/else/endif)")
-  @ValidationRule(value = "!self.matches('(?mi)^[ \\t]*((acl|logformat)[ \\t]+cp_|acl[ \\t]+(all|manager|localhost|"
-      + "to_localhost|to_linklocal|connect)([ \\t]|$))')",
-      message = "extraConfig must not define ACLs or logformats named cp_* (the generated config's) nor change "
-          + "Squid's predefined ACLs (all, manager, localhost, to_localhost, to_linklocal, CONNECT); use another name")
-  @JsonPropertyDescription("Raw squid.conf lines, inserted after the generated deny rules and before the final "
-      + "'http_access allow' of the allowed clients (so they can add denies or other settings, but cannot undo "
-      + "the generated denies). Validated line by line; directives that would break the container contract are "
-      + "rejected.")
+  @ValidationRule(
+      value =
+          "!self.matches('(?mi)^[ \\t]*((acl|logformat)[ \\t]+cp_|acl[ \\t]+(all|manager|localhost|"
+              + "to_localhost|to_linklocal|connect)([ \\t]|$))')",
+      message =
+          "extraConfig must not define ACLs or logformats named cp_* (the generated config's) nor change "
+              + "Squid's predefined ACLs (all, manager, localhost, to_localhost, to_linklocal, CONNECT); use another name")
+  @JsonPropertyDescription(
+      "Raw squid.conf lines, inserted after the generated deny rules and before the final "
+          + "'http_access allow' of the allowed clients (so they can add denies or other settings, but cannot undo "
+          + "the generated denies). Validated line by line; directives that would break the container contract are "
+          + "rejected.")
   private String extraConfig;
 
-  @JsonPropertyDescription("Expert mode: a complete squid.conf from a ConfigMap, used instead of the generated "
-      + "rules. The operator still sets the container contract around it (http_port from port, workers, pid file, "
-      + "logs to stdout/stderr, shutdown_lifetime, cache manager from localhost only) and rejects the same "
-      + "directives as extraConfig.")
+  @JsonPropertyDescription(
+      "Expert mode: a complete squid.conf from a ConfigMap, used instead of the generated "
+          + "rules. The operator still sets the container contract around it (http_port from port, workers, pid file, "
+          + "logs to stdout/stderr, shutdown_lifetime, cache manager from localhost only) and rejects the same "
+          + "directives as extraConfig.")
   private SquidConfRef squidConfFrom;
 
   // --- accessors ---
@@ -289,7 +361,8 @@ public class SquidProxySpec {
     return topologySpreadConstraints;
   }
 
-  public void setTopologySpreadConstraints(List<TopologySpreadConstraint> topologySpreadConstraints) {
+  public void setTopologySpreadConstraints(
+      List<TopologySpreadConstraint> topologySpreadConstraints) {
     this.topologySpreadConstraints = topologySpreadConstraints;
   }
 

@@ -11,47 +11,60 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * What the operator observed. Written only by the operator (status subresource). A value: two statuses are equal
- * when every field is, the conditions compared by type whatever their order, so the operator patches only a change.
+ * What the operator observed. Written only by the operator (status subresource). A value: two
+ * statuses are equal when every field is, the conditions compared by type whatever their order, so
+ * the operator patches only a change.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class SquidProxyStatus {
-  @JsonPropertyDescription("Conditions Ready, Progressing, Degraded and ConfigValid (metav1.Condition: type, status, reason, message, observedGeneration, lastTransitionTime).")
+  @JsonPropertyDescription(
+      "Conditions Ready, Progressing, Degraded and ConfigValid (metav1.Condition: type, status, reason, message, observedGeneration, lastTransitionTime).")
   private List<Condition> conditions = new ArrayList<>();
 
   @JsonPropertyDescription("The metadata.generation of the spec the operator last acted on.")
   private Long observedGeneration;
 
   @StatusReplicas
-  @JsonPropertyDescription("Number of proxy pods (from the Deployment); the scale subresource's current replicas.")
+  @JsonPropertyDescription(
+      "Number of proxy pods (from the Deployment); the scale subresource's current replicas.")
   private Integer replicas;
 
   @JsonPropertyDescription("Number of proxy pods that are ready to serve.")
   private Integer readyReplicas;
 
-  @JsonPropertyDescription("Ready and desired proxy pods as ready/desired, e.g. 2/3 (the Replicas column of kubectl get). "
-      + "Desired is spec.replicas, or the HPA's current target when autoscaling.enabled.")
+  @JsonPropertyDescription(
+      "Ready and desired proxy pods as ready/desired, e.g. 2/3 (the Replicas column of kubectl get). "
+          + "Desired is spec.replicas, or the HPA's current target when autoscaling.enabled.")
   private String replicasSummary;
 
-  @JsonPropertyDescription("The effective access mode (the Mode column): Enforce or Audit from spec.access.mode, "
-      + "Enforce when access is omitted, Custom when squidConfFrom supplies the whole squid.conf.")
+  @JsonPropertyDescription(
+      "The effective access mode (the Mode column): Enforce or Audit from spec.access.mode, "
+          + "Enforce when access is omitted, Custom when squidConfFrom supplies the whole squid.conf.")
   private String mode;
 
   @LabelSelector
-  @JsonPropertyDescription("Label selector of the proxy pods, for the scale subresource (an HPA targeting the "
-      + "SquidProxy reads pod metrics with it).")
+  @JsonPropertyDescription(
+      "Label selector of the proxy pods, for the scale subresource (an HPA targeting the "
+          + "SquidProxy reads pod metrics with it).")
   private String selector;
 
-  @JsonPropertyDescription("Where clients reach the proxy: host:port of the Service, e.g. my-proxy.my-namespace.svc:3128.")
+  @JsonPropertyDescription(
+      "Where clients reach the proxy: host:port of the Service, e.g. my-proxy.my-namespace.svc:3128.")
   private String endpoint;
 
-  @JsonPropertyDescription("SHA-256 of the compiled configuration and every referenced Secret/ConfigMap; the pods run the config with this hash once the rollout completes.")
+  @JsonPropertyDescription(
+      "SHA-256 of the compiled configuration and every referenced Secret/ConfigMap; the pods run the config with this hash once the rollout completes.")
   private String configHash;
 
   public SquidProxyStatus() {}
 
-  public SquidProxyStatus(List<Condition> conditions, Long observedGeneration, Integer replicas, Integer readyReplicas,
-      String endpoint, String configHash) {
+  public SquidProxyStatus(
+      List<Condition> conditions,
+      Long observedGeneration,
+      Integer replicas,
+      Integer readyReplicas,
+      String endpoint,
+      String configHash) {
     this.conditions = new ArrayList<>(conditions);
     this.observedGeneration = observedGeneration;
     this.replicas = replicas;
@@ -62,14 +75,23 @@ public class SquidProxyStatus {
 
   /** The same status with other conditions. */
   public SquidProxyStatus withConditions(List<Condition> conditions) {
-    return new SquidProxyStatus(conditions, observedGeneration, replicas, readyReplicas, endpoint, configHash)
+    return new SquidProxyStatus(
+            conditions, observedGeneration, replicas, readyReplicas, endpoint, configHash)
         .withKubectlFields(replicasSummary, mode, selector);
   }
 
-  /** The same status with the fields kubectl shows and scales by (replicasSummary, mode, selector). */
+  /**
+   * The same status with the fields kubectl shows and scales by (replicasSummary, mode, selector).
+   */
   public SquidProxyStatus withKubectlFields(String replicasSummary, String mode, String selector) {
-    SquidProxyStatus s = new SquidProxyStatus(conditions == null ? List.of() : conditions, observedGeneration, replicas,
-        readyReplicas, endpoint, configHash);
+    SquidProxyStatus s =
+        new SquidProxyStatus(
+            conditions == null ? List.of() : conditions,
+            observedGeneration,
+            replicas,
+            readyReplicas,
+            endpoint,
+            configHash);
     s.replicasSummary = replicasSummary;
     s.mode = mode;
     s.selector = selector;
@@ -77,9 +99,13 @@ public class SquidProxyStatus {
   }
 
   private List<Condition> conditionsByType() {
-    return conditions == null ? List.of()
-        : conditions.stream().sorted(Comparator.comparing(Condition::getType, Comparator.nullsFirst(
-            Comparator.naturalOrder()))).toList();
+    return conditions == null
+        ? List.of()
+        : conditions.stream()
+            .sorted(
+                Comparator.comparing(
+                    Condition::getType, Comparator.nullsFirst(Comparator.naturalOrder())))
+            .toList();
   }
 
   @Override
@@ -98,15 +124,39 @@ public class SquidProxyStatus {
 
   @Override
   public int hashCode() {
-    return Objects.hash(conditionsByType(), observedGeneration, replicas, readyReplicas, endpoint, configHash,
-        replicasSummary, mode, selector);
+    return Objects.hash(
+        conditionsByType(),
+        observedGeneration,
+        replicas,
+        readyReplicas,
+        endpoint,
+        configHash,
+        replicasSummary,
+        mode,
+        selector);
   }
 
   @Override
   public String toString() {
-    return "SquidProxyStatus{conditions=" + conditions + ", observedGeneration=" + observedGeneration + ", replicas="
-        + replicas + ", readyReplicas=" + readyReplicas + ", endpoint=" + endpoint + ", configHash=" + configHash
-        + ", replicasSummary=" + replicasSummary + ", mode=" + mode + ", selector=" + selector + "}";
+    return "SquidProxyStatus{conditions="
+        + conditions
+        + ", observedGeneration="
+        + observedGeneration
+        + ", replicas="
+        + replicas
+        + ", readyReplicas="
+        + readyReplicas
+        + ", endpoint="
+        + endpoint
+        + ", configHash="
+        + configHash
+        + ", replicasSummary="
+        + replicasSummary
+        + ", mode="
+        + mode
+        + ", selector="
+        + selector
+        + "}";
   }
 
   // --- accessors ---

@@ -4,12 +4,17 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.ValidationRule;
 
-/** Extra CA certificates Squid trusts when it opens TLS connections to origins (bumped traffic, https:// URLs). */
+/**
+ * Extra CA certificates Squid trusts when it opens TLS connections to origins (bumped traffic,
+ * https:// URLs).
+ */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-@ValidationRule(value = "has(self.configMap) != has(self.secret)",
+@ValidationRule(
+    value = "has(self.configMap) != has(self.secret)",
     message = "trustedCA needs exactly one of configMap or secret")
 public class TrustedCASpec {
-  @JsonPropertyDescription("A ConfigMap key with PEM CA certificates (e.g. an injected corporate bundle).")
+  @JsonPropertyDescription(
+      "A ConfigMap key with PEM CA certificates (e.g. an injected corporate bundle).")
   private ConfigMapKeyRef configMap;
 
   @JsonPropertyDescription("A Secret key with PEM CA certificates.")

@@ -9,8 +9,10 @@ import io.fabric8.generator.annotation.ValidationRule;
 
 /** The Secret with the parent proxy's credentials. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-@ValidationRule(value = "self.usernameKey != self.passwordKey",
-    message = "credentialsSecret.usernameKey and credentialsSecret.passwordKey must name different keys of the Secret")
+@ValidationRule(
+    value = "self.usernameKey != self.passwordKey",
+    message =
+        "credentialsSecret.usernameKey and credentialsSecret.passwordKey must name different keys of the Secret")
 public class UpstreamCredentialsRef extends ObjectRef {
   @Default("username")
   @Size(min = 1, max = 253)

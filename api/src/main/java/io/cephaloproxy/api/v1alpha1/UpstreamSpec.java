@@ -14,9 +14,11 @@ import io.fabric8.generator.annotation.ValidationRule;
 public class UpstreamSpec {
   @Required
   @Size(min = 1, max = 253)
-  @ValidationRule(value = "self.matches('" + Patterns.HOST + "') || isIP(self)",
-      message = "upstream.host must be a host name (e.g. proxy.corp.example) or an IP address, without scheme, "
-          + "port or spaces")
+  @ValidationRule(
+      value = "self.matches('" + Patterns.HOST + "') || isIP(self)",
+      message =
+          "upstream.host must be a host name (e.g. proxy.corp.example) or an IP address, without scheme, "
+              + "port or spaces")
   @JsonPropertyDescription("Host name or IP address of the parent proxy.")
   private String host;
 
@@ -26,13 +28,15 @@ public class UpstreamSpec {
   @JsonPropertyDescription("Port of the parent proxy. Default " + Defaults.UPSTREAM_PORT + ".")
   private Integer port = Defaults.UPSTREAM_PORT;
 
-  @JsonPropertyDescription("Credentials for the parent proxy (sent as Basic proxy authentication). They are "
-      + "mounted from the Secret and never written to the ConfigMap.")
+  @JsonPropertyDescription(
+      "Credentials for the parent proxy (sent as Basic proxy authentication). They are "
+          + "mounted from the Secret and never written to the ConfigMap.")
   private UpstreamCredentialsRef credentialsSecret;
 
   @Default("true")
-  @JsonPropertyDescription("true (default): every request goes through the parent (never_direct); false: the "
-      + "parent is preferred but Squid may go direct when it is down.")
+  @JsonPropertyDescription(
+      "true (default): every request goes through the parent (never_direct); false: the "
+          + "parent is preferred but Squid may go direct when it is down.")
   private Boolean neverDirect = Boolean.TRUE;
 
   // --- accessors ---

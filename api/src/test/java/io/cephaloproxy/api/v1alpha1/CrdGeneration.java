@@ -22,32 +22,41 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Generates the committed CRD (crds/squidproxies.cephaloproxy.io-v1.yml): Fabric8's CRDGenerator on {@link SquidProxy},
- * then three finishing steps the generator's annotations cannot express:
+ * Generates the committed CRD (crds/squidproxies.cephaloproxy.io-v1.yml): Fabric8's CRDGenerator on
+ * {@link SquidProxy}, then three finishing steps the generator's annotations cannot express:
+ *
  * <ul>
- *   <li>printer columns in the order people scan them ({@link #COLUMNS}; the generator sorts them by JSON path);</li>
- *   <li>{@code status.conditions} as a map list keyed by {@code type}, with metav1.Condition's validation;</li>
- *   <li>descriptions of the embedded Kubernetes types (affinity, tolerations, resources, ...) and of the root, taken
- *       from the real API server's OpenAPI: the snapshot {@link #SNAPSHOT}, which tests/apiserver's
- *       {@code UpstreamOpenApiIT} regenerates and checks for staleness. Nothing upstream is written by hand here.</li>
+ *   <li>printer columns in the order people scan them ({@link #COLUMNS}; the generator sorts them
+ *       by JSON path);
+ *   <li>{@code status.conditions} as a map list keyed by {@code type}, with metav1.Condition's
+ *       validation;
+ *   <li>descriptions of the embedded Kubernetes types (affinity, tolerations, resources, ...) and
+ *       of the root, taken from the real API server's OpenAPI: the snapshot {@link #SNAPSHOT},
+ *       which tests/apiserver's {@code UpstreamOpenApiIT} regenerates and checks for staleness.
+ *       Nothing upstream is written by hand here.
  * </ul>
  */
 final class CrdGeneration {
-  /** The kube-apiserver's OpenAPI v3 component schemas for the embedded types (committed, generated). */
+  /**
+   * The kube-apiserver's OpenAPI v3 component schemas for the embedded types (committed,
+   * generated).
+   */
   static final String SNAPSHOT = "api/src/test/resources/kubernetes-openapi.json";
 
   static final String CONDITION = "io.k8s.apimachinery.pkg.apis.meta.v1.Condition";
 
-  static final List<String> COLUMNS = List.of("Ready", "Reason", "Replicas", "Mode", "Endpoint", "Age");
+  static final List<String> COLUMNS =
+      List.of("Ready", "Reason", "Replicas", "Mode", "Endpoint", "Age");
 
   /** Field path in our schema → the upstream type of its value (for lists: of each element). */
-  static final Map<String, String> EMBEDDED = Map.of(
-      "spec.affinity", "io.k8s.api.core.v1.Affinity",
-      "spec.tolerations", "io.k8s.api.core.v1.Toleration",
-      "spec.topologySpreadConstraints", "io.k8s.api.core.v1.TopologySpreadConstraint",
-      "spec.resources", "io.k8s.api.core.v1.ResourceRequirements",
-      "spec.imagePullSecrets", "io.k8s.api.core.v1.LocalObjectReference",
-      "status.conditions", CONDITION);
+  static final Map<String, String> EMBEDDED =
+      Map.of(
+          "spec.affinity", "io.k8s.api.core.v1.Affinity",
+          "spec.tolerations", "io.k8s.api.core.v1.Toleration",
+          "spec.topologySpreadConstraints", "io.k8s.api.core.v1.TopologySpreadConstraint",
+          "spec.resources", "io.k8s.api.core.v1.ResourceRequirements",
+          "spec.imagePullSecrets", "io.k8s.api.core.v1.LocalObjectReference",
+          "status.conditions", CONDITION);
 
   /** apiVersion, kind and metadata are described as in every top-level Kubernetes type. */
   static final String TOP_LEVEL = "io.k8s.api.policy.v1.PodDisruptionBudget";
@@ -63,13 +72,14 @@ final class CrdGeneration {
           .inOutputDir(outputDir.toFile())
           .forCRDVersions("v1")
           .customResourceClasses(SquidProxy.class)
-          .withPostProcessor(new CRDPostProcessor() {
-            @Override
-            public HasMetadata process(HasMetadata crd, String version) {
-              finish((CustomResourceDefinition) crd, upstream.get("schemas"));
-              return crd;
-            }
-          })
+          .withPostProcessor(
+              new CRDPostProcessor() {
+                @Override
+                public HasMetadata process(HasMetadata crd, String version) {
+                  finish((CustomResourceDefinition) crd, upstream.get("schemas"));
+                  return crd;
+                }
+              })
           .generate();
       return Files.readString(outputDir.resolve(CrdUpToDateTest.FILE));
     } catch (IOException e) {
@@ -82,8 +92,12 @@ final class CrdGeneration {
     try {
       return new ObjectMapper().readTree(file.toFile());
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot read " + file + ": regenerate it with  mvn -B -ntp -pl tests/apiserver -am "
-          + "verify -Dit.test=UpstreamOpenApiIT -Dupdate=true", e);
+      throw new UncheckedIOException(
+          "cannot read "
+              + file
+              + ": regenerate it with  mvn -B -ntp -pl tests/apiserver -am "
+              + "verify -Dit.test=UpstreamOpenApiIT -Dupdate=true",
+          e);
     }
   }
 
@@ -91,9 +105,10 @@ final class CrdGeneration {
     for (CustomResourceDefinitionVersion v : crd.getSpec().getVersions()) {
       v.setAdditionalPrinterColumns(ordered(v.getAdditionalPrinterColumns()));
       JSONSchemaProps root = v.getSchema().getOpenAPIV3Schema();
-      root.setDescription("A managed Squid forward proxy. The operator turns it into a ConfigMap with the compiled "
-          + "squid.conf, a Deployment, a Service and, when asked, a PodDisruptionBudget, a NetworkPolicy, a "
-          + "HorizontalPodAutoscaler and a cache PersistentVolumeClaim.");
+      root.setDescription(
+          "A managed Squid forward proxy. The operator turns it into a ConfigMap with the compiled "
+              + "squid.conf, a Deployment, a Service and, when asked, a PodDisruptionBudget, a NetworkPolicy, a "
+              + "HorizontalPodAutoscaler and a cache PersistentVolumeClaim.");
       JsonNode top = type(schemas, TOP_LEVEL);
       for (String field : List.of("apiVersion", "kind", "metadata")) {
         JSONSchemaProps p = root.getProperties().get(field);
@@ -101,27 +116,30 @@ final class CrdGeneration {
           p.setDescription(top.path("properties").path(field).path("description").asText());
         }
       }
-      EMBEDDED.forEach((path, typeName) -> {
-        JSONSchemaProps node = at(root, path);
-        JsonNode type = type(schemas, typeName);
-        if (node.getItems() != null && node.getItems().getSchema() != null) {
-          JSONSchemaProps item = node.getItems().getSchema();
-          setIfBlank(item, type.path("description"));
-          describe(item, type, schemas);
-        } else {
-          setIfBlank(node, type.path("description"));
-          describe(node, type, schemas);
-        }
-      });
+      EMBEDDED.forEach(
+          (path, typeName) -> {
+            JSONSchemaProps node = at(root, path);
+            JsonNode type = type(schemas, typeName);
+            if (node.getItems() != null && node.getItems().getSchema() != null) {
+              JSONSchemaProps item = node.getItems().getSchema();
+              setIfBlank(item, type.path("description"));
+              describe(item, type, schemas);
+            } else {
+              setIfBlank(node, type.path("description"));
+              describe(node, type, schemas);
+            }
+          });
       conditions(at(root, "status.conditions"), type(schemas, CONDITION));
     }
   }
 
-  private static List<CustomResourceColumnDefinition> ordered(List<CustomResourceColumnDefinition> columns) {
+  private static List<CustomResourceColumnDefinition> ordered(
+      List<CustomResourceColumnDefinition> columns) {
     List<CustomResourceColumnDefinition> out = new ArrayList<>(columns);
     for (CustomResourceColumnDefinition c : out) {
       if (!COLUMNS.contains(c.getName())) {
-        throw new IllegalStateException("printer column " + c.getName() + " has no place in CrdGeneration.COLUMNS");
+        throw new IllegalStateException(
+            "printer column " + c.getName() + " has no place in CrdGeneration.COLUMNS");
       }
     }
     out.sort(Comparator.comparingInt(c -> COLUMNS.indexOf(c.getName())));
@@ -129,9 +147,10 @@ final class CrdGeneration {
   }
 
   /**
-   * metav1.Condition as controller-gen renders it: a map list keyed by type (server-side apply merges conditions by
-   * type), the fields upstream requires, and the validation markers of the Go type (k8s.io/apimachinery
-   * pkg/apis/meta/v1/types.go): status True/False/Unknown, type and reason as CamelCase identifiers.
+   * metav1.Condition as controller-gen renders it: a map list keyed by type (server-side apply
+   * merges conditions by type), the fields upstream requires, and the validation markers of the Go
+   * type (k8s.io/apimachinery pkg/apis/meta/v1/types.go): status True/False/Unknown, type and
+   * reason as CamelCase identifiers.
    */
   static void conditions(JSONSchemaProps list, JsonNode condition) {
     list.setXKubernetesListType("map");
@@ -142,9 +161,11 @@ final class CrdGeneration {
     item.setRequired(required);
     Map<String, JSONSchemaProps> p = item.getProperties();
     p.get("type").setMaxLength(316L);
-    p.get("type").setPattern("^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$");
-    p.get("status").setEnum(List.of(new TextNode("True"),
-        new TextNode("False"), new TextNode("Unknown")));
+    p.get("type")
+        .setPattern(
+            "^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$");
+    p.get("status")
+        .setEnum(List.of(new TextNode("True"), new TextNode("False"), new TextNode("Unknown")));
     p.get("reason").setMinLength(1L);
     p.get("reason").setMaxLength(1024L);
     p.get("reason").setPattern("^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$");
@@ -153,7 +174,10 @@ final class CrdGeneration {
     p.get("lastTransitionTime").setFormat("date-time");
   }
 
-  /** Copies upstream descriptions (and required fields) into {@code node}, which holds a value of {@code type}. */
+  /**
+   * Copies upstream descriptions (and required fields) into {@code node}, which holds a value of
+   * {@code type}.
+   */
   private static void describe(JSONSchemaProps node, JsonNode type, JsonNode schemas) {
     if (node.getProperties() != null) {
       if ((node.getRequired() == null || node.getRequired().isEmpty()) && type.has("required")) {
@@ -164,7 +188,8 @@ final class CrdGeneration {
       for (Map.Entry<String, JSONSchemaProps> e : node.getProperties().entrySet()) {
         JsonNode up = type.path("properties").path(e.getKey());
         if (up.isMissingNode()) {
-          throw new IllegalStateException("upstream type has no property " + e.getKey() + ": " + type.path("description"));
+          throw new IllegalStateException(
+              "upstream type has no property " + e.getKey() + ": " + type.path("description"));
         }
         setIfBlank(e.getValue(), up.path("description"));
         value(e.getValue(), up, schemas);
@@ -182,7 +207,8 @@ final class CrdGeneration {
       setIfBlank(item, upItem.path("description"));
       value(item, resolved.get("items"), schemas);
     }
-    if (node.getAdditionalProperties() != null && node.getAdditionalProperties().getSchema() != null
+    if (node.getAdditionalProperties() != null
+        && node.getAdditionalProperties().getSchema() != null
         && resolved.path("additionalProperties").isObject()) {
       JSONSchemaProps v = node.getAdditionalProperties().getSchema();
       JsonNode upValue = resolve(resolved.get("additionalProperties"), schemas);
@@ -191,10 +217,14 @@ final class CrdGeneration {
     }
   }
 
-  /** Follows {@code $ref} and a single-element {@code allOf} (how OpenAPI v3 wraps a described reference). */
+  /**
+   * Follows {@code $ref} and a single-element {@code allOf} (how OpenAPI v3 wraps a described
+   * reference).
+   */
   private static JsonNode resolve(JsonNode s, JsonNode schemas) {
     if (s.has("$ref")) {
-      return resolve(type(schemas, s.get("$ref").asText().replace("#/components/schemas/", "")), schemas);
+      return resolve(
+          type(schemas, s.get("$ref").asText().replace("#/components/schemas/", "")), schemas);
     }
     if (s.has("allOf") && s.get("allOf").size() == 1) {
       return resolve(s.get("allOf").get(0), schemas);
@@ -205,8 +235,12 @@ final class CrdGeneration {
   static JsonNode type(JsonNode schemas, String name) {
     JsonNode t = schemas.get(name);
     if (t == null) {
-      throw new IllegalStateException(SNAPSHOT + " has no schema " + name + ": add it to UpstreamOpenApiIT.ROOTS and "
-          + "regenerate the snapshot");
+      throw new IllegalStateException(
+          SNAPSHOT
+              + " has no schema "
+              + name
+              + ": add it to UpstreamOpenApiIT.ROOTS and "
+              + "regenerate the snapshot");
     }
     return t;
   }
@@ -223,7 +257,9 @@ final class CrdGeneration {
   }
 
   private static void setIfBlank(JSONSchemaProps node, JsonNode description) {
-    if (blank(node.getDescription()) && description.isTextual() && !description.asText().isBlank()) {
+    if (blank(node.getDescription())
+        && description.isTextual()
+        && !description.asText().isBlank()) {
       node.setDescription(description.asText());
     }
   }
@@ -232,7 +268,10 @@ final class CrdGeneration {
     return s == null || s.isBlank();
   }
 
-  /** Counts schema nodes without a description: the root and every property, at any depth (what kubectl explain shows). */
+  /**
+   * Counts schema nodes without a description: the root and every property, at any depth (what
+   * kubectl explain shows).
+   */
   static List<String> undescribed(JSONSchemaProps root) {
     List<String> missing = new ArrayList<>();
     if (blank(root.getDescription())) {
@@ -244,7 +283,8 @@ final class CrdGeneration {
 
   private static void walk(String path, JSONSchemaProps s, List<String> missing) {
     if (s.getProperties() != null) {
-      for (Map.Entry<String, JSONSchemaProps> e : new LinkedHashMap<>(s.getProperties()).entrySet()) {
+      for (Map.Entry<String, JSONSchemaProps> e :
+          new LinkedHashMap<>(s.getProperties()).entrySet()) {
         String p = path.isEmpty() ? e.getKey() : path + "." + e.getKey();
         if (blank(e.getValue().getDescription())) {
           missing.add(p);

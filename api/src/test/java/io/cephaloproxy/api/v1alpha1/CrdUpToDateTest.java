@@ -8,7 +8,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
-/** The committed CRD under crds/ must be what {@link CrdGeneration} produces from the current classes and snapshot. */
+/**
+ * The committed CRD under crds/ must be what {@link CrdGeneration} produces from the current
+ * classes and snapshot.
+ */
 class CrdUpToDateTest {
   static final String FILE = SquidProxy.CRD_NAME + "-v1.yml";
 
@@ -22,7 +25,9 @@ class CrdUpToDateTest {
     }
     assertThat(committed).as("committed CRD").exists();
     assertThat(Files.readString(committed))
-        .as("crds/%s is stale: regenerate it with  mvn -B -ntp -pl api verify -Dupdate=true  and commit it", FILE)
+        .as(
+            "crds/%s is stale: regenerate it with  mvn -B -ntp -pl api verify -Dupdate=true  and commit it",
+            FILE)
         .isEqualTo(fresh);
   }
 }

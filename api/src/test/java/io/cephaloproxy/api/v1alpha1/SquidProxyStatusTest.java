@@ -11,8 +11,14 @@ import org.junit.jupiter.api.Test;
 /** The status is a value: equal when every field is, whatever the order of the conditions. */
 class SquidProxyStatusTest {
   static Condition cond(String type, String status) {
-    return new ConditionBuilder().withType(type).withStatus(status).withReason("R").withMessage("m")
-        .withObservedGeneration(2L).withLastTransitionTime("2026-01-01T00:00:00Z").build();
+    return new ConditionBuilder()
+        .withType(type)
+        .withStatus(status)
+        .withReason("R")
+        .withMessage("m")
+        .withObservedGeneration(2L)
+        .withLastTransitionTime("2026-01-01T00:00:00Z")
+        .build();
   }
 
   static SquidProxyStatus status(List<Condition> conditions, String hash) {
@@ -24,7 +30,8 @@ class SquidProxyStatusTest {
     SquidProxyStatus a = status(List.of(cond("Ready", "True"), cond("Degraded", "False")), "h");
     SquidProxyStatus b = status(List.of(cond("Degraded", "False"), cond("Ready", "True")), "h");
     assertThat(a).isEqualTo(b).hasSameHashCodeAs(b);
-    SquidProxyStatus read = Serialization.unmarshal(Serialization.asJson(a), SquidProxyStatus.class);
+    SquidProxyStatus read =
+        Serialization.unmarshal(Serialization.asJson(a), SquidProxyStatus.class);
     assertThat(read).isEqualTo(a);
     assertThat(new SquidProxyStatus()).isEqualTo(new SquidProxyStatus()).isNotEqualTo(null);
   }
@@ -32,7 +39,8 @@ class SquidProxyStatusTest {
   @Test
   void anyChangedFieldOrConditionMakesItDifferent() {
     SquidProxyStatus a = status(List.of(cond("Ready", "True")), "h");
-    assertThat(a).isNotEqualTo(status(List.of(cond("Ready", "False")), "h"))
+    assertThat(a)
+        .isNotEqualTo(status(List.of(cond("Ready", "False")), "h"))
         .isNotEqualTo(status(List.of(cond("Ready", "True")), "other"))
         .isNotEqualTo(new SquidProxyStatus(a.getConditions(), 3L, 1, 1, a.getEndpoint(), "h"));
     SquidProxyStatus changed = a.withConditions(List.of(cond("Ready", "False")));

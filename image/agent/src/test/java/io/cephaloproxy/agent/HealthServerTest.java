@@ -13,135 +13,150 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The health server with fake checks: status codes, bodies, and that no client can block it. */
 class HealthServerTest {
-    final AtomicBoolean healthy = new AtomicBoolean(true);
-    final AtomicBoolean ready = new AtomicBoolean(true);
-    HealthServer server;
-    int port;
+  final AtomicBoolean healthy = new AtomicBoolean(true);
+  final AtomicBoolean ready = new AtomicBoolean(true);
+  HealthServer server;
+  int port;
 
-    @BeforeEach
-    void start() throws Exception {
-        server = new HealthServer("127.0.0.1", 0, new HealthServer.Checks() {
-            @Override
-            public boolean healthy() {
+  @BeforeEach
+  void start() throws Exception {
+    server =
+        new HealthServer(
+            "127.0.0.1",
+            0,
+            new HealthServer.Checks() {
+              @Override
+              public boolean healthy() {
                 return healthy.get();
-            }
+              }
 
-            @Override
-            public boolean ready() {
+              @Override
+              public boolean ready() {
                 return ready.get();
-            }
+              }
 
-            @Override
-            public String metrics() {
+              @Override
+              public String metrics() {
                 return new Metrics().metric("squid_up", "gauge", "up", 1).text();
-            }
-        });
-        server.start();
-        port = server.port();
-    }
+              }
+            });
+    server.start();
+    port = server.port();
+  }
 
-    @AfterEach
-    void stop() {
-        server.stop();
-    }
+  @AfterEach
+  void stop() {
+    server.stop();
+  }
 
-    CacheManager.Response get(String path) {
-        return CacheManager.get("127.0.0.1", port, path, 4000);
-    }
+  CacheManager.Response get(String path) {
+    return CacheManager.get("127.0.0.1", port, path, 4000);
+  }
 
-    @Test
-    void endpointsAnswerWithTheirContract() {
-        assertThat(get("/health")).extracting(CacheManager.Response::status, CacheManager.Response::body).containsExactly(200, "OK");
-        assertThat(get("/ready")).extracting(CacheManager.Response::status, CacheManager.Response::body).containsExactly(200, "READY");
-        CacheManager.Response m = get("/metrics");
-        assertThat(m.status()).isEqualTo(200);
-        assertThat(m.body()).contains("# TYPE squid_up gauge\nsquid_up 1\n");
-        assertThat(get("/nope").status()).isEqualTo(404);
-        assertThat(get("/health/x").status()).isEqualTo(404);
-        healthy.set(false);
-        ready.set(false);
-        assertThat(get("/health").status()).isEqualTo(503);
-        assertThat(get("/ready")).extracting(CacheManager.Response::status, CacheManager.Response::body).containsExactly(503, "NOT READY");
-    }
+  @Test
+  void endpointsAnswerWithTheirContract() {
+    assertThat(get("/health"))
+        .extracting(CacheManager.Response::status, CacheManager.Response::body)
+        .containsExactly(200, "OK");
+    assertThat(get("/ready"))
+        .extracting(CacheManager.Response::status, CacheManager.Response::body)
+        .containsExactly(200, "READY");
+    CacheManager.Response m = get("/metrics");
+    assertThat(m.status()).isEqualTo(200);
+    assertThat(m.body()).contains("# TYPE squid_up gauge\nsquid_up 1\n");
+    assertThat(get("/nope").status()).isEqualTo(404);
+    assertThat(get("/health/x").status()).isEqualTo(404);
+    healthy.set(false);
+    ready.set(false);
+    assertThat(get("/health").status()).isEqualTo(503);
+    assertThat(get("/ready"))
+        .extracting(CacheManager.Response::status, CacheManager.Response::body)
+        .containsExactly(503, "NOT READY");
+  }
 
-    @Test
-    void idleAndStalledClientsDoNotBlockTenConcurrentProbes() throws Exception {
-        List<Socket> hogs = new ArrayList<>();
-        try {
-            // one connection that never sends anything
-            hogs.add(new Socket("127.0.0.1", port));
-            // a few that send half a request and stall (each may hold a pool thread until maxReqTime)
-            for (int i = 0; i < 3; i++) {
-                Socket s = new Socket("127.0.0.1", port);
-                OutputStream o = s.getOutputStream();
-                o.write("GET /health HTTP/1.1\r\nHost: x\r\n".getBytes(StandardCharsets.US_ASCII));
-                o.flush();
-                hogs.add(s);
-            }
-            Thread.sleep(200);
-            ExecutorService pool = Executors.newFixedThreadPool(10);
-            List<Callable<CacheManager.Response>> probes = new ArrayList<>();
-            for (int i = 0; i < 10; i++) {
-                String path = i % 2 == 0 ? "/health" : "/ready";
-                probes.add(() -> get(path));
-            }
-            long start = System.nanoTime();
-            List<Future<CacheManager.Response>> results = pool.invokeAll(probes, 5, TimeUnit.SECONDS);
-            long millis = (System.nanoTime() - start) / 1_000_000;
-            pool.shutdownNow();
-            for (Future<CacheManager.Response> f : results) {
-                assertThat(f.get().status()).isEqualTo(200);
-            }
-            // a blocked server would hold them until the hogs are cut off after maxReqTime (5 s)
-            assertThat(millis).as("10 probes with 4 hogging connections").isLessThan(4000);
-        } finally {
-            for (Socket s : hogs) {
-                s.close();
-            }
-        }
+  @Test
+  void idleAndStalledClientsDoNotBlockTenConcurrentProbes() throws Exception {
+    List<Socket> hogs = new ArrayList<>();
+    try {
+      // one connection that never sends anything
+      hogs.add(new Socket("127.0.0.1", port));
+      // a few that send half a request and stall (each may hold a pool thread until maxReqTime)
+      for (int i = 0; i < 3; i++) {
+        Socket s = new Socket("127.0.0.1", port);
+        OutputStream o = s.getOutputStream();
+        o.write("GET /health HTTP/1.1\r\nHost: x\r\n".getBytes(StandardCharsets.US_ASCII));
+        o.flush();
+        hogs.add(s);
+      }
+      Thread.sleep(200);
+      ExecutorService pool = Executors.newFixedThreadPool(10);
+      List<Callable<CacheManager.Response>> probes = new ArrayList<>();
+      for (int i = 0; i < 10; i++) {
+        String path = i % 2 == 0 ? "/health" : "/ready";
+        probes.add(() -> get(path));
+      }
+      long start = System.nanoTime();
+      List<Future<CacheManager.Response>> results = pool.invokeAll(probes, 5, TimeUnit.SECONDS);
+      long millis = (System.nanoTime() - start) / 1_000_000;
+      pool.shutdownNow();
+      for (Future<CacheManager.Response> f : results) {
+        assertThat(f.get().status()).isEqualTo(200);
+      }
+      // a blocked server would hold them until the hogs are cut off after maxReqTime (5 s)
+      assertThat(millis).as("10 probes with 4 hogging connections").isLessThan(4000);
+    } finally {
+      for (Socket s : hogs) {
+        s.close();
+      }
     }
+  }
 
-    @Test
-    void slowlorisIsCutOffByTheRequestTimeLimit() throws Exception {
-        try (Socket s = new Socket("127.0.0.1", port)) {
-            s.setSoTimeout(15_000);
-            OutputStream o = s.getOutputStream();
-            o.write("GET /health HTTP/1.1\r\n".getBytes(StandardCharsets.US_ASCII));
-            o.flush();
-            long start = System.nanoTime();
-            // the server closes the connection once sun.net.httpserver.maxReqTime (5 s) has passed
-            int r = s.getInputStream().read();
-            long millis = (System.nanoTime() - start) / 1_000_000;
-            assertThat(r).isEqualTo(-1);
-            assertThat(millis).isBetween(3000L, 12_000L);
-        }
+  @Test
+  void slowlorisIsCutOffByTheRequestTimeLimit() throws Exception {
+    try (Socket s = new Socket("127.0.0.1", port)) {
+      s.setSoTimeout(15_000);
+      OutputStream o = s.getOutputStream();
+      o.write("GET /health HTTP/1.1\r\n".getBytes(StandardCharsets.US_ASCII));
+      o.flush();
+      long start = System.nanoTime();
+      // the server closes the connection once sun.net.httpserver.maxReqTime (5 s) has passed
+      int r = s.getInputStream().read();
+      long millis = (System.nanoTime() - start) / 1_000_000;
+      assertThat(r).isEqualTo(-1);
+      assertThat(millis).isBetween(3000L, 12_000L);
     }
+  }
 
-    @Test
-    void headAndOtherMethods() throws Exception {
-        try (Socket s = new Socket("127.0.0.1", port)) {
-            s.getOutputStream().write("POST /health HTTP/1.0\r\nContent-Length: 0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-            String resp = new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
-            assertThat(resp).startsWith("HTTP/1.1 405");
-        }
+  @Test
+  void headAndOtherMethods() throws Exception {
+    try (Socket s = new Socket("127.0.0.1", port)) {
+      s.getOutputStream()
+          .write(
+              "POST /health HTTP/1.0\r\nContent-Length: 0\r\n\r\n"
+                  .getBytes(StandardCharsets.US_ASCII));
+      String resp = new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+      assertThat(resp).startsWith("HTTP/1.1 405");
     }
+  }
 
-    @Test
-    void probeModeExitCodes() {
-        AgentConfig cfg = AgentConfig.of(java.nio.file.Path.of("/nonexistent"), java.util.Map.of("health.port", Integer.toString(port)));
-        assertThat(Main.probe(cfg, "health")).isZero();
-        assertThat(Main.probe(cfg, "ready")).isZero();
-        ready.set(false);
-        assertThat(Main.probe(cfg, "ready")).isEqualTo(1);
-        assertThat(Main.probe(cfg, "health")).isZero();
-        server.stop();
-        assertThat(Main.probe(cfg, "health")).isEqualTo(1);
-    }
+  @Test
+  void probeModeExitCodes() {
+    AgentConfig cfg =
+        AgentConfig.of(
+            java.nio.file.Path.of("/nonexistent"),
+            java.util.Map.of("health.port", Integer.toString(port)));
+    assertThat(Main.probe(cfg, "health")).isZero();
+    assertThat(Main.probe(cfg, "ready")).isZero();
+    ready.set(false);
+    assertThat(Main.probe(cfg, "ready")).isEqualTo(1);
+    assertThat(Main.probe(cfg, "health")).isZero();
+    server.stop();
+    assertThat(Main.probe(cfg, "health")).isEqualTo(1);
+  }
 }

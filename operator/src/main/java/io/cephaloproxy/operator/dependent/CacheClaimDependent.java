@@ -2,9 +2,9 @@ package io.cephaloproxy.operator.dependent;
 
 import io.cephaloproxy.api.v1alpha1.SquidProxy;
 import io.cephaloproxy.api.v1alpha1.SquidProxyResources;
-import io.cephaloproxy.operator.model.ProxyObjects;
 import io.cephaloproxy.operator.model.Labels;
 import io.cephaloproxy.operator.model.ProxyModel;
+import io.cephaloproxy.operator.model.ProxyObjects;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -21,7 +21,8 @@ import io.javaoperatorsdk.operator.processing.event.ResourceID;
  * one deletes Deleters) and not a Deleter: when no claim is wanted, reconcile does nothing.
  */
 @KubernetesDependent(informer = @Informer(labelSelector = Labels.MANAGED_SELECTOR))
-public class CacheClaimDependent extends KubernetesDependentResource<PersistentVolumeClaim, SquidProxy>
+public class CacheClaimDependent
+    extends KubernetesDependentResource<PersistentVolumeClaim, SquidProxy>
     implements Creator<PersistentVolumeClaim, SquidProxy> {
 
   public CacheClaimDependent() {
@@ -29,7 +30,8 @@ public class CacheClaimDependent extends KubernetesDependentResource<PersistentV
   }
 
   @Override
-  public ReconcileResult<PersistentVolumeClaim> reconcile(SquidProxy primary, Context<SquidProxy> context) {
+  public ReconcileResult<PersistentVolumeClaim> reconcile(
+      SquidProxy primary, Context<SquidProxy> context) {
     ProxyModel m = WorkflowModel.require(context);
     if (m.persistentCache() == null) {
       return ReconcileResult.noOperation(null);
@@ -44,7 +46,8 @@ public class CacheClaimDependent extends KubernetesDependentResource<PersistentV
 
   @Override
   protected ResourceID targetSecondaryResourceID(SquidProxy primary, Context<SquidProxy> context) {
-    return new ResourceID(SquidProxyResources.cacheClaimName(primary.getMetadata().getName()),
+    return new ResourceID(
+        SquidProxyResources.cacheClaimName(primary.getMetadata().getName()),
         primary.getMetadata().getNamespace());
   }
 }

@@ -2,15 +2,19 @@ package io.cephaloproxy.operator.dependent;
 
 import io.cephaloproxy.api.v1alpha1.SquidProxy;
 import io.cephaloproxy.api.v1alpha1.SquidProxyResources;
-import io.cephaloproxy.operator.model.ProxyObjects;
 import io.cephaloproxy.operator.model.Labels;
+import io.cephaloproxy.operator.model.ProxyObjects;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 
 /** {@code <name>-config}: squid.conf, runtime.properties and the ACL files. */
-@KubernetesDependent(informer = @Informer(labelSelector = Labels.MANAGED_SELECTOR, itemStore = InformerStores.OwnApplyEntryOnly.class))
+@KubernetesDependent(
+    informer =
+        @Informer(
+            labelSelector = Labels.MANAGED_SELECTOR,
+            itemStore = InformerStores.OwnApplyEntryOnly.class))
 public class ConfigMapDependent extends ProxyDependent<ConfigMap> {
   public static final String NAME = "config";
 
@@ -19,11 +23,15 @@ public class ConfigMapDependent extends ProxyDependent<ConfigMap> {
   }
 
   /**
-   * JOSDK leaves ConfigMaps out of server-side apply by default; this one is opted in explicitly and
-   * follows the operator-wide switch (off only in the mock-server suites, which lack managedFields).
+   * JOSDK leaves ConfigMaps out of server-side apply by default; this one is opted in explicitly
+   * and follows the operator-wide switch (off only in the mock-server suites, which lack
+   * managedFields).
    */
   @Override
   protected boolean useSSA(Context<SquidProxy> context) {
-    return context.getControllerConfiguration().getConfigurationService().ssaBasedCreateUpdateMatchForDependentResources();
+    return context
+        .getControllerConfiguration()
+        .getConfigurationService()
+        .ssaBasedCreateUpdateMatchForDependentResources();
   }
 }

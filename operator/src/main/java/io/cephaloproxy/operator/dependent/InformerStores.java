@@ -10,30 +10,31 @@ import java.util.List;
 
 /**
  * What the informers keep of each object. With 1000 proxies the operator's heap was mostly
- * managedFields (one map per field path, for every manager) and pod templates it never reads: 180 MiB
- * live after a full GC. SquidProxies are read without managedFields; pods and ReplicaSets for status
- * only (metadata and status);
- * referenced Secrets and ConfigMaps are watched as metadata only ({@code referenced.MetadataOnly}); the dependents
- * for JOSDK's server-side-apply
- * matcher, which compares the desired object with the fields of the operator's own Apply entry only.
+ * managedFields (one map per field path, for every manager) and pod templates it never reads: 180
+ * MiB live after a full GC. SquidProxies are read without managedFields; pods and ReplicaSets for
+ * status only (metadata and status); referenced Secrets and ConfigMaps are watched as metadata only
+ * ({@code referenced.MetadataOnly}); the dependents for JOSDK's server-side-apply matcher, which
+ * compares the desired object with the fields of the operator's own Apply entry only.
  */
 public final class InformerStores {
   private InformerStores() {}
 
   /** Pods: metadata (labels, the config-hash annotation) and status. */
   public static TransformingItemStore<Pod> pods() {
-    return new TransformingItemStore<>(p -> {
-      p.setSpec(null);
-      return withoutManagedFields(p);
-    });
+    return new TransformingItemStore<>(
+        p -> {
+          p.setSpec(null);
+          return withoutManagedFields(p);
+        });
   }
 
   /** ReplicaSets: metadata and status (conditions such as ReplicaFailure). */
   public static TransformingItemStore<ReplicaSet> replicaSets() {
-    return new TransformingItemStore<>(r -> {
-      r.setSpec(null);
-      return withoutManagedFields(r);
-    });
+    return new TransformingItemStore<>(
+        r -> {
+          r.setSpec(null);
+          return withoutManagedFields(r);
+        });
   }
 
   static <R extends HasMetadata> R withoutManagedFields(R o) {
@@ -41,18 +42,29 @@ public final class InformerStores {
     return o;
   }
 
-  /** The whole object with only the operator's own Apply entry in managedFields (what the SSA matcher reads). */
+  /**
+   * The whole object with only the operator's own Apply entry in managedFields (what the SSA
+   * matcher reads).
+   */
   static <R extends HasMetadata> R ownApplyEntryOnly(R o) {
     List<ManagedFieldsEntry> fields = o.getMetadata().getManagedFields();
     if (fields != null) {
-      o.getMetadata().setManagedFields(fields.stream()
-          .filter(f -> SquidProxyReconciler.NAME.equals(f.getManager()) && "Apply".equals(f.getOperation()))
-          .toList());
+      o.getMetadata()
+          .setManagedFields(
+              fields.stream()
+                  .filter(
+                      f ->
+                          SquidProxyReconciler.NAME.equals(f.getManager())
+                              && "Apply".equals(f.getOperation()))
+                  .toList());
     }
     return o;
   }
 
-  /** Item store of the SquidProxy informer: the status patch and the reconcile never read managedFields. */
+  /**
+   * Item store of the SquidProxy informer: the status patch and the reconcile never read
+   * managedFields.
+   */
   public static class WithoutManagedFields<R extends HasMetadata> extends TransformingItemStore<R> {
     public WithoutManagedFields() {
       super(InformerStores::withoutManagedFields);

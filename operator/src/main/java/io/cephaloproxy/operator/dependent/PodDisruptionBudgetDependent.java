@@ -1,8 +1,8 @@
 package io.cephaloproxy.operator.dependent;
 
 import io.cephaloproxy.api.v1alpha1.SquidProxy;
-import io.cephaloproxy.operator.model.ProxyObjects;
 import io.cephaloproxy.operator.model.Labels;
+import io.cephaloproxy.operator.model.ProxyObjects;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -11,7 +11,11 @@ import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDep
 import io.javaoperatorsdk.operator.processing.dependent.workflow.Condition;
 
 /** Only when more than one replica is desired (and not switched off); deleted otherwise. */
-@KubernetesDependent(informer = @Informer(labelSelector = Labels.MANAGED_SELECTOR, itemStore = InformerStores.OwnApplyEntryOnly.class))
+@KubernetesDependent(
+    informer =
+        @Informer(
+            labelSelector = Labels.MANAGED_SELECTOR,
+            itemStore = InformerStores.OwnApplyEntryOnly.class))
 public class PodDisruptionBudgetDependent extends ProxyDependent<PodDisruptionBudget> {
   public PodDisruptionBudgetDependent() {
     super(PodDisruptionBudget.class, ProxyObjects::podDisruptionBudget, n -> n);
@@ -19,7 +23,8 @@ public class PodDisruptionBudgetDependent extends ProxyDependent<PodDisruptionBu
 
   public static class WhenMoreThanOnePod implements Condition<PodDisruptionBudget, SquidProxy> {
     @Override
-    public boolean isMet(DependentResource<PodDisruptionBudget, SquidProxy> d, SquidProxy p, Context<SquidProxy> c) {
+    public boolean isMet(
+        DependentResource<PodDisruptionBudget, SquidProxy> d, SquidProxy p, Context<SquidProxy> c) {
       return WorkflowModel.require(c).pdbNeeded();
     }
   }

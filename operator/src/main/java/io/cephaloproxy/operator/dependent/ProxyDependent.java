@@ -14,14 +14,16 @@ import java.util.function.Function;
 
 /**
  * A dependent whose desired state is one pure builder applied to the {@link ProxyModel} the
- * reconciler resolved for this reconcile. Controlled by the SquidProxy (owner reference with
- * {@code controller: true}), so deleting the SquidProxy lets Kubernetes' garbage collector delete it.
+ * reconciler resolved for this reconcile. Controlled by the SquidProxy (owner reference with {@code
+ * controller: true}), so deleting the SquidProxy lets Kubernetes' garbage collector delete it.
  */
-public abstract class ProxyDependent<R extends HasMetadata> extends CRUDKubernetesDependentResource<R, SquidProxy> {
+public abstract class ProxyDependent<R extends HasMetadata>
+    extends CRUDKubernetesDependentResource<R, SquidProxy> {
   private final Function<ProxyModel, R> builder;
   private final Function<String, String> nameOf;
 
-  protected ProxyDependent(Class<R> type, Function<ProxyModel, R> builder, Function<String, String> nameOf) {
+  protected ProxyDependent(
+      Class<R> type, Function<ProxyModel, R> builder, Function<String, String> nameOf) {
     super(type);
     this.builder = builder;
     this.nameOf = nameOf;
@@ -35,7 +37,8 @@ public abstract class ProxyDependent<R extends HasMetadata> extends CRUDKubernet
   /** The object's id without building it (JOSDK would call desired() just to learn the name). */
   @Override
   protected ResourceID targetSecondaryResourceID(SquidProxy primary, Context<SquidProxy> context) {
-    return new ResourceID(nameOf.apply(primary.getMetadata().getName()), primary.getMetadata().getNamespace());
+    return new ResourceID(
+        nameOf.apply(primary.getMetadata().getName()), primary.getMetadata().getNamespace());
   }
 
   /**
@@ -47,7 +50,9 @@ public abstract class ProxyDependent<R extends HasMetadata> extends CRUDKubernet
    */
   @Override
   protected void addReferenceHandlingMetadata(R desired, SquidProxy primary) {
-    desired.getMetadata().setOwnerReferences(new ArrayList<>(List.of(controllerReference(primary))));
+    desired
+        .getMetadata()
+        .setOwnerReferences(new ArrayList<>(List.of(controllerReference(primary))));
   }
 
   public static OwnerReference controllerReference(SquidProxy owner) {

@@ -18,6 +18,9 @@ public final class WorkflowModel {
     return context
         .managedWorkflowAndDependentResourceContext()
         .get(KEY, ProxyModel.class)
-        .orElseThrow(() -> new IllegalStateException("no model: the workflow runs only after the spec compiled"));
+        .orElseThrow(
+            () ->
+                new IllegalStateException(
+                    "no model: the workflow runs only after the spec compiled"));
   }
 }

@@ -11,10 +11,11 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * The NetworkPolicy's egress address blocks, with Squid's meaning: everything but the denied networks, plus the
- * allowed destination networks (which win over every deny, as in squid.conf's {@code deny ... !cp_allowed_destinations}).
- * Every {@code except} is strictly inside its {@code cidr} (the API server refuses anything else), so a denied
- * {@code 0.0.0.0/0} drops the whole-family block instead of writing an except equal to it.
+ * The NetworkPolicy's egress address blocks, with Squid's meaning: everything but the denied
+ * networks, plus the allowed destination networks (which win over every deny, as in squid.conf's
+ * {@code deny ... !cp_allowed_destinations}). Every {@code except} is strictly inside its {@code
+ * cidr} (the API server refuses anything else), so a denied {@code 0.0.0.0/0} drops the
+ * whole-family block instead of writing an except equal to it.
  */
 final class EgressPeers {
   private EgressPeers() {}
@@ -36,7 +37,8 @@ final class EgressPeers {
     }
 
     boolean contains(Net o) {
-      return bits == o.bits && prefix <= o.prefix
+      return bits == o.bits
+          && prefix <= o.prefix
           && base.shiftRight(bits - prefix).equals(o.base.shiftRight(bits - prefix));
     }
   }
@@ -67,11 +69,19 @@ final class EgressPeers {
     return out;
   }
 
-  /** Parsed, deduplicated, without networks inside another one of the list; IPv4 first, then by address. */
+  /**
+   * Parsed, deduplicated, without networks inside another one of the list; IPv4 first, then by
+   * address.
+   */
   static List<Net> maximal(List<String> cidrs) {
-    List<Net> nets = cidrs.stream().map(Net::parse)
-        .sorted(Comparator.comparingInt(Net::bits).thenComparing(Net::base).thenComparingInt(Net::prefix))
-        .toList();
+    List<Net> nets =
+        cidrs.stream()
+            .map(Net::parse)
+            .sorted(
+                Comparator.comparingInt(Net::bits)
+                    .thenComparing(Net::base)
+                    .thenComparingInt(Net::prefix))
+            .toList();
     List<Net> out = new ArrayList<>();
     for (Net n : nets) {
       if (out.stream().noneMatch(o -> o.contains(n))) {

@@ -13,6 +13,7 @@ public final class Labels {
   public static final String CONFIG_HASH_ANNOTATION = "cephaloproxy.io/config-hash";
   public static final String INIT_CONTAINER = "init";
   public static final String RUN_CONTAINER = "run";
+
   /** Selects every object the operator manages, for the Pod/ReplicaSet informers. */
   public static final String MANAGED_SELECTOR = MANAGED_BY + "=" + MANAGER;
 

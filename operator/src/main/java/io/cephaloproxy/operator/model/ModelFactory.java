@@ -36,34 +36,57 @@ public final class ModelFactory {
    * @param missing the compiler's messages about missing Secrets/ConfigMaps or keys
    * @param configErrors the compiler's other validation errors
    */
-  public record Result(Optional<ProxyModel> model, List<String> missing, List<String> configErrors) {}
+  public record Result(
+      Optional<ProxyModel> model, List<String> missing, List<String> configErrors) {}
 
-  /** {@link #create(SquidProxy, String, BiFunction, BiFunction, boolean)} with whole objects (render). */
+  /**
+   * {@link #create(SquidProxy, String, BiFunction, BiFunction, boolean)} with whole objects
+   * (render).
+   */
   public static Result create(
-      SquidProxy cr, String defaultImage, BiFunction<String, String, HasMetadata> lookup, boolean complete) {
-    return create(cr, defaultImage, (kind, name) -> {
-      HasMetadata o = lookup.apply(kind, name);
-      return o == null ? null : ObjectData.data(o);
-    }, (kind, name) -> version(lookup.apply(kind, name)), complete);
+      SquidProxy cr,
+      String defaultImage,
+      BiFunction<String, String, HasMetadata> lookup,
+      boolean complete) {
+    return create(
+        cr,
+        defaultImage,
+        (kind, name) -> {
+          HasMetadata o = lookup.apply(kind, name);
+          return o == null ? null : ObjectData.data(o);
+        },
+        (kind, name) -> version(lookup.apply(kind, name)),
+        complete);
   }
 
-  /** A Secret's uid and resourceVersion, what the config hash covers instead of its content; null when unknown. */
+  /**
+   * A Secret's uid and resourceVersion, what the config hash covers instead of its content; null
+   * when unknown.
+   */
   public static String version(HasMetadata o) {
-    if (o == null || o.getMetadata().getUid() == null || o.getMetadata().getResourceVersion() == null) {
+    if (o == null
+        || o.getMetadata().getUid() == null
+        || o.getMetadata().getResourceVersion() == null) {
       return null;
     }
     return o.getMetadata().getUid() + "/" + o.getMetadata().getResourceVersion();
   }
 
   /**
-   * @param lookup (kind, name) → the object's data as stored (Secret values base64), or null when it does not exist
-   * @param version (kind, name) → the object's {@link #version}, or null: the config hash covers a Secret's version,
-   *     never its content (status.configHash and the pod annotation are readable by more people than the Secret)
+   * @param lookup (kind, name) → the object's data as stored (Secret values base64), or null when
+   *     it does not exist
+   * @param version (kind, name) → the object's {@link #version}, or null: the config hash covers a
+   *     Secret's version, never its content (status.configHash and the pod annotation are readable
+   *     by more people than the Secret)
    * @param complete true when lookup knows every object (the cluster); false for render, where
    *     objects not in the file are neither checked nor hashed
    */
-  public static Result create(SquidProxy cr, String defaultImage, BiFunction<String, String, Map<String, String>> lookup,
-      BiFunction<String, String, String> version, boolean complete) {
+  public static Result create(
+      SquidProxy cr,
+      String defaultImage,
+      BiFunction<String, String, Map<String, String>> lookup,
+      BiFunction<String, String, String> version,
+      boolean complete) {
     SquidProxySpec spec = cr.getSpec() == null ? new SquidProxySpec() : cr.getSpec();
     List<WatchedObject> refs = WatchedObjects.of(spec);
     ReferencedData.Builder data = ReferencedData.builder().complete(complete);
@@ -87,15 +110,19 @@ public final class ModelFactory {
     }
     CompiledConfig compiled;
     try {
-      Layout layout = Layout.defaults().toBuilder()
-          .visibleHostname(Layout.visibleHostnameFor(cr.getMetadata().getName(), cr.getMetadata().getNamespace()))
-          .build();
+      Layout layout =
+          Layout.defaults().toBuilder()
+              .visibleHostname(
+                  Layout.visibleHostnameFor(
+                      cr.getMetadata().getName(), cr.getMetadata().getNamespace()))
+              .build();
       compiled = SquidConfCompiler.compile(spec, data.build(), layout);
     } catch (InvalidConfigException e) {
       List<String> missing = new ArrayList<>();
       List<String> errors = new ArrayList<>();
       for (ValidationError v : e.errors()) {
-        (Conditions.REASON_MISSING_REFERENCE.equals(v.reason()) ? missing : errors).add(v.toString());
+        (Conditions.REASON_MISSING_REFERENCE.equals(v.reason()) ? missing : errors)
+            .add(v.toString());
       }
       return new Result(Optional.empty(), missing, errors);
     }
@@ -111,38 +138,60 @@ public final class ModelFactory {
     }
   }
 
-  static ProxyModel model(SquidProxy cr, SquidProxySpec spec, String defaultImage, CompiledConfig compiled) {
+  static ProxyModel model(
+      SquidProxy cr, SquidProxySpec spec, String defaultImage, CompiledConfig compiled) {
     String name = cr.getMetadata().getName();
-    ProxyModel.PersistentCache persistentCache = compiled.volumes().stream()
-        .filter(v -> v.kind() == PodVolume.Kind.PERSISTENT_VOLUME_CLAIM)
-        .findFirst()
-        .map(v -> new ProxyModel.PersistentCache(SquidProxyResources.cacheClaimName(name), v.size(), v.storageClassName()))
-        .orElse(null);
+    ProxyModel.PersistentCache persistentCache =
+        compiled.volumes().stream()
+            .filter(v -> v.kind() == PodVolume.Kind.PERSISTENT_VOLUME_CLAIM)
+            .findFirst()
+            .map(
+                v ->
+                    new ProxyModel.PersistentCache(
+                        SquidProxyResources.cacheClaimName(name), v.size(), v.storageClassName()))
+            .orElse(null);
     AutoscalingSpec as = spec.getAutoscaling();
-    ProxyModel.Autoscaling autoscaling = as != null && Boolean.TRUE.equals(as.getEnabled())
-        ? new ProxyModel.Autoscaling(as.getMinReplicas(), as.getMaxReplicas(), as.getTargetCPUUtilizationPercentage())
-        : null;
+    ProxyModel.Autoscaling autoscaling =
+        as != null && Boolean.TRUE.equals(as.getEnabled())
+            ? new ProxyModel.Autoscaling(
+                as.getMinReplicas(), as.getMaxReplicas(), as.getTargetCPUUtilizationPercentage())
+            : null;
     var pdbSpec = spec.getPodDisruptionBudget();
-    ProxyModel.Pdb pdb = new ProxyModel.Pdb(
-        pdbSpec == null || !Boolean.FALSE.equals(pdbSpec.getEnabled()),
-        pdbSpec == null || pdbSpec.getMaxUnavailable() == null ? Defaults.PDB_MAX_UNAVAILABLE : pdbSpec.getMaxUnavailable());
+    ProxyModel.Pdb pdb =
+        new ProxyModel.Pdb(
+            pdbSpec == null || !Boolean.FALSE.equals(pdbSpec.getEnabled()),
+            pdbSpec == null || pdbSpec.getMaxUnavailable() == null
+                ? Defaults.PDB_MAX_UNAVAILABLE
+                : pdbSpec.getMaxUnavailable());
     AccessSpec access = spec.getAccess();
-    List<String> clients = access == null || access.getAllowedClientCIDRs() == null
-        ? AccessSpec.DEFAULT_CLIENT_CIDRS : access.getAllowedClientCIDRs();
+    List<String> clients =
+        access == null || access.getAllowedClientCIDRs() == null
+            ? AccessSpec.DEFAULT_CLIENT_CIDRS
+            : access.getAllowedClientCIDRs();
     List<String> denied = new ArrayList<>(SquidConfCompiler.ALWAYS_BLOCKED_DESTINATIONS);
     if (access != null && access.getDeniedDestinationCIDRs() != null) {
       denied.addAll(access.getDeniedDestinationCIDRs());
     }
-    List<String> allowedDst = access == null || access.getAllowedDestinationCIDRs() == null
-        ? List.of() : access.getAllowedDestinationCIDRs();
-    ProxyModel.NetworkPolicy np = new ProxyModel.NetworkPolicy(
-        spec.getNetworkPolicy() != null && Boolean.TRUE.equals(spec.getNetworkPolicy().getEnabled()),
-        List.copyOf(clients), List.copyOf(denied), List.copyOf(allowedDst));
+    List<String> allowedDst =
+        access == null || access.getAllowedDestinationCIDRs() == null
+            ? List.of()
+            : access.getAllowedDestinationCIDRs();
+    ProxyModel.NetworkPolicy np =
+        new ProxyModel.NetworkPolicy(
+            spec.getNetworkPolicy() != null
+                && Boolean.TRUE.equals(spec.getNetworkPolicy().getEnabled()),
+            List.copyOf(clients),
+            List.copyOf(denied),
+            List.copyOf(allowedDst));
     var sc = spec.getSecurityContext();
-    long grace = spec.getTerminationGracePeriodSeconds() == null
-        ? Defaults.TERMINATION_GRACE_PERIOD_SECONDS : spec.getTerminationGracePeriodSeconds();
+    long grace =
+        spec.getTerminationGracePeriodSeconds() == null
+            ? Defaults.TERMINATION_GRACE_PERIOD_SECONDS
+            : spec.getTerminationGracePeriodSeconds();
     // the pod must outlive preStop + Squid's shutdown_lifetime + the agent's 5 s margin
-    grace = Math.max(grace, ProxyModel.PRE_STOP_SLEEP_SECONDS + compiled.shutdownLifetimeSeconds() + 5L);
+    grace =
+        Math.max(
+            grace, ProxyModel.PRE_STOP_SLEEP_SECONDS + compiled.shutdownLifetimeSeconds() + 5L);
     var service = spec.getService();
     return new ProxyModel(
         name,

@@ -21,7 +21,11 @@ public final class ObjectData {
     Map<String, String> data = new TreeMap<>();
     if (o instanceof Secret s) {
       if (s.getStringData() != null) {
-        s.getStringData().forEach((k, v) -> data.put(k, Base64.getEncoder().encodeToString(v.getBytes(StandardCharsets.UTF_8))));
+        s.getStringData()
+            .forEach(
+                (k, v) ->
+                    data.put(
+                        k, Base64.getEncoder().encodeToString(v.getBytes(StandardCharsets.UTF_8))));
       }
       if (s.getData() != null) {
         data.putAll(s.getData());
@@ -33,9 +37,12 @@ public final class ObjectData {
         data.putAll(c.getData());
       }
       if (c.getBinaryData() != null) {
-        // mounted decoded, so validated decoded: the bytes Squid reads. Bytes that are not UTF-8 become U+FFFD, which
-        // no entry may contain and which counts at least as many bytes as it replaces in the line-length limits.
-        c.getBinaryData().forEach((k, v) -> data.put(k, new String(decode(v), StandardCharsets.UTF_8)));
+        // mounted decoded, so validated decoded: the bytes Squid reads. Bytes that are not UTF-8
+        // become U+FFFD, which
+        // no entry may contain and which counts at least as many bytes as it replaces in the
+        // line-length limits.
+        c.getBinaryData()
+            .forEach((k, v) -> data.put(k, new String(decode(v), StandardCharsets.UTF_8)));
       }
       return data;
     }

@@ -40,19 +40,20 @@ public final class ProxyDeployment {
   private ProxyDeployment() {}
 
   public static Deployment deployment(ProxyModel m) {
-    var spec = new DeploymentBuilder()
-        .withMetadata(ProxyObjects.meta(m, m.name()))
-        .withNewSpec()
-        .withSelector(ProxyObjects.selector(m))
-        .withRevisionHistoryLimit(5)
-        .withNewStrategy()
-        .withType("RollingUpdate")
-        .withNewRollingUpdate()
-        .withMaxUnavailable(new IntOrString(0))
-        .withMaxSurge(new IntOrString(1))
-        .endRollingUpdate()
-        .endStrategy()
-        .withTemplate(podTemplate(m));
+    var spec =
+        new DeploymentBuilder()
+            .withMetadata(ProxyObjects.meta(m, m.name()))
+            .withNewSpec()
+            .withSelector(ProxyObjects.selector(m))
+            .withRevisionHistoryLimit(5)
+            .withNewStrategy()
+            .withType("RollingUpdate")
+            .withNewRollingUpdate()
+            .withMaxUnavailable(new IntOrString(0))
+            .withMaxSurge(new IntOrString(1))
+            .endRollingUpdate()
+            .endStrategy()
+            .withTemplate(podTemplate(m));
     if (m.autoscaling() == null) {
       // with an HPA the replica count is the HPA's: leave the field to it
       spec.withReplicas(m.replicas());
@@ -81,14 +82,15 @@ public final class ProxyDeployment {
   }
 
   static PodSpec podSpec(ProxyModel m) {
-    PodSpecBuilder b = new PodSpecBuilder()
-        .withAutomountServiceAccountToken(false)
-        .withEnableServiceLinks(false)
-        .withTerminationGracePeriodSeconds(m.terminationGracePeriodSeconds())
-        .withSecurityContext(podSecurityContext(m))
-        .withInitContainers(initContainer(m))
-        .withContainers(runContainer(m))
-        .withVolumes(volumes(m));
+    PodSpecBuilder b =
+        new PodSpecBuilder()
+            .withAutomountServiceAccountToken(false)
+            .withEnableServiceLinks(false)
+            .withTerminationGracePeriodSeconds(m.terminationGracePeriodSeconds())
+            .withSecurityContext(podSecurityContext(m))
+            .withInitContainers(initContainer(m))
+            .withContainers(runContainer(m))
+            .withVolumes(volumes(m));
     if (m.imagePullSecrets() != null && !m.imagePullSecrets().isEmpty()) {
       b.withImagePullSecrets(m.imagePullSecrets());
     }
@@ -112,9 +114,12 @@ public final class ProxyDeployment {
 
   /** No fixed UID, GID or fsGroup unless the spec sets them, so OpenShift can assign its own. */
   static PodSecurityContext podSecurityContext(ProxyModel m) {
-    PodSecurityContextBuilder b = new PodSecurityContextBuilder()
-        .withRunAsNonRoot(true)
-        .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile();
+    PodSecurityContextBuilder b =
+        new PodSecurityContextBuilder()
+            .withRunAsNonRoot(true)
+            .withNewSeccompProfile()
+            .withType("RuntimeDefault")
+            .endSeccompProfile();
     if (m.runAsUser() != null) {
       b.withRunAsUser(m.runAsUser());
     }
@@ -133,8 +138,12 @@ public final class ProxyDeployment {
         .withAllowPrivilegeEscalation(false)
         .withPrivileged(false)
         .withReadOnlyRootFilesystem(true)
-        .withNewCapabilities().withDrop("ALL").endCapabilities()
-        .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
+        .withNewCapabilities()
+        .withDrop("ALL")
+        .endCapabilities()
+        .withNewSeccompProfile()
+        .withType("RuntimeDefault")
+        .endSeccompProfile()
         .build();
   }
 
@@ -147,8 +156,16 @@ public final class ProxyDeployment {
     return base(m, Labels.RUN_CONTAINER)
         .withArgs("run")
         .withPorts(
-            new ContainerPortBuilder().withName("proxy").withContainerPort(m.port()).withProtocol("TCP").build(),
-            new ContainerPortBuilder().withName("health").withContainerPort(Defaults.HEALTH_PORT).withProtocol("TCP").build())
+            new ContainerPortBuilder()
+                .withName("proxy")
+                .withContainerPort(m.port())
+                .withProtocol("TCP")
+                .build(),
+            new ContainerPortBuilder()
+                .withName("health")
+                .withContainerPort(Defaults.HEALTH_PORT)
+                .withProtocol("TCP")
+                .build())
         .withStartupProbe(probe("/health", 1, 2, 1, 90))
         .withReadinessProbe(probe("/ready", 0, 5, 1, 2))
         .withLivenessProbe(probe("/health", 0, 10, 1, 3))
@@ -161,13 +178,15 @@ public final class ProxyDeployment {
   }
 
   private static ContainerBuilder base(ProxyModel m, String name) {
-    ContainerBuilder b = new ContainerBuilder()
-        .withName(name)
-        .withImage(m.image())
-        .withSecurityContext(containerSecurityContext())
-        .withTerminationMessagePath("/dev/termination-log")
-        .withTerminationMessagePolicy("File") // never the log tail: access-log lines carry client IPs and URLs
-        .withVolumeMounts(volumeMounts(m));
+    ContainerBuilder b =
+        new ContainerBuilder()
+            .withName(name)
+            .withImage(m.image())
+            .withSecurityContext(containerSecurityContext())
+            .withTerminationMessagePath("/dev/termination-log")
+            .withTerminationMessagePolicy(
+                "File") // never the log tail: access-log lines carry client IPs and URLs
+            .withVolumeMounts(volumeMounts(m));
     if (m.imagePullPolicy() != null) {
       b.withImagePullPolicy(m.imagePullPolicy());
     }
@@ -178,16 +197,17 @@ public final class ProxyDeployment {
   }
 
   private static Probe probe(String path, int initialDelay, int period, int timeout, int failures) {
-    ProbeBuilder b = new ProbeBuilder()
-        .withNewHttpGet()
-        .withPath(path)
-        .withPort(new IntOrString("health"))
-        .withScheme("HTTP")
-        .endHttpGet()
-        .withPeriodSeconds(period)
-        .withTimeoutSeconds(timeout)
-        .withFailureThreshold(failures)
-        .withSuccessThreshold(1);
+    ProbeBuilder b =
+        new ProbeBuilder()
+            .withNewHttpGet()
+            .withPath(path)
+            .withPort(new IntOrString("health"))
+            .withScheme("HTTP")
+            .endHttpGet()
+            .withPeriodSeconds(period)
+            .withTimeoutSeconds(timeout)
+            .withFailureThreshold(failures)
+            .withSuccessThreshold(1);
     if (initialDelay > 0) {
       b.withInitialDelaySeconds(initialDelay);
     }
@@ -197,7 +217,8 @@ public final class ProxyDeployment {
   static List<VolumeMount> volumeMounts(ProxyModel m) {
     List<VolumeMount> out = new ArrayList<>();
     for (PodVolume v : m.volumes()) {
-      VolumeMountBuilder b = new VolumeMountBuilder().withName(v.name()).withMountPath(v.mountPath());
+      VolumeMountBuilder b =
+          new VolumeMountBuilder().withName(v.name()).withMountPath(v.mountPath());
       if (v.readOnly()) {
         b.withReadOnly(true);
       }
@@ -226,7 +247,8 @@ public final class ProxyDeployment {
           }
           e.endEmptyDir();
         }
-        case GENERATED_CONFIG -> b.withNewConfigMap().withName(m.configMapName()).withDefaultMode(0444).endConfigMap();
+        case GENERATED_CONFIG ->
+            b.withNewConfigMap().withName(m.configMapName()).withDefaultMode(0444).endConfigMap();
         case CONFIG_MAP -> {
           var c = b.withNewConfigMap().withName(v.source()).withDefaultMode(0444);
           if (!v.items().isEmpty()) {
@@ -243,7 +265,9 @@ public final class ProxyDeployment {
           s.endSecret();
         }
         case PERSISTENT_VOLUME_CLAIM ->
-            b.withNewPersistentVolumeClaim().withClaimName(m.persistentCache().claimName()).endPersistentVolumeClaim();
+            b.withNewPersistentVolumeClaim()
+                .withClaimName(m.persistentCache().claimName())
+                .endPersistentVolumeClaim();
         default -> throw new IllegalStateException("unknown volume kind " + v.kind());
       }
       out.add(b.build());
@@ -253,7 +277,8 @@ public final class ProxyDeployment {
 
   private static List<KeyToPath> items(Map<String, String> items) {
     List<KeyToPath> out = new ArrayList<>();
-    new TreeMap<>(items).forEach((k, p) -> out.add(new KeyToPathBuilder().withKey(k).withPath(p).build()));
+    new TreeMap<>(items)
+        .forEach((k, p) -> out.add(new KeyToPathBuilder().withKey(k).withPath(p).build()));
     return out;
   }
 }

@@ -57,10 +57,14 @@ public record ProxyModel(
 
   /**
    * @param allowedClientCidrs who may use the proxy port
-   * @param deniedDestinationCidrs excluded from egress: Squid's always-blocked networks and the spec's denied ones
+   * @param deniedDestinationCidrs excluded from egress: Squid's always-blocked networks and the
+   *     spec's denied ones
    * @param allowedDestinationCidrs reachable even inside the denied networks (as in squid.conf)
    */
-  public record NetworkPolicy(boolean enabled, List<String> allowedClientCidrs, List<String> deniedDestinationCidrs,
+  public record NetworkPolicy(
+      boolean enabled,
+      List<String> allowedClientCidrs,
+      List<String> deniedDestinationCidrs,
       List<String> allowedDestinationCidrs) {}
 
   public record PersistentCache(String claimName, String size, String storageClassName) {}

@@ -118,17 +118,22 @@ public final class ProxyObjects {
 
   /**
    * Ingress: the proxy port only from the allowed client CIDRs; the health port from anywhere (the
-   * kubelet's probes and Prometheus). Egress: DNS, and TCP to what Squid may reach: anywhere but the always-blocked
-   * and denied destination CIDRs, plus the allowed destination CIDRs ({@link EgressPeers}).
+   * kubelet's probes and Prometheus). Egress: DNS, and TCP to what Squid may reach: anywhere but
+   * the always-blocked and denied destination CIDRs, plus the allowed destination CIDRs ({@link
+   * EgressPeers}).
    */
   public static NetworkPolicy networkPolicy(ProxyModel m) {
     ProxyModel.NetworkPolicy np = m.networkPolicy();
     List<NetworkPolicyPeer> clients = new ArrayList<>();
     for (String cidr : np.allowedClientCidrs()) {
-      clients.add(new NetworkPolicyPeerBuilder().withIpBlock(new IPBlockBuilder().withCidr(cidr).build()).build());
+      clients.add(
+          new NetworkPolicyPeerBuilder()
+              .withIpBlock(new IPBlockBuilder().withCidr(cidr).build())
+              .build());
     }
     List<NetworkPolicyPeer> egressPeers = new ArrayList<>();
-    for (IPBlock b : EgressPeers.blocks(np.deniedDestinationCidrs(), np.allowedDestinationCidrs())) {
+    for (IPBlock b :
+        EgressPeers.blocks(np.deniedDestinationCidrs(), np.allowedDestinationCidrs())) {
       egressPeers.add(new NetworkPolicyPeerBuilder().withIpBlock(b).build());
     }
     return new NetworkPolicyBuilder()
@@ -138,35 +143,51 @@ public final class ProxyObjects {
         .withPolicyTypes("Ingress", "Egress")
         .addNewIngress()
         .withFrom(clients)
-        .addNewPort().withProtocol("TCP").withPort(new IntOrString("proxy")).endPort()
+        .addNewPort()
+        .withProtocol("TCP")
+        .withPort(new IntOrString("proxy"))
+        .endPort()
         .endIngress()
         .addNewIngress()
-        .addNewPort().withProtocol("TCP").withPort(new IntOrString("health")).endPort()
+        .addNewPort()
+        .withProtocol("TCP")
+        .withPort(new IntOrString("health"))
+        .endPort()
         .endIngress()
         .addNewEgress()
-        .addNewPort().withProtocol("UDP").withPort(new IntOrString(53)).endPort()
-        .addNewPort().withProtocol("TCP").withPort(new IntOrString(53)).endPort()
+        .addNewPort()
+        .withProtocol("UDP")
+        .withPort(new IntOrString(53))
+        .endPort()
+        .addNewPort()
+        .withProtocol("TCP")
+        .withPort(new IntOrString(53))
+        .endPort()
         .endEgress()
         .addNewEgress()
         .withTo(egressPeers)
-        .addNewPort().withProtocol("TCP").endPort()
+        .addNewPort()
+        .withProtocol("TCP")
+        .endPort()
         .endEgress()
         .endSpec()
         .build();
   }
 
-
-  /** The cache claim: created once, never updated or deleted by the operator (no owner reference). */
+  /**
+   * The cache claim: created once, never updated or deleted by the operator (no owner reference).
+   */
   public static PersistentVolumeClaim cacheClaim(ProxyModel m) {
     ProxyModel.PersistentCache c = m.persistentCache();
-    var b = new PersistentVolumeClaimBuilder()
-        .withMetadata(meta(m, c.claimName()))
-        .withNewSpec()
-        .withAccessModes("ReadWriteOnce")
-        .withNewResources()
-        .addToRequests("storage", new Quantity(c.size()))
-        .endResources()
-        .endSpec();
+    var b =
+        new PersistentVolumeClaimBuilder()
+            .withMetadata(meta(m, c.claimName()))
+            .withNewSpec()
+            .withAccessModes("ReadWriteOnce")
+            .withNewResources()
+            .addToRequests("storage", new Quantity(c.size()))
+            .endResources()
+            .endSpec();
     if (c.storageClassName() != null) {
       b.editSpec().withStorageClassName(c.storageClassName()).endSpec();
     }

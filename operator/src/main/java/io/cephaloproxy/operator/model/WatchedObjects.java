@@ -6,8 +6,9 @@ import java.util.List;
 
 /**
  * Every Secret/ConfigMap a spec refers to: what the operator reads for the compiler and watches so
- * that a change re-reconciles the proxies using it. The walk is the compiler's {@link SpecReferences}
- * (the same the validator checks and the hash covers); the compiler reports missing objects and keys.
+ * that a change re-reconciles the proxies using it. The walk is the compiler's {@link
+ * SpecReferences} (the same the validator checks and the hash covers); the compiler reports missing
+ * objects and keys.
  */
 public final class WatchedObjects {
   private WatchedObjects() {}

@@ -17,34 +17,49 @@ public final class EventRecorder {
 
   private EventRecorder() {}
 
-  public static void emit(KubernetesClient client, SquidProxy p, boolean warning, String reason, String message, Instant now) {
+  public static void emit(
+      KubernetesClient client,
+      SquidProxy p,
+      boolean warning,
+      String reason,
+      String message,
+      Instant now) {
     String ts = now.truncatedTo(ChronoUnit.SECONDS).toString();
-    var event = new EventBuilder()
-        .withNewMetadata()
-        .withGenerateName(p.getMetadata().getName() + ".")
-        .withNamespace(p.getMetadata().getNamespace())
-        .endMetadata()
-        .withInvolvedObject(new ObjectReferenceBuilder()
-            .withApiVersion(p.getApiVersion())
-            .withKind(p.getKind())
-            .withName(p.getMetadata().getName())
+    var event =
+        new EventBuilder()
+            .withNewMetadata()
+            .withGenerateName(p.getMetadata().getName() + ".")
             .withNamespace(p.getMetadata().getNamespace())
-            .withUid(p.getMetadata().getUid())
-            .build())
-        .withType(warning ? "Warning" : "Normal")
-        .withReason(reason)
-        .withMessage(message.length() > 1024 ? message.substring(0, 1021) + "..." : message)
-        .withFirstTimestamp(ts)
-        .withLastTimestamp(ts)
-        .withCount(1)
-        .withNewSource().withComponent(COMPONENT).endSource()
-        .withReportingComponent(COMPONENT)
-        .build();
+            .endMetadata()
+            .withInvolvedObject(
+                new ObjectReferenceBuilder()
+                    .withApiVersion(p.getApiVersion())
+                    .withKind(p.getKind())
+                    .withName(p.getMetadata().getName())
+                    .withNamespace(p.getMetadata().getNamespace())
+                    .withUid(p.getMetadata().getUid())
+                    .build())
+            .withType(warning ? "Warning" : "Normal")
+            .withReason(reason)
+            .withMessage(message.length() > 1024 ? message.substring(0, 1021) + "..." : message)
+            .withFirstTimestamp(ts)
+            .withLastTimestamp(ts)
+            .withCount(1)
+            .withNewSource()
+            .withComponent(COMPONENT)
+            .endSource()
+            .withReportingComponent(COMPONENT)
+            .build();
     try {
       client.v1().events().inNamespace(p.getMetadata().getNamespace()).resource(event).create();
     } catch (KubernetesClientException e) {
       // an event is best effort: never fail a reconcile for it
-      LOG.warn("could not record event {} on {}/{}: {}", reason, p.getMetadata().getNamespace(), p.getMetadata().getName(), e.getMessage());
+      LOG.warn(
+          "could not record event {} on {}/{}: {}",
+          reason,
+          p.getMetadata().getNamespace(),
+          p.getMetadata().getName(),
+          e.getMessage());
     }
   }
 }

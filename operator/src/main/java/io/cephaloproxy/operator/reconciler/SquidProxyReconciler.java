@@ -7,14 +7,14 @@ import io.cephaloproxy.api.v1alpha1.SquidProxy;
 import io.cephaloproxy.api.v1alpha1.SquidProxyResources;
 import io.cephaloproxy.api.v1alpha1.SquidProxyStatus;
 import io.cephaloproxy.operator.dependent.CacheClaimDependent;
-import io.cephaloproxy.operator.dependent.InformerStores;
 import io.cephaloproxy.operator.dependent.ConfigMapDependent;
 import io.cephaloproxy.operator.dependent.DeploymentDependent;
 import io.cephaloproxy.operator.dependent.HorizontalPodAutoscalerDependent;
-import io.cephaloproxy.operator.dependent.WorkflowModel;
+import io.cephaloproxy.operator.dependent.InformerStores;
 import io.cephaloproxy.operator.dependent.NetworkPolicyDependent;
 import io.cephaloproxy.operator.dependent.PodDisruptionBudgetDependent;
 import io.cephaloproxy.operator.dependent.ServiceDependent;
+import io.cephaloproxy.operator.dependent.WorkflowModel;
 import io.cephaloproxy.operator.model.Labels;
 import io.cephaloproxy.operator.model.ModelFactory;
 import io.cephaloproxy.operator.model.ProxyModel;
@@ -64,43 +64,70 @@ import org.slf4j.LoggerFactory;
  * Secret/ConfigMap exists and the spec compiles: a bad change never touches the running Deployment
  * (its pods keep serving) and the status says why.
  */
-@ControllerConfiguration(name = SquidProxyReconciler.NAME,
+@ControllerConfiguration(
+    name = SquidProxyReconciler.NAME,
     informer = @Informer(itemStore = InformerStores.WithoutManagedFields.class))
-// JOSDK's default retry (5 retries, 2 s x 1.5, about 27 s in all) then waits for the next event, which for an
-// unchanged SquidProxy is the 10-hour resync: a write rejected for a while (an admission policy, a missing RBAC
-// rule, a long API-server outage) would strand the proxy. Keep retrying, from 1 s up to once a minute.
-@GradualRetry(maxAttempts = -1, initialInterval = 1_000, intervalMultiplier = 1.5, maxInterval = 60_000)
+// JOSDK's default retry (5 retries, 2 s x 1.5, about 27 s in all) then waits for the next event,
+// which for an
+// unchanged SquidProxy is the 10-hour resync: a write rejected for a while (an admission policy, a
+// missing RBAC
+// rule, a long API-server outage) would strand the proxy. Keep retrying, from 1 s up to once a
+// minute.
+@GradualRetry(
+    maxAttempts = -1,
+    initialInterval = 1_000,
+    intervalMultiplier = 1.5,
+    maxInterval = 60_000)
 @Workflow(
     explicitInvocation = true,
     dependents = {
       @Dependent(name = "config", type = ConfigMapDependent.class),
       @Dependent(name = "cache", type = CacheClaimDependent.class),
-      @Dependent(name = "deployment", type = DeploymentDependent.class, dependsOn = {"config", "cache"}),
+      @Dependent(
+          name = "deployment",
+          type = DeploymentDependent.class,
+          dependsOn = {"config", "cache"}),
       @Dependent(name = "service", type = ServiceDependent.class),
-      @Dependent(name = "pdb", type = PodDisruptionBudgetDependent.class,
+      @Dependent(
+          name = "pdb",
+          type = PodDisruptionBudgetDependent.class,
           reconcilePrecondition = PodDisruptionBudgetDependent.WhenMoreThanOnePod.class),
-      @Dependent(name = "networkpolicy", type = NetworkPolicyDependent.class,
+      @Dependent(
+          name = "networkpolicy",
+          type = NetworkPolicyDependent.class,
           reconcilePrecondition = NetworkPolicyDependent.WhenEnabled.class),
-      @Dependent(name = "hpa", type = HorizontalPodAutoscalerDependent.class,
+      @Dependent(
+          name = "hpa",
+          type = HorizontalPodAutoscalerDependent.class,
           reconcilePrecondition = HorizontalPodAutoscalerDependent.WhenAutoscaling.class)
     })
 public class SquidProxyReconciler implements Reconciler<SquidProxy> {
   /** The controller name, which is also the server-side-apply field manager. Never change it. */
   public static final String NAME = "squidproxy";
+
   static final String REFERENCE_INDEX = "cephaloproxy-references";
   private static final Logger LOG = LoggerFactory.getLogger(SquidProxyReconciler.class);
 
   private final String defaultImage;
   private final Clock clock;
+
   /**
-   * The config hash each proxy's last RolloutStarted event announced (by uid). The cached primary can still show
-   * the status from before our own last patch when the next reconcile starts, so events are decided against this
-   * as well; after a restart the status' configHash is the reference.
+   * The config hash each proxy's last RolloutStarted event announced (by uid). The cached primary
+   * can still show the status from before our own last patch when the next reconcile starts, so
+   * events are decided against this as well; after a restart the status' configHash is the
+   * reference.
    */
   private final Map<String, String> announcedHash = new ConcurrentHashMap<>();
-  private final java.util.concurrent.atomic.AtomicLong reconciles = new java.util.concurrent.atomic.AtomicLong();
-  /** Metadata only (name, namespace, uid, resourceVersion) of Secrets and ConfigMaps; see {@link MetadataOnly}. */
+
+  private final java.util.concurrent.atomic.AtomicLong reconciles =
+      new java.util.concurrent.atomic.AtomicLong();
+
+  /**
+   * Metadata only (name, namespace, uid, resourceVersion) of Secrets and ConfigMaps; see {@link
+   * MetadataOnly}.
+   */
   private InformerEventSource<GenericKubernetesResource, SquidProxy> secrets;
+
   private InformerEventSource<GenericKubernetesResource, SquidProxy> configMaps;
   private KubernetesClient metadataClient;
   private ReferenceFetcher fetcher;
@@ -113,43 +140,80 @@ public class SquidProxyReconciler implements Reconciler<SquidProxy> {
   }
 
   @Override
-  public List<EventSource<?, SquidProxy>> prepareEventSources(EventSourceContext<SquidProxy> context) {
+  public List<EventSource<?, SquidProxy>> prepareEventSources(
+      EventSourceContext<SquidProxy> context) {
     var primaries = context.getPrimaryCache();
-    primaries.addIndexer(REFERENCE_INDEX, p -> WatchedObjects.of(p.getSpec())
-        .stream()
-        .map(r -> WatchedObject.indexKey(r.kind(), p.getMetadata().getNamespace(), r.name()))
-        .distinct()
-        .toList());
-    // Secrets and ConfigMaps: metadata only, so that memory and start-up grow with the proxies, not with the
-    // cluster's Secrets and ConfigMaps; the data of the referenced ones is read on demand by the fetcher
+    primaries.addIndexer(
+        REFERENCE_INDEX,
+        p ->
+            WatchedObjects.of(p.getSpec()).stream()
+                .map(
+                    r -> WatchedObject.indexKey(r.kind(), p.getMetadata().getNamespace(), r.name()))
+                .distinct()
+                .toList());
+    // Secrets and ConfigMaps: metadata only, so that memory and start-up grow with the proxies, not
+    // with the
+    // cluster's Secrets and ConfigMaps; the data of the referenced ones is read on demand by the
+    // fetcher
     metadataClient = MetadataOnly.client(context.getClient().getConfiguration());
     fetcher = new ReferenceFetcher(context.getClient());
-    secrets = metadataInformer(context, WatchedObject.SECRET, "referenced-secrets", null,
-        byReference(primaries, WatchedObject.SECRET));
-    // the generated <name>-config ConfigMaps are cached by their dependent already; users never refer to them
-    configMaps = metadataInformer(context, WatchedObject.CONFIG_MAP, "referenced-configmaps",
-        Labels.MANAGED_BY + "!=" + Labels.MANAGER, byReference(primaries, WatchedObject.CONFIG_MAP));
-    pods = informer(context, Pod.class, "pods", Labels.MANAGED_SELECTOR, SquidProxyReconciler::byInstanceLabel, InformerStores.pods());
-    replicaSets = informer(context, ReplicaSet.class, "replicasets", Labels.MANAGED_SELECTOR, SquidProxyReconciler::byInstanceLabel,
-        InformerStores.replicaSets());
+    secrets =
+        metadataInformer(
+            context,
+            WatchedObject.SECRET,
+            "referenced-secrets",
+            null,
+            byReference(primaries, WatchedObject.SECRET));
+    // the generated <name>-config ConfigMaps are cached by their dependent already; users never
+    // refer to them
+    configMaps =
+        metadataInformer(
+            context,
+            WatchedObject.CONFIG_MAP,
+            "referenced-configmaps",
+            Labels.MANAGED_BY + "!=" + Labels.MANAGER,
+            byReference(primaries, WatchedObject.CONFIG_MAP));
+    pods =
+        informer(
+            context,
+            Pod.class,
+            "pods",
+            Labels.MANAGED_SELECTOR,
+            SquidProxyReconciler::byInstanceLabel,
+            InformerStores.pods());
+    replicaSets =
+        informer(
+            context,
+            ReplicaSet.class,
+            "replicasets",
+            Labels.MANAGED_SELECTOR,
+            SquidProxyReconciler::byInstanceLabel,
+            InformerStores.replicaSets());
     return List.of(secrets, configMaps, pods, replicaSets);
   }
 
   /**
-   * Drops the announced hashes of proxies that are gone (there is no finalizer, so no cleanup callback): only
-   * when the map holds more entries than the cache has proxies, so a long-running operator does not keep one
-   * entry per proxy ever deleted.
+   * Drops the announced hashes of proxies that are gone (there is no finalizer, so no cleanup
+   * callback): only when the map holds more entries than the cache has proxies, so a long-running
+   * operator does not keep one entry per proxy ever deleted.
    */
   private void forgetDeleted(Context<SquidProxy> context) {
     var cache = context.getPrimaryCache();
     if (announcedHash.size() <= cache.list().count()) {
       return;
     }
-    java.util.Set<String> live = cache.list().map(p -> p.getMetadata().getUid()).collect(java.util.stream.Collectors.toSet());
+    java.util.Set<String> live =
+        cache
+            .list()
+            .map(p -> p.getMetadata().getUid())
+            .collect(java.util.stream.Collectors.toSet());
     announcedHash.keySet().retainAll(live);
   }
 
-  /** Proxies whose last announced rollout is remembered (tests: entries of deleted proxies are dropped). */
+  /**
+   * Proxies whose last announced rollout is remembered (tests: entries of deleted proxies are
+   * dropped).
+   */
   public int rememberedRollouts() {
     return announcedHash.size();
   }
@@ -160,11 +224,17 @@ public class SquidProxyReconciler implements Reconciler<SquidProxy> {
   }
 
   private static <R extends HasMetadata> InformerEventSource<R, SquidProxy> informer(
-      EventSourceContext<SquidProxy> context, Class<R> type, String name, String labelSelector,
+      EventSourceContext<SquidProxy> context,
+      Class<R> type,
+      String name,
+      String labelSelector,
       io.javaoperatorsdk.operator.processing.event.source.SecondaryToPrimaryMapper<R> mapper,
       io.fabric8.kubernetes.client.informers.cache.ItemStore<R> store) {
-    var config = InformerEventSourceConfiguration.from(type, SquidProxy.class).withName(name).withSecondaryToPrimaryMapper(mapper)
-        .withItemStore(store);
+    var config =
+        InformerEventSourceConfiguration.from(type, SquidProxy.class)
+            .withName(name)
+            .withSecondaryToPrimaryMapper(mapper)
+            .withItemStore(store);
     if (labelSelector != null) {
       config.withLabelSelector(labelSelector);
     }
@@ -172,11 +242,20 @@ public class SquidProxyReconciler implements Reconciler<SquidProxy> {
   }
 
   private InformerEventSource<GenericKubernetesResource, SquidProxy> metadataInformer(
-      EventSourceContext<SquidProxy> context, String kind, String name, String labelSelector,
-      io.javaoperatorsdk.operator.processing.event.source.SecondaryToPrimaryMapper<GenericKubernetesResource> mapper) {
-    var config = InformerEventSourceConfiguration.from(new GroupVersionKind("", "v1", kind), SquidProxy.class)
-        .withName(name).withSecondaryToPrimaryMapper(mapper).withItemStore(MetadataOnly.store(kind))
-        .withKubernetesClient(metadataClient);
+      EventSourceContext<SquidProxy> context,
+      String kind,
+      String name,
+      String labelSelector,
+      io.javaoperatorsdk.operator.processing.event.source.SecondaryToPrimaryMapper<
+              GenericKubernetesResource>
+          mapper) {
+    var config =
+        InformerEventSourceConfiguration.from(
+                new GroupVersionKind("", "v1", kind), SquidProxy.class)
+            .withName(name)
+            .withSecondaryToPrimaryMapper(mapper)
+            .withItemStore(MetadataOnly.store(kind))
+            .withKubernetesClient(metadataClient);
     if (labelSelector != null) {
       config.withLabelSelector(labelSelector);
     }
@@ -199,16 +278,28 @@ public class SquidProxyReconciler implements Reconciler<SquidProxy> {
   }
 
   /** Secret/ConfigMap → the proxies whose spec refers to it, from the primary cache's index. */
-  private static <R extends HasMetadata> io.javaoperatorsdk.operator.processing.event.source.SecondaryToPrimaryMapper<R> byReference(
-      io.javaoperatorsdk.operator.processing.event.source.IndexerResourceCache<SquidProxy> primaries, String kind) {
-    return o -> primaries.byIndex(REFERENCE_INDEX, WatchedObject.indexKey(kind, o.getMetadata().getNamespace(), o.getMetadata().getName()))
-        .stream().map(ResourceID::fromResource).collect(Collectors.toSet());
+  private static <R extends HasMetadata>
+      io.javaoperatorsdk.operator.processing.event.source.SecondaryToPrimaryMapper<R> byReference(
+          io.javaoperatorsdk.operator.processing.event.source.IndexerResourceCache<SquidProxy>
+              primaries,
+          String kind) {
+    return o ->
+        primaries
+            .byIndex(
+                REFERENCE_INDEX,
+                WatchedObject.indexKey(
+                    kind, o.getMetadata().getNamespace(), o.getMetadata().getName()))
+            .stream()
+            .map(ResourceID::fromResource)
+            .collect(Collectors.toSet());
   }
 
   private static Set<ResourceID> byInstanceLabel(HasMetadata o) {
     Map<String, String> labels = o.getMetadata().getLabels();
     String instance = labels == null ? null : labels.get(Labels.INSTANCE);
-    return instance == null ? Set.of() : Set.of(new ResourceID(instance, o.getMetadata().getNamespace()));
+    return instance == null
+        ? Set.of()
+        : Set.of(new ResourceID(instance, o.getMetadata().getNamespace()));
   }
 
   @Override
@@ -221,32 +312,54 @@ public class SquidProxyReconciler implements Reconciler<SquidProxy> {
       WorkflowModel.put(context, result.model().get());
       context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
     } else {
-      LOG.info("{}/{}: not rolled out: {}", ns, name,
-          !result.missing().isEmpty() ? String.join(", ", result.missing()) : String.join("; ", result.configErrors()));
+      LOG.info(
+          "{}/{}: not rolled out: {}",
+          ns,
+          name,
+          !result.missing().isEmpty()
+              ? String.join(", ", result.missing())
+              : String.join("; ", result.configErrors()));
     }
     Optional<Deployment> deployment = context.getSecondaryResource(Deployment.class);
-    List<Pod> proxyPods = pods.list(ns, p -> name.equals(p.getMetadata().getLabels().get(Labels.INSTANCE))).toList();
-    List<ReplicaSet> proxyReplicaSets = replicaSets.list(ns, r -> name.equals(r.getMetadata().getLabels().get(Labels.INSTANCE))).toList();
-    int port = proxy.getSpec() == null || proxy.getSpec().getPort() == null ? Defaults.PORT : proxy.getSpec().getPort();
-    int desiredReplicas = result.model().map(m -> m.autoscaling() == null ? m.replicas() : -1).orElse(-1);
+    List<Pod> proxyPods =
+        pods.list(ns, p -> name.equals(p.getMetadata().getLabels().get(Labels.INSTANCE))).toList();
+    List<ReplicaSet> proxyReplicaSets =
+        replicaSets
+            .list(ns, r -> name.equals(r.getMetadata().getLabels().get(Labels.INSTANCE)))
+            .toList();
+    int port =
+        proxy.getSpec() == null || proxy.getSpec().getPort() == null
+            ? Defaults.PORT
+            : proxy.getSpec().getPort();
+    int desiredReplicas =
+        result.model().map(m -> m.autoscaling() == null ? m.replicas() : -1).orElse(-1);
     if (desiredReplicas < 0) {
-      desiredReplicas = deployment.map(d -> d.getSpec().getReplicas()).filter(Objects::nonNull)
-          .orElse(proxy.getSpec() == null || proxy.getSpec().getReplicas() == null ? Defaults.REPLICAS : proxy.getSpec().getReplicas());
+      desiredReplicas =
+          deployment
+              .map(d -> d.getSpec().getReplicas())
+              .filter(Objects::nonNull)
+              .orElse(
+                  proxy.getSpec() == null || proxy.getSpec().getReplicas() == null
+                      ? Defaults.REPLICAS
+                      : proxy.getSpec().getReplicas());
     }
-    Observation observation = new Observation(
-        proxy.getMetadata().getGeneration() == null ? 0 : proxy.getMetadata().getGeneration(),
-        result.configErrors(),
-        result.missing(),
-        result.model().map(ProxyModel::configHash),
-        desiredReplicas,
-        deployment,
-        proxyReplicaSets,
-        proxyPods,
-        SquidProxyResources.endpoint(name, ns, port));
+    Observation observation =
+        new Observation(
+            proxy.getMetadata().getGeneration() == null ? 0 : proxy.getMetadata().getGeneration(),
+            result.configErrors(),
+            result.missing(),
+            result.model().map(ProxyModel::configHash),
+            desiredReplicas,
+            deployment,
+            proxyReplicaSets,
+            proxyPods,
+            SquidProxyResources.endpoint(name, ns, port));
     SquidProxyStatus current = proxy.getStatus();
-    List<Condition> before = current == null || current.getConditions() == null ? List.of() : current.getConditions();
+    List<Condition> before =
+        current == null || current.getConditions() == null ? List.of() : current.getConditions();
     String hashBefore = current == null ? null : current.getConfigHash();
-    SquidProxyStatus next = StatusAggregator.aggregate(observation, before, hashBefore, clock.instant());
+    SquidProxyStatus next =
+        StatusAggregator.aggregate(observation, before, hashBefore, clock.instant());
     String uid = proxy.getMetadata().getUid();
     String announced = uid == null ? hashBefore : announcedHash.getOrDefault(uid, hashBefore);
     if (uid != null && next.getConfigHash() != null) {
@@ -254,9 +367,12 @@ public class SquidProxyReconciler implements Reconciler<SquidProxy> {
       forgetDeleted(context);
     }
     for (Transitions.Event e : Transitions.between(before, announced, next)) {
-      EventRecorder.emit(context.getClient(), proxy, e.warning(), e.reason(), e.message(), clock.instant());
+      EventRecorder.emit(
+          context.getClient(), proxy, e.warning(), e.reason(), e.message(), clock.instant());
     }
-    next = next.withKubectlFields(next.getReadyReplicas() + "/" + desiredReplicas, effectiveMode(proxy), selector(name));
+    next =
+        next.withKubectlFields(
+            next.getReadyReplicas() + "/" + desiredReplicas, effectiveMode(proxy), selector(name));
     if (next.equals(current)) {
       return UpdateControl.noUpdate();
     }
@@ -265,45 +381,60 @@ public class SquidProxyReconciler implements Reconciler<SquidProxy> {
 
   /** Unexpected failures: a Degraded condition with the error, then JOSDK's retry. */
   @Override
-  public ErrorStatusUpdateControl<SquidProxy> updateErrorStatus(SquidProxy proxy, Context<SquidProxy> context, Exception e) {
+  public ErrorStatusUpdateControl<SquidProxy> updateErrorStatus(
+      SquidProxy proxy, Context<SquidProxy> context, Exception e) {
     SquidProxyStatus current = proxy.getStatus();
-    List<Condition> before = current == null || current.getConditions() == null ? List.of() : current.getConditions();
-    long gen = proxy.getMetadata().getGeneration() == null ? 0 : proxy.getMetadata().getGeneration();
+    List<Condition> before =
+        current == null || current.getConditions() == null ? List.of() : current.getConditions();
+    long gen =
+        proxy.getMetadata().getGeneration() == null ? 0 : proxy.getMetadata().getGeneration();
     List<Condition> next = new ArrayList<>();
     for (Condition c : before) {
       if (!Conditions.DEGRADED.equals(c.getType())) {
         next.add(c);
       }
     }
-    next.add(StatusConditions.of(Conditions.DEGRADED, true, Conditions.REASON_RECONCILE_ERROR,
-        "reconcile failed, retrying: " + e.getMessage(), gen));
-    SquidProxyStatus status = (current == null ? new SquidProxyStatus() : current)
-        .withConditions(StatusConditions.merge(before, next, clock.instant()));
+    next.add(
+        StatusConditions.of(
+            Conditions.DEGRADED,
+            true,
+            Conditions.REASON_RECONCILE_ERROR,
+            "reconcile failed, retrying: " + e.getMessage(),
+            gen));
+    SquidProxyStatus status =
+        (current == null ? new SquidProxyStatus() : current)
+            .withConditions(StatusConditions.merge(before, next, clock.instant()));
     if (status.equals(current)) {
       return ErrorStatusUpdateControl.defaultErrorProcessing();
     }
     return ErrorStatusUpdateControl.patchStatus(fresh(proxy, status));
   }
 
-  /** The Mode column: CRD defaults do not reach an omitted access, so the operator says what applies. */
+  /**
+   * The Mode column: CRD defaults do not reach an omitted access, so the operator says what
+   * applies.
+   */
   static String effectiveMode(SquidProxy proxy) {
     var spec = proxy.getSpec();
     if (spec != null && spec.getSquidConfFrom() != null) {
       return "Custom";
     }
     return spec == null || spec.getAccess() == null || spec.getAccess().getMode() == null
-        ? AccessMode.Enforce.name() : spec.getAccess().getMode().name();
+        ? AccessMode.Enforce.name()
+        : spec.getAccess().getMode().name();
   }
 
   /** The proxy pods' label selector in string form, for the scale subresource. */
   static String selector(String name) {
-    return Labels.selector(name).entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
+    return Labels.selector(name).entrySet().stream()
+        .map(e -> e.getKey() + "=" + e.getValue())
         .collect(Collectors.joining(","));
   }
 
   /**
-   * Reads the referenced objects (metadata informer, then the fetcher), then compiles within the fetcher's
-   * budget for referenced data. A referenced object too large to use blocks the rollout with a message naming it.
+   * Reads the referenced objects (metadata informer, then the fetcher), then compiles within the
+   * fetcher's budget for referenced data. A referenced object too large to use blocks the rollout
+   * with a message naming it.
    */
   private ModelFactory.Result model(SquidProxy proxy) {
     String ns = proxy.getMetadata().getNamespace();
@@ -312,7 +443,11 @@ public class SquidProxyReconciler implements Reconciler<SquidProxy> {
     long bytes = 0;
     for (WatchedObject r : WatchedObjects.of(proxy.getSpec())) {
       var source = WatchedObject.SECRET.equals(r.kind()) ? secrets : configMaps;
-      String version = source.get(new ResourceID(r.name(), ns)).map(o -> o.getMetadata().getResourceVersion()).orElse(null);
+      String version =
+          source
+              .get(new ResourceID(r.name(), ns))
+              .map(o -> o.getMetadata().getResourceVersion())
+              .orElse(null);
       ReferenceFetcher.Lookup lookup = fetcher.get(r.kind(), ns, r.name(), version);
       if (lookup instanceof ReferenceFetcher.Found f) {
         found.put(WatchedObject.indexKey(r.kind(), ns, r.name()), f.data());
@@ -325,9 +460,15 @@ public class SquidProxyReconciler implements Reconciler<SquidProxy> {
       return new ModelFactory.Result(Optional.empty(), List.of(), tooLarge);
     }
     try (var permit = fetcher.reserve(bytes)) {
-      return ModelFactory.create(proxy, defaultImage, (kind, n) -> found.get(WatchedObject.indexKey(kind, ns, n)),
-          (kind, n) -> WatchedObject.SECRET.equals(kind)
-              ? secrets.get(new ResourceID(n, ns)).map(ModelFactory::version).orElse(null) : null, true);
+      return ModelFactory.create(
+          proxy,
+          defaultImage,
+          (kind, n) -> found.get(WatchedObject.indexKey(kind, ns, n)),
+          (kind, n) ->
+              WatchedObject.SECRET.equals(kind)
+                  ? secrets.get(new ResourceID(n, ns)).map(ModelFactory::version).orElse(null)
+                  : null,
+          true);
     }
   }
 

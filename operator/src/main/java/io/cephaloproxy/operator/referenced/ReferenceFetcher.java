@@ -1,7 +1,7 @@
 package io.cephaloproxy.operator.referenced;
 
-import io.cephaloproxy.operator.model.WatchedObject;
 import io.cephaloproxy.operator.model.ObjectData;
+import io.cephaloproxy.operator.model.WatchedObject;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -17,26 +17,28 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
 /**
- * Reads the data of the Secrets and ConfigMaps that SquidProxies refer to, on demand, within fixed memory
- * bounds. The metadata-only informers ({@link MetadataOnly}) say which objects exist and at which
- * resourceVersion; this class GETs an object when a reconcile needs its data and keeps it, by resourceVersion,
- * only while reconciles use it:
+ * Reads the data of the Secrets and ConfigMaps that SquidProxies refer to, on demand, within fixed
+ * memory bounds. The metadata-only informers ({@link MetadataOnly}) say which objects exist and at
+ * which resourceVersion; this class GETs an object when a reconcile needs its data and keeps it, by
+ * resourceVersion, only while reconciles use it:
  *
  * <ul>
- *   <li>one copy per object version, shared by every proxy that refers to it; concurrent reconciles wait for
- *       the one GET in flight;
- *   <li>an entry not used for {@link #IDLE_NANOS} is dropped (in steady state no reconcile runs, so no Secret
- *       bytes stay in the heap); a new resourceVersion replaces it;
+ *   <li>one copy per object version, shared by every proxy that refers to it; concurrent reconciles
+ *       wait for the one GET in flight;
+ *   <li>an entry not used for {@link #IDLE_NANOS} is dropped (in steady state no reconcile runs, so
+ *       no Secret bytes stay in the heap); a new resourceVersion replaces it;
  *   <li>at most {@link #CACHE_BYTES} of data cached; past that objects are read for each use;
- *   <li>at most {@link #CONCURRENT_FETCHES} GETs at once, and reconciles compiling with large referenced data
- *       share a budget of {@link #USE_BUDGET_BYTES} ({@link #reserve}), so 50 reconciles of proxies that
- *       use one 1 MiB object do not hold 50 decoded copies at once;
- *   <li>an object with more than {@link #MAX_OBJECT_BYTES} of data is not used: the proxy reports which one.
+ *   <li>at most {@link #CONCURRENT_FETCHES} GETs at once, and reconciles compiling with large
+ *       referenced data share a budget of {@link #USE_BUDGET_BYTES} ({@link #reserve}), so 50
+ *       reconciles of proxies that use one 1 MiB object do not hold 50 decoded copies at once;
+ *   <li>an object with more than {@link #MAX_OBJECT_BYTES} of data is not used: the proxy reports
+ *       which one.
  * </ul>
  */
 public final class ReferenceFetcher implements AutoCloseable {
   /** Kubernetes' own limit on the data of one Secret or ConfigMap (1 MiB). */
   public static final long MAX_OBJECT_BYTES = 1L << 20;
+
   static final long CACHE_BYTES = 16L << 20;
   static final long USE_BUDGET_BYTES = 8L << 20;
   static final int CONCURRENT_FETCHES = 4;
@@ -51,7 +53,10 @@ public final class ReferenceFetcher implements AutoCloseable {
   /** The object does not exist. */
   public record Missing() implements Lookup {}
 
-  /** The object exists but holds more than {@link #MAX_OBJECT_BYTES}; the message says which and what to do. */
+  /**
+   * The object exists but holds more than {@link #MAX_OBJECT_BYTES}; the message says which and
+   * what to do.
+   */
   public record TooLarge(String message) implements Lookup {}
 
   private record Key(String kind, String namespace, String name) {}
@@ -89,11 +94,13 @@ public final class ReferenceFetcher implements AutoCloseable {
     this.client = client;
     this.nanoTime = nanoTime;
     if (sweep) {
-      sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "referenced-data-sweeper");
-        t.setDaemon(true);
-        return t;
-      });
+      sweeper =
+          Executors.newSingleThreadScheduledExecutor(
+              r -> {
+                Thread t = new Thread(r, "referenced-data-sweeper");
+                t.setDaemon(true);
+                return t;
+              });
       sweeper.scheduleWithFixedDelay(this::sweep, 15, 15, TimeUnit.SECONDS);
     } else {
       sweeper = null;
@@ -104,7 +111,8 @@ public final class ReferenceFetcher implements AutoCloseable {
    * The data of a referenced object.
    *
    * @param kind {@link WatchedObject#SECRET} or {@link WatchedObject#CONFIG_MAP}
-   * @param version the resourceVersion the metadata informer has, or null when it has no such object
+   * @param version the resourceVersion the metadata informer has, or null when it has no such
+   *     object
    */
   public Lookup get(String kind, String namespace, String name, String version) {
     Key key = new Key(kind, namespace, name);
@@ -120,7 +128,10 @@ public final class ReferenceFetcher implements AutoCloseable {
     return e.value;
   }
 
-  /** One GET per object at a time: concurrent lookups of the same object wait for it and share its result. */
+  /**
+   * One GET per object at a time: concurrent lookups of the same object wait for it and share its
+   * result.
+   */
   private Entry fetchOnce(Key key) {
     CompletableFuture<Entry> mine = new CompletableFuture<>();
     CompletableFuture<Entry> running = inFlight.putIfAbsent(key, mine);
@@ -148,9 +159,10 @@ public final class ReferenceFetcher implements AutoCloseable {
     fetches.acquireUninterruptibly();
     try {
       gets++;
-      o = WatchedObject.SECRET.equals(key.kind())
-          ? client.secrets().inNamespace(key.namespace()).withName(key.name()).get()
-          : client.configMaps().inNamespace(key.namespace()).withName(key.name()).get();
+      o =
+          WatchedObject.SECRET.equals(key.kind())
+              ? client.secrets().inNamespace(key.namespace()).withName(key.name()).get()
+              : client.configMaps().inNamespace(key.namespace()).withName(key.name()).get();
     } finally {
       fetches.release();
     }
@@ -160,11 +172,21 @@ public final class ReferenceFetcher implements AutoCloseable {
       return new Entry("", new Missing(), 0, now);
     }
     long bytes = dataBytes(o);
-    Lookup value = bytes > MAX_OBJECT_BYTES
-        ? new TooLarge(key.kind() + " " + key.name() + " is too large to use: " + bytes + " bytes of data, more than the "
-            + MAX_OBJECT_BYTES + " (1 MiB) the operator reads of one referenced Secret or ConfigMap; make it smaller or split it")
-        : new Found(ObjectData.data(o), bytes);
-    Entry e = new Entry(o.getMetadata().getResourceVersion(), value, value instanceof Found ? bytes : 0, now);
+    Lookup value =
+        bytes > MAX_OBJECT_BYTES
+            ? new TooLarge(
+                key.kind()
+                    + " "
+                    + key.name()
+                    + " is too large to use: "
+                    + bytes
+                    + " bytes of data, more than the "
+                    + MAX_OBJECT_BYTES
+                    + " (1 MiB) the operator reads of one referenced Secret or ConfigMap; make it smaller or split it")
+            : new Found(ObjectData.data(o), bytes);
+    Entry e =
+        new Entry(
+            o.getMetadata().getResourceVersion(), value, value instanceof Found ? bytes : 0, now);
     store(key, e);
     return e;
   }
@@ -190,18 +212,22 @@ public final class ReferenceFetcher implements AutoCloseable {
   /** Drops the entries no reconcile used for {@link #IDLE_NANOS}. */
   public synchronized void sweep() {
     long now = nanoTime.getAsLong();
-    cache.entrySet().removeIf(en -> {
-      boolean idle = now - en.getValue().lastUsed > IDLE_NANOS;
-      if (idle) {
-        cachedBytes -= en.getValue().bytes;
-      }
-      return idle;
-    });
+    cache
+        .entrySet()
+        .removeIf(
+            en -> {
+              boolean idle = now - en.getValue().lastUsed > IDLE_NANOS;
+              if (idle) {
+                cachedBytes -= en.getValue().bytes;
+              }
+              return idle;
+            });
   }
 
   /**
-   * Reserves a share of the budget for compiling with this many bytes of referenced data (at most the whole
-   * budget); blocks while other reconciles hold it. Close the permit when the compile is done.
+   * Reserves a share of the budget for compiling with this many bytes of referenced data (at most
+   * the whole budget); blocks while other reconciles hold it. Close the permit when the compile is
+   * done.
    */
   public Permit reserve(long bytes) {
     int permits = (int) Math.min(kib(bytes), kib(USE_BUDGET_BYTES));
@@ -241,7 +267,10 @@ public final class ReferenceFetcher implements AutoCloseable {
     }
   }
 
-  /** Bytes of data as Kubernetes counts them against its 1 MiB limit (decoded values, keys not counted). */
+  /**
+   * Bytes of data as Kubernetes counts them against its 1 MiB limit (decoded values, keys not
+   * counted).
+   */
   static long dataBytes(HasMetadata o) {
     long n = 0;
     if (o instanceof Secret s) {

@@ -56,7 +56,10 @@ public final class RenderCommand {
     result.problems().forEach(p -> err.println("error: " + p));
     if (result.proxies() == 0) {
       if (result.problems().isEmpty()) {
-        err.println("error: " + file + " contains no SquidProxy (apiVersion cephaloproxy.io/v1alpha1, kind SquidProxy)");
+        err.println(
+            "error: "
+                + file
+                + " contains no SquidProxy (apiVersion cephaloproxy.io/v1alpha1, kind SquidProxy)");
       }
       return 1;
     }
@@ -92,14 +95,16 @@ public final class RenderCommand {
     List<HasMetadata> out = new ArrayList<>();
     String text = Files.readString(file, StandardCharsets.UTF_8);
     for (String doc : text.split("(?m)^---\\s*$")) {
-      if (doc.strip().isEmpty() || doc.lines().allMatch(l -> l.isBlank() || l.stripLeading().startsWith("#"))) {
+      if (doc.strip().isEmpty()
+          || doc.lines().allMatch(l -> l.isBlank() || l.stripLeading().startsWith("#"))) {
         continue;
       }
       GenericKubernetesResource g = Serialization.unmarshal(doc, GenericKubernetesResource.class);
       if (g == null) {
         continue;
       }
-      if ("SquidProxy".equals(g.getKind()) && (SquidProxy.GROUP + "/" + SquidProxy.VERSION).equals(g.getApiVersion())) {
+      if ("SquidProxy".equals(g.getKind())
+          && (SquidProxy.GROUP + "/" + SquidProxy.VERSION).equals(g.getApiVersion())) {
         out.add(Serialization.unmarshal(doc, SquidProxy.class));
       } else if ("Secret".equals(g.getKind())) {
         out.add(Serialization.unmarshal(doc, Secret.class));
@@ -111,5 +116,4 @@ public final class RenderCommand {
     }
     return out;
   }
-
 }

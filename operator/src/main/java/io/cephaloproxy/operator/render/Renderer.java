@@ -1,11 +1,11 @@
 package io.cephaloproxy.operator.render;
 
 import io.cephaloproxy.api.v1alpha1.SquidProxy;
-import io.cephaloproxy.operator.model.ProxyObjects;
-import io.cephaloproxy.operator.model.ProxyDeployment;
 import io.cephaloproxy.operator.model.ModelFactory;
-import io.cephaloproxy.operator.model.ProxyModel;
 import io.cephaloproxy.operator.model.ObjectData;
+import io.cephaloproxy.operator.model.ProxyDeployment;
+import io.cephaloproxy.operator.model.ProxyModel;
+import io.cephaloproxy.operator.model.ProxyObjects;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.util.ArrayList;
@@ -30,7 +30,8 @@ public final class Renderer {
         p.getMetadata().setNamespace("default");
       }
       String ns = p.getMetadata().getNamespace();
-      ModelFactory.Result r = ModelFactory.create(p, defaultImage, (kind, name) -> find(input, kind, ns, name), false);
+      ModelFactory.Result r =
+          ModelFactory.create(p, defaultImage, (kind, name) -> find(input, kind, ns, name), false);
       String who = "SquidProxy " + ns + "/" + p.getMetadata().getName();
       r.missing().forEach(m -> problems.add(who + ": " + m + " (not in the file)"));
       r.configErrors().forEach(m -> problems.add(who + ": " + m));
@@ -62,7 +63,8 @@ public final class Renderer {
 
   private static HasMetadata find(List<HasMetadata> input, String kind, String ns, String name) {
     for (HasMetadata o : input) {
-      String ons = o.getMetadata().getNamespace() == null ? "default" : o.getMetadata().getNamespace();
+      String ons =
+          o.getMetadata().getNamespace() == null ? "default" : o.getMetadata().getNamespace();
       if (!kind.equals(o.getKind()) || !name.equals(o.getMetadata().getName()) || !ns.equals(ons)) {
         continue;
       }

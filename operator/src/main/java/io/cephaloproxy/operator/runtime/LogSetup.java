@@ -26,10 +26,12 @@ public final class LogSetup {
     root.setLevel(julLevel);
     Handler handler = new ConsoleHandler();
     handler.setLevel(julLevel);
-    handler.setFormatter(format == OperatorSettings.LogFormat.JSON ? new JsonFormatter() : new PlainFormatter());
+    handler.setFormatter(
+        format == OperatorSettings.LogFormat.JSON ? new JsonFormatter() : new PlainFormatter());
     root.addHandler(handler);
     // the HTTP client and informers are chatty at INFO about routine reconnects
-    Logger.getLogger("io.fabric8.kubernetes.client.informers").setLevel(maxOf(julLevel, Level.INFO));
+    Logger.getLogger("io.fabric8.kubernetes.client.informers")
+        .setLevel(maxOf(julLevel, Level.INFO));
   }
 
   static Level toJul(String level) {
@@ -65,7 +67,7 @@ public final class LogSetup {
     return sw.toString();
   }
 
-  /** {@code 2026-01-01T00:00:00.000Z INFO  logger - message}. */
+  /** {@code 2026-01-01T00:00:00.000Z INFO logger - message}. */
   public static final class PlainFormatter extends Formatter {
     @Override
     public String format(LogRecord r) {
@@ -98,7 +100,8 @@ public final class LogSetup {
     @Override
     public String format(LogRecord r) {
       StringBuilder sb = new StringBuilder(256).append('{');
-      field(sb, "time", DateTimeFormatter.ISO_INSTANT.format(Instant.ofEpochMilli(r.getMillis()))).append(',');
+      field(sb, "time", DateTimeFormatter.ISO_INSTANT.format(Instant.ofEpochMilli(r.getMillis())))
+          .append(',');
       field(sb, "level", levelName(r.getLevel())).append(',');
       field(sb, "logger", r.getLoggerName() == null ? "" : r.getLoggerName()).append(',');
       field(sb, "thread", Thread.currentThread().getName()).append(',');
@@ -136,5 +139,4 @@ public final class LogSetup {
       }
     }
   }
-
 }

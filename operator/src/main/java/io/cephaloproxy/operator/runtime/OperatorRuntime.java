@@ -5,10 +5,10 @@ import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.fabric8.kubernetes.client.http.BasicBuilder;
 import io.fabric8.kubernetes.client.http.HttpRequest;
 import io.fabric8.kubernetes.client.http.Interceptor;
-import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.RuntimeInfo;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
@@ -26,8 +26,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Wires JOSDK for the settings: watched namespaces, leader election, metrics, the reconciler. Used by
- * {@code main}, the mock-server tests and the benchmark alike, so what is tested is what runs.
+ * Wires JOSDK for the settings: watched namespaces, leader election, metrics, the reconciler. Used
+ * by {@code main}, the mock-server tests and the benchmark alike, so what is tested is what runs.
  */
 public final class OperatorRuntime implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(OperatorRuntime.class);
@@ -38,8 +38,9 @@ public final class OperatorRuntime implements AutoCloseable {
   private volatile boolean stopping;
 
   /**
-   * @param ssaForDependents true in production. The Fabric8 mock server keeps no managedFields, which
-   *     JOSDK's server-side-apply matcher needs; the mock suites pass false (see SsaCapableDispatcher).
+   * @param ssaForDependents true in production. The Fabric8 mock server keeps no managedFields,
+   *     which JOSDK's server-side-apply matcher needs; the mock suites pass false (see
+   *     SsaCapableDispatcher).
    */
   public OperatorRuntime(
       OperatorSettings settings, KubernetesClient client, boolean ssaForDependents) {
@@ -88,18 +89,19 @@ public final class OperatorRuntime implements AutoCloseable {
   }
 
   /**
-   * How long the operator waits for one API request: kube-apiserver's own limit (its default
-   * {@code --request-timeout}), so the server decides when a request took too long.
+   * How long the operator waits for one API request: kube-apiserver's own limit (its default {@code
+   * --request-timeout}), so the server decides when a request took too long.
    */
   public static final int REQUEST_TIMEOUT_MILLIS = 60_000;
 
   /**
-   * The operator's client settings on top of the kubeconfig / in-cluster ones. Fabric8 gives up on a
-   * request after 10 s by default and then sends it again. On the real API server a Service create waits
-   * for the cluster-wide ClusterIP allocator (one at a time): with 1000 SquidProxies and 50 reconciles in
-   * flight that took 10 s, so the client abandoned creates the server then completed (audit: 504 "context
-   * canceled"), re-sent them (409 "the object has been modified" when the first had gone through, since
-   * JOSDK creates with resourceVersion 1) and so fed the queue it was waiting on.
+   * The operator's client settings on top of the kubeconfig / in-cluster ones. Fabric8 gives up on
+   * a request after 10 s by default and then sends it again. On the real API server a Service
+   * create waits for the cluster-wide ClusterIP allocator (one at a time): with 1000 SquidProxies
+   * and 50 reconciles in flight that took 10 s, so the client abandoned creates the server then
+   * completed (audit: 504 "context canceled"), re-sent them (409 "the object has been modified"
+   * when the first had gone through, since JOSDK creates with resourceVersion 1) and so fed the
+   * queue it was waiting on.
    */
   public static Config clientConfig(Config base) {
     return new ConfigBuilder(base).withRequestTimeout(REQUEST_TIMEOUT_MILLIS).build();
@@ -112,19 +114,23 @@ public final class OperatorRuntime implements AutoCloseable {
    */
   public static final int LEASE_REQUEST_TIMEOUT_MILLIS = 10_000;
 
-  static final Interceptor LEASE_TIMEOUT = new Interceptor() {
-    @Override
-    public void before(BasicBuilder builder, HttpRequest request, RequestTags tags) {
-      if (builder instanceof HttpRequest.Builder b && request.uri().getPath().startsWith("/apis/coordination.k8s.io/")) {
-        b.timeout(LEASE_REQUEST_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
-      }
-    }
-  };
+  static final Interceptor LEASE_TIMEOUT =
+      new Interceptor() {
+        @Override
+        public void before(BasicBuilder builder, HttpRequest request, RequestTags tags) {
+          if (builder instanceof HttpRequest.Builder b
+              && request.uri().getPath().startsWith("/apis/coordination.k8s.io/")) {
+            b.timeout(LEASE_REQUEST_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+          }
+        }
+      };
 
   /** The operator's client: {@link #clientConfig} and the Lease request timeout. */
   public static KubernetesClient client(Config base) {
-    return new KubernetesClientBuilder().withConfig(clientConfig(base))
-        .withHttpClientBuilderConsumer(b -> b.addOrReplaceInterceptor("lease-timeout", LEASE_TIMEOUT))
+    return new KubernetesClientBuilder()
+        .withConfig(clientConfig(base))
+        .withHttpClientBuilderConsumer(
+            b -> b.addOrReplaceInterceptor("lease-timeout", LEASE_TIMEOUT))
         .build();
   }
 

@@ -34,7 +34,10 @@ public record OperatorSettings(
     Objects.requireNonNull(squidImage);
   }
 
-  /** Reads the settings; throws {@link IllegalArgumentException} with the variable's name on bad input. */
+  /**
+   * Reads the settings; throws {@link IllegalArgumentException} with the variable's name on bad
+   * input.
+   */
   public static OperatorSettings fromEnvironment(Map<String, String> env) {
     List<String> namespaces =
         Arrays.stream(env.getOrDefault("WATCH_NAMESPACES", "").split(","))
@@ -70,7 +73,16 @@ public record OperatorSettings(
     // only for API servers without server-side apply (the benchmark's mock server)
     boolean ssa = parseBoolean(env, "SERVER_SIDE_APPLY", true);
     return new OperatorSettings(
-        namespaces, leaderElection, leaseNamespace, LEASE_NAME, identity, image, port, format, level, ssa);
+        namespaces,
+        leaderElection,
+        leaseNamespace,
+        LEASE_NAME,
+        identity,
+        image,
+        port,
+        format,
+        level,
+        ssa);
   }
 
   public boolean watchesAllNamespaces() {

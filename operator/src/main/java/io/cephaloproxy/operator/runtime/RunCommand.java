@@ -44,12 +44,14 @@ public final class RunCommand {
     try {
       http = new HttpEndpoints(settings.httpPort(), runtime::live, runtime::ready, runtime::scrape);
     } catch (Exception e) {
-      err.println("error: cannot listen on HTTP_PORT " + settings.httpPort() + ": " + e.getMessage());
+      err.println(
+          "error: cannot listen on HTTP_PORT " + settings.httpPort() + ": " + e.getMessage());
       client.close();
       return 1;
     }
     CountDownLatch stopped = new CountDownLatch(1);
-    // JOSDK 5.2.3 installs no shutdown hook when leader election is on (#3376): always install ours.
+    // JOSDK 5.2.3 installs no shutdown hook when leader election is on (#3376): always install
+    // ours.
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(
@@ -100,7 +102,9 @@ public final class RunCommand {
           return null;
         }
       }
-      return "no Kubernetes API server configured: KUBECONFIG=" + kubeconfig + " names no readable file";
+      return "no Kubernetes API server configured: KUBECONFIG="
+          + kubeconfig
+          + " names no readable file";
     }
     String home = System.getProperty("user.home");
     if (home != null && Files.isRegularFile(Path.of(home, ".kube", "config"))) {
@@ -122,7 +126,10 @@ public final class RunCommand {
       probe.getKubernetesVersion();
       return null;
     } catch (RuntimeException e) {
-      return "cannot reach the Kubernetes API server at " + config.getMasterUrl() + ": " + rootMessage(e);
+      return "cannot reach the Kubernetes API server at "
+          + config.getMasterUrl()
+          + ": "
+          + rootMessage(e);
     }
   }
 
@@ -134,12 +141,16 @@ public final class RunCommand {
       }
     }
     java.util.LinkedHashSet<String> parts = new java.util.LinkedHashSet<>();
-    for (Throwable t = e; t != null && parts.size() < 4; t = t.getCause() == t ? null : t.getCause()) {
+    for (Throwable t = e;
+        t != null && parts.size() < 4;
+        t = t.getCause() == t ? null : t.getCause()) {
       String m = t.getMessage();
       if (t instanceof java.net.ConnectException) {
         parts.add("connection refused");
         break;
-      } else if (m != null && !m.isBlank() && !m.startsWith("An error has occurred")
+      } else if (m != null
+          && !m.isBlank()
+          && !m.startsWith("An error has occurred")
           && !m.matches("[\\w.]+(Exception|Error)(: .*)?")) {
         parts.add(m.strip());
       }

@@ -41,24 +41,34 @@ public final class StatusAggregator {
     Optional<String> rejection = initRejection(o);
     Condition configValid;
     if (!o.configErrors().isEmpty()) {
-      configValid = StatusConditions.of(CONFIG_VALID, false, REASON_INVALID_SPEC, String.join("; ", o.configErrors()), gen);
+      configValid =
+          StatusConditions.of(
+              CONFIG_VALID, false, REASON_INVALID_SPEC, String.join("; ", o.configErrors()), gen);
     } else if (rejection.isPresent()) {
-      configValid = StatusConditions.of(CONFIG_VALID, false, REASON_SQUID_REJECTED_CONFIG, rejection.get(), gen);
+      configValid =
+          StatusConditions.of(
+              CONFIG_VALID, false, REASON_SQUID_REJECTED_CONFIG, rejection.get(), gen);
     } else if (!o.missingReferences().isEmpty()) {
       configValid =
-          StatusConditions.of(CONFIG_VALID, false, REASON_MISSING_REFERENCE, "cannot compile: " + missing(o), gen);
+          StatusConditions.of(
+              CONFIG_VALID, false, REASON_MISSING_REFERENCE, "cannot compile: " + missing(o), gen);
     } else {
-      configValid = StatusConditions.of(CONFIG_VALID, true, REASON_COMPILED, "squid.conf compiled", gen);
+      configValid =
+          StatusConditions.of(CONFIG_VALID, true, REASON_COMPILED, "squid.conf compiled", gen);
     }
 
     Optional<String[]> degradedBy = degradation(o, rejection);
     Condition degraded =
         degradedBy
             .map(d -> StatusConditions.of(DEGRADED, true, d[0], d[1], gen))
-            .orElseGet(() -> StatusConditions.of(DEGRADED, false, REASON_AS_EXPECTED, "no problem detected", gen));
+            .orElseGet(
+                () ->
+                    StatusConditions.of(
+                        DEGRADED, false, REASON_AS_EXPECTED, "no problem detected", gen));
 
     Rollout rollout = rollout(o);
-    boolean blocked = !o.configErrors().isEmpty() || !o.missingReferences().isEmpty() || rejection.isPresent();
+    boolean blocked =
+        !o.configErrors().isEmpty() || !o.missingReferences().isEmpty() || rejection.isPresent();
     Condition progressing;
     if (blocked) {
       progressing =
@@ -69,16 +79,27 @@ public final class StatusAggregator {
               "the current spec cannot be rolled out (see ConfigValid and Degraded); running pods keep serving",
               gen);
     } else if (rollout.done) {
-      progressing = StatusConditions.of(PROGRESSING, false, REASON_ROLLOUT_COMPLETE, rollout.message, gen);
+      progressing =
+          StatusConditions.of(PROGRESSING, false, REASON_ROLLOUT_COMPLETE, rollout.message, gen);
     } else {
       progressing = StatusConditions.of(PROGRESSING, true, rollout.reason, rollout.message, gen);
     }
 
     Condition ready;
     if (blocked) {
-      String why = !o.configErrors().isEmpty() ? REASON_INVALID_SPEC
-          : !o.missingReferences().isEmpty() ? REASON_MISSING_REFERENCE : REASON_SQUID_REJECTED_CONFIG;
-      ready = StatusConditions.of(READY, false, why, "generation " + gen + " is not deployed: " + blockedMessage(o, rejection), gen);
+      String why =
+          !o.configErrors().isEmpty()
+              ? REASON_INVALID_SPEC
+              : !o.missingReferences().isEmpty()
+                  ? REASON_MISSING_REFERENCE
+                  : REASON_SQUID_REJECTED_CONFIG;
+      ready =
+          StatusConditions.of(
+              READY,
+              false,
+              why,
+              "generation " + gen + " is not deployed: " + blockedMessage(o, rejection),
+              gen);
     } else if (rollout.done) {
       ready = StatusConditions.of(READY, true, REASON_AVAILABLE, rollout.message, gen);
     } else {
@@ -94,7 +115,12 @@ public final class StatusAggregator {
     int readyReplicas = ds == null || ds.getReadyReplicas() == null ? 0 : ds.getReadyReplicas();
     String hash = blocked || o.desiredHash().isEmpty() ? previousHash : o.desiredHash().get();
     return new SquidProxyStatus(
-        StatusConditions.merge(previous, next, now), gen, replicas, readyReplicas, o.endpoint(), hash);
+        StatusConditions.merge(previous, next, now),
+        gen,
+        replicas,
+        readyReplicas,
+        o.endpoint(),
+        hash);
   }
 
   private static String blockedMessage(Observation o, Optional<String> rejection) {
@@ -107,7 +133,10 @@ public final class StatusAggregator {
     return "Squid rejected the configuration: " + rejection.orElse("");
   }
 
-  /** Each entry is a sentence of the compiler ("spec.x: Secret "y" not found ...; create it or fix the name"). */
+  /**
+   * Each entry is a sentence of the compiler ("spec.x: Secret "y" not found ...; create it or fix
+   * the name").
+   */
   private static String missing(Observation o) {
     return String.join("; ", o.missingReferences());
   }
@@ -123,18 +152,27 @@ public final class StatusAggregator {
     int want = o.desiredReplicas();
     String templateHash = templateHash(d);
     if (o.desiredHash().isPresent() && !o.desiredHash().get().equals(templateHash)) {
-      return new Rollout(false, "ConfigChanged", "the Deployment does not carry config " + o.desiredHash().get() + " yet");
+      return new Rollout(
+          false,
+          "ConfigChanged",
+          "the Deployment does not carry config " + o.desiredHash().get() + " yet");
     }
     long generation = d.getMetadata().getGeneration() == null ? 0 : d.getMetadata().getGeneration();
     if (s == null || s.getObservedGeneration() == null || s.getObservedGeneration() < generation) {
-      return new Rollout(false, "DeploymentPending", "the Deployment controller has not observed the new pod template yet");
+      return new Rollout(
+          false,
+          "DeploymentPending",
+          "the Deployment controller has not observed the new pod template yet");
     }
     int updated = nz(s.getUpdatedReplicas());
     int available = nz(s.getAvailableReplicas());
     int total = nz(s.getReplicas());
     String counts = updated + " of " + want + " replicas updated, " + available + " available";
     if (updated < want || total > updated) {
-      return new Rollout(false, REASON_ROLLING_OUT, counts + (total > updated ? ", " + (total - updated) + " old still running" : ""));
+      return new Rollout(
+          false,
+          REASON_ROLLING_OUT,
+          counts + (total > updated ? ", " + (total - updated) + " old still running" : ""));
     }
     if (available < want) {
       return new Rollout(false, "WaitingForAvailability", counts);
@@ -143,7 +181,9 @@ public final class StatusAggregator {
   }
 
   private static String templateHash(Deployment d) {
-    if (d.getSpec() == null || d.getSpec().getTemplate() == null || d.getSpec().getTemplate().getMetadata() == null) {
+    if (d.getSpec() == null
+        || d.getSpec().getTemplate() == null
+        || d.getSpec().getTemplate().getMetadata() == null) {
       return null;
     }
     Map<String, String> a = d.getSpec().getTemplate().getMetadata().getAnnotations();
@@ -165,8 +205,11 @@ public final class StatusAggregator {
   private static List<Pod> currentPods(Observation o) {
     String want = o.desiredHash().orElse(null);
     return o.pods().stream()
-        .filter(p -> p.getMetadata().getAnnotations() != null
-            && Objects.equals(want, p.getMetadata().getAnnotations().get(Labels.CONFIG_HASH_ANNOTATION)))
+        .filter(
+            p ->
+                p.getMetadata().getAnnotations() != null
+                    && Objects.equals(
+                        want, p.getMetadata().getAnnotations().get(Labels.CONFIG_HASH_ANNOTATION)))
         .toList();
   }
 
@@ -184,9 +227,10 @@ public final class StatusAggregator {
       }
       if (t != null && nz(t.getExitCode()) != 0) {
         String msg = t.getMessage() == null ? "" : t.getMessage().strip();
-        return Optional.of(msg.isEmpty()
-            ? "the init container exited with code " + t.getExitCode() + " without a message"
-            : msg);
+        return Optional.of(
+            msg.isEmpty()
+                ? "the init container exited with code " + t.getExitCode() + " without a message"
+                : msg);
       }
     }
     return Optional.empty();
@@ -198,37 +242,68 @@ public final class StatusAggregator {
       return Optional.of(new String[] {REASON_MISSING_REFERENCE, missing(o)});
     }
     if (rejection.isPresent()) {
-      return Optional.of(new String[] {REASON_SQUID_REJECTED_CONFIG,
-          "Squid rejected the new configuration; pods with the previous one keep serving: " + rejection.get()});
+      return Optional.of(
+          new String[] {
+            REASON_SQUID_REJECTED_CONFIG,
+            "Squid rejected the new configuration; pods with the previous one keep serving: "
+                + rejection.get()
+          });
     }
     if (!o.configErrors().isEmpty()) {
-      return Optional.of(new String[] {REASON_INVALID_SPEC,
-          "the spec is invalid and was not rolled out: " + String.join("; ", o.configErrors())});
+      return Optional.of(
+          new String[] {
+            REASON_INVALID_SPEC,
+            "the spec is invalid and was not rolled out: " + String.join("; ", o.configErrors())
+          });
     }
-    List<Pod> pods = o.pods().stream().sorted(Comparator.comparing(p -> p.getMetadata().getName())).toList();
+    List<Pod> pods =
+        o.pods().stream().sorted(Comparator.comparing(p -> p.getMetadata().getName())).toList();
     for (Pod p : pods) {
       for (ContainerStatus cs : allStatuses(p)) {
         ContainerStateWaiting w = cs.getState() == null ? null : cs.getState().getWaiting();
         if (w != null && PULL_FAILURES.contains(w.getReason())) {
-          return Optional.of(new String[] {"ImagePullFailed",
-              "pod " + p.getMetadata().getName() + " cannot pull image " + cs.getImage() + ": "
-                  + (w.getMessage() == null ? w.getReason() : w.getMessage())});
+          return Optional.of(
+              new String[] {
+                "ImagePullFailed",
+                "pod "
+                    + p.getMetadata().getName()
+                    + " cannot pull image "
+                    + cs.getImage()
+                    + ": "
+                    + (w.getMessage() == null ? w.getReason() : w.getMessage())
+              });
         }
       }
     }
     for (Pod p : pods) {
       for (ContainerStatus cs : allStatuses(p)) {
         ContainerStateWaiting w = cs.getState() == null ? null : cs.getState().getWaiting();
-        if (w != null && "CrashLoopBackOff".equals(w.getReason())
+        if (w != null
+            && "CrashLoopBackOff".equals(w.getReason())
             && !Labels.INIT_CONTAINER.equals(cs.getName())) {
-          ContainerStateTerminated last = cs.getLastState() == null ? null : cs.getLastState().getTerminated();
-          String detail = last == null ? ""
-              : " (last exit code " + last.getExitCode()
-                  + (last.getMessage() == null || last.getMessage().isBlank() ? "" : ": " + last.getMessage().strip())
-                  + ")";
-          return Optional.of(new String[] {"CrashLoop",
-              "container " + cs.getName() + " of pod " + p.getMetadata().getName() + " keeps crashing, "
-                  + nz(cs.getRestartCount()) + " restarts" + detail});
+          ContainerStateTerminated last =
+              cs.getLastState() == null ? null : cs.getLastState().getTerminated();
+          String detail =
+              last == null
+                  ? ""
+                  : " (last exit code "
+                      + last.getExitCode()
+                      + (last.getMessage() == null || last.getMessage().isBlank()
+                          ? ""
+                          : ": " + last.getMessage().strip())
+                      + ")";
+          return Optional.of(
+              new String[] {
+                "CrashLoop",
+                "container "
+                    + cs.getName()
+                    + " of pod "
+                    + p.getMetadata().getName()
+                    + " keeps crashing, "
+                    + nz(cs.getRestartCount())
+                    + " restarts"
+                    + detail
+              });
         }
       }
     }
@@ -238,18 +313,30 @@ public final class StatusAggregator {
       }
       for (ReplicaSetCondition c : rs.getStatus().getConditions()) {
         if ("ReplicaFailure".equals(c.getType()) && "True".equals(c.getStatus())) {
-          return Optional.of(new String[] {"PodsRejected",
-              "ReplicaSet " + rs.getMetadata().getName() + " cannot create pods: " + c.getMessage()});
+          return Optional.of(
+              new String[] {
+                "PodsRejected",
+                "ReplicaSet "
+                    + rs.getMetadata().getName()
+                    + " cannot create pods: "
+                    + c.getMessage()
+              });
         }
       }
     }
     Optional<Deployment> d = o.deployment();
-    if (d.isPresent() && d.get().getStatus() != null && d.get().getStatus().getConditions() != null) {
+    if (d.isPresent()
+        && d.get().getStatus() != null
+        && d.get().getStatus().getConditions() != null) {
       for (DeploymentCondition c : d.get().getStatus().getConditions()) {
         if ("ReplicaFailure".equals(c.getType()) && "True".equals(c.getStatus())) {
-          return Optional.of(new String[] {"PodsRejected", "the Deployment cannot create pods: " + c.getMessage()});
+          return Optional.of(
+              new String[] {
+                "PodsRejected", "the Deployment cannot create pods: " + c.getMessage()
+              });
         }
-        if ("Progressing".equals(c.getType()) && "False".equals(c.getStatus())
+        if ("Progressing".equals(c.getType())
+            && "False".equals(c.getStatus())
             && "ProgressDeadlineExceeded".equals(c.getReason())) {
           return Optional.of(new String[] {"ProgressDeadlineExceeded", c.getMessage()});
         }

@@ -12,14 +12,15 @@ import java.util.Objects;
 public final class StatusConditions {
 
   /**
-   * The longest condition message written (metav1.Condition's limit): longer ones are cut with a note, so a
-   * status patch can always be stored however many problems the spec has.
+   * The longest condition message written (metav1.Condition's limit): longer ones are cut with a
+   * note, so a status patch can always be stored however many problems the spec has.
    */
   public static final int MAX_MESSAGE = 32 * 1024;
 
   private StatusConditions() {}
 
-  public static Condition of(String type, boolean status, String reason, String message, long generation) {
+  public static Condition of(
+      String type, boolean status, String reason, String message, long generation) {
     return new ConditionBuilder()
         .withType(type)
         .withStatus(status ? "True" : "False")
@@ -29,13 +30,18 @@ public final class StatusConditions {
         .build();
   }
 
-  /** The message, cut to {@link #MAX_MESSAGE} characters with a note saying how much was left out. */
+  /**
+   * The message, cut to {@link #MAX_MESSAGE} characters with a note saying how much was left out.
+   */
   public static String bounded(String message) {
     if (message == null || message.length() <= MAX_MESSAGE) {
       return message;
     }
     int keep = MAX_MESSAGE - 64; // room for the note
-    return message.substring(0, keep) + " ... (message cut: " + (message.length() - keep) + " more characters)";
+    return message.substring(0, keep)
+        + " ... (message cut: "
+        + (message.length() - keep)
+        + " more characters)";
   }
 
   /**
@@ -48,7 +54,9 @@ public final class StatusConditions {
     for (Condition c : next) {
       Condition old = find(previous, c.getType());
       String ltt =
-          old != null && Objects.equals(old.getStatus(), c.getStatus()) && old.getLastTransitionTime() != null
+          old != null
+                  && Objects.equals(old.getStatus(), c.getStatus())
+                  && old.getLastTransitionTime() != null
               ? old.getLastTransitionTime()
               : nowText;
       out.add(new ConditionBuilder(c).withLastTransitionTime(ltt).build());

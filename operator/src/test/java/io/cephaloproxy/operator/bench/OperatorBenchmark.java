@@ -43,7 +43,8 @@ public final class OperatorBenchmark {
 
   public static void main(String[] args) throws Exception {
     // the mock server logs every request at INFO; that costs more than the operator's work
-    java.util.logging.Logger.getLogger("io.fabric8.mockwebserver").setLevel(java.util.logging.Level.WARNING);
+    java.util.logging.Logger.getLogger("io.fabric8.mockwebserver")
+        .setLevel(java.util.logging.Level.WARNING);
     java.util.logging.Logger.getLogger("").setLevel(java.util.logging.Level.WARNING);
     Path jar = Path.of(args[0]);
     for (int i = 1; i < args.length; i++) {
@@ -54,24 +55,48 @@ public final class OperatorBenchmark {
   static void run(Path jar, int n) throws Exception {
     SsaCapableDispatcher dispatcher = new SsaCapableDispatcher();
     dispatcher.ignoreUserAgent(BENCH_UA);
-    KubernetesMockServer server = new KubernetesMockServer(new Context(Serialization.jsonMapper()), new MockWebServer(), new HashMap<>(), dispatcher, false);
+    KubernetesMockServer server =
+        new KubernetesMockServer(
+            new Context(Serialization.jsonMapper()),
+            new MockWebServer(),
+            new HashMap<>(),
+            dispatcher,
+            false);
     server.init();
-    server.expectCustomResource(CustomResourceDefinitionContext.fromCustomResourceType(SquidProxy.class));
+    server.expectCustomResource(
+        CustomResourceDefinitionContext.fromCustomResourceType(SquidProxy.class));
     String url = "http://127.0.0.1:" + server.getPort();
-    try (KubernetesClient client = new KubernetesClientBuilder()
-        .withConfig(new ConfigBuilder().withMasterUrl(url).withUserAgent(BENCH_UA).withRequestRetryBackoffLimit(3).build()).build()) {
+    try (KubernetesClient client =
+        new KubernetesClientBuilder()
+            .withConfig(
+                new ConfigBuilder()
+                    .withMasterUrl(url)
+                    .withUserAgent(BENCH_UA)
+                    .withRequestRetryBackoffLimit(3)
+                    .build())
+            .build()) {
       for (int ns = 0; ns < NAMESPACES; ns++) {
-        client.resource(new NamespaceBuilder().withNewMetadata().withName("bench-" + ns).endMetadata().build()).create();
+        client
+            .resource(
+                new NamespaceBuilder()
+                    .withNewMetadata()
+                    .withName("bench-" + ns)
+                    .endMetadata()
+                    .build())
+            .create();
       }
       Path kubeconfig = Files.createTempFile("bench-kubeconfig", ".yaml");
-      Files.writeString(kubeconfig, """
+      Files.writeString(
+          kubeconfig,
+          """
           apiVersion: v1
           kind: Config
           clusters: [{name: mock, cluster: {server: "%s"}}]
           users: [{name: bench, user: {token: bench}}]
           contexts: [{name: mock, context: {cluster: mock, user: bench}}]
           current-context: mock
-          """.formatted(url));
+          """
+              .formatted(url));
       int httpPort = freePort();
       Process operator = startOperator(jar, kubeconfig, httpPort);
       awaitReady(httpPort, operator);
@@ -108,14 +133,30 @@ public final class OperatorBenchmark {
       operator.destroy();
       operator.waitFor();
 
-      Map<String, Long> byVerb = requests.stream().collect(Collectors.groupingBy(r -> r.substring(0, r.indexOf(' ')), java.util.TreeMap::new, Collectors.counting()));
-      System.out.printf("operator-benchmark N=%d: created in %.1f s, all converged %.1f s after the first create%n",
+      Map<String, Long> byVerb =
+          requests.stream()
+              .collect(
+                  Collectors.groupingBy(
+                      r -> r.substring(0, r.indexOf(' ')),
+                      java.util.TreeMap::new,
+                      Collectors.counting()));
+      System.out.printf(
+          "operator-benchmark N=%d: created in %.1f s, all converged %.1f s after the first create%n",
           n, (created - start) / 1e9, (converged - start) / 1e9);
-      System.out.printf("operator-benchmark N=%d: API requests by the operator until converged: %d (%.2f per resource; by verb %s), writes %d (%.2f per resource)%n",
+      System.out.printf(
+          "operator-benchmark N=%d: API requests by the operator until converged: %d (%.2f per resource; by verb %s), writes %d (%.2f per resource)%n",
           n, requests.size(), requests.size() / (double) n, byVerb, writes, writes / (double) n);
-      System.out.printf("operator-benchmark N=%d: steady-state resync (operator restart, %d reconciles in %.1f s): %d writes%s%n",
-          n, n, (resyncDone - resyncStart) / 1e9, resyncWrites.size(), resyncWrites.isEmpty() ? "" : " " + resyncWrites.subList(0, Math.min(5, resyncWrites.size())));
-      System.out.printf("operator-benchmark N=%d: operator RSS %d MiB after convergence (peak %d MiB), %d MiB after the resync%n",
+      System.out.printf(
+          "operator-benchmark N=%d: steady-state resync (operator restart, %d reconciles in %.1f s): %d writes%s%n",
+          n,
+          n,
+          (resyncDone - resyncStart) / 1e9,
+          resyncWrites.size(),
+          resyncWrites.isEmpty()
+              ? ""
+              : " " + resyncWrites.subList(0, Math.min(5, resyncWrites.size())));
+      System.out.printf(
+          "operator-benchmark N=%d: operator RSS %d MiB after convergence (peak %d MiB), %d MiB after the resync%n",
           n, rss / 1024, hwm / 1024, rssAfterResync / 1024);
       Files.deleteIfExists(kubeconfig);
     } finally {
@@ -127,7 +168,12 @@ public final class OperatorBenchmark {
     List<String> cmd = new java.util.ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     // default: what the image bakes in, with the heap a 384 MiB container limit would give
-    cmd.addAll(List.of(System.getProperty("bench.jvm", "-XX:+UseSerialGC -Xmx256m -XX:TieredStopAtLevel=1 -XX:-UsePerfData").split(" ")));
+    cmd.addAll(
+        List.of(
+            System.getProperty(
+                    "bench.jvm",
+                    "-XX:+UseSerialGC -Xmx256m -XX:TieredStopAtLevel=1 -XX:-UsePerfData")
+                .split(" ")));
     cmd.addAll(List.of("-jar", jar.toString(), "run"));
     ProcessBuilder pb = new ProcessBuilder(cmd);
     pb.environment().put("KUBECONFIG", kubeconfig.toString());
@@ -138,7 +184,10 @@ public final class OperatorBenchmark {
     pb.environment().put("LOG_LEVEL", "WARN");
     pb.environment().remove("KUBERNETES_SERVICE_HOST");
     pb.redirectErrorStream(true);
-    pb.redirectOutput(ProcessBuilder.Redirect.appendTo(Path.of(System.getProperty("java.io.tmpdir"), "cephaloproxy-bench-operator.log").toFile()));
+    pb.redirectOutput(
+        ProcessBuilder.Redirect.appendTo(
+            Path.of(System.getProperty("java.io.tmpdir"), "cephaloproxy-bench-operator.log")
+                .toFile()));
     return pb.start();
   }
 
@@ -146,10 +195,14 @@ public final class OperatorBenchmark {
     HttpClient http = HttpClient.newHttpClient();
     for (int i = 0; i < 600; i++) {
       if (!p.isAlive()) {
-        throw new IllegalStateException("operator exited with " + p.exitValue() + "; see /tmp/cephaloproxy-bench-operator.log");
+        throw new IllegalStateException(
+            "operator exited with " + p.exitValue() + "; see /tmp/cephaloproxy-bench-operator.log");
       }
       try {
-        var r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/readyz")).build(), HttpResponse.BodyHandlers.ofString());
+        var r =
+            http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/readyz")).build(),
+                HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() == 200) {
           return;
         }
@@ -166,14 +219,48 @@ public final class OperatorBenchmark {
       if (!p.isAlive()) {
         throw new IllegalStateException("operator exited");
       }
-      Map<String, String> hashes = client.apps().deployments().inAnyNamespace().withLabel(Labels.MANAGED_BY, Labels.MANAGER).list().getItems().stream()
-          .collect(Collectors.toMap(d -> d.getMetadata().getNamespace() + "/" + d.getMetadata().getName(), OperatorBenchmark::hash));
-      long services = client.services().inAnyNamespace().withLabel(Labels.MANAGED_BY, Labels.MANAGER).list().getItems().size();
-      long configMaps = client.configMaps().inAnyNamespace().withLabel(Labels.MANAGED_BY, Labels.MANAGER).list().getItems().size();
-      long done = client.resources(SquidProxy.class).inAnyNamespace().list().getItems().stream()
-          .filter(s -> s.getStatus() != null && s.getStatus().getConfigHash() != null
-              && Objects.equals(s.getStatus().getConfigHash(), hashes.get(s.getMetadata().getNamespace() + "/" + s.getMetadata().getName())))
-          .count();
+      Map<String, String> hashes =
+          client
+              .apps()
+              .deployments()
+              .inAnyNamespace()
+              .withLabel(Labels.MANAGED_BY, Labels.MANAGER)
+              .list()
+              .getItems()
+              .stream()
+              .collect(
+                  Collectors.toMap(
+                      d -> d.getMetadata().getNamespace() + "/" + d.getMetadata().getName(),
+                      OperatorBenchmark::hash));
+      long services =
+          client
+              .services()
+              .inAnyNamespace()
+              .withLabel(Labels.MANAGED_BY, Labels.MANAGER)
+              .list()
+              .getItems()
+              .size();
+      long configMaps =
+          client
+              .configMaps()
+              .inAnyNamespace()
+              .withLabel(Labels.MANAGED_BY, Labels.MANAGER)
+              .list()
+              .getItems()
+              .size();
+      long done =
+          client.resources(SquidProxy.class).inAnyNamespace().list().getItems().stream()
+              .filter(
+                  s ->
+                      s.getStatus() != null
+                          && s.getStatus().getConfigHash() != null
+                          && Objects.equals(
+                              s.getStatus().getConfigHash(),
+                              hashes.get(
+                                  s.getMetadata().getNamespace()
+                                      + "/"
+                                      + s.getMetadata().getName())))
+              .count();
       if (done == n && services == n && configMaps == n) {
         return;
       }
@@ -183,7 +270,11 @@ public final class OperatorBenchmark {
   }
 
   static String hash(Deployment d) {
-    return d.getSpec().getTemplate().getMetadata().getAnnotations().get(Labels.CONFIG_HASH_ANNOTATION);
+    return d.getSpec()
+        .getTemplate()
+        .getMetadata()
+        .getAnnotations()
+        .get(Labels.CONFIG_HASH_ANNOTATION);
   }
 
   /** Waits until the operator's /metrics count n successful reconciles. */
@@ -193,11 +284,16 @@ public final class OperatorBenchmark {
       if (!p.isAlive()) {
         throw new IllegalStateException("operator exited");
       }
-      var r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
-      double total = r.body().lines()
-          .filter(l -> l.startsWith("operator_sdk_reconciliations_success_total"))
-          .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
-          .sum();
+      var r =
+          http.send(
+              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
+              HttpResponse.BodyHandlers.ofString());
+      double total =
+          r.body()
+              .lines()
+              .filter(l -> l.startsWith("operator_sdk_reconciliations_success_total"))
+              .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+              .sum();
       if (total >= n) {
         return;
       }
@@ -228,5 +324,4 @@ public final class OperatorBenchmark {
       return s.getLocalPort();
     }
   }
-
 }

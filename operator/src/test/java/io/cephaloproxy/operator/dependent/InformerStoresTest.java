@@ -14,40 +14,79 @@ import org.junit.jupiter.api.Test;
 
 class InformerStoresTest {
   static ManagedFieldsEntry entry(String manager, String operation) {
-    return new ManagedFieldsEntryBuilder().withManager(manager).withOperation(operation).withApiVersion("v1")
-        .withFieldsType("FieldsV1").withNewFieldsV1().addToAdditionalProperties("f:spec", java.util.Map.of()).endFieldsV1()
+    return new ManagedFieldsEntryBuilder()
+        .withManager(manager)
+        .withOperation(operation)
+        .withApiVersion("v1")
+        .withFieldsType("FieldsV1")
+        .withNewFieldsV1()
+        .addToAdditionalProperties("f:spec", java.util.Map.of())
+        .endFieldsV1()
         .build();
   }
 
   @Test
   void dependentsKeepTheWholeObjectAndOnlyTheOperatorsOwnApplyEntry() {
-    Deployment d = new DeploymentBuilder().withNewMetadata().withName("web").withNamespace("ns").withResourceVersion("7")
-        .withManagedFields(entry("squidproxy", "Apply"), entry("kube-controller-manager", "Update"),
-            entry("squidproxy", "Update"), entry("argocd-controller", "Apply"))
-        .endMetadata().withNewSpec().withReplicas(2).endSpec().build();
+    Deployment d =
+        new DeploymentBuilder()
+            .withNewMetadata()
+            .withName("web")
+            .withNamespace("ns")
+            .withResourceVersion("7")
+            .withManagedFields(
+                entry("squidproxy", "Apply"),
+                entry("kube-controller-manager", "Update"),
+                entry("squidproxy", "Update"),
+                entry("argocd-controller", "Apply"))
+            .endMetadata()
+            .withNewSpec()
+            .withReplicas(2)
+            .endSpec()
+            .build();
     new InformerStores.OwnApplyEntryOnly<Deployment>().put("ns/web", d);
-    // what JOSDK's server-side-apply matcher looks up: exactly one entry of the field manager, operation Apply
-    assertThat(d.getMetadata().getManagedFields()).singleElement().satisfies(e -> {
-      assertThat(e.getManager()).isEqualTo("squidproxy");
-      assertThat(e.getOperation()).isEqualTo(SSABasedGenericKubernetesResourceMatcher.APPLY_OPERATION);
-    });
+    // what JOSDK's server-side-apply matcher looks up: exactly one entry of the field manager,
+    // operation Apply
+    assertThat(d.getMetadata().getManagedFields())
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.getManager()).isEqualTo("squidproxy");
+              assertThat(e.getOperation())
+                  .isEqualTo(SSABasedGenericKubernetesResourceMatcher.APPLY_OPERATION);
+            });
     assertThat(d.getSpec().getReplicas()).isEqualTo(2);
   }
 
   @Test
   void podsKeepMetadataAndStatusOnly() {
-    Pod p = new PodBuilder().withNewMetadata().withName("web-1").withNamespace("ns").withResourceVersion("3")
-        .addToLabels("app.kubernetes.io/instance", "web").addToAnnotations("cephaloproxy.io/config-hash", "abc")
-        .withManagedFields(entry("kubelet", "Update")).endMetadata()
-        .withNewSpec().addNewContainer().withName("squid").withImage("squid").endContainer().endSpec()
-        .withNewStatus().withPhase("Running").endStatus().build();
+    Pod p =
+        new PodBuilder()
+            .withNewMetadata()
+            .withName("web-1")
+            .withNamespace("ns")
+            .withResourceVersion("3")
+            .addToLabels("app.kubernetes.io/instance", "web")
+            .addToAnnotations("cephaloproxy.io/config-hash", "abc")
+            .withManagedFields(entry("kubelet", "Update"))
+            .endMetadata()
+            .withNewSpec()
+            .addNewContainer()
+            .withName("squid")
+            .withImage("squid")
+            .endContainer()
+            .endSpec()
+            .withNewStatus()
+            .withPhase("Running")
+            .endStatus()
+            .build();
     var store = InformerStores.pods();
     store.put("ns/web-1", p);
     Pod cached = store.get("ns/web-1");
     assertThat(cached.getSpec()).isNull();
     assertThat(cached.getMetadata().getManagedFields()).isNull();
     assertThat(cached.getMetadata().getLabels()).containsEntry("app.kubernetes.io/instance", "web");
-    assertThat(cached.getMetadata().getAnnotations()).containsEntry("cephaloproxy.io/config-hash", "abc");
+    assertThat(cached.getMetadata().getAnnotations())
+        .containsEntry("cephaloproxy.io/config-hash", "abc");
     assertThat(cached.getMetadata().getResourceVersion()).isEqualTo("3");
     assertThat(cached.getStatus().getPhase()).isEqualTo("Running");
     assertThat(List.of(store.keySet().toArray())).containsExactly("ns/web-1");

@@ -18,9 +18,9 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.api.Test;
 
 /** Every builder, over every committed example. */
 class ProxyObjectsTest {
@@ -32,7 +32,9 @@ class ProxyObjectsTest {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     // through the CLI once, to prove the command line works on the example
-    int rc = RenderCommand.run(List.of("-f", file.toString()), new PrintStream(out), new PrintStream(err));
+    int rc =
+        RenderCommand.run(
+            List.of("-f", file.toString()), new PrintStream(out), new PrintStream(err));
     assertThat(rc).as(err.toString(StandardCharsets.UTF_8)).isZero();
     assertThat(out.toString(StandardCharsets.UTF_8)).contains("kind: \"Deployment\"");
     return Renderer.render(readAll(file), "ghcr.io/cephaloproxy/squid:test").objects();
@@ -50,9 +52,12 @@ class ProxyObjectsTest {
   @MethodSource("examples")
   void buildingTwiceGivesEqualObjects(Path file) {
     List<HasMetadata> first = render(file);
-    List<HasMetadata> second = Renderer.render(readAll(file), "ghcr.io/cephaloproxy/squid:test").objects();
+    List<HasMetadata> second =
+        Renderer.render(readAll(file), "ghcr.io/cephaloproxy/squid:test").objects();
     assertThat(second).isEqualTo(first);
-    assertThat(first).extracting(HasMetadata::getKind).contains("ConfigMap", "Deployment", "Service");
+    assertThat(first)
+        .extracting(HasMetadata::getKind)
+        .contains("ConfigMap", "Deployment", "Service");
   }
 
   @ParameterizedTest
@@ -60,46 +65,69 @@ class ProxyObjectsTest {
   void podTemplatePassesRestrictedAndRestrictedV2(Path file) {
     Deployment d = deployment(render(file));
     PodSpec pod = d.getSpec().getTemplate().getSpec();
-    assertThat(PodSecurityChecker.violations(pod, d.getSpec().getTemplate().getMetadata().getAnnotations())).isEmpty();
+    assertThat(
+            PodSecurityChecker.violations(
+                pod, d.getSpec().getTemplate().getMetadata().getAnnotations()))
+        .isEmpty();
     assertThat(pod.getInitContainers()).extracting(Container::getName).containsExactly("init");
     assertThat(pod.getContainers()).extracting(Container::getName).containsExactly("run");
     assertThat(pod.getInitContainers().get(0).getArgs()).containsExactly("init");
     assertThat(pod.getContainers().get(0).getArgs()).containsExactly("run");
     // every writable path is an emptyDir (or the cache claim), and nothing else is writable
     for (Container c : List.of(pod.getInitContainers().get(0), pod.getContainers().get(0))) {
-      c.getVolumeMounts().forEach(m -> {
-        Volume v = pod.getVolumes().stream().filter(x -> x.getName().equals(m.getName())).findFirst().orElseThrow();
-        boolean writable = !Boolean.TRUE.equals(m.getReadOnly());
-        assertThat(writable).as(m.getMountPath()).isEqualTo(v.getEmptyDir() != null || v.getPersistentVolumeClaim() != null);
-      });
+      c.getVolumeMounts()
+          .forEach(
+              m -> {
+                Volume v =
+                    pod.getVolumes().stream()
+                        .filter(x -> x.getName().equals(m.getName()))
+                        .findFirst()
+                        .orElseThrow();
+                boolean writable = !Boolean.TRUE.equals(m.getReadOnly());
+                assertThat(writable)
+                    .as(m.getMountPath())
+                    .isEqualTo(v.getEmptyDir() != null || v.getPersistentVolumeClaim() != null);
+              });
     }
-    assertThat(d.getSpec().getTemplate().getMetadata().getAnnotations()).containsKey(Labels.CONFIG_HASH_ANNOTATION);
-    assertThat(d.getSpec().getStrategy().getRollingUpdate().getMaxUnavailable().getIntVal()).isZero();
+    assertThat(d.getSpec().getTemplate().getMetadata().getAnnotations())
+        .containsKey(Labels.CONFIG_HASH_ANNOTATION);
+    assertThat(d.getSpec().getStrategy().getRollingUpdate().getMaxUnavailable().getIntVal())
+        .isZero();
   }
 
   @Test
   void workersGetAMemoryShmAndProbesUseTheHealthPort() {
     Deployment d = deployment(render(Examples.dir().resolve("workers.yaml")));
     PodSpec pod = d.getSpec().getTemplate().getSpec();
-    Volume shm = pod.getVolumes().stream().filter(v -> "Memory".equals(v.getEmptyDir() == null ? null : v.getEmptyDir().getMedium())).findFirst().orElseThrow();
-    assertThat(pod.getContainers().get(0).getVolumeMounts()).anySatisfy(m -> {
-      assertThat(m.getName()).isEqualTo(shm.getName());
-      assertThat(m.getMountPath()).isEqualTo("/dev/shm");
-    });
+    Volume shm =
+        pod.getVolumes().stream()
+            .filter(
+                v -> "Memory".equals(v.getEmptyDir() == null ? null : v.getEmptyDir().getMedium()))
+            .findFirst()
+            .orElseThrow();
+    assertThat(pod.getContainers().get(0).getVolumeMounts())
+        .anySatisfy(
+            m -> {
+              assertThat(m.getName()).isEqualTo(shm.getName());
+              assertThat(m.getMountPath()).isEqualTo("/dev/shm");
+            });
     assertThat(shm.getEmptyDir().getSizeLimit()).isNotNull();
     Container run = pod.getContainers().get(0);
     assertThat(run.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/health");
     assertThat(run.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/ready");
     assertThat(run.getStartupProbe().getHttpGet().getPort().getStrVal()).isEqualTo("health");
-    assertThat(run.getPorts()).anySatisfy(p -> {
-      assertThat(p.getName()).isEqualTo("health");
-      assertThat(p.getContainerPort()).isEqualTo(8080);
-    });
+    assertThat(run.getPorts())
+        .anySatisfy(
+            p -> {
+              assertThat(p.getName()).isEqualTo("health");
+              assertThat(p.getContainerPort()).isEqualTo(8080);
+            });
   }
 
   @Test
   void noFixedUidOrFsGroupByDefault() {
-    PodSpec pod = deployment(render(Examples.dir().resolve("basic.yaml"))).getSpec().getTemplate().getSpec();
+    PodSpec pod =
+        deployment(render(Examples.dir().resolve("basic.yaml"))).getSpec().getTemplate().getSpec();
     assertThat(pod.getSecurityContext().getRunAsUser()).isNull();
     assertThat(pod.getSecurityContext().getFsGroup()).isNull();
     assertThat(pod.getSecurityContext().getRunAsNonRoot()).isTrue();
@@ -107,7 +135,8 @@ class ProxyObjectsTest {
 
   @Test
   void checkerCatchesEveryViolation() {
-    PodSpec pod = deployment(render(Examples.dir().resolve("basic.yaml"))).getSpec().getTemplate().getSpec();
+    PodSpec pod =
+        deployment(render(Examples.dir().resolve("basic.yaml"))).getSpec().getTemplate().getSpec();
     pod.getSecurityContext().setRunAsUser(1000L);
     pod.getSecurityContext().setFsGroup(1000L);
     Container run = pod.getContainers().get(0);
@@ -117,58 +146,100 @@ class ProxyObjectsTest {
     run.getSecurityContext().setReadOnlyRootFilesystem(false);
     run.getSecurityContext().getSeccompProfile().setType("Unconfined");
     pod.setHostNetwork(true);
-    pod.getVolumes().add(new io.fabric8.kubernetes.api.model.VolumeBuilder().withName("h").withNewHostPath("/", null).build());
+    pod.getVolumes()
+        .add(
+            new io.fabric8.kubernetes.api.model.VolumeBuilder()
+                .withName("h")
+                .withNewHostPath("/", null)
+                .build());
     List<String> v = PodSecurityChecker.violations(pod, Map.of());
-    assertThat(v).anyMatch(s -> s.contains("fixed pod runAsUser")).anyMatch(s -> s.contains("fixed fsGroup"))
-        .anyMatch(s -> s.contains("allowPrivilegeEscalation")).anyMatch(s -> s.contains("drop ALL"))
-        .anyMatch(s -> s.contains("adds capability NET_ADMIN")).anyMatch(s -> s.contains("readOnlyRootFilesystem"))
-        .anyMatch(s -> s.contains("seccomp Unconfined")).anyMatch(s -> s.contains("hostNetwork"))
+    assertThat(v)
+        .anyMatch(s -> s.contains("fixed pod runAsUser"))
+        .anyMatch(s -> s.contains("fixed fsGroup"))
+        .anyMatch(s -> s.contains("allowPrivilegeEscalation"))
+        .anyMatch(s -> s.contains("drop ALL"))
+        .anyMatch(s -> s.contains("adds capability NET_ADMIN"))
+        .anyMatch(s -> s.contains("readOnlyRootFilesystem"))
+        .anyMatch(s -> s.contains("seccomp Unconfined"))
+        .anyMatch(s -> s.contains("hostNetwork"))
         .anyMatch(s -> s.contains("hostPath"));
   }
 
   @Test
   void pdbOnlyWithMoreThanOneReplica() {
-    assertThat(render(Examples.dir().resolve("basic.yaml"))).extracting(HasMetadata::getKind).doesNotContain("PodDisruptionBudget");
-    assertThat(render(Examples.dir().resolve("production.yaml"))).extracting(HasMetadata::getKind).contains("PodDisruptionBudget");
+    assertThat(render(Examples.dir().resolve("basic.yaml")))
+        .extracting(HasMetadata::getKind)
+        .doesNotContain("PodDisruptionBudget");
+    assertThat(render(Examples.dir().resolve("production.yaml")))
+        .extracting(HasMetadata::getKind)
+        .contains("PodDisruptionBudget");
   }
 
   @ParameterizedTest
   @MethodSource("examples")
   void noContainerCopiesItsLogIntoTheTerminationMessage(Path file) {
     PodSpec pod = deployment(render(file)).getSpec().getTemplate().getSpec();
-    // FallbackToLogsOnError would put the log tail (access-log lines: client IPs, URLs) into the pod status
+    // FallbackToLogsOnError would put the log tail (access-log lines: client IPs, URLs) into the
+    // pod status
     assertThat(Stream.concat(pod.getInitContainers().stream(), pod.getContainers().stream()))
-        .allSatisfy(c -> assertThat(c.getTerminationMessagePolicy()).as(c.getName()).isEqualTo("File"));
+        .allSatisfy(
+            c -> assertThat(c.getTerminationMessagePolicy()).as(c.getName()).isEqualTo("File"));
   }
 
   @Test
   void egressFollowsSquidsDestinationRules() {
     // the defaults: Squid's always-blocked networks are closed at the network level too
-    assertThat(egressBlocks("networkPolicy: {enabled: true}")).containsExactly(
-        "0.0.0.0/0 except [0.0.0.0/8, 127.0.0.0/8, 169.254.0.0/16]", "::/0 except [::1/128, fe80::/10]");
+    assertThat(egressBlocks("networkPolicy: {enabled: true}"))
+        .containsExactly(
+            "0.0.0.0/0 except [0.0.0.0/8, 127.0.0.0/8, 169.254.0.0/16]",
+            "::/0 except [::1/128, fe80::/10]");
     // everything IPv4 denied: no except equal to its cidr; allowed networks are carved back out
-    assertThat(egressBlocks("networkPolicy: {enabled: true}\naccess: {deniedDestinationCIDRs: [0.0.0.0/0, 10.0.0.0/8, "
-        + "'fd00::/8'], allowedDestinationCIDRs: [169.254.169.254/32, 10.1.0.0/16, 10.1.2.0/24, 192.0.2.0/24]}"))
-        .containsExactly("::/0 except [::1/128, fd00::/8, fe80::/10]",
-            "10.1.0.0/16", "169.254.169.254/32", "192.0.2.0/24");
+    assertThat(
+            egressBlocks(
+                "networkPolicy: {enabled: true}\naccess: {deniedDestinationCIDRs: [0.0.0.0/0, 10.0.0.0/8, "
+                    + "'fd00::/8'], allowedDestinationCIDRs: [169.254.169.254/32, 10.1.0.0/16, 10.1.2.0/24, 192.0.2.0/24]}"))
+        .containsExactly(
+            "::/0 except [::1/128, fd00::/8, fe80::/10]",
+            "10.1.0.0/16",
+            "169.254.169.254/32",
+            "192.0.2.0/24");
     // an allowed network nothing denies needs no block of its own
-    assertThat(egressBlocks("networkPolicy: {enabled: true}\naccess: {allowedDestinationCIDRs: [192.0.2.0/24]}"))
-        .containsExactly("0.0.0.0/0 except [0.0.0.0/8, 127.0.0.0/8, 169.254.0.0/16]", "::/0 except [::1/128, fe80::/10]");
+    assertThat(
+            egressBlocks(
+                "networkPolicy: {enabled: true}\naccess: {allowedDestinationCIDRs: [192.0.2.0/24]}"))
+        .containsExactly(
+            "0.0.0.0/0 except [0.0.0.0/8, 127.0.0.0/8, 169.254.0.0/16]",
+            "::/0 except [::1/128, fe80::/10]");
   }
 
   static List<String> egressBlocks(String specYaml) {
-    io.cephaloproxy.api.v1alpha1.SquidProxy sp = io.fabric8.kubernetes.client.utils.Serialization.unmarshal(
-        "apiVersion: cephaloproxy.io/v1alpha1\nkind: SquidProxy\nmetadata: {name: np, namespace: ns}\nspec:\n"
-            + specYaml.indent(2), io.cephaloproxy.api.v1alpha1.SquidProxy.class);
-    var np = Renderer.render(List.of(sp), "ghcr.io/cephaloproxy/squid:test").objects().stream()
-        .filter(io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy.class::isInstance)
-        .map(io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy.class::cast).findFirst().orElseThrow();
-    return np.getSpec().getEgress().get(1).getTo().stream().map(p -> p.getIpBlock())
-        .map(b -> b.getCidr() + (b.getExcept() == null || b.getExcept().isEmpty() ? "" : " except " + b.getExcept()))
+    io.cephaloproxy.api.v1alpha1.SquidProxy sp =
+        io.fabric8.kubernetes.client.utils.Serialization.unmarshal(
+            "apiVersion: cephaloproxy.io/v1alpha1\nkind: SquidProxy\nmetadata: {name: np, namespace: ns}\nspec:\n"
+                + specYaml.indent(2),
+            io.cephaloproxy.api.v1alpha1.SquidProxy.class);
+    var np =
+        Renderer.render(List.of(sp), "ghcr.io/cephaloproxy/squid:test").objects().stream()
+            .filter(io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy.class::isInstance)
+            .map(io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy.class::cast)
+            .findFirst()
+            .orElseThrow();
+    return np.getSpec().getEgress().get(1).getTo().stream()
+        .map(p -> p.getIpBlock())
+        .map(
+            b ->
+                b.getCidr()
+                    + (b.getExcept() == null || b.getExcept().isEmpty()
+                        ? ""
+                        : " except " + b.getExcept()))
         .toList();
   }
 
   static Deployment deployment(List<HasMetadata> objects) {
-    return objects.stream().filter(Deployment.class::isInstance).map(Deployment.class::cast).findFirst().orElseThrow();
+    return objects.stream()
+        .filter(Deployment.class::isInstance)
+        .map(Deployment.class::cast)
+        .findFirst()
+        .orElseThrow();
   }
 }

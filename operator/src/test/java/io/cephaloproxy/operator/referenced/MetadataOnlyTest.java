@@ -21,12 +21,15 @@ class MetadataOnlyTest {
 
   @Test
   void itemsOfANonEmptyListAreRead() {
-    String json = EMPTY_LIST.replace("\"items\":null",
-        "\"items\":[{\"kind\":\"PartialObjectMetadata\",\"apiVersion\":\"meta.k8s.io/v1\","
-            + "\"metadata\":{\"name\":\"s\",\"namespace\":\"n\",\"resourceVersion\":\"7\"}}]");
+    String json =
+        EMPTY_LIST.replace(
+            "\"items\":null",
+            "\"items\":[{\"kind\":\"PartialObjectMetadata\",\"apiVersion\":\"meta.k8s.io/v1\","
+                + "\"metadata\":{\"name\":\"s\",\"namespace\":\"n\",\"resourceVersion\":\"7\"}}]");
     GenericKubernetesResourceList list =
         MetadataOnly.serialization().unmarshal(json, GenericKubernetesResourceList.class);
-    assertThat(list.getItems()).singleElement()
+    assertThat(list.getItems())
+        .singleElement()
         .satisfies(o -> assertThat(o.getMetadata().getName()).isEqualTo("s"));
   }
 }

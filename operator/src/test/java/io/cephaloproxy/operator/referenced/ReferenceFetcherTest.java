@@ -40,8 +40,13 @@ class ReferenceFetcherTest {
 
   @BeforeEach
   void start() {
-    server = new KubernetesMockServer(new Context(Serialization.jsonMapper()), new MockWebServer(), new HashMap<>(),
-        new KubernetesCrudDispatcher(), false);
+    server =
+        new KubernetesMockServer(
+            new Context(Serialization.jsonMapper()),
+            new MockWebServer(),
+            new HashMap<>(),
+            new KubernetesCrudDispatcher(),
+            false);
     server.init();
     client = server.createClient();
     fetcher = new ReferenceFetcher(client, now::get, false);
@@ -55,8 +60,18 @@ class ReferenceFetcherTest {
   }
 
   String secret(String name, String value) {
-    return client.resource(new SecretBuilder().withNewMetadata().withName(name).withNamespace(NS).endMetadata()
-        .addToData("htpasswd", b64(value)).build()).createOr(x -> x.update()).getMetadata().getResourceVersion();
+    return client
+        .resource(
+            new SecretBuilder()
+                .withNewMetadata()
+                .withName(name)
+                .withNamespace(NS)
+                .endMetadata()
+                .addToData("htpasswd", b64(value))
+                .build())
+        .createOr(x -> x.update())
+        .getMetadata()
+        .getResourceVersion();
   }
 
   @Test
@@ -83,10 +98,12 @@ class ReferenceFetcherTest {
     CountDownLatch go = new CountDownLatch(1);
     List<Future<ReferenceFetcher.Lookup>> results = new ArrayList<>();
     for (int i = 0; i < 20; i++) {
-      results.add(pool.submit(() -> {
-        go.await();
-        return fetcher.get(WatchedObject.SECRET, NS, "shared", v);
-      }));
+      results.add(
+          pool.submit(
+              () -> {
+                go.await();
+                return fetcher.get(WatchedObject.SECRET, NS, "shared", v);
+              }));
     }
     go.countDown();
     for (Future<ReferenceFetcher.Lookup> f : results) {
@@ -99,18 +116,33 @@ class ReferenceFetcherTest {
 
   @Test
   void missingWhenTheInformerHasNoneAndIdleEntriesAreDropped() {
-    assertThat(fetcher.get(WatchedObject.CONFIG_MAP, NS, "lists", null)).isInstanceOf(ReferenceFetcher.Missing.class);
+    assertThat(fetcher.get(WatchedObject.CONFIG_MAP, NS, "lists", null))
+        .isInstanceOf(ReferenceFetcher.Missing.class);
     assertThat(fetcher.gets()).as("the informer knows it does not exist").isZero();
 
-    String v = client.resource(new ConfigMapBuilder().withNewMetadata().withName("lists").withNamespace(NS).endMetadata()
-        .addToData("domains.txt", ".example.com\n").build()).create().getMetadata().getResourceVersion();
-    assertThat(fetcher.get(WatchedObject.CONFIG_MAP, NS, "lists", v)).isInstanceOf(ReferenceFetcher.Found.class);
+    String v =
+        client
+            .resource(
+                new ConfigMapBuilder()
+                    .withNewMetadata()
+                    .withName("lists")
+                    .withNamespace(NS)
+                    .endMetadata()
+                    .addToData("domains.txt", ".example.com\n")
+                    .build())
+            .create()
+            .getMetadata()
+            .getResourceVersion();
+    assertThat(fetcher.get(WatchedObject.CONFIG_MAP, NS, "lists", v))
+        .isInstanceOf(ReferenceFetcher.Found.class);
     now.addAndGet(ReferenceFetcher.IDLE_NANOS / 2);
     fetcher.sweep();
     assertThat(fetcher.cachedObjects()).as("used recently").isEqualTo(1);
     now.addAndGet(ReferenceFetcher.IDLE_NANOS + 1);
     fetcher.sweep();
-    assertThat(fetcher.cachedObjects()).as("idle for longer than %d s", ReferenceFetcher.IDLE_NANOS / 1_000_000_000).isZero();
+    assertThat(fetcher.cachedObjects())
+        .as("idle for longer than %d s", ReferenceFetcher.IDLE_NANOS / 1_000_000_000)
+        .isZero();
     assertThat(fetcher.cachedBytes()).isZero();
   }
 
@@ -120,10 +152,12 @@ class ReferenceFetcherTest {
     ReferenceFetcher.Lookup l = fetcher.get(WatchedObject.SECRET, NS, "huge", v);
     assertThat(l).isInstanceOf(ReferenceFetcher.TooLarge.class);
     assertThat(((ReferenceFetcher.TooLarge) l).message())
-        .isEqualTo("Secret huge is too large to use: 1048577 bytes of data, more than the 1048576 (1 MiB) the operator reads"
-            + " of one referenced Secret or ConfigMap; make it smaller or split it");
+        .isEqualTo(
+            "Secret huge is too large to use: 1048577 bytes of data, more than the 1048576 (1 MiB) the operator reads"
+                + " of one referenced Secret or ConfigMap; make it smaller or split it");
     assertThat(fetcher.cachedBytes()).isZero();
-    assertThat(fetcher.get(WatchedObject.SECRET, NS, "huge", v)).isInstanceOf(ReferenceFetcher.TooLarge.class);
+    assertThat(fetcher.get(WatchedObject.SECRET, NS, "huge", v))
+        .isInstanceOf(ReferenceFetcher.TooLarge.class);
     assertThat(fetcher.gets()).as("the verdict is kept for that version").isEqualTo(1);
   }
 
@@ -131,11 +165,13 @@ class ReferenceFetcherTest {
   void compilesWithLargeDataShareOneBudget() throws Exception {
     ReferenceFetcher.Permit first = fetcher.reserve(ReferenceFetcher.USE_BUDGET_BYTES * 3);
     AtomicBoolean second = new AtomicBoolean();
-    Thread t = new Thread(() -> {
-      try (var p = fetcher.reserve(1 << 20)) {
-        second.set(true);
-      }
-    });
+    Thread t =
+        new Thread(
+            () -> {
+              try (var p = fetcher.reserve(1 << 20)) {
+                second.set(true);
+              }
+            });
     t.start();
     t.join(500);
     assertThat(second).as("waits while the whole budget is reserved").isFalse();
@@ -155,14 +191,27 @@ class ReferenceFetcherTest {
       assertThat(list.getPath()).startsWith("/api/v1/namespaces/" + NS + "/secrets");
       assertThat(list.getHeader("Accept")).isEqualTo(MetadataOnly.LIST);
       client.secrets().inNamespace(NS).withName("users").get();
-      assertThat(server.getLastRequest().getHeader("Accept")).as("the operator's own client reads whole objects")
+      assertThat(server.getLastRequest().getHeader("Accept"))
+          .as("the operator's own client reads whole objects")
           .isNotEqualTo(MetadataOnly.LIST);
     }
-    GenericKubernetesResource full = new GenericKubernetesResourceBuilder().withApiVersion("meta.k8s.io/v1")
-        .withKind("PartialObjectMetadata").withNewMetadata().withName("users").withNamespace(NS).withUid("u-1")
-        .withResourceVersion("42").addToLabels("team", "a")
-        .addToAnnotations("kubectl.kubernetes.io/last-applied-configuration", "{\"data\":{\"htpasswd\":\"secret\"}}")
-        .endMetadata().withAdditionalProperties(java.util.Map.of("data", java.util.Map.of("htpasswd", "c2VjcmV0"))).build();
+    GenericKubernetesResource full =
+        new GenericKubernetesResourceBuilder()
+            .withApiVersion("meta.k8s.io/v1")
+            .withKind("PartialObjectMetadata")
+            .withNewMetadata()
+            .withName("users")
+            .withNamespace(NS)
+            .withUid("u-1")
+            .withResourceVersion("42")
+            .addToLabels("team", "a")
+            .addToAnnotations(
+                "kubectl.kubernetes.io/last-applied-configuration",
+                "{\"data\":{\"htpasswd\":\"secret\"}}")
+            .endMetadata()
+            .withAdditionalProperties(
+                java.util.Map.of("data", java.util.Map.of("htpasswd", "c2VjcmV0")))
+            .build();
     GenericKubernetesResource kept = MetadataOnly.strip(WatchedObject.SECRET, full);
     assertThat(kept.getMetadata().getName()).isEqualTo("users");
     assertThat(kept.getMetadata().getNamespace()).isEqualTo(NS);

@@ -20,7 +20,8 @@ class LogSetupTest {
     JsonNode n = new ObjectMapper().readTree(line);
     assertThat(n.get("level").asText()).isEqualTo("WARN");
     assertThat(n.get("logger").asText()).isEqualTo("io.cephaloproxy.X");
-    assertThat(n.get("message").asText()).isEqualTo("quote \" backslash \\ newline\n tab\t ctl\u0001");
+    assertThat(n.get("message").asText())
+        .isEqualTo("quote \" backslash \\ newline\n tab\t ctl\u0001");
     assertThat(n.get("error").asText()).contains("IllegalStateException: boom");
     assertThat(n.get("time").asText()).matches("\\d{4}-\\d\\d-\\d\\dT.*Z");
   }

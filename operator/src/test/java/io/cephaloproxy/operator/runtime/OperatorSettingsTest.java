@@ -21,15 +21,17 @@ class OperatorSettingsTest {
 
   @Test
   void everyVariable() {
-    OperatorSettings s = OperatorSettings.fromEnvironment(Map.of(
-        "WATCH_NAMESPACES", " team-b, team-a ,,team-b",
-        "LEADER_ELECTION", "true",
-        "LEADER_ELECTION_NAMESPACE", "ops",
-        "POD_NAME", "op-1",
-        "SQUID_IMAGE", "registry.example/squid:1",
-        "HTTP_PORT", "9090",
-        "LOG_FORMAT", "JSON",
-        "LOG_LEVEL", "debug"));
+    OperatorSettings s =
+        OperatorSettings.fromEnvironment(
+            Map.of(
+                "WATCH_NAMESPACES", " team-b, team-a ,,team-b",
+                "LEADER_ELECTION", "true",
+                "LEADER_ELECTION_NAMESPACE", "ops",
+                "POD_NAME", "op-1",
+                "SQUID_IMAGE", "registry.example/squid:1",
+                "HTTP_PORT", "9090",
+                "LOG_FORMAT", "JSON",
+                "LOG_LEVEL", "debug"));
     assertThat(s.watchNamespaces()).containsExactly("team-a", "team-b");
     assertThat(s.leaderElection()).isTrue();
     assertThat(s.leaderElectionNamespace()).contains("ops");

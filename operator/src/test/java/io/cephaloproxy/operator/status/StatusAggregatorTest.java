@@ -22,18 +22,37 @@ class StatusAggregatorTest {
   static final Instant T1 = Instant.parse("2026-01-01T00:05:00Z");
   static final String HASH = "abc123";
 
-  static Deployment deployment(String hash, int replicas, int updated, int available, int ready, long gen, long observed) {
+  static Deployment deployment(
+      String hash, int replicas, int updated, int available, int ready, long gen, long observed) {
     return new DeploymentBuilder()
-        .withNewMetadata().withName("p").withGeneration(gen).endMetadata()
-        .withNewSpec().withReplicas(replicas)
-        .withNewTemplate().withNewMetadata().addToAnnotations(Labels.CONFIG_HASH_ANNOTATION, hash).endMetadata().endTemplate()
+        .withNewMetadata()
+        .withName("p")
+        .withGeneration(gen)
+        .endMetadata()
+        .withNewSpec()
+        .withReplicas(replicas)
+        .withNewTemplate()
+        .withNewMetadata()
+        .addToAnnotations(Labels.CONFIG_HASH_ANNOTATION, hash)
+        .endMetadata()
+        .endTemplate()
         .endSpec()
-        .withNewStatus().withObservedGeneration(observed).withReplicas(Math.max(replicas, updated))
-        .withUpdatedReplicas(updated).withAvailableReplicas(available).withReadyReplicas(ready).endStatus()
+        .withNewStatus()
+        .withObservedGeneration(observed)
+        .withReplicas(Math.max(replicas, updated))
+        .withUpdatedReplicas(updated)
+        .withAvailableReplicas(available)
+        .withReadyReplicas(ready)
+        .endStatus()
         .build();
   }
 
-  static Observation obs(Optional<Deployment> d, List<Pod> pods, List<ReplicaSet> rs, List<String> errors, List<String> missing) {
+  static Observation obs(
+      Optional<Deployment> d,
+      List<Pod> pods,
+      List<ReplicaSet> rs,
+      List<String> errors,
+      List<String> missing) {
     return new Observation(3, errors, missing, Optional.of(HASH), 2, d, rs, pods, "p.ns.svc:3128");
   }
 
@@ -42,13 +61,29 @@ class StatusAggregatorTest {
   }
 
   static Pod pod(String name, String hash) {
-    return new PodBuilder().withNewMetadata().withName(name).addToAnnotations(Labels.CONFIG_HASH_ANNOTATION, hash).endMetadata()
-        .withNewStatus().endStatus().build();
+    return new PodBuilder()
+        .withNewMetadata()
+        .withName(name)
+        .addToAnnotations(Labels.CONFIG_HASH_ANNOTATION, hash)
+        .endMetadata()
+        .withNewStatus()
+        .endStatus()
+        .build();
   }
 
   @Test
   void readyWhenAllReplicasUpdatedAndAvailable() {
-    var s = StatusAggregator.aggregate(obs(Optional.of(deployment(HASH, 2, 2, 2, 2, 5, 5)), List.of(), List.of(), List.of(), List.of()), List.of(), null, T0);
+    var s =
+        StatusAggregator.aggregate(
+            obs(
+                Optional.of(deployment(HASH, 2, 2, 2, 2, 5, 5)),
+                List.of(),
+                List.of(),
+                List.of(),
+                List.of()),
+            List.of(),
+            null,
+            T0);
     assertThat(cond(s, Conditions.READY).getStatus()).isEqualTo("True");
     assertThat(cond(s, Conditions.PROGRESSING).getStatus()).isEqualTo("False");
     assertThat(cond(s, Conditions.DEGRADED).getStatus()).isEqualTo("False");
@@ -58,12 +93,15 @@ class StatusAggregatorTest {
     assertThat(s.getReadyReplicas()).isEqualTo(2);
     assertThat(s.getConfigHash()).isEqualTo(HASH);
     assertThat(s.getEndpoint()).isEqualTo("p.ns.svc:3128");
-    assertThat(s.getConditions()).allSatisfy(c -> assertThat(c.getObservedGeneration()).isEqualTo(3L));
+    assertThat(s.getConditions())
+        .allSatisfy(c -> assertThat(c.getObservedGeneration()).isEqualTo(3L));
   }
 
   @Test
   void noDeploymentYetIsProgressingCreating() {
-    var s = StatusAggregator.aggregate(obs(Optional.empty(), List.of(), List.of(), List.of(), List.of()), List.of(), null, T0);
+    var s =
+        StatusAggregator.aggregate(
+            obs(Optional.empty(), List.of(), List.of(), List.of(), List.of()), List.of(), null, T0);
     assertThat(cond(s, Conditions.READY).getStatus()).isEqualTo("False");
     assertThat(cond(s, Conditions.PROGRESSING).getStatus()).isEqualTo("True");
     assertThat(cond(s, Conditions.PROGRESSING).getReason()).isEqualTo("Creating");
@@ -71,23 +109,54 @@ class StatusAggregatorTest {
 
   @Test
   void rollingOutWhileOldPodsRun() {
-    var s = StatusAggregator.aggregate(obs(Optional.of(deployment(HASH, 2, 1, 2, 2, 6, 6)), List.of(), List.of(), List.of(), List.of()), List.of(), null, T0);
+    var s =
+        StatusAggregator.aggregate(
+            obs(
+                Optional.of(deployment(HASH, 2, 1, 2, 2, 6, 6)),
+                List.of(),
+                List.of(),
+                List.of(),
+                List.of()),
+            List.of(),
+            null,
+            T0);
     assertThat(cond(s, Conditions.PROGRESSING).getStatus()).isEqualTo("True");
-    assertThat(cond(s, Conditions.PROGRESSING).getReason()).isEqualTo(Conditions.REASON_ROLLING_OUT);
+    assertThat(cond(s, Conditions.PROGRESSING).getReason())
+        .isEqualTo(Conditions.REASON_ROLLING_OUT);
     assertThat(cond(s, Conditions.PROGRESSING).getMessage()).contains("1 of 2 replicas updated");
     assertThat(cond(s, Conditions.READY).getStatus()).isEqualTo("False");
   }
 
   @Test
   void deploymentWithOldHashIsNotReady() {
-    var s = StatusAggregator.aggregate(obs(Optional.of(deployment("old", 2, 2, 2, 2, 5, 5)), List.of(), List.of(), List.of(), List.of()), List.of(), null, T0);
+    var s =
+        StatusAggregator.aggregate(
+            obs(
+                Optional.of(deployment("old", 2, 2, 2, 2, 5, 5)),
+                List.of(),
+                List.of(),
+                List.of(),
+                List.of()),
+            List.of(),
+            null,
+            T0);
     assertThat(cond(s, Conditions.READY).getStatus()).isEqualTo("False");
     assertThat(cond(s, Conditions.PROGRESSING).getReason()).isEqualTo("ConfigChanged");
   }
 
   @Test
   void unobservedDeploymentGenerationIsPending() {
-    var s = StatusAggregator.aggregate(obs(Optional.of(deployment(HASH, 2, 2, 2, 2, 7, 6)), List.of(), List.of(), List.of(), List.of()), List.of(), null, T0);
+    var s =
+        StatusAggregator.aggregate(
+            obs(
+                Optional.of(deployment(HASH, 2, 2, 2, 2, 7, 6)),
+                List.of(),
+                List.of(),
+                List.of(),
+                List.of()),
+            List.of(),
+            null,
+            T0);
     assertThat(cond(s, Conditions.PROGRESSING).getReason()).isEqualTo("DeploymentPending");
     assertThat(cond(s, Conditions.READY).getStatus()).isEqualTo("False");
   }
@@ -98,21 +167,37 @@ class StatusAggregatorTest {
 
   @Test
   void missingSecretIsDegradedWithItsName() {
-    var s = StatusAggregator.aggregate(obs(Optional.empty(), List.of(), List.of(), List.of(),
-        List.of(MISSING_CA)), List.of(), null, T0);
+    var s =
+        StatusAggregator.aggregate(
+            obs(Optional.empty(), List.of(), List.of(), List.of(), List.of(MISSING_CA)),
+            List.of(),
+            null,
+            T0);
     Condition degraded = cond(s, Conditions.DEGRADED);
     assertThat(degraded.getStatus()).isEqualTo("True");
     assertThat(degraded.getReason()).isEqualTo(Conditions.REASON_MISSING_REFERENCE);
-    assertThat(degraded.getMessage()).as("the compiler's sentence as it is, nothing appended").isEqualTo(MISSING_CA);
-    assertThat(cond(s, Conditions.CONFIG_VALID).getMessage()).isEqualTo("cannot compile: " + MISSING_CA);
+    assertThat(degraded.getMessage())
+        .as("the compiler's sentence as it is, nothing appended")
+        .isEqualTo(MISSING_CA);
+    assertThat(cond(s, Conditions.CONFIG_VALID).getMessage())
+        .isEqualTo("cannot compile: " + MISSING_CA);
     assertThat(cond(s, Conditions.READY).getStatus()).isEqualTo("False");
     assertThat(cond(s, Conditions.PROGRESSING).getStatus()).isEqualTo("False");
   }
 
   @Test
   void compilerErrorsMakeConfigInvalidAndKeepThePreviousHash() {
-    var s = StatusAggregator.aggregate(obs(Optional.of(deployment("old", 2, 2, 2, 2, 5, 5)), List.of(), List.of(),
-        List.of("spec.access.allowedDomains[0]: 'bad domain' is not a domain"), List.of()), List.of(), "old", T0);
+    var s =
+        StatusAggregator.aggregate(
+            obs(
+                Optional.of(deployment("old", 2, 2, 2, 2, 5, 5)),
+                List.of(),
+                List.of(),
+                List.of("spec.access.allowedDomains[0]: 'bad domain' is not a domain"),
+                List.of()),
+            List.of(),
+            "old",
+            T0);
     Condition cv = cond(s, Conditions.CONFIG_VALID);
     assertThat(cv.getStatus()).isEqualTo("False");
     assertThat(cv.getReason()).isEqualTo(Conditions.REASON_INVALID_SPEC);
@@ -123,18 +208,43 @@ class StatusAggregatorTest {
 
   @Test
   void initContainerRejectionCarriesSquidsMessage() {
-    Pod rejected = new PodBuilder(pod("p-new", HASH)).editStatus()
-        .addNewInitContainerStatus().withName(Labels.INIT_CONTAINER).withRestartCount(3)
-        .withNewState().withNewWaiting().withReason("CrashLoopBackOff").endWaiting().endState()
-        .withNewLastState().withNewTerminated().withExitCode(1)
-        .withMessage("FATAL: Bungled /etc/cephaloproxy/squid.conf line 12: acl x dstdomain\n").endTerminated().endLastState()
-        .endInitContainerStatus().endStatus().build();
+    Pod rejected =
+        new PodBuilder(pod("p-new", HASH))
+            .editStatus()
+            .addNewInitContainerStatus()
+            .withName(Labels.INIT_CONTAINER)
+            .withRestartCount(3)
+            .withNewState()
+            .withNewWaiting()
+            .withReason("CrashLoopBackOff")
+            .endWaiting()
+            .endState()
+            .withNewLastState()
+            .withNewTerminated()
+            .withExitCode(1)
+            .withMessage("FATAL: Bungled /etc/cephaloproxy/squid.conf line 12: acl x dstdomain\n")
+            .endTerminated()
+            .endLastState()
+            .endInitContainerStatus()
+            .endStatus()
+            .build();
     Pod old = pod("p-old", "old");
-    var s = StatusAggregator.aggregate(obs(Optional.of(deployment(HASH, 2, 1, 2, 2, 6, 6)), List.of(old, rejected), List.of(), List.of(), List.of()), List.of(), "old", T0);
+    var s =
+        StatusAggregator.aggregate(
+            obs(
+                Optional.of(deployment(HASH, 2, 1, 2, 2, 6, 6)),
+                List.of(old, rejected),
+                List.of(),
+                List.of(),
+                List.of()),
+            List.of(),
+            "old",
+            T0);
     Condition cv = cond(s, Conditions.CONFIG_VALID);
     assertThat(cv.getStatus()).isEqualTo("False");
     assertThat(cv.getReason()).isEqualTo(Conditions.REASON_SQUID_REJECTED_CONFIG);
-    assertThat(cv.getMessage()).isEqualTo("FATAL: Bungled /etc/cephaloproxy/squid.conf line 12: acl x dstdomain");
+    assertThat(cv.getMessage())
+        .isEqualTo("FATAL: Bungled /etc/cephaloproxy/squid.conf line 12: acl x dstdomain");
     assertThat(cond(s, Conditions.DEGRADED).getStatus()).isEqualTo("True");
     assertThat(cond(s, Conditions.READY).getStatus()).isEqualTo("False");
     assertThat(s.getConfigHash()).isEqualTo("old");
@@ -142,35 +252,103 @@ class StatusAggregatorTest {
 
   @Test
   void aFailedInitOfAnOldPodIsNotAboutTheNewConfig() {
-    Pod oldFailed = new PodBuilder(pod("p-old", "old")).editStatus()
-        .addNewInitContainerStatus().withName(Labels.INIT_CONTAINER)
-        .withNewState().withNewTerminated().withExitCode(1).withMessage("FATAL: old").endTerminated().endState()
-        .endInitContainerStatus().endStatus().build();
-    var s = StatusAggregator.aggregate(obs(Optional.of(deployment(HASH, 2, 2, 2, 2, 5, 5)), List.of(oldFailed), List.of(), List.of(), List.of()), List.of(), null, T0);
+    Pod oldFailed =
+        new PodBuilder(pod("p-old", "old"))
+            .editStatus()
+            .addNewInitContainerStatus()
+            .withName(Labels.INIT_CONTAINER)
+            .withNewState()
+            .withNewTerminated()
+            .withExitCode(1)
+            .withMessage("FATAL: old")
+            .endTerminated()
+            .endState()
+            .endInitContainerStatus()
+            .endStatus()
+            .build();
+    var s =
+        StatusAggregator.aggregate(
+            obs(
+                Optional.of(deployment(HASH, 2, 2, 2, 2, 5, 5)),
+                List.of(oldFailed),
+                List.of(),
+                List.of(),
+                List.of()),
+            List.of(),
+            null,
+            T0);
     assertThat(cond(s, Conditions.CONFIG_VALID).getStatus()).isEqualTo("True");
   }
 
   @Test
   void imagePullFailureIsDegraded() {
-    Pod p = new PodBuilder(pod("p-1", HASH)).editStatus()
-        .addNewContainerStatus().withName(Labels.RUN_CONTAINER).withImage("ghcr.io/cephaloproxy/squid:nope")
-        .withNewState().withNewWaiting().withReason("ImagePullBackOff").withMessage("Back-off pulling image").endWaiting().endState()
-        .endContainerStatus().endStatus().build();
-    var s = StatusAggregator.aggregate(obs(Optional.of(deployment(HASH, 2, 2, 0, 0, 5, 5)), List.of(p), List.of(), List.of(), List.of()), List.of(), null, T0);
+    Pod p =
+        new PodBuilder(pod("p-1", HASH))
+            .editStatus()
+            .addNewContainerStatus()
+            .withName(Labels.RUN_CONTAINER)
+            .withImage("ghcr.io/cephaloproxy/squid:nope")
+            .withNewState()
+            .withNewWaiting()
+            .withReason("ImagePullBackOff")
+            .withMessage("Back-off pulling image")
+            .endWaiting()
+            .endState()
+            .endContainerStatus()
+            .endStatus()
+            .build();
+    var s =
+        StatusAggregator.aggregate(
+            obs(
+                Optional.of(deployment(HASH, 2, 2, 0, 0, 5, 5)),
+                List.of(p),
+                List.of(),
+                List.of(),
+                List.of()),
+            List.of(),
+            null,
+            T0);
     Condition d = cond(s, Conditions.DEGRADED);
     assertThat(d.getReason()).isEqualTo("ImagePullFailed");
-    assertThat(d.getMessage()).contains("ghcr.io/cephaloproxy/squid:nope").contains("Back-off pulling image");
+    assertThat(d.getMessage())
+        .contains("ghcr.io/cephaloproxy/squid:nope")
+        .contains("Back-off pulling image");
     assertThat(cond(s, Conditions.READY).getStatus()).isEqualTo("False");
   }
 
   @Test
   void crashLoopIsDegradedWithTheLastExit() {
-    Pod p = new PodBuilder(pod("p-1", HASH)).editStatus()
-        .addNewContainerStatus().withName(Labels.RUN_CONTAINER).withRestartCount(4)
-        .withNewState().withNewWaiting().withReason("CrashLoopBackOff").endWaiting().endState()
-        .withNewLastState().withNewTerminated().withExitCode(137).withMessage("Bus error").endTerminated().endLastState()
-        .endContainerStatus().endStatus().build();
-    var s = StatusAggregator.aggregate(obs(Optional.of(deployment(HASH, 2, 2, 1, 1, 5, 5)), List.of(p), List.of(), List.of(), List.of()), List.of(), null, T0);
+    Pod p =
+        new PodBuilder(pod("p-1", HASH))
+            .editStatus()
+            .addNewContainerStatus()
+            .withName(Labels.RUN_CONTAINER)
+            .withRestartCount(4)
+            .withNewState()
+            .withNewWaiting()
+            .withReason("CrashLoopBackOff")
+            .endWaiting()
+            .endState()
+            .withNewLastState()
+            .withNewTerminated()
+            .withExitCode(137)
+            .withMessage("Bus error")
+            .endTerminated()
+            .endLastState()
+            .endContainerStatus()
+            .endStatus()
+            .build();
+    var s =
+        StatusAggregator.aggregate(
+            obs(
+                Optional.of(deployment(HASH, 2, 2, 1, 1, 5, 5)),
+                List.of(p),
+                List.of(),
+                List.of(),
+                List.of()),
+            List.of(),
+            null,
+            T0);
     Condition d = cond(s, Conditions.DEGRADED);
     assertThat(d.getReason()).isEqualTo("CrashLoop");
     assertThat(d.getMessage()).contains("4 restarts").contains("last exit code 137: Bus error");
@@ -178,10 +356,31 @@ class StatusAggregatorTest {
 
   @Test
   void quotaRejectionFromTheReplicaSetIsDegraded() {
-    ReplicaSet rs = new ReplicaSetBuilder().withNewMetadata().withName("p-5d8").endMetadata()
-        .withNewStatus().addNewCondition().withType("ReplicaFailure").withStatus("True").withReason("FailedCreate")
-        .withMessage("pods \"p-5d8-x\" is forbidden: exceeded quota: compute, requested: cpu=1").endCondition().endStatus().build();
-    var s = StatusAggregator.aggregate(obs(Optional.of(deployment(HASH, 2, 0, 0, 0, 5, 5)), List.of(), List.of(rs), List.of(), List.of()), List.of(), null, T0);
+    ReplicaSet rs =
+        new ReplicaSetBuilder()
+            .withNewMetadata()
+            .withName("p-5d8")
+            .endMetadata()
+            .withNewStatus()
+            .addNewCondition()
+            .withType("ReplicaFailure")
+            .withStatus("True")
+            .withReason("FailedCreate")
+            .withMessage("pods \"p-5d8-x\" is forbidden: exceeded quota: compute, requested: cpu=1")
+            .endCondition()
+            .endStatus()
+            .build();
+    var s =
+        StatusAggregator.aggregate(
+            obs(
+                Optional.of(deployment(HASH, 2, 0, 0, 0, 5, 5)),
+                List.of(),
+                List.of(rs),
+                List.of(),
+                List.of()),
+            List.of(),
+            null,
+            T0);
     Condition d = cond(s, Conditions.DEGRADED);
     assertThat(d.getReason()).isEqualTo("PodsRejected");
     assertThat(d.getMessage()).contains("exceeded quota").contains("p-5d8");
@@ -189,19 +388,49 @@ class StatusAggregatorTest {
 
   @Test
   void lastTransitionTimeChangesOnlyOnATransition() {
-    Observation rolling = obs(Optional.of(deployment(HASH, 2, 1, 1, 1, 5, 5)), List.of(), List.of(), List.of(), List.of());
+    Observation rolling =
+        obs(
+            Optional.of(deployment(HASH, 2, 1, 1, 1, 5, 5)),
+            List.of(),
+            List.of(),
+            List.of(),
+            List.of());
     var first = StatusAggregator.aggregate(rolling, List.of(), null, T0);
-    Observation rollingFurther = obs(Optional.of(deployment(HASH, 2, 2, 1, 1, 5, 5)), List.of(), List.of(), List.of(), List.of());
-    var second = StatusAggregator.aggregate(rollingFurther, first.getConditions(), first.getConfigHash(), T1);
+    Observation rollingFurther =
+        obs(
+            Optional.of(deployment(HASH, 2, 2, 1, 1, 5, 5)),
+            List.of(),
+            List.of(),
+            List.of(),
+            List.of());
+    var second =
+        StatusAggregator.aggregate(
+            rollingFurther, first.getConditions(), first.getConfigHash(), T1);
     // Progressing stays True (message changed): its time is kept
-    assertThat(cond(second, Conditions.PROGRESSING).getLastTransitionTime()).isEqualTo("2026-01-01T00:00:00Z");
-    assertThat(cond(second, Conditions.PROGRESSING).getMessage()).isNotEqualTo(cond(first, Conditions.PROGRESSING).getMessage());
-    Observation done = obs(Optional.of(deployment(HASH, 2, 2, 2, 2, 5, 5)), List.of(), List.of(), List.of(), List.of());
-    var third = StatusAggregator.aggregate(done, second.getConditions(), second.getConfigHash(), T1);
-    assertThat(cond(third, Conditions.READY).getLastTransitionTime()).isEqualTo("2026-01-01T00:05:00Z");
-    assertThat(cond(third, Conditions.DEGRADED).getLastTransitionTime()).isEqualTo("2026-01-01T00:00:00Z");
+    assertThat(cond(second, Conditions.PROGRESSING).getLastTransitionTime())
+        .isEqualTo("2026-01-01T00:00:00Z");
+    assertThat(cond(second, Conditions.PROGRESSING).getMessage())
+        .isNotEqualTo(cond(first, Conditions.PROGRESSING).getMessage());
+    Observation done =
+        obs(
+            Optional.of(deployment(HASH, 2, 2, 2, 2, 5, 5)),
+            List.of(),
+            List.of(),
+            List.of(),
+            List.of());
+    var third =
+        StatusAggregator.aggregate(done, second.getConditions(), second.getConfigHash(), T1);
+    assertThat(cond(third, Conditions.READY).getLastTransitionTime())
+        .isEqualTo("2026-01-01T00:05:00Z");
+    assertThat(cond(third, Conditions.DEGRADED).getLastTransitionTime())
+        .isEqualTo("2026-01-01T00:00:00Z");
     // nothing changed: equal status, so the reconciler writes nothing
-    var fourth = StatusAggregator.aggregate(done, third.getConditions(), third.getConfigHash(), Instant.parse("2026-01-01T01:00:00Z"));
+    var fourth =
+        StatusAggregator.aggregate(
+            done,
+            third.getConditions(),
+            third.getConfigHash(),
+            Instant.parse("2026-01-01T01:00:00Z"));
     assertThat(fourth).isEqualTo(third);
   }
 }

@@ -15,9 +15,9 @@ import java.util.Map;
 import java.util.function.BooleanSupplier;
 
 /**
- * A Fabric8 mock API server in CRUD mode (with {@link SsaCapableDispatcher}) and the operator running
- * against it exactly as main wires it, except that dependents do not use server-side apply (the mock
- * keeps no managedFields; see SsaCapableDispatcher).
+ * A Fabric8 mock API server in CRUD mode (with {@link SsaCapableDispatcher}) and the operator
+ * running against it exactly as main wires it, except that dependents do not use server-side apply
+ * (the mock keeps no managedFields; see SsaCapableDispatcher).
  */
 public final class MockCluster implements AutoCloseable {
   public final SsaCapableDispatcher dispatcher = new SsaCapableDispatcher();
@@ -27,16 +27,24 @@ public final class MockCluster implements AutoCloseable {
   private KubernetesClient operatorClient;
 
   public MockCluster() {
-    server = new KubernetesMockServer(new Context(Serialization.jsonMapper()), new MockWebServer(), new HashMap<>(), dispatcher, false);
+    server =
+        new KubernetesMockServer(
+            new Context(Serialization.jsonMapper()),
+            new MockWebServer(),
+            new HashMap<>(),
+            dispatcher,
+            false);
     server.init();
-    server.expectCustomResource(CustomResourceDefinitionContext.fromCustomResourceType(SquidProxy.class));
+    server.expectCustomResource(
+        CustomResourceDefinitionContext.fromCustomResourceType(SquidProxy.class));
     client = server.createClient();
   }
 
   public OperatorRuntime startOperator() {
     // its own client, configured as main configures it (timeouts, retries)
     operatorClient = OperatorRuntime.client(client.getConfiguration());
-    operator = new OperatorRuntime(OperatorSettings.fromEnvironment(Map.of()), operatorClient, false);
+    operator =
+        new OperatorRuntime(OperatorSettings.fromEnvironment(Map.of()), operatorClient, false);
     operator.start();
     return operator;
   }

@@ -4,9 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import io.fabric8.mockwebserver.dsl.HttpMethod;
 import io.fabric8.mockwebserver.http.Buffer;
 import io.fabric8.mockwebserver.http.Headers;
-import io.fabric8.mockwebserver.dsl.HttpMethod;
 import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.nio.charset.StandardCharsets;
@@ -43,8 +43,9 @@ public class SsaCapableDispatcher extends KubernetesCrudDispatcher {
   private volatile int failureCode;
 
   /**
-   * The next {@code count} write requests whose "METHOD path" starts with {@code prefix} are answered
-   * with this status code ({@code Status} body, reason {@code Failure}) and have no effect.
+   * The next {@code count} write requests whose "METHOD path" starts with {@code prefix} are
+   * answered with this status code ({@code Status} body, reason {@code Failure}) and have no
+   * effect.
    */
   public void failWrites(String prefix, int count, int code) {
     failureCode = code;
@@ -61,8 +62,9 @@ public class SsaCapableDispatcher extends KubernetesCrudDispatcher {
   private volatile Duration delay = Duration.ZERO;
 
   /**
-   * The next {@code count} write requests whose "METHOD path" starts with {@code prefix} take effect at
-   * once but are answered only after {@code delay}, as a busy API server answers a write queued behind others.
+   * The next {@code count} write requests whose "METHOD path" starts with {@code prefix} take
+   * effect at once but are answered only after {@code delay}, as a busy API server answers a write
+   * queued behind others.
    */
   public void delayWrites(String prefix, int count, Duration delay) {
     this.delay = delay;
@@ -85,21 +87,29 @@ public class SsaCapableDispatcher extends KubernetesCrudDispatcher {
         writes.incrementAndGet();
       }
     }
-    if (!"GET".equals(method) && (method + " " + request.getPath()).startsWith(failingPrefix)
+    if (!"GET".equals(method)
+        && (method + " " + request.getPath()).startsWith(failingPrefix)
         && failuresLeft.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
-      return new MockResponse().setResponseCode(failureCode).setBody(
-          "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},\"status\":\"Failure\","
-              + "\"message\":\"injected failure\",\"code\":" + failureCode + "}");
+      return new MockResponse()
+          .setResponseCode(failureCode)
+          .setBody(
+              "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},\"status\":\"Failure\","
+                  + "\"message\":\"injected failure\",\"code\":"
+                  + failureCode
+                  + "}");
     }
     if ("POST".equals(method) && request.getPath().endsWith("/selfsubjectrulesreviews")) {
       // JOSDK checks its Lease permissions before leader election; the mock cannot review rules:
       // answer as an API server would for a subject allowed everything
-      return new MockResponse().setResponseCode(201).setBody(
-          "{\"apiVersion\":\"authorization.k8s.io/v1\",\"kind\":\"SelfSubjectRulesReview\",\"metadata\":{},"
-              + "\"spec\":{},\"status\":{\"incomplete\":false,\"nonResourceRules\":[],"
-              + "\"resourceRules\":[{\"apiGroups\":[\"*\"],\"resources\":[\"*\"],\"verbs\":[\"*\"]}]}}");
+      return new MockResponse()
+          .setResponseCode(201)
+          .setBody(
+              "{\"apiVersion\":\"authorization.k8s.io/v1\",\"kind\":\"SelfSubjectRulesReview\",\"metadata\":{},"
+                  + "\"spec\":{},\"status\":{\"incomplete\":false,\"nonResourceRules\":[],"
+                  + "\"resourceRules\":[{\"apiGroups\":[\"*\"],\"resources\":[\"*\"],\"verbs\":[\"*\"]}]}}");
     }
-    if (!"GET".equals(method) && (method + " " + request.getPath()).startsWith(delayedPrefix)
+    if (!"GET".equals(method)
+        && (method + " " + request.getPath()).startsWith(delayedPrefix)
         && delaysLeft.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
       return super.dispatch(request).setBodyDelay(delay);
     }
@@ -115,7 +125,8 @@ public class SsaCapableDispatcher extends KubernetesCrudDispatcher {
     String path = request.getPath();
     String pathNoQuery = path.contains("?") ? path.substring(0, path.indexOf('?')) : path;
     boolean status = pathNoQuery.endsWith("/status");
-    String objectPath = status ? pathNoQuery.substring(0, pathNoQuery.length() - "/status".length()) : pathNoQuery;
+    String objectPath =
+        status ? pathNoQuery.substring(0, pathNoQuery.length() - "/status".length()) : pathNoQuery;
     JsonNode applied = Serialization.unmarshal(request.getBody().readUtf8(), JsonNode.class);
     MockResponse existing = super.handleGet(objectPath);
     if (existing.code() == 404) {
@@ -128,10 +139,12 @@ public class SsaCapableDispatcher extends KubernetesCrudDispatcher {
         ((ObjectNode) meta).remove("resourceVersion");
       }
       String collection = objectPath.substring(0, objectPath.lastIndexOf('/'));
-      return super.handleCreate(request(HttpMethod.POST, collection, "application/json", Serialization.asJson(applied)));
+      return super.handleCreate(
+          request(HttpMethod.POST, collection, "application/json", Serialization.asJson(applied)));
     }
     // existing object: RFC 7386 merge of the applied fields (lists replaced, as SSA does for atomic
-    // lists), written back as a PUT. The mock's own merge patch appends to lists, so it is not used.
+    // lists), written back as a PUT. The mock's own merge patch appends to lists, so it is not
+    // used.
     JsonNode current = Serialization.unmarshal(existing.getBody().readUtf8(), JsonNode.class);
     JsonNode meta = applied.path("metadata");
     if (meta.isObject()) {
@@ -140,25 +153,33 @@ public class SsaCapableDispatcher extends KubernetesCrudDispatcher {
     }
     JsonNode merged = mergePatch(current.deepCopy(), applied);
     ((ObjectNode) merged.path("metadata")).remove("resourceVersion");
-    return super.handleUpdate(request(HttpMethod.PUT, pathNoQuery, "application/json", Serialization.asJson(merged)));
+    return super.handleUpdate(
+        request(HttpMethod.PUT, pathNoQuery, "application/json", Serialization.asJson(merged)));
   }
 
   static JsonNode mergePatch(JsonNode target, JsonNode patch) {
     if (!patch.isObject()) {
       return patch;
     }
-    ObjectNode out = target != null && target.isObject() ? (ObjectNode) target : Serialization.jsonMapper().createObjectNode();
-    patch.fields().forEachRemaining(e -> {
-      if (e.getValue().isNull()) {
-        out.remove(e.getKey());
-      } else {
-        out.set(e.getKey(), mergePatch(out.get(e.getKey()), e.getValue()));
-      }
-    });
+    ObjectNode out =
+        target != null && target.isObject()
+            ? (ObjectNode) target
+            : Serialization.jsonMapper().createObjectNode();
+    patch
+        .fields()
+        .forEachRemaining(
+            e -> {
+              if (e.getValue().isNull()) {
+                out.remove(e.getKey());
+              } else {
+                out.set(e.getKey(), mergePatch(out.get(e.getKey()), e.getValue()));
+              }
+            });
     return out;
   }
 
-  private static RecordedRequest request(HttpMethod method, String path, String contentType, String body) {
+  private static RecordedRequest request(
+      HttpMethod method, String path, String contentType, String body) {
     Buffer buffer = new Buffer();
     buffer.write(body.getBytes(StandardCharsets.UTF_8));
     Headers headers = Headers.builder().add("Content-Type", contentType).build();

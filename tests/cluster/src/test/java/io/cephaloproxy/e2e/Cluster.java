@@ -16,14 +16,17 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
- * The local single-node cluster of scripts/cluster/up.sh. Every end-to-end class starts with
- * {@link #client()}, which fails the suite with what to do when the cluster does not answer: the
- * suite is never skipped.
+ * The local single-node cluster of scripts/cluster/up.sh. Every end-to-end class starts with {@link
+ * #client()}, which fails the suite with what to do when the cluster does not answer: the suite is
+ * never skipped.
  */
 final class Cluster {
-  static final Path KUBECONFIG = Path.of(System.getProperty("cephaloproxy.kubeconfig",
-      "/var/lib/cephaloproxy-node/admin.kubeconfig"));
-  static final Path REPO = Path.of(System.getProperty("repo.root", "../..")).toAbsolutePath().normalize();
+  static final Path KUBECONFIG =
+      Path.of(
+          System.getProperty(
+              "cephaloproxy.kubeconfig", "/var/lib/cephaloproxy-node/admin.kubeconfig"));
+  static final Path REPO =
+      Path.of(System.getProperty("repo.root", "../..")).toAbsolutePath().normalize();
   static final String NODE_NAME = "cephaloproxy-node";
   static final String ORIGIN_IMAGE = "localhost/cephaloproxy/e2e-origin:0.1.0";
   static final String CLUSTER_DOMAIN = "cluster.local";
@@ -37,10 +40,14 @@ final class Cluster {
     if (client != null) {
       return client;
     }
-    String fix = "; bring the node up with `scripts/cluster/up.sh` (as root), or point -Dcephaloproxy.kubeconfig at it";
+    String fix =
+        "; bring the node up with `scripts/cluster/up.sh` (as root), or point -Dcephaloproxy.kubeconfig at it";
     if (!Files.isReadable(KUBECONFIG)) {
-      throw new IllegalStateException("the cluster end-to-end suite needs the local node, but " + KUBECONFIG
-          + " does not exist" + fix);
+      throw new IllegalStateException(
+          "the cluster end-to-end suite needs the local node, but "
+              + KUBECONFIG
+              + " does not exist"
+              + fix);
     }
     Config config = Config.fromKubeconfig(null, new File(KUBECONFIG.toString()));
     config.setRequestTimeout(30_000);
@@ -53,12 +60,22 @@ final class Cluster {
       }
     } catch (RuntimeException e) {
       c.close();
-      throw new IllegalStateException("the API server of " + KUBECONFIG + " (" + config.getMasterUrl()
-          + ") is not reachable: " + e.getMessage() + fix, e);
+      throw new IllegalStateException(
+          "the API server of "
+              + KUBECONFIG
+              + " ("
+              + config.getMasterUrl()
+              + ") is not reachable: "
+              + e.getMessage()
+              + fix,
+          e);
     }
     Node node = c.nodes().withName(NODE_NAME).get();
-    boolean ready = node != null && node.getStatus().getConditions().stream()
-        .anyMatch(cond -> "Ready".equals(cond.getType()) && "True".equals(cond.getStatus()));
+    boolean ready =
+        node != null
+            && node.getStatus().getConditions().stream()
+                .anyMatch(
+                    cond -> "Ready".equals(cond.getType()) && "True".equals(cond.getStatus()));
     if (!ready) {
       c.close();
       throw new IllegalStateException("node " + NODE_NAME + " is not Ready" + fix);
@@ -67,15 +84,27 @@ final class Cluster {
     return c;
   }
 
-  /** Creates a namespace that enforces Pod Security "restricted" (latest), like a hardened tenant. */
+  /**
+   * Creates a namespace that enforces Pod Security "restricted" (latest), like a hardened tenant.
+   */
   static String restrictedNamespace(String prefix) {
     String name = prefix + "-" + Long.toString(System.nanoTime() % 1_000_000_000L, 36);
-    Namespace ns = new NamespaceBuilder().withNewMetadata().withName(name)
-        .withLabels(Map.of("pod-security.kubernetes.io/enforce", "restricted",
-            "pod-security.kubernetes.io/enforce-version", "latest",
-            "pod-security.kubernetes.io/warn", "restricted",
-            "app.kubernetes.io/part-of", "cephaloproxy-e2e"))
-        .endMetadata().build();
+    Namespace ns =
+        new NamespaceBuilder()
+            .withNewMetadata()
+            .withName(name)
+            .withLabels(
+                Map.of(
+                    "pod-security.kubernetes.io/enforce",
+                    "restricted",
+                    "pod-security.kubernetes.io/enforce-version",
+                    "latest",
+                    "pod-security.kubernetes.io/warn",
+                    "restricted",
+                    "app.kubernetes.io/part-of",
+                    "cephaloproxy-e2e"))
+            .endMetadata()
+            .build();
     client().namespaces().resource(ns).create();
     return name;
   }
@@ -83,15 +112,22 @@ final class Cluster {
   /** Deletes a namespace and waits until it is gone (its pods stopped), so tests do not overlap. */
   static void deleteNamespace(String name, Duration timeout) {
     client().namespaces().withName(name).delete();
-    await("namespace " + name + " deleted", timeout, () -> client().namespaces().withName(name).get() == null);
+    await(
+        "namespace " + name + " deleted",
+        timeout,
+        () -> client().namespaces().withName(name).get() == null);
   }
 
-  /** Polls {@code condition} every 250 ms until it is true; fails with {@code what} and the last state. */
+  /**
+   * Polls {@code condition} every 250 ms until it is true; fails with {@code what} and the last
+   * state.
+   */
   static void await(String what, Duration timeout, Callable<Boolean> condition) {
     await(what, timeout, condition, () -> "");
   }
 
-  static void await(String what, Duration timeout, Callable<Boolean> condition, Supplier<String> state) {
+  static void await(
+      String what, Duration timeout, Callable<Boolean> condition, Supplier<String> state) {
     long deadline = System.nanoTime() + timeout.toNanos();
     Exception last = null;
     while (true) {
@@ -105,8 +141,14 @@ final class Cluster {
       }
       if (System.nanoTime() > deadline) {
         String detail = state.get();
-        AssertionError error = new AssertionError("timed out after " + timeout.toSeconds() + " s waiting for " + what
-            + (detail.isEmpty() ? "" : "; state: " + detail) + (last == null ? "" : "; last error: " + last));
+        AssertionError error =
+            new AssertionError(
+                "timed out after "
+                    + timeout.toSeconds()
+                    + " s waiting for "
+                    + what
+                    + (detail.isEmpty() ? "" : "; state: " + detail)
+                    + (last == null ? "" : "; last error: " + last));
         if (last != null) {
           error.initCause(last);
         }

@@ -20,7 +20,13 @@ final class Cmd {
 
     @Override
     public String toString() {
-      return String.join(" ", command) + " → exit " + exitCode + "\nstdout: " + out + "\nstderr: " + err;
+      return String.join(" ", command)
+          + " → exit "
+          + exitCode
+          + "\nstdout: "
+          + out
+          + "\nstderr: "
+          + err;
     }
   }
 
@@ -35,13 +41,27 @@ final class Cmd {
       Path out = Files.createTempFile("e2e-cmd", ".out");
       Path err = Files.createTempFile("e2e-cmd", ".err");
       try {
-        Process p = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        Process p =
+            new ProcessBuilder(command)
+                .redirectOutput(out.toFile())
+                .redirectError(err.toFile())
+                .start();
         if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
           p.destroyForcibly().waitFor();
-          throw new AssertionError("timed out after " + timeout.toSeconds() + " s: " + String.join(" ", command)
-              + "\nstdout: " + Files.readString(out) + "\nstderr: " + Files.readString(err));
+          throw new AssertionError(
+              "timed out after "
+                  + timeout.toSeconds()
+                  + " s: "
+                  + String.join(" ", command)
+                  + "\nstdout: "
+                  + Files.readString(out)
+                  + "\nstderr: "
+                  + Files.readString(err));
         }
-        return new Result(command, p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+        return new Result(
+            command,
+            p.exitValue(),
+            Files.readString(out, StandardCharsets.UTF_8),
             Files.readString(err, StandardCharsets.UTF_8));
       } finally {
         Files.deleteIfExists(out);

@@ -42,39 +42,85 @@ final class Examples {
   }
 
   static GenericKubernetesResource squidProxy(List<HasMetadata> items) {
-    return items.stream().filter(i -> SquidProxies.KIND.equals(i.getKind()))
-        .map(GenericKubernetesResource.class::cast).findFirst()
+    return items.stream()
+        .filter(i -> SquidProxies.KIND.equals(i.getKind()))
+        .map(GenericKubernetesResource.class::cast)
+        .findFirst()
         .orElseThrow(() -> new AssertionError("no SquidProxy in " + items));
   }
 
   /** Creates what the example's comments ask for, in {@code namespace}. */
-  static void prerequisites(String example, String namespace, Path workDir, Pki.Pair originCa) throws IOException {
+  static void prerequisites(String example, String namespace, Path workDir, Pki.Pair originCa)
+      throws IOException {
     var client = Cluster.client();
     switch (example) {
       case "auth" -> {
-        String hash = Cmd.run(Duration.ofSeconds(10), "openssl", "passwd", "-apr1", "wonderland").orFail().out().trim();
-        client.secrets().inNamespace(namespace).resource(new SecretBuilder().withNewMetadata().withName("proxy-users")
-            .endMetadata().withStringData(Map.of("htpasswd", "alice:" + hash + "\n")).build()).serverSideApply();
+        String hash =
+            Cmd.run(Duration.ofSeconds(10), "openssl", "passwd", "-apr1", "wonderland")
+                .orFail()
+                .out()
+                .trim();
+        client
+            .secrets()
+            .inNamespace(namespace)
+            .resource(
+                new SecretBuilder()
+                    .withNewMetadata()
+                    .withName("proxy-users")
+                    .endMetadata()
+                    .withStringData(Map.of("htpasswd", "alice:" + hash + "\n"))
+                    .build())
+            .serverSideApply();
       }
       case "sslbump", "peek-and-splice", "trusted-ca" -> {
         if (client.secrets().inNamespace(namespace).withName("proxy-ca").get() == null) {
           Pki.Pair ca = Pki.ca(workDir, "example-proxy-ca", "Example proxy CA");
-          client.secrets().inNamespace(namespace).resource(new SecretBuilder().withNewMetadata().withName("proxy-ca")
-              .endMetadata().withType("kubernetes.io/tls")
-              .withData(Map.of("tls.crt", Origin.base64(ca.cert()), "tls.key", Origin.base64(ca.key()))).build())
+          client
+              .secrets()
+              .inNamespace(namespace)
+              .resource(
+                  new SecretBuilder()
+                      .withNewMetadata()
+                      .withName("proxy-ca")
+                      .endMetadata()
+                      .withType("kubernetes.io/tls")
+                      .withData(
+                          Map.of(
+                              "tls.crt",
+                              Origin.base64(ca.cert()),
+                              "tls.key",
+                              Origin.base64(ca.key())))
+                      .build())
               .create();
         }
         if (example.equals("trusted-ca")) {
-          client.configMaps().inNamespace(namespace).resource(new ConfigMapBuilder().withNewMetadata()
-              .withName("corp-ca").endMetadata().withData(Map.of("ca.crt", Files.readString(originCa.cert())))
-              .build()).serverSideApply();
+          client
+              .configMaps()
+              .inNamespace(namespace)
+              .resource(
+                  new ConfigMapBuilder()
+                      .withNewMetadata()
+                      .withName("corp-ca")
+                      .endMetadata()
+                      .withData(Map.of("ca.crt", Files.readString(originCa.cert())))
+                      .build())
+              .serverSideApply();
         }
       }
-      case "upstream" -> client.secrets().inNamespace(namespace).resource(new SecretBuilder().withNewMetadata()
-          .withName("parent-proxy-credentials").endMetadata()
-          .withStringData(Map.of("username", "svc-proxy", "password", "s3cret p@ss")).build()).serverSideApply();
+      case "upstream" ->
+          client
+              .secrets()
+              .inNamespace(namespace)
+              .resource(
+                  new SecretBuilder()
+                      .withNewMetadata()
+                      .withName("parent-proxy-credentials")
+                      .endMetadata()
+                      .withStringData(Map.of("username", "svc-proxy", "password", "s3cret p@ss"))
+                      .build())
+              .serverSideApply();
       case "disk-cache" -> localVolumeFor(namespace, "disk-cache-cache", "10Gi");
-      default -> { }
+      default -> {}
     }
   }
 
@@ -86,12 +132,29 @@ final class Examples {
     Path dir = Path.of("/var/lib/cephaloproxy-node/volumes", namespace + "-" + claim);
     Files.createDirectories(dir);
     Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwxrwx"));
-    Cluster.client().persistentVolumes().resource(new PersistentVolumeBuilder().withNewMetadata()
-        .withName(namespace + "-" + claim).addToLabels("app.kubernetes.io/part-of", "cephaloproxy-e2e").endMetadata()
-        .withNewSpec().withCapacity(Map.of("storage", new Quantity(size))).withAccessModes("ReadWriteOnce")
-        .withPersistentVolumeReclaimPolicy("Retain").withStorageClassName("")
-        .withNewHostPath().withPath(dir.toString()).withType("DirectoryOrCreate").endHostPath()
-        .withNewClaimRef().withNamespace(namespace).withName(claim).endClaimRef()
-        .endSpec().build()).serverSideApply();
+    Cluster.client()
+        .persistentVolumes()
+        .resource(
+            new PersistentVolumeBuilder()
+                .withNewMetadata()
+                .withName(namespace + "-" + claim)
+                .addToLabels("app.kubernetes.io/part-of", "cephaloproxy-e2e")
+                .endMetadata()
+                .withNewSpec()
+                .withCapacity(Map.of("storage", new Quantity(size)))
+                .withAccessModes("ReadWriteOnce")
+                .withPersistentVolumeReclaimPolicy("Retain")
+                .withStorageClassName("")
+                .withNewHostPath()
+                .withPath(dir.toString())
+                .withType("DirectoryOrCreate")
+                .endHostPath()
+                .withNewClaimRef()
+                .withNamespace(namespace)
+                .withName(claim)
+                .endClaimRef()
+                .endSpec()
+                .build())
+        .serverSideApply();
   }
 }

@@ -6,7 +6,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 
-/** Measured figures of a run, appended to target/e2e-figures.txt (docs/benchmarks.md quotes them). */
+/**
+ * Measured figures of a run, appended to target/e2e-figures.txt (docs/benchmarks.md quotes them).
+ */
 final class Figures {
   static final Path FILE = Path.of("target", "e2e-figures.txt");
 

@@ -17,12 +17,27 @@ final class NodeProcesses {
 
   /** PIDs (host namespace) of every process of {@code container} in {@code pod}. */
   static List<Long> pids(Pod pod, String container) {
-    ContainerStatus status = pod.getStatus().getContainerStatuses().stream()
-        .filter(c -> c.getName().equals(container)).findFirst()
-        .orElseThrow(() -> new AssertionError("pod " + pod.getMetadata().getName() + " has no container " + container));
+    ContainerStatus status =
+        pod.getStatus().getContainerStatuses().stream()
+            .filter(c -> c.getName().equals(container))
+            .findFirst()
+            .orElseThrow(
+                () ->
+                    new AssertionError(
+                        "pod " + pod.getMetadata().getName() + " has no container " + container));
     String id = status.getContainerID().replaceFirst("^containerd://", "");
-    Cmd.Result ps = Cmd.run(Duration.ofSeconds(10), "ctr", "--address", CONTAINERD_SOCK, "--namespace", "k8s.io",
-        "tasks", "ps", id).orFail();
+    Cmd.Result ps =
+        Cmd.run(
+                Duration.ofSeconds(10),
+                "ctr",
+                "--address",
+                CONTAINERD_SOCK,
+                "--namespace",
+                "k8s.io",
+                "tasks",
+                "ps",
+                id)
+            .orFail();
     List<Long> pids = new ArrayList<>();
     for (String line : ps.out().split("\n")) {
       String first = line.trim().split("\\s+")[0];

@@ -52,24 +52,40 @@ class OperatorHaE2E {
   }
 
   List<Pod> operatorPods() {
-    return Cluster.client().pods().inNamespace(operatorNs).withLabel("app.kubernetes.io/instance", RELEASE)
-        .list().getItems().stream().filter(p -> p.getMetadata().getDeletionTimestamp() == null).toList();
+    return Cluster.client()
+        .pods()
+        .inNamespace(operatorNs)
+        .withLabel("app.kubernetes.io/instance", RELEASE)
+        .list()
+        .getItems()
+        .stream()
+        .filter(p -> p.getMetadata().getDeletionTimestamp() == null)
+        .toList();
   }
 
   /** The operator pod whose name the Lease's holder identity names. */
   Pod leader() {
     Lease lease = lease();
     String holder = lease == null ? null : lease.getSpec().getHolderIdentity();
-    return holder == null ? null
-        : operatorPods().stream().filter(p -> holder.contains(p.getMetadata().getName())).findFirst().orElse(null);
+    return holder == null
+        ? null
+        : operatorPods().stream()
+            .filter(p -> holder.contains(p.getMetadata().getName()))
+            .findFirst()
+            .orElse(null);
   }
 
   @Test
   void theOtherReplicaTakesOverAndReconcilesAChangeMadeMeanwhile() {
     assertThat(operatorPods()).hasSize(2);
-    Cluster.await("a leader holding Lease " + LEASE, Duration.ofSeconds(60), () -> leader() != null,
+    Cluster.await(
+        "a leader holding Lease " + LEASE,
+        Duration.ofSeconds(60),
+        () -> leader() != null,
         () -> String.valueOf(lease()));
-    SquidProxies.apply(ns, """
+    SquidProxies.apply(
+        ns,
+        """
         apiVersion: cephaloproxy.io/v1alpha1
         kind: SquidProxy
         metadata:
@@ -83,7 +99,9 @@ class OperatorHaE2E {
     String oldName = oldLeader.getMetadata().getName();
     long start = System.nanoTime();
     Cluster.client().pods().resource(oldLeader).withGracePeriod(0).delete();
-    SquidProxies.apply(ns, """
+    SquidProxies.apply(
+        ns,
+        """
         apiVersion: cephaloproxy.io/v1alpha1
         kind: SquidProxy
         metadata:
@@ -92,13 +110,21 @@ class OperatorHaE2E {
           replicas: 2
         """);
     // Either the other replica or the one the ReplicaSet starts in the deleted pod's place may win.
-    Cluster.await("another operator pod holds the Lease", Duration.ofSeconds(60), () -> {
-      Pod leader = leader();
-      return leader != null && !leader.getMetadata().getName().equals(oldName);
-    }, () -> String.valueOf(lease() == null ? null : lease().getSpec()));
-    Figures.record("operator HA: seconds from leader deletion to new leader", (System.nanoTime() - start) / 1e9);
+    Cluster.await(
+        "another operator pod holds the Lease",
+        Duration.ofSeconds(60),
+        () -> {
+          Pod leader = leader();
+          return leader != null && !leader.getMetadata().getName().equals(oldName);
+        },
+        () -> String.valueOf(lease() == null ? null : lease().getSpec()));
+    Figures.record(
+        "operator HA: seconds from leader deletion to new leader",
+        (System.nanoTime() - start) / 1e9);
     GenericKubernetesResource ha = SquidProxies.awaitReady(ns, "ha", ProxyE2E.READY_TIMEOUT);
-    Figures.record("operator HA: seconds from leader deletion to change reconciled", (System.nanoTime() - start) / 1e9);
+    Figures.record(
+        "operator HA: seconds from leader deletion to change reconciled",
+        (System.nanoTime() - start) / 1e9);
     assertThat(SquidProxies.status(ha).get("readyReplicas")).isEqualTo(2);
     assertThat(SquidProxies.readyPods(ns, "ha")).hasSize(2);
   }

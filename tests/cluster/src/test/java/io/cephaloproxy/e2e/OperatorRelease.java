@@ -7,10 +7,10 @@ import java.time.Duration;
 import java.util.Map;
 
 /**
- * The operator installed as a user installs it: the released chart from the local registry
- * ({@code helm install oci://REGISTRY/charts/cephaloproxy-operator --version V}, TLS verified with the
- * registry's CA) with helm-java (Helm 3 in-process). Its images are pinned by digest in the chart, so
- * the kubelet pulls them from the registry.
+ * The operator installed as a user installs it: the released chart from the local registry ({@code
+ * helm install oci://REGISTRY/charts/cephaloproxy-operator --version V}, TLS verified with the
+ * registry's CA) with helm-java (Helm 3 in-process). Its images are pinned by digest in the chart,
+ * so the kubelet pulls them from the registry.
  */
 final class OperatorRelease {
   static final String CRD = "squidproxies.cephaloproxy.io";
@@ -24,41 +24,77 @@ final class OperatorRelease {
   }
 
   /**
-   * Installs the released chart as release {@code name} into {@code namespace} with {@code values} and waits
-   * until the operator Deployment is available. The CRD is a template of the chart (kept on uninstall);
-   * a CRD left by an earlier run is removed first so the chart's version is the one tested.
+   * Installs the released chart as release {@code name} into {@code namespace} with {@code values}
+   * and waits until the operator Deployment is available. The CRD is a template of the chart (kept
+   * on uninstall); a CRD left by an earlier run is removed first so the chart's version is the one
+   * tested.
    */
   static OperatorRelease install(String name, String namespace, Map<String, Object> values) {
     removeCrd();
     Release chart = Release.current();
-    InstallCommand install = Helm.install(chart.chart()).withVersion(chart.version()).withCaFile(chart.ca())
-        .withName(name).withNamespace(namespace).withKubeConfig(Cluster.KUBECONFIG).waitReady().withTimeout(180);
+    InstallCommand install =
+        Helm.install(chart.chart())
+            .withVersion(chart.version())
+            .withCaFile(chart.ca())
+            .withName(name)
+            .withNamespace(namespace)
+            .withKubeConfig(Cluster.KUBECONFIG)
+            .waitReady()
+            .withTimeout(180);
     values.forEach(install::set);
     com.marcnuri.helm.Release release = install.call();
     if (!"deployed".equalsIgnoreCase(release.getStatus())) {
-      throw new AssertionError("helm install " + name + " ended in status " + release.getStatus() + ": " + release.getOutput());
+      throw new AssertionError(
+          "helm install "
+              + name
+              + " ended in status "
+              + release.getStatus()
+              + ": "
+              + release.getOutput());
     }
     OperatorRelease r = new OperatorRelease(name, namespace);
-    Cluster.await("operator Deployment " + r.deploymentName() + " available", Duration.ofSeconds(120), () -> {
-      Deployment d = r.deployment();
-      return d != null && d.getStatus() != null && d.getSpec().getReplicas().equals(d.getStatus().getAvailableReplicas());
-    }, () -> Diagnostics.pods(namespace));
+    Cluster.await(
+        "operator Deployment " + r.deploymentName() + " available",
+        Duration.ofSeconds(120),
+        () -> {
+          Deployment d = r.deployment();
+          return d != null
+              && d.getStatus() != null
+              && d.getSpec().getReplicas().equals(d.getStatus().getAvailableReplicas());
+        },
+        () -> Diagnostics.pods(namespace));
     return r;
   }
 
-  /** Removes a CRD left by an earlier install (the chart keeps it on uninstall), so a new release owns it. */
+  /**
+   * Removes a CRD left by an earlier install (the chart keeps it on uninstall), so a new release
+   * owns it.
+   */
   static void removeCrd() {
-    if (Cluster.client().apiextensions().v1().customResourceDefinitions().withName(CRD).get() != null) {
+    if (Cluster.client().apiextensions().v1().customResourceDefinitions().withName(CRD).get()
+        != null) {
       Cluster.client().apiextensions().v1().customResourceDefinitions().withName(CRD).delete();
-      Cluster.await("old CRD " + CRD + " removed", Duration.ofSeconds(60),
-          () -> Cluster.client().apiextensions().v1().customResourceDefinitions().withName(CRD).get() == null);
+      Cluster.await(
+          "old CRD " + CRD + " removed",
+          Duration.ofSeconds(60),
+          () ->
+              Cluster.client().apiextensions().v1().customResourceDefinitions().withName(CRD).get()
+                  == null);
     }
   }
 
   /** The chart's Deployment: the one labelled with this release. */
   Deployment deployment() {
-    return Cluster.client().apps().deployments().inNamespace(namespace)
-        .withLabel("app.kubernetes.io/instance", name).list().getItems().stream().findFirst().orElse(null);
+    return Cluster.client()
+        .apps()
+        .deployments()
+        .inNamespace(namespace)
+        .withLabel("app.kubernetes.io/instance", name)
+        .list()
+        .getItems()
+        .stream()
+        .findFirst()
+        .orElse(null);
   }
 
   String deploymentName() {
@@ -72,6 +108,10 @@ final class OperatorRelease {
 
   /** Uninstalls unless already gone (for clean-up after a failed test). */
   void uninstallIfPresent() {
-    Helm.uninstall(name).withNamespace(namespace).withKubeConfig(Cluster.KUBECONFIG).ignoreNotFound().call();
+    Helm.uninstall(name)
+        .withNamespace(namespace)
+        .withKubeConfig(Cluster.KUBECONFIG)
+        .ignoreNotFound()
+        .call();
   }
 }

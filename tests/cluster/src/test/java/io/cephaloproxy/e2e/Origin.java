@@ -30,7 +30,9 @@ final class Origin {
     return "origin." + namespace + ".svc." + Cluster.CLUSTER_DOMAIN;
   }
 
-  /** Host name of the same origin under a second Service ("not allowed" in the tests' allowlists). */
+  /**
+   * Host name of the same origin under a second Service ("not allowed" in the tests' allowlists).
+   */
   String otherHost() {
     return "other-origin." + namespace + ".svc." + Cluster.CLUSTER_DOMAIN;
   }
@@ -41,20 +43,40 @@ final class Origin {
     Origin origin = new Origin(ns, ca);
     Pki.Pair tls = Pki.server(workDir, "origin", ca, origin.host() + "," + origin.otherHost());
     try {
-      Cluster.client().secrets().inNamespace(ns).resource(new SecretBuilder()
-          .withNewMetadata().withName("origin-tls").endMetadata().withType("kubernetes.io/tls")
-          .withData(Map.of("tls.crt", base64(tls.cert()), "tls.key", base64(tls.key())))
-          .build()).create();
-      String yaml = new String(Origin.class.getResourceAsStream("/e2e/origin.yaml").readAllBytes(), StandardCharsets.UTF_8)
-          .replace("@IMAGE@", Cluster.ORIGIN_IMAGE);
-      Cluster.client().load(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8))).inNamespace(ns).create();
+      Cluster.client()
+          .secrets()
+          .inNamespace(ns)
+          .resource(
+              new SecretBuilder()
+                  .withNewMetadata()
+                  .withName("origin-tls")
+                  .endMetadata()
+                  .withType("kubernetes.io/tls")
+                  .withData(Map.of("tls.crt", base64(tls.cert()), "tls.key", base64(tls.key())))
+                  .build())
+          .create();
+      String yaml =
+          new String(
+                  Origin.class.getResourceAsStream("/e2e/origin.yaml").readAllBytes(),
+                  StandardCharsets.UTF_8)
+              .replace("@IMAGE@", Cluster.ORIGIN_IMAGE);
+      Cluster.client()
+          .load(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8)))
+          .inNamespace(ns)
+          .create();
     } catch (IOException e) {
       throw new IllegalStateException(e);
     }
-    Cluster.await("origin Deployment available in " + ns, Duration.ofSeconds(90), () -> {
-      Deployment d = Cluster.client().apps().deployments().inNamespace(ns).withName("origin").get();
-      return d.getStatus() != null && Integer.valueOf(1).equals(d.getStatus().getAvailableReplicas());
-    }, () -> Diagnostics.pods(ns));
+    Cluster.await(
+        "origin Deployment available in " + ns,
+        Duration.ofSeconds(90),
+        () -> {
+          Deployment d =
+              Cluster.client().apps().deployments().inNamespace(ns).withName("origin").get();
+          return d.getStatus() != null
+              && Integer.valueOf(1).equals(d.getStatus().getAvailableReplicas());
+        },
+        () -> Diagnostics.pods(ns));
     return origin;
   }
 

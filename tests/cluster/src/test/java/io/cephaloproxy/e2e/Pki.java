@@ -11,9 +11,26 @@ final class Pki {
 
   static Pair ca(Path dir, String name, String commonName) {
     Pair p = new Pair(dir.resolve(name + ".crt"), dir.resolve(name + ".key"));
-    openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
-        "-keyout", p.key().toString(), "-out", p.cert().toString(), "-days", "30", "-subj", "/CN=" + commonName,
-        "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign");
+    openssl(
+        "req",
+        "-x509",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:P-256",
+        "-nodes",
+        "-keyout",
+        p.key().toString(),
+        "-out",
+        p.cert().toString(),
+        "-days",
+        "30",
+        "-subj",
+        "/CN=" + commonName,
+        "-addext",
+        "basicConstraints=critical,CA:TRUE",
+        "-addext",
+        "keyUsage=critical,keyCertSign,cRLSign");
     return p;
   }
 
@@ -21,20 +38,47 @@ final class Pki {
   static Pair server(Path dir, String name, Pair ca, String dnsNames) {
     Pair p = new Pair(dir.resolve(name + ".crt"), dir.resolve(name + ".key"));
     Path csr = dir.resolve(name + ".csr");
-    openssl("req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
-        "-keyout", p.key().toString(), "-out", csr.toString(), "-subj", "/CN=" + dnsNames.split(",")[0]);
+    openssl(
+        "req",
+        "-new",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:P-256",
+        "-nodes",
+        "-keyout",
+        p.key().toString(),
+        "-out",
+        csr.toString(),
+        "-subj",
+        "/CN=" + dnsNames.split(",")[0]);
     StringBuilder sans = new StringBuilder();
     for (String dns : dnsNames.split(",")) {
       sans.append(sans.isEmpty() ? "" : ",").append("DNS:").append(dns);
     }
     Path ext = dir.resolve(name + ".ext");
     try {
-      java.nio.file.Files.writeString(ext, "subjectAltName=" + sans + "\nextendedKeyUsage=serverAuth\n");
+      java.nio.file.Files.writeString(
+          ext, "subjectAltName=" + sans + "\nextendedKeyUsage=serverAuth\n");
     } catch (java.io.IOException e) {
       throw new IllegalStateException(e);
     }
-    openssl("x509", "-req", "-in", csr.toString(), "-CA", ca.cert().toString(), "-CAkey", ca.key().toString(),
-        "-CAcreateserial", "-days", "30", "-extfile", ext.toString(), "-out", p.cert().toString());
+    openssl(
+        "x509",
+        "-req",
+        "-in",
+        csr.toString(),
+        "-CA",
+        ca.cert().toString(),
+        "-CAkey",
+        ca.key().toString(),
+        "-CAcreateserial",
+        "-days",
+        "30",
+        "-extfile",
+        ext.toString(),
+        "-out",
+        p.cert().toString());
     return p;
   }
 

@@ -27,8 +27,16 @@ final class PodNetworkClient implements AutoCloseable {
 
   /** Creates the namespace {@code cephalo-<name>} at 10.244.0.{@code octet} (200..254). */
   static PodNetworkClient create(String name, int octet) {
-    String netns = Cmd.run(Duration.ofSeconds(30), NETNS_SCRIPT.toString(), "add", name, Integer.toString(octet))
-        .orFail().out().trim();
+    String netns =
+        Cmd.run(
+                Duration.ofSeconds(30),
+                NETNS_SCRIPT.toString(),
+                "add",
+                name,
+                Integer.toString(octet))
+            .orFail()
+            .out()
+            .trim();
     return new PodNetworkClient(name, netns, "10.244.0." + octet);
   }
 
@@ -45,8 +53,17 @@ final class PodNetworkClient implements AutoCloseable {
 
   /** One request through an HTTP proxy ({@code host:port}); returns the status code and body. */
   Response get(String proxy, String url, String... curlArgs) {
-    List<String> command = new ArrayList<>(List.of("curl", "-sS", "--max-time", "20", "-x", "http://" + proxy,
-        "-w", "\n%{http_code}"));
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                "curl",
+                "-sS",
+                "--max-time",
+                "20",
+                "-x",
+                "http://" + proxy,
+                "-w",
+                "\n%{http_code}"));
     command.addAll(List.of(curlArgs));
     command.add(url);
     Cmd.Result r = run(Duration.ofSeconds(30), command);
@@ -59,17 +76,36 @@ final class PodNetworkClient implements AutoCloseable {
   record Response(int status, String body, String curlErrors, int curlExit) {}
 
   /**
-   * Starts a steady stream of {@code total} requests at {@code perSecond} through {@code proxy}, each
-   * on its own connection (as many independent clients would), in the background.
+   * Starts a steady stream of {@code total} requests at {@code perSecond} through {@code proxy},
+   * each on its own connection (as many independent clients would), in the background.
    */
   Load startLoad(String proxy, String url, int perSecond, int total) {
     try {
       Path out = Files.createTempFile("e2e-load", ".txt");
-      List<String> command = inside(List.of("curl", "-s", "-o", "/dev/null", "--max-time", "10",
-          "-x", "http://" + proxy, "--rate", perSecond + "/s", "-H", "Connection: close",
-          "-w", "%{http_code} %{time_total} %{errormsg}\n", url + "?n=[1-" + total + "]"));
-      Process p = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectErrorStream(false)
-          .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+      List<String> command =
+          inside(
+              List.of(
+                  "curl",
+                  "-s",
+                  "-o",
+                  "/dev/null",
+                  "--max-time",
+                  "10",
+                  "-x",
+                  "http://" + proxy,
+                  "--rate",
+                  perSecond + "/s",
+                  "-H",
+                  "Connection: close",
+                  "-w",
+                  "%{http_code} %{time_total} %{errormsg}\n",
+                  url + "?n=[1-" + total + "]"));
+      Process p =
+          new ProcessBuilder(command)
+              .redirectOutput(out.toFile())
+              .redirectErrorStream(false)
+              .redirectError(ProcessBuilder.Redirect.DISCARD)
+              .start();
       return new Load(p, out, total);
     } catch (IOException e) {
       throw new IllegalStateException("cannot start curl in " + netns, e);
@@ -82,7 +118,8 @@ final class PodNetworkClient implements AutoCloseable {
       try {
         if (!process.waitFor(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
           process.destroyForcibly();
-          throw new AssertionError("the request stream did not finish within " + timeout.toSeconds() + " s");
+          throw new AssertionError(
+              "the request stream did not finish within " + timeout.toSeconds() + " s");
         }
         List<String> lines = Files.readAllLines(output);
         Files.deleteIfExists(output);

@@ -76,23 +76,43 @@ class ProxyE2E {
           replicas: %d
           access:
             allowedDomains: [%s]
-        """.formatted(name, replicas, String.join(", ", domains));
+        """
+        .formatted(name, replicas, String.join(", ", domains));
   }
 
   @Test
   @Order(1)
   void operatorRunsUnderRestrictedPodSecurityWithTheChartsRbac() {
-    Pod pod = Cluster.client().pods().inNamespace(operatorNs).withLabel("app.kubernetes.io/instance", RELEASE)
-        .list().getItems().get(0);
-    assertThat(pod.getStatus().getContainerStatuses()).allSatisfy(c -> {
-      assertThat(c.getReady()).isTrue();
-      assertThat(c.getRestartCount()).isZero();
-    });
+    Pod pod =
+        Cluster.client()
+            .pods()
+            .inNamespace(operatorNs)
+            .withLabel("app.kubernetes.io/instance", RELEASE)
+            .list()
+            .getItems()
+            .get(0);
+    assertThat(pod.getStatus().getContainerStatuses())
+        .allSatisfy(
+            c -> {
+              assertThat(c.getReady()).isTrue();
+              assertThat(c.getRestartCount()).isZero();
+            });
     // The chart's own ServiceAccount, bound by the chart's RBAC (not an admin account).
     assertThat(pod.getSpec().getServiceAccountName()).isNotIn("default", null);
-    assertThat(Cluster.client().rbac().clusterRoleBindings().withLabel("app.kubernetes.io/instance", RELEASE)
-        .list().getItems()).anySatisfy(b -> assertThat(b.getSubjects())
-            .anySatisfy(s -> assertThat(s.getName()).isEqualTo(pod.getSpec().getServiceAccountName())));
+    assertThat(
+            Cluster.client()
+                .rbac()
+                .clusterRoleBindings()
+                .withLabel("app.kubernetes.io/instance", RELEASE)
+                .list()
+                .getItems())
+        .anySatisfy(
+            b ->
+                assertThat(b.getSubjects())
+                    .anySatisfy(
+                        s ->
+                            assertThat(s.getName())
+                                .isEqualTo(pod.getSpec().getServiceAccountName())));
   }
 
   @Test
@@ -112,7 +132,10 @@ class ProxyE2E {
       }
     } finally {
       Cluster.deleteNamespace(exampleNs, READY_TIMEOUT);
-      Cluster.client().persistentVolumes().withLabel("app.kubernetes.io/part-of", "cephaloproxy-e2e").delete();
+      Cluster.client()
+          .persistentVolumes()
+          .withLabel("app.kubernetes.io/part-of", "cephaloproxy-e2e")
+          .delete();
     }
     assertThat(failures).as("examples that did not become Ready").isEmpty();
   }
@@ -125,46 +148,71 @@ class ProxyE2E {
       // The example asks for 2 CPUs; this node has 2 in all, part of them requested by the
       // operator and the cluster DNS: ask for less so the pod can be scheduled here.
       @SuppressWarnings("unchecked")
-      Map<String, Object> requests = (Map<String, Object>) ((Map<String, Object>) ((Map<String, Object>)
-          proxy.getAdditionalProperties().get("spec")).get("resources")).get("requests");
+      Map<String, Object> requests =
+          (Map<String, Object>)
+              ((Map<String, Object>)
+                      ((Map<String, Object>) proxy.getAdditionalProperties().get("spec"))
+                          .get("resources"))
+                  .get("requests");
       requests.put("cpu", "500m");
     }
     Examples.prerequisites(example, exampleNs, workDir, origin.ca);
     try (StatusRecorder recorder = new StatusRecorder(exampleNs, name)) {
       long start = System.nanoTime();
       for (HasMetadata item : items) {
-        Cluster.client().resource(item).inNamespace(exampleNs).fieldManager("e2e").forceConflicts().serverSideApply();
+        Cluster.client()
+            .resource(item)
+            .inNamespace(exampleNs)
+            .fieldManager("e2e")
+            .forceConflicts()
+            .serverSideApply();
       }
       GenericKubernetesResource ready = SquidProxies.awaitReady(exampleNs, name, READY_TIMEOUT);
       double seconds = (System.nanoTime() - start) / 1e9;
       Figures.record("apply to Ready seconds: " + example, seconds);
       int replicas = ((Number) SquidProxies.status(ready).get("replicas")).intValue();
-      assertThat(SquidProxies.readyPods(exampleNs, name)).as(example + ": ready pods").hasSize(replicas);
-      assertThat(SquidProxies.endpoint(ready)).as(example).startsWith(name + "." + exampleNs + ".svc:");
-      Cluster.await(example + ": Ready recorded", Duration.ofSeconds(5), () -> recorder.firstIndex("Ready", "True") >= 0);
-      assertThat(recorder.firstIndex("Progressing", "True")).as(example + " went through Progressing: "
-          + recorder.states()).isBetween(0, recorder.firstIndex("Ready", "True"));
+      assertThat(SquidProxies.readyPods(exampleNs, name))
+          .as(example + ": ready pods")
+          .hasSize(replicas);
+      assertThat(SquidProxies.endpoint(ready))
+          .as(example)
+          .startsWith(name + "." + exampleNs + ".svc:");
+      Cluster.await(
+          example + ": Ready recorded",
+          Duration.ofSeconds(5),
+          () -> recorder.firstIndex("Ready", "True") >= 0);
+      assertThat(recorder.firstIndex("Progressing", "True"))
+          .as(example + " went through Progressing: " + recorder.states())
+          .isBetween(0, recorder.firstIndex("Ready", "True"));
     }
     SquidProxies.api().inNamespace(exampleNs).withName(name).delete();
-    Cluster.await(example + ": pods gone", READY_TIMEOUT, () -> SquidProxies.pods(exampleNs, name).isEmpty());
+    Cluster.await(
+        example + ": pods gone", READY_TIMEOUT, () -> SquidProxies.pods(exampleNs, name).isEmpty());
     if (example.equals("disk-cache")) {
-      assertThat(Cluster.client().persistentVolumeClaims().inNamespace(exampleNs).withName(name + "-cache").get())
-          .as("the persistent cache volume outlives its SquidProxy").isNotNull();
+      assertThat(
+              Cluster.client()
+                  .persistentVolumeClaims()
+                  .inNamespace(exampleNs)
+                  .withName(name + "-cache")
+                  .get())
+          .as("the persistent cache volume outlives its SquidProxy")
+          .isNotNull();
     }
   }
-
 
   @Test
   @Order(3)
   void allowedDomainGets200AndOtherDomainGets403ThroughTheService() {
     SquidProxies.apply(ns, allowlistProxy("allowlist", 1, origin.host()));
-    String endpoint = SquidProxies.endpoint(SquidProxies.awaitReady(ns, "allowlist", READY_TIMEOUT));
+    String endpoint =
+        SquidProxies.endpoint(SquidProxies.awaitReady(ns, "allowlist", READY_TIMEOUT));
 
     PodNetworkClient.Response allowed = client.get(endpoint, "http://" + origin.host() + "/hello");
     assertThat(allowed.status()).as(allowed.toString()).isEqualTo(200);
     assertThat(allowed.body()).contains("saw " + origin.host() + " /hello");
 
-    PodNetworkClient.Response denied = client.get(endpoint, "http://" + origin.otherHost() + "/hello");
+    PodNetworkClient.Response denied =
+        client.get(endpoint, "http://" + origin.otherHost() + "/hello");
     assertThat(denied.status()).as(denied.toString()).isEqualTo(403);
     assertThat(denied.body()).doesNotContain("origin ");
   }
@@ -174,14 +222,23 @@ class ProxyE2E {
   void throughputThroughTheServiceAndDirectlyToThePod() {
     GenericKubernetesResource proxy = SquidProxies.awaitReady(ns, "allowlist", READY_TIMEOUT);
     String port = SquidProxies.endpoint(proxy).replaceFirst(".*:", "");
-    String serviceIp = Cluster.client().services().inNamespace(ns).withName(SquidProxies.endpoint(proxy).split("\\.")[0])
-        .get().getSpec().getClusterIP();
+    String serviceIp =
+        Cluster.client()
+            .services()
+            .inNamespace(ns)
+            .withName(SquidProxies.endpoint(proxy).split("\\.")[0])
+            .get()
+            .getSpec()
+            .getClusterIP();
     String podIp = SquidProxies.readyPods(ns, "allowlist").get(0).getStatus().getPodIP();
     String url = "http://" + origin.host() + "/bytes/1024";
     Wrk.Result viaService = Wrk.run(client, serviceIp + ":" + port, url, Duration.ofSeconds(10));
     Wrk.Result direct = Wrk.run(client, podIp + ":" + port, url, Duration.ofSeconds(10));
-    Figures.record("throughput req/s through the Service (1 pod, 1 KiB responses)", viaService.requestsPerSecond());
-    Figures.record("throughput req/s directly to the pod (1 KiB responses)", direct.requestsPerSecond());
+    Figures.record(
+        "throughput req/s through the Service (1 pod, 1 KiB responses)",
+        viaService.requestsPerSecond());
+    Figures.record(
+        "throughput req/s directly to the pod (1 KiB responses)", direct.requestsPerSecond());
     for (Wrk.Result r : List.of(viaService, direct)) {
       assertThat(r.requests()).as(r.output()).isGreaterThan(100);
       assertThat(r.errors()).as(r.output()).isZero();
@@ -191,7 +248,9 @@ class ProxyE2E {
   @Test
   @Order(5)
   void auditModeLetsTheRequestThroughAndLogsWhatItWouldHaveDenied() {
-    SquidProxies.apply(ns, """
+    SquidProxies.apply(
+        ns,
+        """
         apiVersion: cephaloproxy.io/v1alpha1
         kind: SquidProxy
         metadata:
@@ -200,15 +259,20 @@ class ProxyE2E {
           access:
             mode: Audit
             allowedDomains: [%s]
-        """.formatted(origin.host()));
+        """
+            .formatted(origin.host()));
     String endpoint = SquidProxies.endpoint(SquidProxies.awaitReady(ns, "audit", READY_TIMEOUT));
 
     PodNetworkClient.Response r = client.get(endpoint, "http://" + origin.otherHost() + "/audited");
     assertThat(r.status()).as(r.toString()).isEqualTo(200);
     assertThat(r.body()).contains("saw " + origin.otherHost() + " /audited");
-    Cluster.await("the would-deny line in the proxy's log", Duration.ofSeconds(20), () ->
-        SquidProxies.logs(ns, "audit").lines()
-            .anyMatch(l -> l.contains(origin.otherHost()) && l.toLowerCase().contains("would")),
+    Cluster.await(
+        "the would-deny line in the proxy's log",
+        Duration.ofSeconds(20),
+        () ->
+            SquidProxies.logs(ns, "audit")
+                .lines()
+                .anyMatch(l -> l.contains(origin.otherHost()) && l.toLowerCase().contains("would")),
         () -> SquidProxies.logs(ns, "audit"));
   }
 
@@ -216,13 +280,37 @@ class ProxyE2E {
   @Order(6)
   void sslBumpShowsTheProxysCaAsIssuer() throws IOException {
     Pki.Pair bumpCa = Pki.ca(workDir, "bump-ca", "CephaloProxy E2E bump CA");
-    Cluster.client().secrets().inNamespace(ns).resource(new SecretBuilder().withNewMetadata().withName("bump-ca")
-        .endMetadata().withType("kubernetes.io/tls")
-        .withData(Map.of("tls.crt", Origin.base64(bumpCa.cert()), "tls.key", Origin.base64(bumpCa.key())))
-        .build()).create();
-    Cluster.client().secrets().inNamespace(ns).resource(new SecretBuilder().withNewMetadata().withName("origin-ca")
-        .endMetadata().withData(Map.of("ca.crt", Origin.base64(origin.ca.cert()))).build()).create();
-    SquidProxies.apply(ns, """
+    Cluster.client()
+        .secrets()
+        .inNamespace(ns)
+        .resource(
+            new SecretBuilder()
+                .withNewMetadata()
+                .withName("bump-ca")
+                .endMetadata()
+                .withType("kubernetes.io/tls")
+                .withData(
+                    Map.of(
+                        "tls.crt",
+                        Origin.base64(bumpCa.cert()),
+                        "tls.key",
+                        Origin.base64(bumpCa.key())))
+                .build())
+        .create();
+    Cluster.client()
+        .secrets()
+        .inNamespace(ns)
+        .resource(
+            new SecretBuilder()
+                .withNewMetadata()
+                .withName("origin-ca")
+                .endMetadata()
+                .withData(Map.of("ca.crt", Origin.base64(origin.ca.cert())))
+                .build())
+        .create();
+    SquidProxies.apply(
+        ns,
+        """
         apiVersion: cephaloproxy.io/v1alpha1
         kind: SquidProxy
         metadata:
@@ -235,11 +323,17 @@ class ProxyE2E {
             caSecret: {name: bump-ca}
           trustedCA:
             secret: {name: origin-ca, key: ca.crt}
-        """.formatted(origin.host()));
+        """
+            .formatted(origin.host()));
     String endpoint = SquidProxies.endpoint(SquidProxies.awaitReady(ns, "bump", READY_TIMEOUT));
 
-    PodNetworkClient.Response r = client.get(endpoint, "https://" + origin.host() + "/secret",
-        "-v", "--cacert", bumpCa.cert().toString());
+    PodNetworkClient.Response r =
+        client.get(
+            endpoint,
+            "https://" + origin.host() + "/secret",
+            "-v",
+            "--cacert",
+            bumpCa.cert().toString());
     assertThat(r.status()).as(r.toString()).isEqualTo(200);
     assertThat(r.body()).contains("saw " + origin.host() + " /secret");
     assertThat(r.curlErrors()).containsPattern("issuer: CN ?= ?CephaloProxy E2E bump CA");
@@ -254,15 +348,22 @@ class ProxyE2E {
     Object hashBefore = SquidProxies.status(before).get("configHash");
     assertThat(client.get(endpoint, "http://" + origin.otherHost() + "/").status()).isEqualTo(403);
 
-    PodNetworkClient.Load load = client.startLoad(endpoint, "http://" + origin.host() + "/load", 50, 2000);
+    PodNetworkClient.Load load =
+        client.startLoad(endpoint, "http://" + origin.host() + "/load", 50, 2000);
     Cluster.sleep(Duration.ofSeconds(3));
     long start = System.nanoTime();
     SquidProxies.apply(ns, allowlistProxy("rollout", 2, origin.host(), origin.otherHost()));
-    Cluster.await("rollout of the new allowlist", READY_TIMEOUT, () -> {
-      GenericKubernetesResource r = SquidProxies.get(ns, "rollout");
-      return SquidProxies.ready(r) && !hashBefore.equals(SquidProxies.status(r).get("configHash"))
-          && SquidProxies.readyPods(ns, "rollout").size() == 2 && SquidProxies.pods(ns, "rollout").size() == 2;
-    }, () -> SquidProxies.status(SquidProxies.get(ns, "rollout")) + " " + Diagnostics.pods(ns));
+    Cluster.await(
+        "rollout of the new allowlist",
+        READY_TIMEOUT,
+        () -> {
+          GenericKubernetesResource r = SquidProxies.get(ns, "rollout");
+          return SquidProxies.ready(r)
+              && !hashBefore.equals(SquidProxies.status(r).get("configHash"))
+              && SquidProxies.readyPods(ns, "rollout").size() == 2
+              && SquidProxies.pods(ns, "rollout").size() == 2;
+        },
+        () -> SquidProxies.status(SquidProxies.get(ns, "rollout")) + " " + Diagnostics.pods(ns));
     double rolloutSeconds = (System.nanoTime() - start) / 1e9;
 
     PodNetworkClient.Outcome outcome = load.finish(Duration.ofSeconds(120));
@@ -272,7 +373,8 @@ class ProxyE2E {
     assertThat(outcome.requests()).isEqualTo(2000);
     assertThat(outcome.failures()).as("failed requests during the rollout").isEmpty();
     assertThat(client.get(endpoint, "http://" + origin.otherHost() + "/").status())
-        .as("the new rule after the rollout").isEqualTo(200);
+        .as("the new rule after the rollout")
+        .isEqualTo(200);
   }
 
   @Test
@@ -280,23 +382,32 @@ class ProxyE2E {
   void invalidRawConfigIsReportedAndTheOldPodsKeepServing() {
     String good = allowlistProxy("rollout", 2, origin.host(), origin.otherHost());
     String endpoint = SquidProxies.endpoint(SquidProxies.awaitReady(ns, "rollout", READY_TIMEOUT));
-    List<String> podsBefore = SquidProxies.readyPods(ns, "rollout").stream().map(p -> p.getMetadata().getName()).toList();
+    List<String> podsBefore =
+        SquidProxies.readyPods(ns, "rollout").stream().map(p -> p.getMetadata().getName()).toList();
 
-    PodNetworkClient.Load load = client.startLoad(endpoint, "http://" + origin.host() + "/bad-change", 50, 1500);
+    PodNetworkClient.Load load =
+        client.startLoad(endpoint, "http://" + origin.host() + "/bad-change", 50, 1500);
     SquidProxies.apply(ns, good + "  extraConfig: |\n    cache_mem 64 elephants\n");
-    Cluster.await("ConfigValid=False with Squid's message", READY_TIMEOUT, () ->
-        SquidProxies.condition(SquidProxies.get(ns, "rollout"), "ConfigValid")
-            .filter(c -> "False".equals(c.get("status")))
-            .map(c -> String.valueOf(c.get("message")).contains("elephants")).orElse(false),
+    Cluster.await(
+        "ConfigValid=False with Squid's message",
+        READY_TIMEOUT,
+        () ->
+            SquidProxies.condition(SquidProxies.get(ns, "rollout"), "ConfigValid")
+                .filter(c -> "False".equals(c.get("status")))
+                .map(c -> String.valueOf(c.get("message")).contains("elephants"))
+                .orElse(false),
         () -> String.valueOf(SquidProxies.status(SquidProxies.get(ns, "rollout"))));
     PodNetworkClient.Outcome outcome = load.finish(Duration.ofSeconds(120));
     assertThat(outcome.failures()).as("failed requests while the bad config was applied").isEmpty();
-    assertThat(SquidProxies.readyPods(ns, "rollout")).extracting(p -> p.getMetadata().getName())
-        .as("the old pods still serve").containsAll(podsBefore);
+    assertThat(SquidProxies.readyPods(ns, "rollout"))
+        .extracting(p -> p.getMetadata().getName())
+        .as("the old pods still serve")
+        .containsAll(podsBefore);
 
     SquidProxies.apply(ns, good);
     SquidProxies.awaitReady(ns, "rollout", READY_TIMEOUT);
-    assertThat(SquidProxies.conditionIs(SquidProxies.get(ns, "rollout"), "ConfigValid", "True")).isTrue();
+    assertThat(SquidProxies.conditionIs(SquidProxies.get(ns, "rollout"), "ConfigValid", "True"))
+        .isTrue();
     assertThat(client.get(endpoint, "http://" + origin.host() + "/fixed").status()).isEqualTo(200);
   }
 
@@ -305,16 +416,32 @@ class ProxyE2E {
   void aDeletedPodIsReplacedAndStatusFollows() {
     Pod victim = SquidProxies.readyPods(ns, "rollout").get(0);
     Cluster.client().pods().resource(victim).delete();
-    Cluster.await("status readyReplicas below 2", Duration.ofSeconds(30), () ->
-        ((Number) SquidProxies.status(SquidProxies.get(ns, "rollout")).getOrDefault("readyReplicas", 0)).intValue() < 2
-            || !SquidProxies.pods(ns, "rollout").contains(victim));
-    Cluster.await("a replacement pod Ready", READY_TIMEOUT, () -> SquidProxies.readyPods(ns, "rollout").size() == 2
-        && SquidProxies.readyPods(ns, "rollout").stream().noneMatch(p -> p.getMetadata().getUid()
-            .equals(victim.getMetadata().getUid())), () -> Diagnostics.pods(ns));
-    Cluster.await("status readyReplicas 2 and Ready", READY_TIMEOUT, () -> {
-      GenericKubernetesResource r = SquidProxies.get(ns, "rollout");
-      return SquidProxies.ready(r) && Integer.valueOf(2).equals(SquidProxies.status(r).get("readyReplicas"));
-    });
+    Cluster.await(
+        "status readyReplicas below 2",
+        Duration.ofSeconds(30),
+        () ->
+            ((Number)
+                            SquidProxies.status(SquidProxies.get(ns, "rollout"))
+                                .getOrDefault("readyReplicas", 0))
+                        .intValue()
+                    < 2
+                || !SquidProxies.pods(ns, "rollout").contains(victim));
+    Cluster.await(
+        "a replacement pod Ready",
+        READY_TIMEOUT,
+        () ->
+            SquidProxies.readyPods(ns, "rollout").size() == 2
+                && SquidProxies.readyPods(ns, "rollout").stream()
+                    .noneMatch(p -> p.getMetadata().getUid().equals(victim.getMetadata().getUid())),
+        () -> Diagnostics.pods(ns));
+    Cluster.await(
+        "status readyReplicas 2 and Ready",
+        READY_TIMEOUT,
+        () -> {
+          GenericKubernetesResource r = SquidProxies.get(ns, "rollout");
+          return SquidProxies.ready(r)
+              && Integer.valueOf(2).equals(SquidProxies.status(r).get("readyReplicas"));
+        });
   }
 
   @Test
@@ -323,32 +450,60 @@ class ProxyE2E {
     Pod pod = SquidProxies.readyPods(ns, "allowlist").get(0);
     String container = pod.getSpec().getContainers().get(0).getName();
     int restarts = pod.getStatus().getContainerStatuses().get(0).getRestartCount();
-    long squid = NodeProcesses.pids(pod, container).stream()
-        .filter(pid -> NodeProcesses.comm(pid).startsWith("squid"))
-        .filter(pid -> !NodeProcesses.comm(NodeProcesses.parent(pid)).startsWith("squid"))
-        .findFirst().orElseThrow(() -> new AssertionError("no squid process in " + pod.getMetadata().getName()));
+    long squid =
+        NodeProcesses.pids(pod, container).stream()
+            .filter(pid -> NodeProcesses.comm(pid).startsWith("squid"))
+            .filter(pid -> !NodeProcesses.comm(NodeProcesses.parent(pid)).startsWith("squid"))
+            .findFirst()
+            .orElseThrow(
+                () -> new AssertionError("no squid process in " + pod.getMetadata().getName()));
     NodeProcesses.kill(squid);
-    Cluster.await("container " + container + " restarted and Ready", READY_TIMEOUT, () -> {
-      Pod now = Cluster.client().pods().resource(pod).get();
-      return now.getStatus().getContainerStatuses().get(0).getRestartCount() > restarts
-          && Boolean.TRUE.equals(now.getStatus().getContainerStatuses().get(0).getReady());
-    }, () -> Diagnostics.pods(ns));
-    String endpoint = SquidProxies.endpoint(SquidProxies.awaitReady(ns, "allowlist", READY_TIMEOUT));
-    assertThat(client.get(endpoint, "http://" + origin.host() + "/after-kill").status()).isEqualTo(200);
+    Cluster.await(
+        "container " + container + " restarted and Ready",
+        READY_TIMEOUT,
+        () -> {
+          Pod now = Cluster.client().pods().resource(pod).get();
+          return now.getStatus().getContainerStatuses().get(0).getRestartCount() > restarts
+              && Boolean.TRUE.equals(now.getStatus().getContainerStatuses().get(0).getReady());
+        },
+        () -> Diagnostics.pods(ns));
+    String endpoint =
+        SquidProxies.endpoint(SquidProxies.awaitReady(ns, "allowlist", READY_TIMEOUT));
+    assertThat(client.get(endpoint, "http://" + origin.host() + "/after-kill").status())
+        .isEqualTo(200);
   }
 
   @Test
   @Order(11)
   void deletingTheSquidProxyRemovesEverythingItCreated() {
     SquidProxies.api().inNamespace(ns).withName("allowlist").delete();
-    Cluster.await("the allowlist proxy's objects garbage-collected", READY_TIMEOUT, () ->
-        Cluster.client().apps().deployments().inNamespace(ns).withLabel(SquidProxies.INSTANCE_LABEL, "allowlist")
-            .list().getItems().isEmpty()
-            && Cluster.client().services().inNamespace(ns).withLabel(SquidProxies.INSTANCE_LABEL, "allowlist")
-            .list().getItems().isEmpty()
-            && Cluster.client().configMaps().inNamespace(ns).withLabel(SquidProxies.INSTANCE_LABEL, "allowlist")
-            .list().getItems().isEmpty()
-            && SquidProxies.pods(ns, "allowlist").isEmpty());
+    Cluster.await(
+        "the allowlist proxy's objects garbage-collected",
+        READY_TIMEOUT,
+        () ->
+            Cluster.client()
+                    .apps()
+                    .deployments()
+                    .inNamespace(ns)
+                    .withLabel(SquidProxies.INSTANCE_LABEL, "allowlist")
+                    .list()
+                    .getItems()
+                    .isEmpty()
+                && Cluster.client()
+                    .services()
+                    .inNamespace(ns)
+                    .withLabel(SquidProxies.INSTANCE_LABEL, "allowlist")
+                    .list()
+                    .getItems()
+                    .isEmpty()
+                && Cluster.client()
+                    .configMaps()
+                    .inNamespace(ns)
+                    .withLabel(SquidProxies.INSTANCE_LABEL, "allowlist")
+                    .list()
+                    .getItems()
+                    .isEmpty()
+                && SquidProxies.pods(ns, "allowlist").isEmpty());
   }
 
   @Test
@@ -358,16 +513,46 @@ class ProxyE2E {
       SquidProxies.api().inNamespace(ns).withName(name).delete();
     }
     release.uninstall();
-    Cluster.await("nothing of release " + RELEASE + " left", Duration.ofSeconds(90), () ->
-        Cluster.client().pods().inNamespace(operatorNs).list().getItems().isEmpty()
-            && Cluster.client().apps().deployments().inNamespace(operatorNs).list().getItems().isEmpty()
-            && Cluster.client().serviceAccounts().inNamespace(operatorNs).withLabel("app.kubernetes.io/instance", RELEASE)
-            .list().getItems().isEmpty()
-            && Cluster.client().rbac().clusterRoles().withLabel("app.kubernetes.io/instance", RELEASE)
-            .list().getItems().isEmpty()
-            && Cluster.client().rbac().clusterRoleBindings().withLabel("app.kubernetes.io/instance", RELEASE)
-            .list().getItems().isEmpty()
-            && Cluster.client().secrets().inNamespace(operatorNs).withLabel("owner", "helm").list().getItems().isEmpty(),
+    Cluster.await(
+        "nothing of release " + RELEASE + " left",
+        Duration.ofSeconds(90),
+        () ->
+            Cluster.client().pods().inNamespace(operatorNs).list().getItems().isEmpty()
+                && Cluster.client()
+                    .apps()
+                    .deployments()
+                    .inNamespace(operatorNs)
+                    .list()
+                    .getItems()
+                    .isEmpty()
+                && Cluster.client()
+                    .serviceAccounts()
+                    .inNamespace(operatorNs)
+                    .withLabel("app.kubernetes.io/instance", RELEASE)
+                    .list()
+                    .getItems()
+                    .isEmpty()
+                && Cluster.client()
+                    .rbac()
+                    .clusterRoles()
+                    .withLabel("app.kubernetes.io/instance", RELEASE)
+                    .list()
+                    .getItems()
+                    .isEmpty()
+                && Cluster.client()
+                    .rbac()
+                    .clusterRoleBindings()
+                    .withLabel("app.kubernetes.io/instance", RELEASE)
+                    .list()
+                    .getItems()
+                    .isEmpty()
+                && Cluster.client()
+                    .secrets()
+                    .inNamespace(operatorNs)
+                    .withLabel("owner", "helm")
+                    .list()
+                    .getItems()
+                    .isEmpty(),
         () -> Diagnostics.pods(operatorNs));
   }
 }

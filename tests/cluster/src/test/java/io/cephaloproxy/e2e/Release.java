@@ -8,14 +8,22 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * The release the suite installs: what scripts/release.sh published into the local registry
- * (stage 60), read from its record dist/current/release.env. The suite installs only that: the chart
- * from oci://REGISTRY/charts, install.yaml, and the images by digest from the registry.
+ * The release the suite installs: what scripts/release.sh published into the local registry (stage
+ * 60), read from its record dist/current/release.env. The suite installs only that: the chart from
+ * oci://REGISTRY/charts, install.yaml, and the images by digest from the registry.
  */
-record Release(Path dir, String version, String registry, Path ca, String chart, String operatorImage,
+record Release(
+    Path dir,
+    String version,
+    String registry,
+    Path ca,
+    String chart,
+    String operatorImage,
     String squidImage) {
-  static final Path RECORD = Path.of(System.getProperty("cephaloproxy.release",
-      Cluster.REPO.resolve("dist/current/release.env").toString()));
+  static final Path RECORD =
+      Path.of(
+          System.getProperty(
+              "cephaloproxy.release", Cluster.REPO.resolve("dist/current/release.env").toString()));
 
   private static Release current;
 
@@ -28,8 +36,10 @@ record Release(Path dir, String version, String registry, Path ca, String chart,
 
   static Release read(Path env) {
     if (!Files.isReadable(env)) {
-      throw new IllegalStateException("the cluster suite installs the released chart and images, but " + env
-          + " does not exist; release into the local registry first: `bash scripts/stages/60-release.sh` (as root)");
+      throw new IllegalStateException(
+          "the cluster suite installs the released chart and images, but "
+              + env
+              + " does not exist; release into the local registry first: `bash scripts/stages/60-release.sh` (as root)");
     }
     Map<String, String> v = new HashMap<>();
     try {
@@ -42,13 +52,23 @@ record Release(Path dir, String version, String registry, Path ca, String chart,
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    for (String key : new String[] {"VERSION", "REGISTRY", "REGISTRY_CA", "CHART", "OPERATOR_IMAGE", "SQUID_IMAGE"}) {
+    for (String key :
+        new String[] {
+          "VERSION", "REGISTRY", "REGISTRY_CA", "CHART", "OPERATOR_IMAGE", "SQUID_IMAGE"
+        }) {
       if (v.getOrDefault(key, "").isBlank()) {
-        throw new IllegalStateException(env + " has no " + key + "; re-run `bash scripts/stages/60-release.sh`");
+        throw new IllegalStateException(
+            env + " has no " + key + "; re-run `bash scripts/stages/60-release.sh`");
       }
     }
-    return new Release(realDir(env), v.get("VERSION"), v.get("REGISTRY"), Path.of(v.get("REGISTRY_CA")),
-        v.get("CHART"), v.get("OPERATOR_IMAGE"), v.get("SQUID_IMAGE"));
+    return new Release(
+        realDir(env),
+        v.get("VERSION"),
+        v.get("REGISTRY"),
+        Path.of(v.get("REGISTRY_CA")),
+        v.get("CHART"),
+        v.get("OPERATOR_IMAGE"),
+        v.get("SQUID_IMAGE"));
   }
 
   private static Path realDir(Path env) {

@@ -1,10 +1,10 @@
 package io.cephaloproxy.e2e;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResourceList;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.dsl.MixedOperation;
 import io.fabric8.kubernetes.client.dsl.Resource;
-import io.fabric8.kubernetes.api.model.GenericKubernetesResourceList;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -20,16 +20,29 @@ final class SquidProxies {
 
   private SquidProxies() {}
 
-  static MixedOperation<GenericKubernetesResource, GenericKubernetesResourceList, Resource<GenericKubernetesResource>> api() {
+  static MixedOperation<
+          GenericKubernetesResource,
+          GenericKubernetesResourceList,
+          Resource<GenericKubernetesResource>>
+      api() {
     return Cluster.client().genericKubernetesResources(API_VERSION, KIND);
   }
 
   /** Creates or updates (server-side apply, field manager "e2e") the SquidProxy in {@code yaml}. */
   static GenericKubernetesResource apply(String namespace, String yaml) {
-    GenericKubernetesResource r = Cluster.client().getKubernetesSerialization()
-        .unmarshal(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8)), GenericKubernetesResource.class);
+    GenericKubernetesResource r =
+        Cluster.client()
+            .getKubernetesSerialization()
+            .unmarshal(
+                new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8)),
+                GenericKubernetesResource.class);
     r.getMetadata().setNamespace(namespace);
-    return api().inNamespace(namespace).resource(r).fieldManager("e2e").forceConflicts().serverSideApply();
+    return api()
+        .inNamespace(namespace)
+        .resource(r)
+        .fieldManager("e2e")
+        .forceConflicts()
+        .serverSideApply();
   }
 
   static GenericKubernetesResource get(String namespace, String name) {
@@ -49,7 +62,10 @@ final class SquidProxies {
     if (!(conditions instanceof List<?> list)) {
       return Optional.empty();
     }
-    return list.stream().map(c -> (Map<String, Object>) c).filter(c -> type.equals(c.get("type"))).findFirst();
+    return list.stream()
+        .map(c -> (Map<String, Object>) c)
+        .filter(c -> type.equals(c.get("type")))
+        .findFirst();
   }
 
   static boolean conditionIs(GenericKubernetesResource r, String type, String value) {
@@ -59,12 +75,17 @@ final class SquidProxies {
   /** Ready=True for the current generation. */
   static boolean ready(GenericKubernetesResource r) {
     Object observed = status(r).get("observedGeneration");
-    return r != null && conditionIs(r, "Ready", "True") && observed != null
+    return r != null
+        && conditionIs(r, "Ready", "True")
+        && observed != null
         && ((Number) observed).longValue() == r.getMetadata().getGeneration();
   }
 
   static GenericKubernetesResource awaitReady(String namespace, String name, Duration timeout) {
-    Cluster.await("SquidProxy " + namespace + "/" + name + " Ready", timeout, () -> ready(get(namespace, name)),
+    Cluster.await(
+        "SquidProxy " + namespace + "/" + name + " Ready",
+        timeout,
+        () -> ready(get(namespace, name)),
         () -> "status " + status(get(namespace, name)) + "; " + Diagnostics.pods(namespace));
     return get(namespace, name);
   }
@@ -80,15 +101,22 @@ final class SquidProxies {
 
   /** The proxy pods of a SquidProxy (label app.kubernetes.io/instance), running or not. */
   static List<Pod> pods(String namespace, String name) {
-    return Cluster.client().pods().inNamespace(namespace)
-        .withLabel(INSTANCE_LABEL, name).withLabel("app.kubernetes.io/name", "squid").list().getItems();
+    return Cluster.client()
+        .pods()
+        .inNamespace(namespace)
+        .withLabel(INSTANCE_LABEL, name)
+        .withLabel("app.kubernetes.io/name", "squid")
+        .list()
+        .getItems();
   }
 
   static List<Pod> readyPods(String namespace, String name) {
     return pods(namespace, name).stream()
         .filter(p -> p.getMetadata().getDeletionTimestamp() == null)
-        .filter(p -> p.getStatus().getConditions().stream()
-            .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus())))
+        .filter(
+            p ->
+                p.getStatus().getConditions().stream()
+                    .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus())))
         .toList();
   }
 
@@ -97,8 +125,13 @@ final class SquidProxies {
     StringBuilder s = new StringBuilder();
     for (Pod p : pods(namespace, name)) {
       String container = p.getSpec().getContainers().get(0).getName();
-      s.append(Cluster.client().pods().inNamespace(namespace).withName(p.getMetadata().getName())
-          .inContainer(container).getLog());
+      s.append(
+          Cluster.client()
+              .pods()
+              .inNamespace(namespace)
+              .withName(p.getMetadata().getName())
+              .inContainer(container)
+              .getLog());
     }
     return s.toString();
   }

@@ -11,22 +11,28 @@ import java.util.TreeMap;
 
 /**
  * Watches one SquidProxy and records every distinct set of condition statuses it goes through, e.g.
- * [{Progressing=True, Ready=False}, {Progressing=False, Ready=True}], so a test can assert the order.
+ * [{Progressing=True, Ready=False}, {Progressing=False, Ready=True}], so a test can assert the
+ * order.
  */
 final class StatusRecorder implements AutoCloseable {
   private final List<Map<String, String>> states = new ArrayList<>();
   private final Watch watch;
 
   StatusRecorder(String namespace, String name) {
-    watch = SquidProxies.api().inNamespace(namespace).withName(name).watch(new Watcher<>() {
-      @Override
-      public void eventReceived(Action action, GenericKubernetesResource r) {
-        record(r);
-      }
+    watch =
+        SquidProxies.api()
+            .inNamespace(namespace)
+            .withName(name)
+            .watch(
+                new Watcher<>() {
+                  @Override
+                  public void eventReceived(Action action, GenericKubernetesResource r) {
+                    record(r);
+                  }
 
-      @Override
-      public void onClose(WatcherException cause) {}
-    });
+                  @Override
+                  public void onClose(WatcherException cause) {}
+                });
   }
 
   @SuppressWarnings("unchecked")

@@ -20,14 +20,27 @@ final class Wrk {
       // A proxy request names the whole URL on the request line; wrk connects to the proxy.
       Files.writeString(script, "wrk.path = \"" + url + "\"\n");
       try {
-        Cmd.Result r = client.run(duration.plusSeconds(30), List.of("wrk", "-t2", "-c16",
-            "-d" + duration.toSeconds() + "s", "-s", script.toString(), "http://" + proxy + "/")).orFail();
+        Cmd.Result r =
+            client
+                .run(
+                    duration.plusSeconds(30),
+                    List.of(
+                        "wrk",
+                        "-t2",
+                        "-c16",
+                        "-d" + duration.toSeconds() + "s",
+                        "-s",
+                        script.toString(),
+                        "http://" + proxy + "/"))
+                .orFail();
         String out = r.out();
         long requests = Long.parseLong(find(out, "(\\d+) requests in"));
         double rps = Double.parseDouble(find(out, "Requests/sec:\\s+([\\d.]+)"));
         long errors = 0;
-        Matcher socket = Pattern.compile("Socket errors: connect (\\d+), read (\\d+), write (\\d+), timeout (\\d+)")
-            .matcher(out);
+        Matcher socket =
+            Pattern.compile(
+                    "Socket errors: connect (\\d+), read (\\d+), write (\\d+), timeout (\\d+)")
+                .matcher(out);
         if (socket.find()) {
           for (int i = 1; i <= 4; i++) {
             errors += Long.parseLong(socket.group(i));

@@ -19,7 +19,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -62,7 +61,8 @@ class ArgoCdHealthFixturesIT {
     cp = ControlPlane.get();
     admin = cp.admin();
     cp.installCrd();
-    ChartRbac.Installed rbac = ChartRbac.install(cp, "argocd-fixtures", OPERATOR_NS, List.of(), false);
+    ChartRbac.Installed rbac =
+        ChartRbac.install(cp, "argocd-fixtures", OPERATOR_NS, List.of(), false);
     operator = OperatorProcess.start(cp, "argocd-fixtures", rbac.kubeconfig(), Map.of());
     cp.namespace(NS);
     proxies = new Proxies(admin, NS);
@@ -78,26 +78,50 @@ class ArgoCdHealthFixturesIT {
   @Test
   @Order(1)
   void progressing() {
-    record("progressing", "egress", () -> proxies.apply("egress", "replicas: 2\naccess: {allowedDomains: [.example.com]}"),
+    record(
+        "progressing",
+        "egress",
+        () -> proxies.apply("egress", "replicas: 2\naccess: {allowedDomains: [.example.com]}"),
         // the steady state without a kubelet: both pods created, none ready
-        sp -> current(sp) && is(sp, "Progressing", "True") && Proxies.condition(sp, "Progressing")
-            .map(c -> "WaitingForAvailability".equals(c.getReason())).orElse(false));
+        sp ->
+            current(sp)
+                && is(sp, "Progressing", "True")
+                && Proxies.condition(sp, "Progressing")
+                    .map(c -> "WaitingForAvailability".equals(c.getReason()))
+                    .orElse(false));
   }
 
   @Test
   @Order(2)
   void aConfigurationTheOperatorRejects() {
-    admin.configMaps().inNamespace(NS).resource(new ConfigMapBuilder().withNewMetadata().withName("allowlist")
-        .endMetadata().addToData("domains.txt", "example.com\n*.example.org\n").build()).create();
-    record("config-rejected", "egress",
-        () -> proxies.apply("egress", "replicas: 2\naccess: {allowedDomainsFrom: {name: allowlist, key: domains.txt}}"),
+    admin
+        .configMaps()
+        .inNamespace(NS)
+        .resource(
+            new ConfigMapBuilder()
+                .withNewMetadata()
+                .withName("allowlist")
+                .endMetadata()
+                .addToData("domains.txt", "example.com\n*.example.org\n")
+                .build())
+        .create();
+    record(
+        "config-rejected",
+        "egress",
+        () ->
+            proxies.apply(
+                "egress",
+                "replicas: 2\naccess: {allowedDomainsFrom: {name: allowlist, key: domains.txt}}"),
         sp -> current(sp) && is(sp, "ConfigValid", "False"));
   }
 
   @Test
   @Order(3)
   void aMissingSecret() {
-    record("missing-secret", "auth", () -> proxies.apply("auth", "auth: {mode: Basic, htpasswdSecret: {name: users}}"),
+    record(
+        "missing-secret",
+        "auth",
+        () -> proxies.apply("auth", "auth: {mode: Basic, htpasswdSecret: {name: users}}"),
         sp -> current(sp) && is(sp, "ConfigValid", "False"));
   }
 
@@ -106,78 +130,110 @@ class ArgoCdHealthFixturesIT {
   void beingDeleted() {
     // the API server sets deletionTimestamp and the foregroundDeletion finalizer, then the garbage
     // collector removes the dependents and the proxy: the watch sees the moment in between
-    record("deleting", "egress", () -> api().withName("egress").withPropagationPolicy(DeletionPropagation.FOREGROUND).delete(),
+    record(
+        "deleting",
+        "egress",
+        () ->
+            api().withName("egress").withPropagationPolicy(DeletionPropagation.FOREGROUND).delete(),
         sp -> sp.getMetadata().getDeletionTimestamp() != null);
   }
 
   @Test
   @Order(100)
   void committedFixturesAreWhatTheOperatorWrites() {
-    assertThat(stale).as("testdata files that no longer match the operator's status: run `mvn -B -ntp -pl "
-        + "tests/apiserver -am verify -Dit.test=ArgoCdHealthFixturesIT -Dcephaloproxy.regenerate=true` and "
-        + "review health_test.yaml").isEmpty();
+    assertThat(stale)
+        .as(
+            "testdata files that no longer match the operator's status: run `mvn -B -ntp -pl "
+                + "tests/apiserver -am verify -Dit.test=ArgoCdHealthFixturesIT -Dcephaloproxy.regenerate=true` and "
+                + "review health_test.yaml")
+        .isEmpty();
   }
 
   static boolean current(SquidProxy sp) {
-    return sp.getStatus() != null && sp.getStatus().getObservedGeneration() != null
+    return sp.getStatus() != null
+        && sp.getStatus().getObservedGeneration() != null
         && sp.getStatus().getObservedGeneration().equals(sp.getMetadata().getGeneration());
   }
 
-  static NonNamespaceOperation<GenericKubernetesResource, GenericKubernetesResourceList, Resource<GenericKubernetesResource>> api() {
-    return admin.genericKubernetesResources("cephaloproxy.io/v1alpha1", "SquidProxy").inNamespace(NS);
+  static NonNamespaceOperation<
+          GenericKubernetesResource,
+          GenericKubernetesResourceList,
+          Resource<GenericKubernetesResource>>
+      api() {
+    return admin
+        .genericKubernetesResources("cephaloproxy.io/v1alpha1", "SquidProxy")
+        .inNamespace(NS);
   }
 
   /**
-   * Watches {@code name} (a watch sees every change, even a short one), runs {@code action} and takes
-   * the first object that matches; then writes or compares testdata/STATE.yaml.
+   * Watches {@code name} (a watch sees every change, even a short one), runs {@code action} and
+   * takes the first object that matches; then writes or compares testdata/STATE.yaml.
    */
   static void record(String state, String name, Runnable action, Predicate<SquidProxy> when) {
     CompletableFuture<GenericKubernetesResource> match = new CompletableFuture<>();
     AtomicReference<Object> last = new AtomicReference<>();
     GenericKubernetesResource seen;
-    try (Watch w = api().withName(name).watch(new Watcher<>() {
-      @Override
-      public void eventReceived(Action a, GenericKubernetesResource r) {
-        last.set(r.getAdditionalProperties().get("status"));
-        if (when.test(Serialization.unmarshal(Serialization.asJson(r), SquidProxy.class))) {
-          match.complete(r);
-        }
-      }
+    try (Watch w =
+        api()
+            .withName(name)
+            .watch(
+                new Watcher<>() {
+                  @Override
+                  public void eventReceived(Action a, GenericKubernetesResource r) {
+                    last.set(r.getAdditionalProperties().get("status"));
+                    if (when.test(
+                        Serialization.unmarshal(Serialization.asJson(r), SquidProxy.class))) {
+                      match.complete(r);
+                    }
+                  }
 
-      @Override
-      public void onClose(WatcherException cause) {
-        match.completeExceptionally(cause);
-      }
-    })) {
+                  @Override
+                  public void onClose(WatcherException cause) {
+                    match.completeExceptionally(cause);
+                  }
+                })) {
       action.run();
       seen = match.get(Proxies.TIMEOUT.toSeconds(), TimeUnit.SECONDS);
     } catch (TimeoutException e) {
-      throw new AssertionError(state + " not reached within " + Proxies.TIMEOUT + "; last status: " + last.get());
+      throw new AssertionError(
+          state + " not reached within " + Proxies.TIMEOUT + "; last status: " + last.get());
     } catch (InterruptedException | ExecutionException e) {
       throw new IllegalStateException(state + ": watch failed", e);
     }
     seen.getMetadata().setManagedFields(null);
     seen.getMetadata().setUid(null);
     seen.getMetadata().setResourceVersion(null);
-    String yaml = "# recorded from the operator on the real API server by tests/apiserver ArgoCdHealthFixturesIT\n"
-        + Serialization.asYaml(seen).replace("---\n", "").replace(NS, "team-a");
-    Path file = cp.repoRoot().resolve("argocd/resource_customizations/cephaloproxy.io/SquidProxy/testdata")
-        .resolve(state + ".yaml");
+    String yaml =
+        "# recorded from the operator on the real API server by tests/apiserver ArgoCdHealthFixturesIT\n"
+            + Serialization.asYaml(seen).replace("---\n", "").replace(NS, "team-a");
+    Path file =
+        cp.repoRoot()
+            .resolve("argocd/resource_customizations/cephaloproxy.io/SquidProxy/testdata")
+            .resolve(state + ".yaml");
     try {
       if (Boolean.getBoolean("cephaloproxy.regenerate")) {
         Files.writeString(file, yaml);
         return;
       }
-      GenericKubernetesResource committed = Serialization.unmarshal(Files.readString(file), GenericKubernetesResource.class);
+      GenericKubernetesResource committed =
+          Serialization.unmarshal(Files.readString(file), GenericKubernetesResource.class);
       if (!signature(state, committed).equals(signature(state, seen))) {
-        stale.add(state + ": committed " + signature(state, committed) + ", the operator now writes " + signature(state, seen));
+        stale.add(
+            state
+                + ": committed "
+                + signature(state, committed)
+                + ", the operator now writes "
+                + signature(state, seen));
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
   }
 
-  /** What the health check decides on; for a proxy being deleted only that (its conditions depend on the moment). */
+  /**
+   * What the health check decides on; for a proxy being deleted only that (its conditions depend on
+   * the moment).
+   */
   @SuppressWarnings("unchecked")
   static Map<String, Object> signature(String state, GenericKubernetesResource r) {
     Map<String, Object> s = new LinkedHashMap<>();
@@ -185,9 +241,13 @@ class ArgoCdHealthFixturesIT {
     if (state.equals("deleting")) {
       return s;
     }
-    Map<String, Object> status = (Map<String, Object>) r.getAdditionalProperties().getOrDefault("status", Map.of());
-    s.put("observed", r.getMetadata().getGeneration().equals(
-        ((Number) status.getOrDefault("observedGeneration", -1)).longValue()));
+    Map<String, Object> status =
+        (Map<String, Object>) r.getAdditionalProperties().getOrDefault("status", Map.of());
+    s.put(
+        "observed",
+        r.getMetadata()
+            .getGeneration()
+            .equals(((Number) status.getOrDefault("observedGeneration", -1)).longValue()));
     for (Object c : (List<Object>) status.getOrDefault("conditions", List.of())) {
       Map<String, Object> m = (Map<String, Object>) c;
       s.put(String.valueOf(m.get("type")), m.get("status") + "/" + m.get("reason"));

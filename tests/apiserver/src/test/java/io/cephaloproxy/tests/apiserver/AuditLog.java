@@ -15,16 +15,35 @@ import java.util.function.Predicate;
 /** Reads the API server's audit log (JSON lines; the policy logs write requests only). */
 public final class AuditLog {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final Set<String> WRITES = Set.of("create", "update", "patch", "delete", "deletecollection");
+  private static final Set<String> WRITES =
+      Set.of("create", "update", "patch", "delete", "deletecollection");
 
   /** One write request as the API server saw it. */
   public record Write(
-      Instant received, String user, String verb, String resource, String subresource, String namespace,
-      String name, int code) {
+      Instant received,
+      String user,
+      String verb,
+      String resource,
+      String subresource,
+      String namespace,
+      String name,
+      int code) {
     @Override
     public String toString() {
-      return verb + " " + resource + (subresource.isEmpty() ? "" : "/" + subresource) + " " + namespace + "/"
-          + name + " -> " + code + " by " + user + " at " + received;
+      return verb
+          + " "
+          + resource
+          + (subresource.isEmpty() ? "" : "/" + subresource)
+          + " "
+          + namespace
+          + "/"
+          + name
+          + " -> "
+          + code
+          + " by "
+          + user
+          + " at "
+          + received;
     }
   }
 
@@ -69,19 +88,21 @@ public final class AuditLog {
       } catch (IOException ex) {
         continue; // a line being written right now
       }
-      if (!"ResponseComplete".equals(e.path("stage").asText()) || !WRITES.contains(e.path("verb").asText())) {
+      if (!"ResponseComplete".equals(e.path("stage").asText())
+          || !WRITES.contains(e.path("verb").asText())) {
         continue;
       }
       JsonNode ref = e.path("objectRef");
-      result.add(new Write(
-          Instant.parse(e.path("requestReceivedTimestamp").asText()),
-          e.path("user").path("username").asText(),
-          e.path("verb").asText(),
-          ref.path("resource").asText(),
-          ref.path("subresource").asText(""),
-          ref.path("namespace").asText(""),
-          ref.path("name").asText(""),
-          e.path("responseStatus").path("code").asInt()));
+      result.add(
+          new Write(
+              Instant.parse(e.path("requestReceivedTimestamp").asText()),
+              e.path("user").path("username").asText(),
+              e.path("verb").asText(),
+              ref.path("resource").asText(),
+              ref.path("subresource").asText(""),
+              ref.path("namespace").asText(""),
+              ref.path("name").asText(""),
+              e.path("responseStatus").path("code").asInt()));
     }
     return result;
   }

@@ -20,14 +20,16 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * Issue 19: the operator's memory and start-up do not grow with Secrets and ConfigMaps no SquidProxy refers to.
- * One watched namespace holds a SquidProxy that refers to one Secret. The operator is started and measured
- * (start → /readyz, RSS, live heap), stopped; then unrelated Secrets of 400 KB and ConfigMaps of 100 KB are
- * created in the same namespace and it is started and measured again. RSS and live heap stay within 10 %, the
- * time to ready within 20 %, the referenced Secret among them still rolls the proxy, and the operator writes
- * nothing in steady state. CI runs 300 + 300 objects (-Dbusy.secrets, -Dbusy.configmaps; the issue's full size
- * is 1000 + 1000, figures in docs/benchmarks.md). The operator of main before the fix held every Secret's data:
- * its live heap grew by the size of the unrelated data, and with 1000 Secrets it died of OutOfMemoryError.
+ * Issue 19: the operator's memory and start-up do not grow with Secrets and ConfigMaps no
+ * SquidProxy refers to. One watched namespace holds a SquidProxy that refers to one Secret. The
+ * operator is started and measured (start → /readyz, RSS, live heap), stopped; then unrelated
+ * Secrets of 400 KB and ConfigMaps of 100 KB are created in the same namespace and it is started
+ * and measured again. RSS and live heap stay within 10 %, the time to ready within 20 %, the
+ * referenced Secret among them still rolls the proxy, and the operator writes nothing in steady
+ * state. CI runs 300 + 300 objects (-Dbusy.secrets, -Dbusy.configmaps; the issue's full size is
+ * 1000 + 1000, figures in docs/benchmarks.md). The operator of main before the fix held every
+ * Secret's data: its live heap grew by the size of the unrelated data, and with 1000 Secrets it
+ * died of OutOfMemoryError.
  */
 class BusyClusterIT {
   static final int SECRETS = Integer.getInteger("busy.secrets", 300);
@@ -36,17 +38,22 @@ class BusyClusterIT {
   static final int CONFIG_MAP_BYTES = 100_000;
   static final String NS = "busy";
 
-  record Figures(double readySeconds, long rssReady, long rssSettled, long peakRss, long liveHeap) {}
+  record Figures(
+      double readySeconds, long rssReady, long rssSettled, long peakRss, long liveHeap) {}
 
   @Test
   void unrelatedSecretsAndConfigMapsCostNothing() throws Exception {
     ControlPlane cp = ControlPlane.get();
     KubernetesClient admin = cp.admin();
     cp.installCrd();
-    ChartRbac.Installed rbac = ChartRbac.install(cp, "cephaloproxy-busy", "busy-system", List.of(NS), false);
+    ChartRbac.Installed rbac =
+        ChartRbac.install(cp, "cephaloproxy-busy", "busy-system", List.of(NS), false);
     Proxies proxies = new Proxies(admin, NS);
     try (FakeKubelet kubelet = new FakeKubelet(admin, NS)) {
-      admin.secrets().inNamespace(NS).resource(OperatorIT.htpasswd("users", "alice:$apr1$r31.....$HqJZimcKQFAMYayBlzkrA/"))
+      admin
+          .secrets()
+          .inNamespace(NS)
+          .resource(OperatorIT.htpasswd("users", "alice:$apr1$r31.....$HqJZimcKQFAMYayBlzkrA/"))
           .create();
       proxies.apply("auth", "auth: {mode: Basic, htpasswdSecret: {name: users}}");
 
@@ -55,25 +62,50 @@ class BusyClusterIT {
       Instant t0 = Instant.now();
       byte[] blob = new byte[SECRET_BYTES];
       Arrays.fill(blob, (byte) 'x');
-      OperatorBenchmark.parallel(SECRETS, i -> {
-        byte[] b = blob.clone();
-        byte[] id = String.format("%06d", i).getBytes();
-        System.arraycopy(id, 0, b, 0, id.length);
-        admin.secrets().inNamespace(NS).resource(new SecretBuilder().withNewMetadata().withName(String.format("unrelated-%04d", i))
-            .endMetadata().addToData("blob", Base64.getEncoder().encodeToString(b)).build()).create();
-      });
+      OperatorBenchmark.parallel(
+          SECRETS,
+          i -> {
+            byte[] b = blob.clone();
+            byte[] id = String.format("%06d", i).getBytes();
+            System.arraycopy(id, 0, b, 0, id.length);
+            admin
+                .secrets()
+                .inNamespace(NS)
+                .resource(
+                    new SecretBuilder()
+                        .withNewMetadata()
+                        .withName(String.format("unrelated-%04d", i))
+                        .endMetadata()
+                        .addToData("blob", Base64.getEncoder().encodeToString(b))
+                        .build())
+                .create();
+          });
       String text = "y".repeat(CONFIG_MAP_BYTES - 6);
-      OperatorBenchmark.parallel(CONFIG_MAPS, i -> admin.configMaps().inNamespace(NS).resource(new ConfigMapBuilder().withNewMetadata()
-          .withName(String.format("unrelated-%04d", i)).endMetadata().addToData("blob", String.format("%06d", i) + text).build())
-          .create());
+      OperatorBenchmark.parallel(
+          CONFIG_MAPS,
+          i ->
+              admin
+                  .configMaps()
+                  .inNamespace(NS)
+                  .resource(
+                      new ConfigMapBuilder()
+                          .withNewMetadata()
+                          .withName(String.format("unrelated-%04d", i))
+                          .endMetadata()
+                          .addToData("blob", String.format("%06d", i) + text)
+                          .build())
+                  .create());
       Duration created = Duration.between(t0, Instant.now());
-      System.out.printf("created %d Secrets of %d KB and %d ConfigMaps of %d KB in %d s%n",
+      System.out.printf(
+          "created %d Secrets of %d KB and %d ConfigMaps of %d KB in %d s%n",
           SECRETS, SECRET_BYTES / 1000, CONFIG_MAPS, CONFIG_MAP_BYTES / 1000, created.toSeconds());
 
       Figures busy = measure(cp, rbac, proxies, "busy", true);
 
-      String report = String.format(Locale.ROOT,
-          """
+      String report =
+          String.format(
+              Locale.ROOT,
+              """
           | figure (%d Secrets of 400 KB, %d ConfigMaps of 100 KB) | without them | with them | ratio |
           | --- | --- | --- | --- |
           | start → ready (/readyz 200, informers synced) | %.1f s | %.1f s | %.0f %% |
@@ -82,23 +114,42 @@ class BusyClusterIT {
           | peak RSS | %d MiB | %d MiB | %.0f %% |
           | live heap after a full GC | %.1f MiB | %.1f MiB | %.0f %% |
           """,
-          SECRETS, CONFIG_MAPS,
-          quiet.readySeconds(), busy.readySeconds(), 100 * busy.readySeconds() / quiet.readySeconds(),
-          quiet.rssReady() >> 20, busy.rssReady() >> 20, 100.0 * busy.rssReady() / quiet.rssReady(),
-          quiet.rssSettled() >> 20, busy.rssSettled() >> 20, 100.0 * busy.rssSettled() / quiet.rssSettled(),
-          quiet.peakRss() >> 20, busy.peakRss() >> 20, 100.0 * busy.peakRss() / quiet.peakRss(),
-          quiet.liveHeap() / 1048576.0, busy.liveHeap() / 1048576.0, 100.0 * busy.liveHeap() / quiet.liveHeap());
-      System.out.println("=== busy namespace (creating the objects took " + created.toSeconds() + " s)\n" + report);
+              SECRETS,
+              CONFIG_MAPS,
+              quiet.readySeconds(),
+              busy.readySeconds(),
+              100 * busy.readySeconds() / quiet.readySeconds(),
+              quiet.rssReady() >> 20,
+              busy.rssReady() >> 20,
+              100.0 * busy.rssReady() / quiet.rssReady(),
+              quiet.rssSettled() >> 20,
+              busy.rssSettled() >> 20,
+              100.0 * busy.rssSettled() / quiet.rssSettled(),
+              quiet.peakRss() >> 20,
+              busy.peakRss() >> 20,
+              100.0 * busy.peakRss() / quiet.peakRss(),
+              quiet.liveHeap() / 1048576.0,
+              busy.liveHeap() / 1048576.0,
+              100.0 * busy.liveHeap() / quiet.liveHeap());
+      System.out.println(
+          "=== busy namespace (creating the objects took "
+              + created.toSeconds()
+              + " s)\n"
+              + report);
       Files.createDirectories(Path.of("target"));
       Files.writeString(Path.of("target", "busy-cluster.md"), report);
 
-      assertThat(busy.liveHeap()).as("live heap with the unrelated objects (without: %d)", quiet.liveHeap())
+      assertThat(busy.liveHeap())
+          .as("live heap with the unrelated objects (without: %d)", quiet.liveHeap())
           .isLessThanOrEqualTo((long) (quiet.liveHeap() * 1.10));
-      assertThat(busy.rssSettled()).as("settled RSS with the unrelated objects (without: %d)", quiet.rssSettled())
+      assertThat(busy.rssSettled())
+          .as("settled RSS with the unrelated objects (without: %d)", quiet.rssSettled())
           .isLessThanOrEqualTo((long) (quiet.rssSettled() * 1.10));
-      assertThat(busy.peakRss()).as("peak RSS with the unrelated objects (without: %d)", quiet.peakRss())
+      assertThat(busy.peakRss())
+          .as("peak RSS with the unrelated objects (without: %d)", quiet.peakRss())
           .isLessThanOrEqualTo((long) (quiet.peakRss() * 1.10));
-      assertThat(busy.readySeconds()).as("seconds to ready with the unrelated objects (without: %.1f)", quiet.readySeconds())
+      assertThat(busy.readySeconds())
+          .as("seconds to ready with the unrelated objects (without: %.1f)", quiet.readySeconds())
           .isLessThanOrEqualTo(quiet.readySeconds() * 1.20);
     } finally {
       admin.namespaces().withName(NS).delete();
@@ -107,12 +158,15 @@ class BusyClusterIT {
   }
 
   /**
-   * Starts the operator, measures, and (busy) checks that the referenced Secret still rolls the proxy and that
-   * the operator writes nothing in steady state; stops it.
+   * Starts the operator, measures, and (busy) checks that the referenced Secret still rolls the
+   * proxy and that the operator writes nothing in steady state; stops it.
    */
-  static Figures measure(ControlPlane cp, ChartRbac.Installed rbac, Proxies proxies, String name, boolean busy) {
+  static Figures measure(
+      ControlPlane cp, ChartRbac.Installed rbac, Proxies proxies, String name, boolean busy) {
     Instant start = Instant.now();
-    OperatorProcess op = OperatorProcess.start(cp, "busy-" + name, rbac.kubeconfig(), Map.of("WATCH_NAMESPACES", NS));
+    OperatorProcess op =
+        OperatorProcess.start(
+            cp, "busy-" + name, rbac.kubeconfig(), Map.of("WATCH_NAMESPACES", NS));
     try {
       Instant deadline = Instant.now().plusSeconds(120);
       while (op.httpStatus("/readyz") != 200) {
@@ -131,13 +185,25 @@ class BusyClusterIT {
         AuditLog audit = new AuditLog(cp.auditLog());
         Instant from = Instant.now();
         ControlPlane.sleep(20_000);
-        assertThat(audit.writesBy(rbac.username(), from, Instant.now())).as("operator writes in 20 s of steady state").isEmpty();
+        assertThat(audit.writesBy(rbac.username(), from, Instant.now()))
+            .as("operator writes in 20 s of steady state")
+            .isEmpty();
         String hash = sp.getStatus().getConfigHash();
-        cp.admin().secrets().inNamespace(NS).resource(OperatorIT.htpasswd("users",
-            "alice:$apr1$r31.....$HqJZimcKQFAMYayBlzkrA/\nbob:$apr1$Xy1.....$2bCkJ7vG0l1w0VgsMs0iV/")).update();
-        SquidProxy rolled = proxies.await("auth", "a new config hash after the referenced Secret changed",
-            p -> !hash.equals(p.getStatus().getConfigHash()) && is(p, "Ready", "True"));
-        assertThat(templateHash(proxies.deployment("auth"))).isEqualTo(rolled.getStatus().getConfigHash());
+        cp.admin()
+            .secrets()
+            .inNamespace(NS)
+            .resource(
+                OperatorIT.htpasswd(
+                    "users",
+                    "alice:$apr1$r31.....$HqJZimcKQFAMYayBlzkrA/\nbob:$apr1$Xy1.....$2bCkJ7vG0l1w0VgsMs0iV/"))
+            .update();
+        SquidProxy rolled =
+            proxies.await(
+                "auth",
+                "a new config hash after the referenced Secret changed",
+                p -> !hash.equals(p.getStatus().getConfigHash()) && is(p, "Ready", "True"));
+        assertThat(templateHash(proxies.deployment("auth")))
+            .isEqualTo(rolled.getStatus().getConfigHash());
       }
       assertThat(op.isAlive()).as("operator alive:\n%s", op.logTail(20)).isTrue();
       return new Figures(ready, rssReady, rssSettled, peak, live);

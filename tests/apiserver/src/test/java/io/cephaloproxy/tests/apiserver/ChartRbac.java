@@ -25,7 +25,8 @@ public final class ChartRbac {
   private ChartRbac() {}
 
   /** What was installed, and a kubeconfig authenticating as the chart's ServiceAccount. */
-  public record Installed(String namespace, String serviceAccount, List<HasMetadata> objects, Path kubeconfig) {
+  public record Installed(
+      String namespace, String serviceAccount, List<HasMetadata> objects, Path kubeconfig) {
     public String username() {
       return "system:serviceaccount:" + namespace + ":" + serviceAccount;
     }
@@ -37,23 +38,35 @@ public final class ChartRbac {
    * @param watchNamespaces empty: the ClusterRole (all namespaces); else one Role per namespace
    */
   public static Installed install(
-      ControlPlane cp, String releaseNamespace, List<String> watchNamespaces, boolean leaderElection) {
+      ControlPlane cp,
+      String releaseNamespace,
+      List<String> watchNamespaces,
+      boolean leaderElection) {
     return install(cp, RELEASE, releaseNamespace, watchNamespaces, leaderElection);
   }
 
   /** The same for a release of another name (several operator installations side by side). */
-  public static Installed install(ControlPlane cp, String release, String releaseNamespace,
-      List<String> watchNamespaces, boolean leaderElection) {
+  public static Installed install(
+      ControlPlane cp,
+      String release,
+      String releaseNamespace,
+      List<String> watchNamespaces,
+      boolean leaderElection) {
     // -Dchart.dir: try a changed copy of the chart without touching the repository's
-    Path chart = Path.of(System.getProperty("chart.dir", cp.repoRoot().resolve("helm/cephaloproxy-operator").toString()));
+    Path chart =
+        Path.of(
+            System.getProperty(
+                "chart.dir", cp.repoRoot().resolve("helm/cephaloproxy-operator").toString()));
     if (!Files.isDirectory(chart)) {
       throw new IllegalStateException("missing Helm chart " + chart);
     }
-    TemplateCommand template = new Helm(chart).template()
-        .withName(release)
-        .withNamespace(releaseNamespace)
-        .withKubeVersion(cp.version().replaceFirst("^v", ""))
-        .set("leaderElection.enabled", leaderElection);
+    TemplateCommand template =
+        new Helm(chart)
+            .template()
+            .withName(release)
+            .withNamespace(releaseNamespace)
+            .withKubeVersion(cp.version().replaceFirst("^v", ""))
+            .set("leaderElection.enabled", leaderElection);
     if (!watchNamespaces.isEmpty()) {
       template = template.set("watchNamespaces", "{" + String.join(",", watchNamespaces) + "}");
     }
@@ -61,19 +74,27 @@ public final class ChartRbac {
     KubernetesClient admin = cp.admin();
     cp.namespace(releaseNamespace);
     watchNamespaces.forEach(cp::namespace);
-    List<HasMetadata> rbac = admin.load(new ByteArrayInputStream(rendered.getBytes(StandardCharsets.UTF_8)))
-        .items().stream()
-        .filter(o -> KINDS.contains(o.getKind()))
-        .toList();
-    String sa = rbac.stream().filter(ServiceAccount.class::isInstance).map(o -> o.getMetadata().getName())
-        .findFirst().orElseThrow(() -> new IllegalStateException("the chart rendered no ServiceAccount"));
+    List<HasMetadata> rbac =
+        admin
+            .load(new ByteArrayInputStream(rendered.getBytes(StandardCharsets.UTF_8)))
+            .items()
+            .stream()
+            .filter(o -> KINDS.contains(o.getKind()))
+            .toList();
+    String sa =
+        rbac.stream()
+            .filter(ServiceAccount.class::isInstance)
+            .map(o -> o.getMetadata().getName())
+            .findFirst()
+            .orElseThrow(() -> new IllegalStateException("the chart rendered no ServiceAccount"));
     for (HasMetadata o : rbac) {
       if (o.getMetadata().getNamespace() == null && !o.getKind().startsWith("Cluster")) {
         o.getMetadata().setNamespace(releaseNamespace);
       }
       admin.resource(o).fieldManager("helm").forceConflicts().serverSideApply();
     }
-    return new Installed(releaseNamespace, sa, rbac, cp.kubeconfigForServiceAccount(releaseNamespace, sa));
+    return new Installed(
+        releaseNamespace, sa, rbac, cp.kubeconfigForServiceAccount(releaseNamespace, sa));
   }
 
   /** Removes what {@link #install} applied. */

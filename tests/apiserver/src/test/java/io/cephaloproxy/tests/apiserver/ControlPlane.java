@@ -4,9 +4,9 @@ import io.fabric8.kubeapitest.KubeAPIServer;
 import io.fabric8.kubeapitest.KubeAPIServerConfigBuilder;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.authentication.TokenRequest;
 import io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder;
-import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -34,14 +34,17 @@ import java.util.regex.Pattern;
  */
 public final class ControlPlane {
   private static ControlPlane instance;
+
   /** kube-api-test's timeout for each readiness poll of etcd and kube-apiserver. */
   private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(120);
 
   private final Path repoRoot;
   private final String version;
   private final Path testDir;
+
   /** kube-api-test's directory for this run: certificates, and the binaries (linked) it starts. */
   private Path runDir;
+
   private final Path binDir;
   private final Path workDir;
   private final Path kubeconfig;
@@ -62,14 +65,20 @@ public final class ControlPlane {
   private ControlPlane() {
     repoRoot = findRepoRoot();
     version = pinnedVersion(repoRoot);
-    testDir = Path.of(firstNonBlank(
-        System.getProperty("kube.api.test.dir"), System.getenv("KUBE_API_TEST_DIR"),
-        "/var/cache/cephaloproxy/kube"));
+    testDir =
+        Path.of(
+            firstNonBlank(
+                System.getProperty("kube.api.test.dir"),
+                System.getenv("KUBE_API_TEST_DIR"),
+                "/var/cache/cephaloproxy/kube"));
     binDir = testDir.resolve("k8s").resolve(version + "-linux-amd64");
     for (String b : List.of("kube-apiserver", "etcd", "kubectl", "kube-controller-manager")) {
       if (!Files.isExecutable(binDir.resolve(b))) {
         throw new IllegalStateException(
-            "missing " + binDir.resolve(b) + ": build the Kubernetes " + version
+            "missing "
+                + binDir.resolve(b)
+                + ": build the Kubernetes "
+                + version
                 + " binaries first with scripts/stages/30-control-plane.sh"
                 + " (or tests/control-plane/build.sh with the same KUBE_API_TEST_DIR)");
       }
@@ -96,7 +105,8 @@ public final class ControlPlane {
                   .build());
       Duration wait = StartupClock.waitBeforeStart(LocalTime.now(), STARTUP_TIMEOUT);
       if (!wait.isZero()) {
-        System.out.printf("control plane: waiting %d s for midnight (kube-api-test's polls wrap at 00:00)%n",
+        System.out.printf(
+            "control plane: waiting %d s for midnight (kube-api-test's polls wrap at 00:00)%n",
             wait.toSeconds());
         sleep(wait.toMillis());
       }
@@ -116,11 +126,12 @@ public final class ControlPlane {
   }
 
   /**
-   * kube-api-test 7.5.2 appends {@code --service-cluster-ip-range 10.0.0.0/24} after our flags, which
-   * leaves room for only ~250 Services (the benchmark needs 1000). Its binaries directory for this run
-   * therefore links etcd and kubectl and has a two-line kube-apiserver wrapper that execs the real
-   * binary with that one value widened to 10.0.0.0/16; everything else is passed through. Its log
-   * (klog on stderr: slow-request traces, errors) goes to kube-apiserver.log in the run's directory.
+   * kube-api-test 7.5.2 appends {@code --service-cluster-ip-range 10.0.0.0/24} after our flags,
+   * which leaves room for only ~250 Services (the benchmark needs 1000). Its binaries directory for
+   * this run therefore links etcd and kubectl and has a two-line kube-apiserver wrapper that execs
+   * the real binary with that one value widened to 10.0.0.0/16; everything else is passed through.
+   * Its log (klog on stderr: slow-request traces, errors) goes to kube-apiserver.log in the run's
+   * directory.
    */
   private Path launcherDir() throws IOException {
     Path dir = workDir.resolve("kube");
@@ -130,9 +141,15 @@ public final class ControlPlane {
       Files.createSymbolicLink(bins.resolve(b), binDir.resolve(b));
     }
     Path wrapper = bins.resolve("kube-apiserver");
-    Files.writeString(wrapper, "#!/bin/sh\n"
-        + "for a in \"$@\"; do shift; [ \"$a\" = 10.0.0.0/24 ] && a=10.0.0.0/16; set -- \"$@\" \"$a\"; done\n"
-        + "exec " + binDir.resolve("kube-apiserver") + " \"$@\" 2>>" + workDir.resolve("kube-apiserver.log") + "\n");
+    Files.writeString(
+        wrapper,
+        "#!/bin/sh\n"
+            + "for a in \"$@\"; do shift; [ \"$a\" = 10.0.0.0/24 ] && a=10.0.0.0/16; set -- \"$@\" \"$a\"; done\n"
+            + "exec "
+            + binDir.resolve("kube-apiserver")
+            + " \"$@\" 2>>"
+            + workDir.resolve("kube-apiserver.log")
+            + "\n");
     wrapper.toFile().setExecutable(true);
     return dir;
   }
@@ -150,36 +167,38 @@ public final class ControlPlane {
       """;
 
   private Process startControllerManager() throws IOException {
-    List<String> cmd = new ArrayList<>(List.of(
-        binDir.resolve("kube-controller-manager").toString(),
-        "--kubeconfig=" + kubeconfig,
-        "--authentication-kubeconfig=" + kubeconfig,
-        "--authorization-kubeconfig=" + kubeconfig,
-        "--leader-elect=false",
-        "--secure-port=0",
-        "--controllers=*",
-        "--use-service-account-credentials=false",
-        "--service-account-private-key-file=" + runDir.resolve("apiserver.key"),
-        "--root-ca-file=" + runDir.resolve("apiserver.crt"),
-        "--cluster-name=cephaloproxy-test",
-        "--v=1"));
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                binDir.resolve("kube-controller-manager").toString(),
+                "--kubeconfig=" + kubeconfig,
+                "--authentication-kubeconfig=" + kubeconfig,
+                "--authorization-kubeconfig=" + kubeconfig,
+                "--leader-elect=false",
+                "--secure-port=0",
+                "--controllers=*",
+                "--use-service-account-credentials=false",
+                "--service-account-private-key-file=" + runDir.resolve("apiserver.key"),
+                "--root-ca-file=" + runDir.resolve("apiserver.crt"),
+                "--cluster-name=cephaloproxy-test",
+                "--v=1"));
     Path log = workDir.resolve("kube-controller-manager.log");
-    return new ProcessBuilder(cmd)
-        .redirectErrorStream(true)
-        .redirectOutput(log.toFile())
-        .start();
+    return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
   }
 
   /** The service-account controller creates "default" in a new namespace once the manager runs. */
   private void waitForControllerManager() {
     String ns = "control-plane-probe";
-    admin.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
+    admin
+        .namespaces()
+        .resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
         .serverSideApply();
     long deadline = System.currentTimeMillis() + 90_000;
     while (admin.serviceAccounts().inNamespace(ns).withName("default").get() == null) {
       if (!controllerManager.isAlive() || System.currentTimeMillis() > deadline) {
         throw new IllegalStateException(
-            "kube-controller-manager did not start; last log lines:\n" + tail(workDir.resolve("kube-controller-manager.log"), 30));
+            "kube-controller-manager did not start; last log lines:\n"
+                + tail(workDir.resolve("kube-controller-manager.log"), 30));
       }
       sleep(200);
     }
@@ -193,23 +212,45 @@ public final class ControlPlane {
    */
   public synchronized CustomResourceDefinition installCrd() {
     Path file = repoRoot.resolve("crds/squidproxies.cephaloproxy.io-v1.yml");
-    CustomResourceDefinition crd = admin.apiextensions().v1().customResourceDefinitions().load(file.toFile()).item();
+    CustomResourceDefinition crd =
+        admin.apiextensions().v1().customResourceDefinitions().load(file.toFile()).item();
     if (!crdInstalled) {
-      admin.apiextensions().v1().customResourceDefinitions().resource(crd)
-          .fieldManager("cephaloproxy-tests").forceConflicts().serverSideApply();
+      admin
+          .apiextensions()
+          .v1()
+          .customResourceDefinitions()
+          .resource(crd)
+          .fieldManager("cephaloproxy-tests")
+          .forceConflicts()
+          .serverSideApply();
       crdInstalled = true;
     }
-    return admin.apiextensions().v1().customResourceDefinitions().withName(crd.getMetadata().getName())
-        .waitUntilCondition(c -> c != null && c.getStatus() != null && c.getStatus().getConditions() != null
-            && c.getStatus().getConditions().stream()
-            .anyMatch(cond -> cond.getType().equals("Established") && cond.getStatus().equals("True")),
-            60, TimeUnit.SECONDS);
+    return admin
+        .apiextensions()
+        .v1()
+        .customResourceDefinitions()
+        .withName(crd.getMetadata().getName())
+        .waitUntilCondition(
+            c ->
+                c != null
+                    && c.getStatus() != null
+                    && c.getStatus().getConditions() != null
+                    && c.getStatus().getConditions().stream()
+                        .anyMatch(
+                            cond ->
+                                cond.getType().equals("Established")
+                                    && cond.getStatus().equals("True")),
+            60,
+            TimeUnit.SECONDS);
   }
 
   /** Creates the namespace if needed (server-side apply). */
   public void namespace(String name) {
-    admin.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(name).endMetadata().build())
-        .fieldManager("cephaloproxy-tests").serverSideApply();
+    admin
+        .namespaces()
+        .resource(new NamespaceBuilder().withNewMetadata().withName(name).endMetadata().build())
+        .fieldManager("cephaloproxy-tests")
+        .serverSideApply();
   }
 
   /** A client with the admin (system:masters) identity. */
@@ -255,14 +296,27 @@ public final class ControlPlane {
    * bound token from the TokenRequest API — the identity the operator has in a pod.
    */
   public Path kubeconfigForServiceAccount(String namespace, String name) {
-    admin.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(namespace).endMetadata().build())
+    admin
+        .namespaces()
+        .resource(
+            new NamespaceBuilder().withNewMetadata().withName(namespace).endMetadata().build())
         .serverSideApply();
-    admin.serviceAccounts().inNamespace(namespace)
-        .resource(new ServiceAccountBuilder().withNewMetadata().withName(name).endMetadata().build())
+    admin
+        .serviceAccounts()
+        .inNamespace(namespace)
+        .resource(
+            new ServiceAccountBuilder().withNewMetadata().withName(name).endMetadata().build())
         .serverSideApply();
-    TokenRequest request = new TokenRequestBuilder().withNewSpec().withExpirationSeconds(24 * 3600L).endSpec().build();
-    String token = admin.serviceAccounts().inNamespace(namespace).withName(name).tokenRequest(request)
-        .getStatus().getToken();
+    TokenRequest request =
+        new TokenRequestBuilder().withNewSpec().withExpirationSeconds(24 * 3600L).endSpec().build();
+    String token =
+        admin
+            .serviceAccounts()
+            .inNamespace(namespace)
+            .withName(name)
+            .tokenRequest(request)
+            .getStatus()
+            .getToken();
     String yaml =
         """
         apiVersion: v1
@@ -281,8 +335,13 @@ public final class ControlPlane {
             context: {cluster: test, user: %s, namespace: %s}
         current-context: test
         """
-            .formatted(runDir.resolve("apiserver.crt"), admin.getMasterUrl().toString().replaceAll("/$", ""),
-                name, token, name, namespace);
+            .formatted(
+                runDir.resolve("apiserver.crt"),
+                admin.getMasterUrl().toString().replaceAll("/$", ""),
+                name,
+                token,
+                name,
+                namespace);
     try {
       Path file = workDir.resolve("sa-" + namespace + "-" + name + ".kubeconfig");
       Files.writeString(file, yaml);
@@ -326,7 +385,11 @@ public final class ControlPlane {
 
   static KubernetesClient clientFor(Config config) {
     return new KubernetesClientBuilder()
-        .withConfig(new ConfigBuilder(config).withRequestTimeout(30_000).withConnectionTimeout(10_000).build())
+        .withConfig(
+            new ConfigBuilder(config)
+                .withRequestTimeout(30_000)
+                .withConnectionTimeout(10_000)
+                .build())
         .build();
   }
 
@@ -337,7 +400,8 @@ public final class ControlPlane {
       p = p.getParent();
     }
     if (p == null) {
-      throw new IllegalStateException("cannot find the repository root (tests/control-plane); set -Drepo.root");
+      throw new IllegalStateException(
+          "cannot find the repository root (tests/control-plane); set -Drepo.root");
     }
     return p;
   }
@@ -346,9 +410,11 @@ public final class ControlPlane {
   static String pinnedVersion(Path repoRoot) {
     try {
       String gomod = Files.readString(repoRoot.resolve("tests/control-plane/go.mod"));
-      Matcher m = Pattern.compile("(?m)^\\s*k8s\\.io/kubernetes v(\\d+\\.\\d+\\.\\d+)\\s*$").matcher(gomod);
+      Matcher m =
+          Pattern.compile("(?m)^\\s*k8s\\.io/kubernetes v(\\d+\\.\\d+\\.\\d+)\\s*$").matcher(gomod);
       if (!m.find()) {
-        throw new IllegalStateException("no k8s.io/kubernetes version in tests/control-plane/go.mod");
+        throw new IllegalStateException(
+            "no k8s.io/kubernetes version in tests/control-plane/go.mod");
       }
       return m.group(1);
     } catch (IOException e) {

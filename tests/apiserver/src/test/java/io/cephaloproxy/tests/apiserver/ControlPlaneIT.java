@@ -31,7 +31,9 @@ class ControlPlaneIT {
   static void up() {
     cp = ControlPlane.get();
     admin = cp.admin();
-    admin.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NS).endMetadata().build())
+    admin
+        .namespaces()
+        .resource(new NamespaceBuilder().withNewMetadata().withName(NS).endMetadata().build())
         .serverSideApply();
   }
 
@@ -45,21 +47,40 @@ class ControlPlaneIT {
 
   @Test
   void controllerManagerCreatesReplicaSetsAndCollectsGarbage() {
-    Deployment d = admin.apps().deployments().inNamespace(NS).resource(deployment("gc-probe")).create();
-    ReplicaSet rs = await().atMost(Duration.ofSeconds(60)).until(() -> replicaSetOf(d), r -> r != null);
-    assertThat(rs.getMetadata().getOwnerReferences()).singleElement()
+    Deployment d =
+        admin.apps().deployments().inNamespace(NS).resource(deployment("gc-probe")).create();
+    ReplicaSet rs =
+        await().atMost(Duration.ofSeconds(60)).until(() -> replicaSetOf(d), r -> r != null);
+    assertThat(rs.getMetadata().getOwnerReferences())
+        .singleElement()
         .satisfies(o -> assertThat(o.getUid()).isEqualTo(d.getMetadata().getUid()));
 
-    admin.apps().deployments().inNamespace(NS).withName("gc-probe")
-        .withPropagationPolicy(DeletionPropagation.BACKGROUND).delete();
-    await().atMost(Duration.ofSeconds(60)).until(
-        () -> admin.apps().replicaSets().inNamespace(NS).withName(rs.getMetadata().getName()).get() == null);
+    admin
+        .apps()
+        .deployments()
+        .inNamespace(NS)
+        .withName("gc-probe")
+        .withPropagationPolicy(DeletionPropagation.BACKGROUND)
+        .delete();
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(
+            () ->
+                admin
+                        .apps()
+                        .replicaSets()
+                        .inNamespace(NS)
+                        .withName(rs.getMetadata().getName())
+                        .get()
+                    == null);
   }
 
   @Test
   void rbacIsEnforcedForServiceAccounts() {
-    try (KubernetesClient nobody = ControlPlane.clientFor(io.fabric8.kubernetes.client.Config.fromKubeconfig(
-        readString(cp.kubeconfigForServiceAccount(NS, "nobody"))))) {
+    try (KubernetesClient nobody =
+        ControlPlane.clientFor(
+            io.fabric8.kubernetes.client.Config.fromKubeconfig(
+                readString(cp.kubeconfigForServiceAccount(NS, "nobody"))))) {
       assertThatThrownBy(() -> nobody.secrets().inNamespace(NS).list())
           .isInstanceOf(KubernetesClientException.class)
           .satisfies(e -> assertThat(((KubernetesClientException) e).getCode()).isEqualTo(403))
@@ -70,19 +91,34 @@ class ControlPlaneIT {
   private ReplicaSet replicaSetOf(Deployment d) {
     List<ReplicaSet> sets = admin.apps().replicaSets().inNamespace(NS).list().getItems();
     return sets.stream()
-        .filter(r -> r.getMetadata().getOwnerReferences().stream().anyMatch(o -> o.getUid().equals(d.getMetadata().getUid())))
-        .findFirst().orElse(null);
+        .filter(
+            r ->
+                r.getMetadata().getOwnerReferences().stream()
+                    .anyMatch(o -> o.getUid().equals(d.getMetadata().getUid())))
+        .findFirst()
+        .orElse(null);
   }
 
   static Deployment deployment(String name) {
     return new DeploymentBuilder()
-        .withNewMetadata().withName(name).endMetadata()
+        .withNewMetadata()
+        .withName(name)
+        .endMetadata()
         .withNewSpec()
         .withReplicas(1)
-        .withNewSelector().withMatchLabels(Map.of("app", name)).endSelector()
+        .withNewSelector()
+        .withMatchLabels(Map.of("app", name))
+        .endSelector()
         .withNewTemplate()
-        .withNewMetadata().withLabels(Map.of("app", name)).endMetadata()
-        .withNewSpec().addNewContainer().withName("c").withImage("example.invalid/none:1").endContainer().endSpec()
+        .withNewMetadata()
+        .withLabels(Map.of("app", name))
+        .endMetadata()
+        .withNewSpec()
+        .addNewContainer()
+        .withName("c")
+        .withImage("example.invalid/none:1")
+        .endContainer()
+        .endSpec()
         .endTemplate()
         .endSpec()
         .build();

@@ -19,9 +19,9 @@ import java.util.function.Function;
 /**
  * Stands in for the kubelet, which this control plane does not have: the pods the ReplicaSet
  * controller creates never run, so this loop writes the status a kubelet would report for each
- * proxy pod (phase, conditions, init and main container states). The real ReplicaSet and
- * Deployment controllers then compute ready/available replicas from it, and the operator sees the
- * same objects it would see in a cluster. Each pod's state comes from a rule the test sets.
+ * proxy pod (phase, conditions, init and main container states). The real ReplicaSet and Deployment
+ * controllers then compute ready/available replicas from it, and the operator sees the same objects
+ * it would see in a cluster. Each pod's state comes from a rule the test sets.
  */
 public final class FakeKubelet implements AutoCloseable {
   /** What a pod looks like. */
@@ -64,8 +64,13 @@ public final class FakeKubelet implements AutoCloseable {
   private void run() {
     while (running) {
       try {
-        for (Pod p : client.pods().inNamespace(namespace).withLabel("app.kubernetes.io/managed-by", "cephaloproxy-operator")
-            .list().getItems()) {
+        for (Pod p :
+            client
+                .pods()
+                .inNamespace(namespace)
+                .withLabel("app.kubernetes.io/managed-by", "cephaloproxy-operator")
+                .list()
+                .getItems()) {
           if (p.getMetadata().getDeletionTimestamp() != null) {
             continue;
           }
@@ -97,52 +102,117 @@ public final class FakeKubelet implements AutoCloseable {
   static PodStatus status(Pod p, State s) {
     String now = Instant.now().toString();
     String image = p.getSpec().getContainers().get(0).getImage();
-    String initName = p.getSpec().getInitContainers() == null || p.getSpec().getInitContainers().isEmpty()
-        ? null : p.getSpec().getInitContainers().get(0).getName();
+    String initName =
+        p.getSpec().getInitContainers() == null || p.getSpec().getInitContainers().isEmpty()
+            ? null
+            : p.getSpec().getInitContainers().get(0).getName();
     String runName = p.getSpec().getContainers().get(0).getName();
     boolean ready = s instanceof Running;
     boolean initialized = !(s instanceof InitFailed);
     ContainerStatus init = null;
     if (initName != null && s instanceof InitFailed f) {
-      init = new ContainerStatusBuilder().withName(initName).withImage(image).withImageID("")
-          .withReady(false).withRestartCount(3)
-          .withNewState().withNewWaiting().withReason("CrashLoopBackOff")
-          .withMessage("back-off 40s restarting failed container=" + initName).endWaiting().endState()
-          .withNewLastState().withNewTerminated().withExitCode(1).withReason("Error")
-          .withMessage(f.terminationMessage()).withStartedAt(now).withFinishedAt(now).endTerminated().endLastState()
-          .build();
+      init =
+          new ContainerStatusBuilder()
+              .withName(initName)
+              .withImage(image)
+              .withImageID("")
+              .withReady(false)
+              .withRestartCount(3)
+              .withNewState()
+              .withNewWaiting()
+              .withReason("CrashLoopBackOff")
+              .withMessage("back-off 40s restarting failed container=" + initName)
+              .endWaiting()
+              .endState()
+              .withNewLastState()
+              .withNewTerminated()
+              .withExitCode(1)
+              .withReason("Error")
+              .withMessage(f.terminationMessage())
+              .withStartedAt(now)
+              .withFinishedAt(now)
+              .endTerminated()
+              .endLastState()
+              .build();
     } else if (initName != null) {
-      init = new ContainerStatusBuilder().withName(initName).withImage(image).withImageID("")
-          .withReady(true).withRestartCount(0)
-          .withNewState().withNewTerminated().withExitCode(0).withReason("Completed")
-          .withStartedAt(now).withFinishedAt(now).endTerminated().endState()
-          .build();
+      init =
+          new ContainerStatusBuilder()
+              .withName(initName)
+              .withImage(image)
+              .withImageID("")
+              .withReady(true)
+              .withRestartCount(0)
+              .withNewState()
+              .withNewTerminated()
+              .withExitCode(0)
+              .withReason("Completed")
+              .withStartedAt(now)
+              .withFinishedAt(now)
+              .endTerminated()
+              .endState()
+              .build();
     }
     ContainerStatus main;
     if (s instanceof CrashLoop c) {
-      main = new ContainerStatusBuilder().withName(runName).withImage(image).withImageID("")
-          .withReady(false).withStarted(false).withRestartCount(c.restarts())
-          .withNewState().withNewWaiting().withReason("CrashLoopBackOff")
-          .withMessage("back-off 5m0s restarting failed container=" + runName).endWaiting().endState()
-          .withNewLastState().withNewTerminated().withExitCode(1).withReason("Error")
-          .withStartedAt(now).withFinishedAt(now).endTerminated().endLastState()
-          .build();
+      main =
+          new ContainerStatusBuilder()
+              .withName(runName)
+              .withImage(image)
+              .withImageID("")
+              .withReady(false)
+              .withStarted(false)
+              .withRestartCount(c.restarts())
+              .withNewState()
+              .withNewWaiting()
+              .withReason("CrashLoopBackOff")
+              .withMessage("back-off 5m0s restarting failed container=" + runName)
+              .endWaiting()
+              .endState()
+              .withNewLastState()
+              .withNewTerminated()
+              .withExitCode(1)
+              .withReason("Error")
+              .withStartedAt(now)
+              .withFinishedAt(now)
+              .endTerminated()
+              .endLastState()
+              .build();
     } else if (s instanceof InitFailed) {
-      main = new ContainerStatusBuilder().withName(runName).withImage(image).withImageID("")
-          .withReady(false).withRestartCount(0)
-          .withNewState().withNewWaiting().withReason("PodInitializing").endWaiting().endState()
-          .build();
+      main =
+          new ContainerStatusBuilder()
+              .withName(runName)
+              .withImage(image)
+              .withImageID("")
+              .withReady(false)
+              .withRestartCount(0)
+              .withNewState()
+              .withNewWaiting()
+              .withReason("PodInitializing")
+              .endWaiting()
+              .endState()
+              .build();
     } else {
-      main = new ContainerStatusBuilder().withName(runName).withImage(image).withImageID("")
-          .withReady(true).withStarted(true).withRestartCount(0)
-          .withNewState().withNewRunning().withStartedAt(now).endRunning().endState()
-          .build();
+      main =
+          new ContainerStatusBuilder()
+              .withName(runName)
+              .withImage(image)
+              .withImageID("")
+              .withReady(true)
+              .withStarted(true)
+              .withRestartCount(0)
+              .withNewState()
+              .withNewRunning()
+              .withStartedAt(now)
+              .endRunning()
+              .endState()
+              .build();
     }
-    List<PodCondition> conditions = List.of(
-        condition("PodScheduled", true, now),
-        condition("Initialized", initialized, now),
-        condition("ContainersReady", ready, now),
-        condition("Ready", ready, now));
+    List<PodCondition> conditions =
+        List.of(
+            condition("PodScheduled", true, now),
+            condition("Initialized", initialized, now),
+            condition("ContainersReady", ready, now),
+            condition("Ready", ready, now));
     return new PodStatusBuilder()
         .withPhase(initialized ? "Running" : "Pending")
         .withConditions(conditions)
@@ -155,8 +225,11 @@ public final class FakeKubelet implements AutoCloseable {
   }
 
   private static PodCondition condition(String type, boolean status, String now) {
-    return new PodConditionBuilder().withType(type).withStatus(status ? "True" : "False")
-        .withLastTransitionTime(now).build();
+    return new PodConditionBuilder()
+        .withType(type)
+        .withStatus(status ? "True" : "False")
+        .withLastTransitionTime(now)
+        .build();
   }
 
   @Override

@@ -50,10 +50,15 @@ class LeaderElectionIT {
 
   @Test
   void onlyTheLeaderReconcilesAndTheOtherTakesOverWhenItDies() {
-    Map<String, String> env = Map.of("LEADER_ELECTION", "true", "LEADER_ELECTION_NAMESPACE", SYSTEM);
+    Map<String, String> env =
+        Map.of("LEADER_ELECTION", "true", "LEADER_ELECTION_NAMESPACE", SYSTEM);
     a = OperatorProcess.start(cp, "operator-a", rbacA.kubeconfig(), env);
-    Lease lease = await("operator-a holds the Lease").atMost(Duration.ofSeconds(60))
-        .until(this::lease, l -> l != null && "operator-a".equals(l.getSpec().getHolderIdentity()));
+    Lease lease =
+        await("operator-a holds the Lease")
+            .atMost(Duration.ofSeconds(60))
+            .until(
+                this::lease,
+                l -> l != null && "operator-a".equals(l.getSpec().getHolderIdentity()));
     b = OperatorProcess.start(cp, "operator-b", rbacB.kubeconfig(), env);
 
     AuditLog audit = new AuditLog(cp.auditLog());
@@ -63,8 +68,12 @@ class LeaderElectionIT {
       proxies.apply("ha", "access: {allowedDomains: [.example.com]}");
       String hash1 = proxies.awaitReady("ha").getStatus().getConfigHash();
       ControlPlane.sleep(3_000);
-      assertThat(appWrites(audit, rbacA, start, Instant.now())).as("writes by the leader").isNotEmpty();
-      assertThat(appWrites(audit, rbacB, start, Instant.now())).as("writes by the standby").isEmpty();
+      assertThat(appWrites(audit, rbacA, start, Instant.now()))
+          .as("writes by the leader")
+          .isNotEmpty();
+      assertThat(appWrites(audit, rbacB, start, Instant.now()))
+          .as("writes by the standby")
+          .isEmpty();
       assertThat(lease().getSpec().getHolderIdentity()).isEqualTo("operator-a");
 
       // the leader dies without releasing the Lease; a change arrives while nobody leads
@@ -72,20 +81,33 @@ class LeaderElectionIT {
       Instant killed = Instant.now();
       a.kill();
       proxies.apply("ha", "access: {allowedDomains: [.example.com, .example.org]}");
-      Lease taken = await("operator-b takes the Lease").atMost(Duration.ofSeconds(leaseSeconds + 30L))
-          .pollInterval(Duration.ofMillis(200))
-          .until(this::lease, l -> "operator-b".equals(l.getSpec().getHolderIdentity()));
+      Lease taken =
+          await("operator-b takes the Lease")
+              .atMost(Duration.ofSeconds(leaseSeconds + 30L))
+              .pollInterval(Duration.ofMillis(200))
+              .until(this::lease, l -> "operator-b".equals(l.getSpec().getHolderIdentity()));
       Duration takeover = Duration.between(killed, Instant.now());
-      System.out.printf("leader election: lease %d s, operator-b took over %d ms after operator-a was killed%n",
+      System.out.printf(
+          "leader election: lease %d s, operator-b took over %d ms after operator-a was killed%n",
           leaseSeconds, takeover.toMillis());
       assertThat(takeover).isLessThanOrEqualTo(Duration.ofSeconds(leaseSeconds + 5L));
       assertThat(taken.getSpec().getLeaseTransitions()).isGreaterThanOrEqualTo(1);
 
-      SquidProxy converged = proxies.await("ha", "converged by the new leader",
-          sp -> is(sp, "Ready", "True") && !hash1.equals(sp.getStatus().getConfigHash())
-              && sp.getStatus().getObservedGeneration().equals(sp.getMetadata().getGeneration()));
-      assertThat(templateHash(proxies.deployment("ha"))).isEqualTo(converged.getStatus().getConfigHash());
-      assertThat(appWrites(audit, rbacB, killed, Instant.now())).as("writes by the new leader").isNotEmpty();
+      SquidProxy converged =
+          proxies.await(
+              "ha",
+              "converged by the new leader",
+              sp ->
+                  is(sp, "Ready", "True")
+                      && !hash1.equals(sp.getStatus().getConfigHash())
+                      && sp.getStatus()
+                          .getObservedGeneration()
+                          .equals(sp.getMetadata().getGeneration()));
+      assertThat(templateHash(proxies.deployment("ha")))
+          .isEqualTo(converged.getStatus().getConfigHash());
+      assertThat(appWrites(audit, rbacB, killed, Instant.now()))
+          .as("writes by the new leader")
+          .isNotEmpty();
     }
   }
 
@@ -93,7 +115,10 @@ class LeaderElectionIT {
     return cp.admin().leases().inNamespace(SYSTEM).withName(LEASE).get();
   }
 
-  private static List<AuditLog.Write> appWrites(AuditLog audit, ChartRbac.Installed who, Instant from, Instant to) {
-    return audit.writesBy(who.username(), from, to).stream().filter(w -> APPS.equals(w.namespace())).toList();
+  private static List<AuditLog.Write> appWrites(
+      AuditLog audit, ChartRbac.Installed who, Instant from, Instant to) {
+    return audit.writesBy(who.username(), from, to).stream()
+        .filter(w -> APPS.equals(w.namespace()))
+        .toList();
   }
 }

@@ -34,18 +34,24 @@ import org.junit.jupiter.api.Test;
  * Issue 5 §3 on the real API server: N SquidProxy resources (default 1000, -Dbench.proxies=N) exist
  * when the operator starts; time until every one is converged (status written for its generation,
  * config compiled; dependents applied); the raw rate of a plain client creating the same objects
- * (ConfigMap, Deployment, Service, status patch; one replica, so no PodDisruptionBudget) at the same concurrency; the
- * operator's write requests over 60 s of steady state (audit log); its RSS. Runs in its own JVM and
- * control plane (failsafe execution "benchmark"); prints a table and writes
+ * (ConfigMap, Deployment, Service, status patch; one replica, so no PodDisruptionBudget) at the
+ * same concurrency; the operator's write requests over 60 s of steady state (audit log); its RSS.
+ * Runs in its own JVM and control plane (failsafe execution "benchmark"); prints a table and writes
  * target/benchmark-apiserver.md.
  */
 class OperatorBenchmark {
   static final int N = Integer.getInteger("bench.proxies", 1000);
+
   /** JOSDK's default number of reconciliation threads, which the operator keeps. */
   static final int CONCURRENCY = Integer.getInteger("bench.concurrency", 50);
+
   static final String OP_NS = "bench-op";
   static final String RAW_NS = "bench-raw";
-  /** The operator's request timeout (OperatorRuntime.REQUEST_TIMEOUT_MILLIS; Fabric8's default is 10 s). */
+
+  /**
+   * The operator's request timeout (OperatorRuntime.REQUEST_TIMEOUT_MILLIS; Fabric8's default is 10
+   * s).
+   */
   static final int OPERATOR_REQUEST_TIMEOUT_MILLIS = 60_000;
 
   @Test
@@ -55,7 +61,8 @@ class OperatorBenchmark {
     cp.installCrd();
     cp.namespace(OP_NS);
     cp.namespace(RAW_NS);
-    ChartRbac.Installed rbac = ChartRbac.install(cp, "cephaloproxy-bench", "bench-system", List.of(OP_NS), false);
+    ChartRbac.Installed rbac =
+        ChartRbac.install(cp, "cephaloproxy-bench", "bench-system", List.of(OP_NS), false);
 
     // 1. the SquidProxy resources exist before the operator starts (an upgrade / restart)
     Duration createCrs = parallel(N, i -> new Proxies(admin, OP_NS).apply(name(i), spec(i)));
@@ -63,20 +70,36 @@ class OperatorBenchmark {
 
     // 2. watch convergence, start the operator
     Map<String, Instant> converged = new ConcurrentHashMap<>();
-    SharedIndexInformer<SquidProxy> informer = admin.resources(SquidProxy.class).inNamespace(OP_NS)
-        .inform(new ResourceEventHandler<SquidProxy>() {
-          @Override public void onAdd(SquidProxy sp) { check(sp); }
-          @Override public void onUpdate(SquidProxy o, SquidProxy sp) { check(sp); }
-          @Override public void onDelete(SquidProxy sp, boolean unknown) {}
-          void check(SquidProxy sp) {
-            if (isConverged(sp)) {
-              converged.putIfAbsent(sp.getMetadata().getName(), Instant.now());
-            }
-          }
-        });
+    SharedIndexInformer<SquidProxy> informer =
+        admin
+            .resources(SquidProxy.class)
+            .inNamespace(OP_NS)
+            .inform(
+                new ResourceEventHandler<SquidProxy>() {
+                  @Override
+                  public void onAdd(SquidProxy sp) {
+                    check(sp);
+                  }
+
+                  @Override
+                  public void onUpdate(SquidProxy o, SquidProxy sp) {
+                    check(sp);
+                  }
+
+                  @Override
+                  public void onDelete(SquidProxy sp, boolean unknown) {}
+
+                  void check(SquidProxy sp) {
+                    if (isConverged(sp)) {
+                      converged.putIfAbsent(sp.getMetadata().getName(), Instant.now());
+                    }
+                  }
+                });
     String loadStart = loadAverage();
     Instant start = Instant.now();
-    OperatorProcess operator = OperatorProcess.start(cp, "operator-bench", rbac.kubeconfig(), Map.of("WATCH_NAMESPACES", OP_NS));
+    OperatorProcess operator =
+        OperatorProcess.start(
+            cp, "operator-bench", rbac.kubeconfig(), Map.of("WATCH_NAMESPACES", OP_NS));
     Instant up = Instant.now();
     Instant deadline = start.plus(Duration.ofMinutes(10));
     while (converged.size() < N && Instant.now().isBefore(deadline) && operator.isAlive()) {
@@ -94,7 +117,11 @@ class OperatorBenchmark {
       }
       String tail = operator.logTail(30);
       operator.close();
-      assertThat(converged).as("converged SquidProxies (not: %s; thread dump in the operator log)\n%s", missing, tail).hasSize(N);
+      assertThat(converged)
+          .as(
+              "converged SquidProxies (not: %s; thread dump in the operator log)\n%s",
+              missing, tail)
+          .hasSize(N);
     }
     Instant last = converged.values().stream().max(Instant::compareTo).orElseThrow();
     Duration converge = Duration.between(start, last);
@@ -106,10 +133,14 @@ class OperatorBenchmark {
       assertThat(count(admin, kind, OP_NS)).as(kind + " in " + OP_NS).isGreaterThanOrEqualTo(N);
     }
 
-    // 3. steady state: the controller manager goes on creating ReplicaSets and pods for the 1000 Deployments
-    // for minutes after the operator converged, and every Deployment status it writes is a status change the
-    // operator reports. Wait until nobody has written in the namespace for 15 s, then count the operator's
-    // writes over 60 s. (Pods never run: there is no kubelet; the Deployments' 600 s progress deadline is
+    // 3. steady state: the controller manager goes on creating ReplicaSets and pods for the 1000
+    // Deployments
+    // for minutes after the operator converged, and every Deployment status it writes is a status
+    // change the
+    // operator reports. Wait until nobody has written in the namespace for 15 s, then count the
+    // operator's
+    // writes over 60 s. (Pods never run: there is no kubelet; the Deployments' 600 s progress
+    // deadline is
     // later than this window.)
     AuditLog audit = new AuditLog(cp.auditLog());
     Instant quietDeadline = Instant.now().plus(Duration.ofMinutes(8));
@@ -117,7 +148,8 @@ class OperatorBenchmark {
         && !audit.writesIn(OP_NS, Instant.now().minusSeconds(15), Instant.now()).isEmpty()) {
       ControlPlane.sleep(5_000);
     }
-    boolean settled = audit.writesIn(OP_NS, Instant.now().minusSeconds(15), Instant.now()).isEmpty();
+    boolean settled =
+        audit.writesIn(OP_NS, Instant.now().minusSeconds(15), Instant.now()).isEmpty();
     Duration settle = Duration.between(start, Instant.now());
     int convergeWrites = audit.writesBy(rbac.username(), start, Instant.now()).size();
     double cpuQuiet = operator.cpuSeconds();
@@ -127,44 +159,72 @@ class OperatorBenchmark {
     long rssSteady = operator.rssBytes();
     double cpuSteady = operator.cpuSeconds() - cpuQuiet;
     long rssPeak = operator.peakRssBytes();
-    // what the heap holds: a class histogram (after a full GC) and the heap's committed size, for the record
+    // what the heap holds: a class histogram (after a full GC) and the heap's committed size, for
+    // the record
     String histogram = operator.jcmd("GC.class_histogram");
-    Files.writeString(Path.of("target", "benchmark-apiserver-histogram.txt"), histogram + "\n" + operator.jcmd("GC.heap_info"));
+    Files.writeString(
+        Path.of("target", "benchmark-apiserver-histogram.txt"),
+        histogram + "\n" + operator.jcmd("GC.heap_info"));
     long liveHeap = histogramTotalBytes(histogram);
     informer.close();
     operator.close();
 
-    // 4. a plain client creates the same objects at the same concurrency, with the operator's request timeout
-    KubernetesClient rawClient = new KubernetesClientBuilder().withConfig(
-        new ConfigBuilder(admin.getConfiguration()).withRequestTimeout(OPERATOR_REQUEST_TIMEOUT_MILLIS).build()).build();
+    // 4. a plain client creates the same objects at the same concurrency, with the operator's
+    // request timeout
+    KubernetesClient rawClient =
+        new KubernetesClientBuilder()
+            .withConfig(
+                new ConfigBuilder(admin.getConfiguration())
+                    .withRequestTimeout(OPERATOR_REQUEST_TIMEOUT_MILLIS)
+                    .build())
+            .build();
     parallel(N, i -> new Proxies(admin, RAW_NS).apply(name(i), spec(i)));
-    List<HasMetadata> template = List.of(
-        admin.configMaps().inNamespace(OP_NS).withName(name(0) + "-config").get(),
-        admin.apps().deployments().inNamespace(OP_NS).withName(name(0)).get(),
-        admin.services().inNamespace(OP_NS).withName(name(0)).get());
-    SquidProxyStatus statusTemplate = admin.resources(SquidProxy.class).inNamespace(OP_NS).withName(name(0)).get().getStatus();
-    Duration raw = parallel(N, i -> {
-      SquidProxy owner = rawClient.resources(SquidProxy.class).inNamespace(RAW_NS).withName(name(i)).get();
-      for (HasMetadata t : template) {
-        HasMetadata copy = renamed(t, name(0), name(i), owner);
-        rawClient.resource(copy).fieldManager("raw-client").forceConflicts().serverSideApply();
-      }
-      SquidProxy st = new SquidProxy();
-      st.getMetadata().setName(name(i));
-      st.getMetadata().setNamespace(RAW_NS);
-      st.setSpec(null);
-      st.setStatus(statusTemplate);
-      rawClient.resources(SquidProxy.class).inNamespace(RAW_NS).resource(st).subresource("status")
-          .patch(new PatchContext.Builder().withPatchType(PatchType.SERVER_SIDE_APPLY)
-              .withFieldManager("raw-client").withForce(true).build());
-    });
+    List<HasMetadata> template =
+        List.of(
+            admin.configMaps().inNamespace(OP_NS).withName(name(0) + "-config").get(),
+            admin.apps().deployments().inNamespace(OP_NS).withName(name(0)).get(),
+            admin.services().inNamespace(OP_NS).withName(name(0)).get());
+    SquidProxyStatus statusTemplate =
+        admin.resources(SquidProxy.class).inNamespace(OP_NS).withName(name(0)).get().getStatus();
+    Duration raw =
+        parallel(
+            N,
+            i -> {
+              SquidProxy owner =
+                  rawClient.resources(SquidProxy.class).inNamespace(RAW_NS).withName(name(i)).get();
+              for (HasMetadata t : template) {
+                HasMetadata copy = renamed(t, name(0), name(i), owner);
+                rawClient
+                    .resource(copy)
+                    .fieldManager("raw-client")
+                    .forceConflicts()
+                    .serverSideApply();
+              }
+              SquidProxy st = new SquidProxy();
+              st.getMetadata().setName(name(i));
+              st.getMetadata().setNamespace(RAW_NS);
+              st.setSpec(null);
+              st.setStatus(statusTemplate);
+              rawClient
+                  .resources(SquidProxy.class)
+                  .inNamespace(RAW_NS)
+                  .resource(st)
+                  .subresource("status")
+                  .patch(
+                      new PatchContext.Builder()
+                          .withPatchType(PatchType.SERVER_SIDE_APPLY)
+                          .withFieldManager("raw-client")
+                          .withForce(true)
+                          .build());
+            });
 
     String loadRaw = loadAverage();
     rawClient.close();
     double opRate = N / seconds(converge);
     double rawRate = N / seconds(raw);
-    String report = String.format(
-        """
+    String report =
+        String.format(
+            """
         | figure | value |
         | --- | --- |
         | SquidProxy resources | %d |
@@ -182,17 +242,46 @@ class OperatorBenchmark {
         | operator CPU time: start → converged / 60 s of steady state | %.1f s / %.1f s |
         | load average (1 min): operator start / all converged / raw client done | %s / %s / %s |
         """,
-        N, CONCURRENCY, CONCURRENCY, seconds(converge), seconds(convergeAfterUp), opRate, seconds(raw), rawRate,
-        100 * opRate / rawRate, N, convergeWrites, (double) convergeWrites / N,
-        settled ? String.format("%.0f s", seconds(settle)) : "not within 8 min", steady.size(),
-        rssConverged >> 20, rssSteady >> 20, rssPeak >> 20, liveHeap >> 20, cpuConverged, cpuSteady, loadStart, loadConverged, loadRaw);
-    System.out.println("=== benchmark (Kubernetes " + cp.version() + ", " + Runtime.getRuntime().availableProcessors()
-        + " CPUs, load average " + Files.readString(Path.of("/proc/loadavg")).split(" ")[0] + ")\n" + report);
+            N,
+            CONCURRENCY,
+            CONCURRENCY,
+            seconds(converge),
+            seconds(convergeAfterUp),
+            opRate,
+            seconds(raw),
+            rawRate,
+            100 * opRate / rawRate,
+            N,
+            convergeWrites,
+            (double) convergeWrites / N,
+            settled ? String.format("%.0f s", seconds(settle)) : "not within 8 min",
+            steady.size(),
+            rssConverged >> 20,
+            rssSteady >> 20,
+            rssPeak >> 20,
+            liveHeap >> 20,
+            cpuConverged,
+            cpuSteady,
+            loadStart,
+            loadConverged,
+            loadRaw);
+    System.out.println(
+        "=== benchmark (Kubernetes "
+            + cp.version()
+            + ", "
+            + Runtime.getRuntime().availableProcessors()
+            + " CPUs, load average "
+            + Files.readString(Path.of("/proc/loadavg")).split(" ")[0]
+            + ")\n"
+            + report);
     Files.writeString(Path.of("target", "benchmark-apiserver.md"), report);
     assertThat(steady).as("operator writes in 60 s of steady state").isEmpty();
   }
 
-  /** The "Total" line of {@code jcmd GC.class_histogram}: bytes of live objects after the full GC it runs. */
+  /**
+   * The "Total" line of {@code jcmd GC.class_histogram}: bytes of live objects after the full GC it
+   * runs.
+   */
   static long histogramTotalBytes(String histogram) {
     for (String line : histogram.split("\n")) {
       String[] f = line.trim().split("\\s+");
@@ -212,7 +301,8 @@ class OperatorBenchmark {
   }
 
   static boolean isConverged(SquidProxy sp) {
-    return sp.getStatus() != null && sp.getStatus().getObservedGeneration() != null
+    return sp.getStatus() != null
+        && sp.getStatus().getObservedGeneration() != null
         && sp.getStatus().getObservedGeneration().equals(sp.getMetadata().getGeneration())
         && sp.getStatus().getConfigHash() != null
         && Proxies.is(sp, "ConfigValid", "True");
@@ -238,9 +328,16 @@ class OperatorBenchmark {
     m.setCreationTimestamp(null);
     m.setManagedFields(null);
     m.setGeneration(null);
-    m.setOwnerReferences(List.of(new OwnerReferenceBuilder().withApiVersion("cephaloproxy.io/v1alpha1")
-        .withKind("SquidProxy").withName(owner.getMetadata().getName()).withUid(owner.getMetadata().getUid())
-        .withController(true).withBlockOwnerDeletion(true).build()));
+    m.setOwnerReferences(
+        List.of(
+            new OwnerReferenceBuilder()
+                .withApiVersion("cephaloproxy.io/v1alpha1")
+                .withKind("SquidProxy")
+                .withName(owner.getMetadata().getName())
+                .withUid(owner.getMetadata().getUid())
+                .withController(true)
+                .withBlockOwnerDeletion(true)
+                .build()));
     clearStatus(copy);
     return copy;
   }
@@ -259,8 +356,10 @@ class OperatorBenchmark {
 
   static long count(KubernetesClient c, String kind, String ns) {
     return switch (kind) {
-      case "configmaps" -> c.configMaps().inNamespace(ns).list().getItems().stream()
-          .filter(x -> x.getMetadata().getName().endsWith("-config")).count();
+      case "configmaps" ->
+          c.configMaps().inNamespace(ns).list().getItems().stream()
+              .filter(x -> x.getMetadata().getName().endsWith("-config"))
+              .count();
       case "deployments" -> c.apps().deployments().inNamespace(ns).list().getItems().size();
       default -> c.services().inNamespace(ns).list().getItems().size();
     };
@@ -270,7 +369,9 @@ class OperatorBenchmark {
     return d.toMillis() / 1000.0;
   }
 
-  /** Runs task(0..n-1) on CONCURRENCY threads; returns the wall time; rethrows the first failure. */
+  /**
+   * Runs task(0..n-1) on CONCURRENCY threads; returns the wall time; rethrows the first failure.
+   */
   static Duration parallel(int n, IntConsumer task) throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(CONCURRENCY);
     Instant t0 = Instant.now();

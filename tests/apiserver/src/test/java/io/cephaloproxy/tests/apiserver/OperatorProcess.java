@@ -33,13 +33,21 @@ public final class OperatorProcess implements AutoCloseable {
     this.httpPort = httpPort;
   }
 
-  /** The runnable jar stage 20 (mvn install) builds, or -Doperator.jar=FILE (another build, for before/after figures). */
+  /**
+   * The runnable jar stage 20 (mvn install) builds, or -Doperator.jar=FILE (another build, for
+   * before/after figures).
+   */
   public static Path jar(ControlPlane cp) {
     String other = System.getProperty("operator.jar");
-    Path jar = other != null && !other.isBlank() ? Path.of(other) : cp.repoRoot().resolve("operator/target/cephaloproxy-operator.jar");
+    Path jar =
+        other != null && !other.isBlank()
+            ? Path.of(other)
+            : cp.repoRoot().resolve("operator/target/cephaloproxy-operator.jar");
     if (!Files.isRegularFile(jar)) {
       throw new IllegalStateException(
-          "missing " + jar + ": build the operator first (mvn -B -ntp -pl operator -am install -DskipTests)");
+          "missing "
+              + jar
+              + ": build the operator first (mvn -B -ntp -pl operator -am install -DskipTests)");
     }
     return jar;
   }
@@ -48,19 +56,36 @@ public final class OperatorProcess implements AutoCloseable {
    * Starts an operator process with this kubeconfig and these extra environment variables and waits
    * until its /readyz answers 200 (informers synced) or, with leader election, until it is up.
    */
-  public static OperatorProcess start(ControlPlane cp, String name, Path kubeconfig, Map<String, String> env) {
+  public static OperatorProcess start(
+      ControlPlane cp, String name, Path kubeconfig, Map<String, String> env) {
     int port = freePort();
-    List<String> cmd = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        // the operator image's JVM options and MALLOC_ARENA_MAX (operator/Dockerfile), sized as in the
-        // chart's pod (memory limit 512Mi, so MaxRAMPercentage=70 allows a 358 MiB heap)
-        "-XX:MaxRAM=512m", "-XX:+UseSerialGC", "-XX:MaxRAMPercentage=70", "-XX:TieredStopAtLevel=1",
-        "-XX:MinHeapFreeRatio=20", "-XX:MaxHeapFreeRatio=40",
-        "-XX:-UsePerfData", "-XX:+ExitOnOutOfMemoryError", "-Dfile.encoding=UTF-8",
-        "-jar", jar(cp).toString(), "run"));
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                // the operator image's JVM options and MALLOC_ARENA_MAX (operator/Dockerfile),
+                // sized as in the
+                // chart's pod (memory limit 512Mi, so MaxRAMPercentage=70 allows a 358 MiB heap)
+                "-XX:MaxRAM=512m",
+                "-XX:+UseSerialGC",
+                "-XX:MaxRAMPercentage=70",
+                "-XX:TieredStopAtLevel=1",
+                "-XX:MinHeapFreeRatio=20",
+                "-XX:MaxHeapFreeRatio=40",
+                "-XX:-UsePerfData",
+                "-XX:+ExitOnOutOfMemoryError",
+                "-Dfile.encoding=UTF-8",
+                "-jar",
+                jar(cp).toString(),
+                "run"));
     ProcessBuilder pb = new ProcessBuilder(cmd);
     Map<String, String> e = pb.environment();
-    e.keySet().removeIf(k -> k.startsWith("KUBERNETES_") || k.equals("WATCH_NAMESPACES") || k.startsWith("LEADER_"));
+    e.keySet()
+        .removeIf(
+            k ->
+                k.startsWith("KUBERNETES_")
+                    || k.equals("WATCH_NAMESPACES")
+                    || k.startsWith("LEADER_"));
     Map<String, String> all = new HashMap<>();
     all.put("KUBECONFIG", kubeconfig.toString());
     all.put("HTTP_PORT", Integer.toString(port));
@@ -83,22 +108,28 @@ public final class OperatorProcess implements AutoCloseable {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
       if (!process.isAlive()) {
-        throw new IllegalStateException("operator " + name + " exited with " + process.exitValue() + ":\n" + logTail(40));
+        throw new IllegalStateException(
+            "operator " + name + " exited with " + process.exitValue() + ":\n" + logTail(40));
       }
       if (httpStatus("/healthz") == 200) {
         return;
       }
       ControlPlane.sleep(200);
     }
-    throw new IllegalStateException("operator " + name + " did not answer /healthz within " + timeout + ":\n" + logTail(40));
+    throw new IllegalStateException(
+        "operator " + name + " did not answer /healthz within " + timeout + ":\n" + logTail(40));
   }
 
   /** HTTP status of a path on the operator's health port, or -1 when it does not answer. */
   public int httpStatus(String path) {
     try {
-      HttpResponse<String> r = HttpClient.newHttpClient().send(
-          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path)).timeout(Duration.ofSeconds(2)).build(),
-          HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> r =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path))
+                      .timeout(Duration.ofSeconds(2))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString());
       return r.statusCode();
     } catch (IOException e) {
       return -1;
@@ -110,9 +141,12 @@ public final class OperatorProcess implements AutoCloseable {
 
   public String metrics() {
     try {
-      return HttpClient.newHttpClient().send(
-          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/metrics")).build(),
-          HttpResponse.BodyHandlers.ofString()).body();
+      return HttpClient.newHttpClient()
+          .send(
+              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/metrics"))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString())
+          .body();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (InterruptedException e) {
@@ -147,7 +181,8 @@ public final class OperatorProcess implements AutoCloseable {
   public double cpuSeconds() {
     try {
       String stat = Files.readString(Path.of("/proc", Long.toString(process.pid()), "stat"));
-      // fields after the command name in parentheses: state is field 3, utime 14, stime 15 (clock ticks, 100/s)
+      // fields after the command name in parentheses: state is field 3, utime 14, stime 15 (clock
+      // ticks, 100/s)
       String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
       return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0;
     } catch (IOException e) {
@@ -157,12 +192,16 @@ public final class OperatorProcess implements AutoCloseable {
 
   /** Runs {@code jcmd <pid> command...} (the JDK's diagnostic command) and returns its output. */
   public String jcmd(String... command) {
-    List<String> cmd = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
-        Long.toString(process.pid())));
+    List<String> cmd =
+        new java.util.ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                Long.toString(process.pid())));
     cmd.addAll(List.of(command));
     try {
       Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-      String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      String out =
+          new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
       p.waitFor(60, TimeUnit.SECONDS);
       return out;
     } catch (IOException e) {
@@ -173,10 +212,16 @@ public final class OperatorProcess implements AutoCloseable {
     }
   }
 
-  /** SIGQUIT: the JVM writes a dump of all its threads to its log (what a stalled reconcile waits on). */
+  /**
+   * SIGQUIT: the JVM writes a dump of all its threads to its log (what a stalled reconcile waits
+   * on).
+   */
   public void threadDump() {
     try {
-      new ProcessBuilder("kill", "-QUIT", Long.toString(process.pid())).inheritIO().start().waitFor(10, TimeUnit.SECONDS);
+      new ProcessBuilder("kill", "-QUIT", Long.toString(process.pid()))
+          .inheritIO()
+          .start()
+          .waitFor(10, TimeUnit.SECONDS);
       Thread.sleep(1_000);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -187,7 +232,8 @@ public final class OperatorProcess implements AutoCloseable {
 
   private long procStatus(String key) {
     try {
-      for (String line : Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status"))) {
+      for (String line :
+          Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status"))) {
         if (line.startsWith(key)) {
           return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
         }

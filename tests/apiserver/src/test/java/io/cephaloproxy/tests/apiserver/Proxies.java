@@ -1,6 +1,5 @@
 package io.cephaloproxy.tests.apiserver;
 
-
 import io.cephaloproxy.api.v1alpha1.SquidProxy;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -33,15 +32,24 @@ public final class Proxies {
   /** kubectl apply --server-side of a SquidProxy with this spec (YAML, indented as under spec:). */
   public SquidProxy apply(String name, String specYaml) {
     SquidProxy sp = Serialization.unmarshal(manifest(name, namespace, specYaml), SquidProxy.class);
-    return client.resources(SquidProxy.class).inNamespace(namespace).resource(sp)
-        .fieldManager("kubectl").forceConflicts().serverSideApply();
+    return client
+        .resources(SquidProxy.class)
+        .inNamespace(namespace)
+        .resource(sp)
+        .fieldManager("kubectl")
+        .forceConflicts()
+        .serverSideApply();
   }
 
   /** The YAML of a SquidProxy with this spec (spec given as YAML, unindented). */
   public static String manifest(String name, String namespace, String specYaml) {
-    return "apiVersion: cephaloproxy.io/v1alpha1\nkind: SquidProxy\nmetadata:\n  name: " + name
-        + "\n  namespace: " + namespace + "\nspec:\n"
-        + specYaml.lines().map(l -> "  " + l).reduce((a, b) -> a + "\n" + b).orElse("  {}") + "\n";
+    return "apiVersion: cephaloproxy.io/v1alpha1\nkind: SquidProxy\nmetadata:\n  name: "
+        + name
+        + "\n  namespace: "
+        + namespace
+        + "\nspec:\n"
+        + specYaml.lines().map(l -> "  " + l).reduce((a, b) -> a + "\n" + b).orElse("  {}")
+        + "\n";
   }
 
   public SquidProxy get(String name) {
@@ -56,7 +64,9 @@ public final class Proxies {
     if (sp == null || sp.getStatus() == null || sp.getStatus().getConditions() == null) {
       return Optional.empty();
     }
-    return sp.getStatus().getConditions().stream().filter(c -> type.equals(c.getType())).findFirst();
+    return sp.getStatus().getConditions().stream()
+        .filter(c -> type.equals(c.getType()))
+        .findFirst();
   }
 
   public static boolean is(SquidProxy sp, String type, String status) {
@@ -71,19 +81,32 @@ public final class Proxies {
   public SquidProxy await(String name, String what, Predicate<SquidProxy> p, Duration timeout) {
     SquidProxy[] last = new SquidProxy[1];
     try {
-      return org.awaitility.Awaitility.await(name + ": " + what).atMost(timeout).pollInterval(Duration.ofMillis(200))
+      return org.awaitility.Awaitility.await(name + ": " + what)
+          .atMost(timeout)
+          .pollInterval(Duration.ofMillis(200))
           .until(() -> last[0] = get(name), sp -> sp != null && p.test(sp));
     } catch (org.awaitility.core.ConditionTimeoutException e) {
-      throw new AssertionError(name + ": " + what + " not reached in " + timeout + "; last status: "
-          + (last[0] == null ? "(none)" : Serialization.asYaml(last[0].getStatus())), e);
+      throw new AssertionError(
+          name
+              + ": "
+              + what
+              + " not reached in "
+              + timeout
+              + "; last status: "
+              + (last[0] == null ? "(none)" : Serialization.asYaml(last[0].getStatus())),
+          e);
     }
   }
 
   /** Ready=True for the current generation. */
   public SquidProxy awaitReady(String name) {
-    return await(name, "Ready=True", sp -> is(sp, "Ready", "True")
-        && sp.getStatus().getObservedGeneration() != null
-        && sp.getStatus().getObservedGeneration().equals(sp.getMetadata().getGeneration()));
+    return await(
+        name,
+        "Ready=True",
+        sp ->
+            is(sp, "Ready", "True")
+                && sp.getStatus().getObservedGeneration() != null
+                && sp.getStatus().getObservedGeneration().equals(sp.getMetadata().getGeneration()));
   }
 
   public Deployment deployment(String name) {
@@ -91,7 +114,9 @@ public final class Proxies {
   }
 
   public Deployment awaitDeployment(String name, Predicate<Deployment> p) {
-    return org.awaitility.Awaitility.await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(200))
+    return org.awaitility.Awaitility.await()
+        .atMost(TIMEOUT)
+        .pollInterval(Duration.ofMillis(200))
         .until(() -> deployment(name), d -> d != null && p.test(d));
   }
 
@@ -101,7 +126,12 @@ public final class Proxies {
   }
 
   public List<ReplicaSet> replicaSets(String name) {
-    return client.apps().replicaSets().inNamespace(namespace)
-        .withLabel("app.kubernetes.io/instance", name).list().getItems();
+    return client
+        .apps()
+        .replicaSets()
+        .inNamespace(namespace)
+        .withLabel("app.kubernetes.io/instance", name)
+        .list()
+        .getItems();
   }
 }

@@ -11,10 +11,10 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.nio.file.Files;
 import java.util.List;
 import java.util.Map;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 
 /**
  * The operator in namespace-scoped mode with the chart's RBAC (watchNamespaces set: one Role per
@@ -36,7 +36,9 @@ class RbacIT {
     cp.installCrd();
     cp.namespace(OTHER);
     rbac = ChartRbac.install(cp, OPERATOR_NS, List.of(WATCHED), false);
-    operator = OperatorProcess.start(cp, "operator-rbac", rbac.kubeconfig(), Map.of("WATCH_NAMESPACES", WATCHED));
+    operator =
+        OperatorProcess.start(
+            cp, "operator-rbac", rbac.kubeconfig(), Map.of("WATCH_NAMESPACES", WATCHED));
     asOperator = ControlPlane.clientFor(Config.fromKubeconfig(Files.readString(rbac.kubeconfig())));
   }
 
@@ -52,12 +54,17 @@ class RbacIT {
 
   @Test
   void chartRendersOnlyNamespacedRoles() {
-    // the only cluster-scoped RBAC: the users' roles aggregated into admin/edit/view, bound to nobody by the chart
-    assertThat(rbac.objects()).filteredOn(o -> o instanceof ClusterRole).extracting(o -> o.getMetadata().getName())
+    // the only cluster-scoped RBAC: the users' roles aggregated into admin/edit/view, bound to
+    // nobody by the chart
+    assertThat(rbac.objects())
+        .filteredOn(o -> o instanceof ClusterRole)
+        .extracting(o -> o.getMetadata().getName())
         .allMatch(n -> n.endsWith("-edit") || n.endsWith("-view"));
     assertThat(rbac.objects()).noneMatch(o -> o.getKind().equals("ClusterRoleBinding"));
-    assertThat(rbac.objects()).filteredOn(o -> o instanceof Role)
-        .extracting(o -> o.getMetadata().getNamespace()).containsExactly(WATCHED);
+    assertThat(rbac.objects())
+        .filteredOn(o -> o instanceof Role)
+        .extracting(o -> o.getMetadata().getNamespace())
+        .containsExactly(WATCHED);
   }
 
   @Test
@@ -75,9 +82,8 @@ class RbacIT {
     Proxies other = new Proxies(cp.admin(), OTHER);
     other.apply("team-b", "{}");
     ControlPlane.sleep(10_000);
-    assertThat(other.get("team-b").getStatus()).satisfiesAnyOf(
-        s -> assertThat(s).isNull(),
-        s -> assertThat(s.getConditions()).isEmpty());
+    assertThat(other.get("team-b").getStatus())
+        .satisfiesAnyOf(s -> assertThat(s).isNull(), s -> assertThat(s.getConditions()).isEmpty());
     assertThat(cp.admin().configMaps().inNamespace(OTHER).withName("team-b-config").get()).isNull();
   }
 
@@ -92,7 +98,10 @@ class RbacIT {
     assertThat(asOperator.secrets().inNamespace(WATCHED).list().getItems()).isNotNull();
     denied(() -> asOperator.secrets().inNamespace(WATCHED).withName("anything").delete(), user);
     // the persistent cache is never deleted by the operator
-    denied(() -> asOperator.persistentVolumeClaims().inNamespace(WATCHED).withName("anything").delete(), user);
+    denied(
+        () ->
+            asOperator.persistentVolumeClaims().inNamespace(WATCHED).withName("anything").delete(),
+        user);
     // nothing cluster-wide
     denied(() -> asOperator.nodes().list(), user);
     denied(() -> asOperator.rbac().clusterRoles().list(), user);

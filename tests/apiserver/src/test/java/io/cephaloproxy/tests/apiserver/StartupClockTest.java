@@ -19,8 +19,10 @@ class StartupClockTest {
   @Test
   void waitsUntilJustAfterMidnightWhenAPollWouldWrap() {
     // the time CI started the API-server suite: every readiness poll would have wrapped
-    assertEquals(Duration.ofSeconds(33), StartupClock.waitBeforeStart(LocalTime.of(23, 59, 28), TIMEOUT));
-    assertEquals(Duration.ofSeconds(241), StartupClock.waitBeforeStart(LocalTime.of(23, 56, 0), TIMEOUT));
+    assertEquals(
+        Duration.ofSeconds(33), StartupClock.waitBeforeStart(LocalTime.of(23, 59, 28), TIMEOUT));
+    assertEquals(
+        Duration.ofSeconds(241), StartupClock.waitBeforeStart(LocalTime.of(23, 56, 0), TIMEOUT));
   }
 
   @Test
@@ -30,7 +32,8 @@ class StartupClockTest {
       LocalTime startsAt = now.plus(StartupClock.waitBeforeStart(now, TIMEOUT));
       // the library's check: a deadline that wrapped past midnight is "before" the start
       assertEquals(false, startsAt.plus(TIMEOUT).isBefore(startsAt), "start at " + now);
-      assertEquals(false, startsAt.plus(TIMEOUT.multipliedBy(2)).isBefore(startsAt), "start at " + now);
+      assertEquals(
+          false, startsAt.plus(TIMEOUT.multipliedBy(2)).isBefore(startsAt), "start at " + now);
     }
   }
 }

@@ -12,15 +12,27 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * Measurements for docs/benchmarks.md, printed as "BENCHMARK ..." lines (not asserted as timings: the
- * machine is shared and noisy). The image's default config, no volumes, default user.
+ * Measurements for docs/benchmarks.md, printed as "BENCHMARK ..." lines (not asserted as timings:
+ * the machine is shared and noisy). The image's default config, no volumes, default user.
  */
 class BenchmarkIT extends OriginSuite {
 
   private String startDefault() {
     String c = Docker.uniqueName("bench");
-    Docker.ok("run", "-d", "--name", c, "--network", net.network, "--dns", "127.0.0.1", "-p", "127.0.0.1::3128",
-        "-p", "127.0.0.1::8080", Docker.IMAGE);
+    Docker.ok(
+        "run",
+        "-d",
+        "--name",
+        c,
+        "--network",
+        net.network,
+        "--dns",
+        "127.0.0.1",
+        "-p",
+        "127.0.0.1::3128",
+        "-p",
+        "127.0.0.1::8080",
+        Docker.IMAGE);
     return c;
   }
 
@@ -35,8 +47,9 @@ class BenchmarkIT extends OriginSuite {
     } finally {
       Docker.rm(probe);
     }
-    System.out.printf("BENCHMARK image %s: %.1f MB (%d bytes), %d files and links%n", Docker.IMAGE, size / 1e6, size,
-        files);
+    System.out.printf(
+        "BENCHMARK image %s: %.1f MB (%d bytes), %d files and links%n",
+        Docker.IMAGE, size / 1e6, size, files);
 
     HttpClient direct = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(300)).build();
     List<Long> ready = new ArrayList<>();
@@ -60,8 +73,11 @@ class BenchmarkIT extends OriginSuite {
         Docker.rm(c);
       }
     }
-    System.out.printf("BENCHMARK docker run -> /ready 200: median %d ms (runs %s)%n", median(ready), ready);
-    System.out.printf("BENCHMARK docker stop, no client connected: median %d ms (runs %s)%n", median(stopIdle), stopIdle);
+    System.out.printf(
+        "BENCHMARK docker run -> /ready 200: median %d ms (runs %s)%n", median(ready), ready);
+    System.out.printf(
+        "BENCHMARK docker stop, no client connected: median %d ms (runs %s)%n",
+        median(stopIdle), stopIdle);
 
     String c = startDefault();
     try {
@@ -75,23 +91,28 @@ class BenchmarkIT extends OriginSuite {
         assertThat(TestNet.get(client, "http://origin/bench").statusCode()).isEqualTo(200);
       }
       for (int i = 0; i < 20; i++) {
-        assertThat(ImageIT.status(direct, "http://127.0.0.1:" + health + "/metrics")).isEqualTo(200);
+        assertThat(ImageIT.status(direct, "http://127.0.0.1:" + health + "/metrics"))
+            .isEqualTo(200);
       }
       for (String line : Docker.ok("top", c, "-eo", "pid,rss,args").out().split("\n")) {
         if (line.contains("/opt/java/bin/java") || line.contains("/usr/sbin/squid")) {
           String[] f = line.trim().split("\\s+", 3);
-          System.out.printf("BENCHMARK RSS after 200 proxied requests and 20 scrapes: %s MB  %s%n",
+          System.out.printf(
+              "BENCHMARK RSS after 200 proxied requests and 20 scrapes: %s MB  %s%n",
               Long.parseLong(f[1]) / 1024, f[2]);
         }
       }
       // An idle keep-alive client: Squid waits for it until shutdown_lifetime.
       try (Socket idle = new Socket("127.0.0.1", proxy)) {
-        idle.getOutputStream().write("GET http://origin/keepalive HTTP/1.1\r\nHost: origin\r\n\r\n"
-            .getBytes(StandardCharsets.US_ASCII));
+        idle.getOutputStream()
+            .write(
+                "GET http://origin/keepalive HTTP/1.1\r\nHost: origin\r\n\r\n"
+                    .getBytes(StandardCharsets.US_ASCII));
         SquidPod.sleep(300);
         long s0 = System.nanoTime();
         Docker.ok("stop", "-t", "60", c);
-        System.out.printf("BENCHMARK docker stop with an idle keep-alive client: %d ms (shutdown_lifetime 20 s)%n",
+        System.out.printf(
+            "BENCHMARK docker stop with an idle keep-alive client: %d ms (shutdown_lifetime 20 s)%n",
             (System.nanoTime() - s0) / 1_000_000);
       }
     } finally {

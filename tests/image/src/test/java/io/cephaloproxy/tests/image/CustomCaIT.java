@@ -11,9 +11,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 /**
- * The CA-extension build pattern (image/examples/custom-ca): an image built FROM ours with a test CA
- * added makes a bumping Squid trust an origin signed by that CA, still reject one signed by another CA,
- * and the stock image does not trust it (so the trust came from the build).
+ * The CA-extension build pattern (image/examples/custom-ca): an image built FROM ours with a test
+ * CA added makes a bumping Squid trust an origin signed by that CA, still reject one signed by
+ * another CA, and the stock image does not trust it (so the trust came from the build).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class CustomCaIT {
@@ -34,11 +34,23 @@ class CustomCaIT {
     Files.createDirectories(context.resolve("certs"));
     Files.copy(net.pki.resolve("custom-ca.crt"), context.resolve("certs/custom-ca.crt"));
     image = "cephaloproxy.local/squid-custom-ca-test:" + Docker.uniqueName("t").substring(5);
-    Docker.Result build = Docker.run(Duration.ofMinutes(8), "build", "--network", "host",
-        "--build-arg", "BASE_IMAGE=" + Docker.IMAGE,
-        "--build-arg", "BUILDER_IMAGE=" + System.getProperty("builder.image", "cephaloproxy.local/debian:13-slim"),
-        "-t", image, context.toString());
-    assertThat(build.code()).as("docker build of image/examples/custom-ca:\n%s", build.all()).isZero();
+    Docker.Result build =
+        Docker.run(
+            Duration.ofMinutes(8),
+            "build",
+            "--network",
+            "host",
+            "--build-arg",
+            "BASE_IMAGE=" + Docker.IMAGE,
+            "--build-arg",
+            "BUILDER_IMAGE="
+                + System.getProperty("builder.image", "cephaloproxy.local/debian:13-slim"),
+            "-t",
+            image,
+            context.toString());
+    assertThat(build.code())
+        .as("docker build of image/examples/custom-ca:\n%s", build.all())
+        .isZero();
   }
 
   @AfterAll
@@ -51,7 +63,10 @@ class CustomCaIT {
     }
   }
 
-  /** SSL-bump with the suite's proxy CA and no spec.trustedCA: only the image's system bundle decides. */
+  /**
+   * SSL-bump with the suite's proxy CA and no spec.trustedCA: only the image's system bundle
+   * decides.
+   */
   SquidPod bumpingPod(String prefix, String withImage) {
     SquidPod pod = SquidPod.compile(prefix, net.bumping(""));
     pod.image = withImage;
@@ -64,7 +79,9 @@ class CustomCaIT {
     try (SquidPod pod = bumpingPod("customca", image)) {
       var client = net.client(pod.proxyPort(), "proxy-ca");
       var trusted = TestNet.get(client, "https://trusted-origin/hello");
-      assertThat(trusted.statusCode()).as("origin signed by the added CA; logs:\n%s", pod.logs()).isEqualTo(200);
+      assertThat(trusted.statusCode())
+          .as("origin signed by the added CA; logs:\n%s", pod.logs())
+          .isEqualTo(200);
       assertThat(trusted.body()).isEqualTo("origin trusted-origin /hello\n");
       assertThat(TestNet.issuer(trusted)).isEqualTo("CN=proxy-ca");
 

@@ -52,17 +52,27 @@ final class Docker {
       Path err = Files.createTempFile("docker", ".err");
       try {
         long t0 = System.nanoTime();
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile());
+        ProcessBuilder pb =
+            new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile());
         pb.environment().put("DOCKER_BUILDKIT", "1");
         Process p = pb.start();
         if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
           p.destroyForcibly();
-          throw new AssertionError("timed out after " + timeout + ": " + String.join(" ", cmd) + "\n"
-              + Files.readString(out) + Files.readString(err));
+          throw new AssertionError(
+              "timed out after "
+                  + timeout
+                  + ": "
+                  + String.join(" ", cmd)
+                  + "\n"
+                  + Files.readString(out)
+                  + Files.readString(err));
         }
         long millis = (System.nanoTime() - t0) / 1_000_000;
-        return new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
-            Files.readString(err, StandardCharsets.UTF_8), millis);
+        return new Result(
+            p.exitValue(),
+            Files.readString(out, StandardCharsets.UTF_8),
+            Files.readString(err, StandardCharsets.UTF_8),
+            millis);
       } finally {
         Files.deleteIfExists(out);
         Files.deleteIfExists(err);
@@ -83,8 +93,12 @@ final class Docker {
   static void requireImage() {
     Result r = run(Duration.ofSeconds(60), "image", "inspect", "-f", "{{.Id}}", IMAGE);
     if (r.code() != 0) {
-      throw new AssertionError("the image " + IMAGE + " is missing: build it with scripts/stages/40-images.sh ("
-          + r.all().trim() + ")");
+      throw new AssertionError(
+          "the image "
+              + IMAGE
+              + " is missing: build it with scripts/stages/40-images.sh ("
+              + r.all().trim()
+              + ")");
     }
   }
 
@@ -97,7 +111,9 @@ final class Docker {
     return ok("inspect", "-f", format, object).out().trim();
   }
 
-  /** The container's stdout (access log) and stderr (cache log, agent log) as the user sees them. */
+  /**
+   * The container's stdout (access log) and stderr (cache log, agent log) as the user sees them.
+   */
   static Result logs(String container) {
     return run(Duration.ofSeconds(30), "logs", container);
   }
@@ -119,7 +135,9 @@ final class Docker {
     for (String line : ok("top", container, "-eo", "pid,args").out().split("\n")) {
       String l = line.trim();
       int sp = l.indexOf(' ');
-      if (sp > 0 && l.substring(sp + 1).trim().startsWith(commandPrefix) && l.substring(0, sp).matches("\\d+")) {
+      if (sp > 0
+          && l.substring(sp + 1).trim().startsWith(commandPrefix)
+          && l.substring(0, sp).matches("\\d+")) {
         pids.add(Long.parseLong(l.substring(0, sp)));
       }
     }

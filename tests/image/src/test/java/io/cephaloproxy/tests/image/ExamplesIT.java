@@ -19,11 +19,11 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Every representative config of the compiler (examples/*.yaml) runs in the image, so it is proven on
- * Squid 6.13 and not only on the host's Squid 5.7: the init step accepts it, Squid starts and /ready
- * answers, and a request through it gets an answer from Squid and an access log line.
- * Secrets and ConfigMaps an example refers to but does not contain are filled with test data (CA pair,
- * htpasswd, upstream credentials, CA bundle, domain list).
+ * Every representative config of the compiler (examples/*.yaml) runs in the image, so it is proven
+ * on Squid 6.13 and not only on the host's Squid 5.7: the init step accepts it, Squid starts and
+ * /ready answers, and a request through it gets an answer from Squid and an access log line.
+ * Secrets and ConfigMaps an example refers to but does not contain are filled with test data (CA
+ * pair, htpasswd, upstream credentials, CA bundle, domain list).
  */
 class ExamplesIT extends OriginSuite {
 
@@ -31,8 +31,12 @@ class ExamplesIT extends OriginSuite {
     try (Stream<Path> s = Files.list(Path.of(System.getProperty("repo.root"), "examples"))) {
       // -Dexample=NAME.yaml runs one (debugging)
       String only = System.getProperty("example", "");
-      List<String> names = s.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".yaml"))
-          .filter(n -> only.isEmpty() || n.equals(only)).sorted().toList();
+      List<String> names =
+          s.map(p -> p.getFileName().toString())
+              .filter(n -> n.endsWith(".yaml"))
+              .filter(n -> only.isEmpty() || n.equals(only))
+              .sorted()
+              .toList();
       assertThat(names).as("examples/").hasSizeGreaterThanOrEqualTo(only.isEmpty() ? 10 : 1);
       return names.stream();
     }
@@ -41,24 +45,33 @@ class ExamplesIT extends OriginSuite {
   @ParameterizedTest(name = "{0}")
   @MethodSource("examples")
   void runsInTheImage(String example) throws Exception {
-    ExampleFile ex = ExampleFile.load(Path.of(System.getProperty("repo.root"), "examples", example));
+    ExampleFile ex =
+        ExampleFile.load(Path.of(System.getProperty("repo.root"), "examples", example));
     ExampleFile complete = new ExampleFile(ex.proxy(), withTestData(ex));
     try (SquidPod pod = SquidPod.compile(example.replace(".yaml", ""), complete)) {
       pod.network = net.network;
       pod.up();
       String request = "http://origin/example-" + example.replace(".yaml", "");
-      String response = new String(LifecycleIT.rawGet(pod.proxyPort(), request), StandardCharsets.ISO_8859_1);
+      String response =
+          new String(LifecycleIT.rawGet(pod.proxyPort(), request), StandardCharsets.ISO_8859_1);
       assertThat(response).as("an HTTP answer through Squid").startsWith("HTTP/1.1 ");
       ImageIT.awaitLog(pod.container, request);
-      assertThat(Docker.logs(pod.container).out()).as("access log line; response:\n%s\nlogs:\n%s", response,
-          pod.logs()).contains(request);
-      assertThat(Docker.logs(pod.container).all()).as("no FATAL from Squid").doesNotContain("FATAL");
+      assertThat(Docker.logs(pod.container).out())
+          .as("access log line; response:\n%s\nlogs:\n%s", response, pod.logs())
+          .contains(request);
+      assertThat(Docker.logs(pod.container).all())
+          .as("no FATAL from Squid")
+          .doesNotContain("FATAL");
     }
   }
 
-  /** The example's own data plus test contents for every Secret/ConfigMap it mounts but does not contain. */
+  /**
+   * The example's own data plus test contents for every Secret/ConfigMap it mounts but does not
+   * contain.
+   */
   ReferencedData withTestData(ExampleFile ex) throws Exception {
-    CompiledConfig c = SquidConfCompiler.compile(ex.proxy().getSpec(), ex.data(), Layout.defaults());
+    CompiledConfig c =
+        SquidConfCompiler.compile(ex.proxy().getSpec(), ex.data(), Layout.defaults());
     ReferencedData.Builder b = ReferencedData.builder().complete(false);
     for (PodVolume v : c.volumes()) {
       if (v.source() == null) {
@@ -70,8 +83,11 @@ class ExamplesIT extends OriginSuite {
         b.secret(v.source(), data);
       } else if (v.kind() == PodVolume.Kind.CONFIG_MAP) {
         Map<String, String> data = new TreeMap<>(ex.data().configMap(v.source()).orElse(Map.of()));
-        v.items().forEach((key, file) -> data.computeIfAbsent(key,
-            k -> new String(testContent(v, file), StandardCharsets.UTF_8)));
+        v.items()
+            .forEach(
+                (key, file) ->
+                    data.computeIfAbsent(
+                        key, k -> new String(testContent(v, file), StandardCharsets.UTF_8)));
         b.configMap(v.source(), data);
       }
     }

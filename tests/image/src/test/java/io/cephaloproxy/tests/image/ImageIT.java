@@ -23,15 +23,33 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** The image as a user runs it: default config, health endpoints, access rules, any UID, no shell. */
+/**
+ * The image as a user runs it: default config, health endpoints, access rules, any UID, no shell.
+ */
 class ImageIT extends OriginSuite {
 
   @Test
   void defaultConfigWithoutVolumesProxiesAndLogsToStdoutAndIsReadyWithinASecondOfSquidAccepting() {
     String c = Docker.uniqueName("default");
     try {
-Docker.ok("run", "-d", "--name", c, "--network", net.network, "--dns", "127.0.0.1", "-p", "127.0.0.1::3128",
-          "-p", "127.0.0.1::8080", "--health-interval", "1s", "--health-start-period", "0s", Docker.IMAGE);
+      Docker.ok(
+          "run",
+          "-d",
+          "--name",
+          c,
+          "--network",
+          net.network,
+          "--dns",
+          "127.0.0.1",
+          "-p",
+          "127.0.0.1::3128",
+          "-p",
+          "127.0.0.1::8080",
+          "--health-interval",
+          "1s",
+          "--health-start-period",
+          "0s",
+          Docker.IMAGE);
       int proxy = Docker.hostPort(c, 3128);
       int health = Docker.hostPort(c, 8080);
       HttpClient direct = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(500)).build();
@@ -48,15 +66,21 @@ Docker.ok("run", "-d", "--name", c, "--network", net.network, "--dns", "127.0.0.
         }
         SquidPod.sleep(20);
       }
-      assertThat(firstProxied).as("a proxied GET succeeded; logs:\n%s", Docker.logs(c).all()).isPositive();
+      assertThat(firstProxied)
+          .as("a proxied GET succeeded; logs:\n%s", Docker.logs(c).all())
+          .isPositive();
       assertThat(firstReady).as("/ready answered 200").isPositive();
-      assertThat((firstReady - firstProxied) / 1_000_000).as("ms from Squid serving to /ready 200").isLessThanOrEqualTo(1000);
+      assertThat((firstReady - firstProxied) / 1_000_000)
+          .as("ms from Squid serving to /ready 200")
+          .isLessThanOrEqualTo(1000);
 
       HttpResponse<String> r = TestNet.get(viaProxy, "http://origin/hello");
       assertThat(r.statusCode()).isEqualTo(200);
       assertThat(r.body()).isEqualTo("origin origin /hello\n");
       awaitLog(c, "GET http://origin/hello");
-      assertThat(Docker.logs(c).out()).as("access log on stdout").containsPattern("TCP_MISS/200 \\d+ GET http://origin/hello");
+      assertThat(Docker.logs(c).out())
+          .as("access log on stdout")
+          .containsPattern("TCP_MISS/200 \\d+ GET http://origin/hello");
 
       // The image's HEALTHCHECK (exec form, `agent probe ready`; only its interval shortened here).
       long healthDeadline = System.currentTimeMillis() + 15_000;
@@ -65,8 +89,11 @@ Docker.ok("run", "-d", "--name", c, "--network", net.network, "--dns", "127.0.0.
         SquidPod.sleep(200);
         dockerHealth = Docker.inspect(c, "{{.State.Health.Status}}");
       }
-      assertThat(dockerHealth).as("Docker health status; last probe: %s",
-          Docker.inspect(c, "{{json .State.Health.Log}}")).isEqualTo("healthy");
+      assertThat(dockerHealth)
+          .as(
+              "Docker health status; last probe: %s",
+              Docker.inspect(c, "{{json .State.Health.Log}}"))
+          .isEqualTo("healthy");
     } finally {
       Docker.rm(c);
     }
@@ -74,8 +101,11 @@ Docker.ok("run", "-d", "--name", c, "--network", net.network, "--dns", "127.0.0.
 
   @Test
   void healthEndpointsAnswerAndNoClientCanBlockThem() throws Exception {
-    try (SquidPod pod = SquidPod.compile("health", "apiVersion: cephaloproxy.io/v1alpha1\nkind: SquidProxy\n"
-        + "metadata: {name: health}\nspec: {}\n")) {
+    try (SquidPod pod =
+        SquidPod.compile(
+            "health",
+            "apiVersion: cephaloproxy.io/v1alpha1\nkind: SquidProxy\n"
+                + "metadata: {name: health}\nspec: {}\n")) {
       pod.network = net.network;
       pod.up();
       int port = pod.healthPort();
@@ -85,22 +115,28 @@ Docker.ok("run", "-d", "--name", c, "--network", net.network, "--dns", "127.0.0.
       assertThat(body(client, port, "/no-such-path")).startsWith("404");
 
       // One idle connection and one that never finishes its request, held open during the probes.
-      try (Socket idle = new Socket("127.0.0.1", port); Socket stalled = new Socket("127.0.0.1", port)) {
-        stalled.getOutputStream().write("GET /health HTTP/1.1\r\nHost: x\r\n".getBytes(StandardCharsets.US_ASCII));
+      try (Socket idle = new Socket("127.0.0.1", port);
+          Socket stalled = new Socket("127.0.0.1", port)) {
+        stalled
+            .getOutputStream()
+            .write("GET /health HTTP/1.1\r\nHost: x\r\n".getBytes(StandardCharsets.US_ASCII));
         stalled.getOutputStream().flush();
         ExecutorService pool = Executors.newFixedThreadPool(10);
         try {
           List<Callable<Long>> probes = new ArrayList<>();
           for (int i = 0; i < 10; i++) {
             String path = i % 2 == 0 ? "/health" : "/ready";
-            probes.add(() -> {
-              long t0 = System.nanoTime();
-              assertThat(body(client, port, path)).startsWith("200");
-              return (System.nanoTime() - t0) / 1_000_000;
-            });
+            probes.add(
+                () -> {
+                  long t0 = System.nanoTime();
+                  assertThat(body(client, port, path)).startsWith("200");
+                  return (System.nanoTime() - t0) / 1_000_000;
+                });
           }
           for (Future<Long> f : pool.invokeAll(probes, 10, TimeUnit.SECONDS)) {
-            assertThat(f.get()).as("probe ms while other clients hold connections").isLessThan(2000);
+            assertThat(f.get())
+                .as("probe ms while other clients hold connections")
+                .isLessThan(2000);
           }
         } finally {
           pool.shutdownNow();
@@ -113,33 +149,45 @@ Docker.ok("run", "-d", "--name", c, "--network", net.network, "--dns", "127.0.0.
 
   @Test
   void deniedDomainGets403AndTcpDeniedOnStdout() {
-    try (SquidPod pod = SquidPod.compile("deny", "apiVersion: cephaloproxy.io/v1alpha1\nkind: SquidProxy\n"
-        + "metadata: {name: deny}\nspec:\n  access:\n    deniedDomains: [.blocked.test]\n")) {
+    try (SquidPod pod =
+        SquidPod.compile(
+            "deny",
+            "apiVersion: cephaloproxy.io/v1alpha1\nkind: SquidProxy\n"
+                + "metadata: {name: deny}\nspec:\n  access:\n    deniedDomains: [.blocked.test]\n")) {
       pod.network = net.network;
       pod.up();
       HttpClient client = net.client(pod.proxyPort(), "origin-ca");
       assertThat(TestNet.get(client, "http://www.blocked.test/x").statusCode()).isEqualTo(403);
       assertThat(TestNet.get(client, "http://origin/allowed").statusCode()).isEqualTo(200);
       awaitLog(pod.container, "http://www.blocked.test/x");
-      assertThat(Docker.logs(pod.container).out()).containsPattern("TCP_DENIED/403 \\d+ GET http://www.blocked.test/x");
+      assertThat(Docker.logs(pod.container).out())
+          .containsPattern("TCP_DENIED/403 \\d+ GET http://www.blocked.test/x");
     }
   }
 
   @ParameterizedTest
   @ValueSource(strings = {"1234567:0", "1000650000:0"})
   void runsAsArbitraryUidWithReadOnlyRootAndNoCapabilities(String user) {
-    try (SquidPod pod = SquidPod.compile("uid", "apiVersion: cephaloproxy.io/v1alpha1\nkind: SquidProxy\n"
-        + "metadata: {name: uid}\nspec:\n  cache:\n    type: Memory\n    memory: {size: 32Mi}\n")) {
+    try (SquidPod pod =
+        SquidPod.compile(
+            "uid",
+            "apiVersion: cephaloproxy.io/v1alpha1\nkind: SquidProxy\n"
+                + "metadata: {name: uid}\nspec:\n  cache:\n    type: Memory\n    memory: {size: 32Mi}\n")) {
       pod.network = net.network;
       pod.user = user;
       pod.up();
-      assertThat(Docker.inspect(pod.container, "{{.HostConfig.ReadonlyRootfs}} {{.HostConfig.CapDrop}} "
-          + "{{.HostConfig.SecurityOpt}} {{.Config.User}}")).isEqualTo("true [ALL] [no-new-privileges] " + user);
+      assertThat(
+              Docker.inspect(
+                  pod.container,
+                  "{{.HostConfig.ReadonlyRootfs}} {{.HostConfig.CapDrop}} "
+                      + "{{.HostConfig.SecurityOpt}} {{.Config.User}}"))
+          .isEqualTo("true [ALL] [no-new-privileges] " + user);
       String uid = user.substring(0, user.indexOf(':'));
       assertThat(Docker.ok("top", pod.container, "-eo", "pid,uid,args").out())
           .containsPattern("(?m)^\\s*\\d+\\s+" + uid + "\\s+/usr/sbin/squid ")
           .containsPattern("(?m)^\\s*\\d+\\s+" + uid + "\\s+/opt/java/bin/java ");
-      HttpResponse<String> r = TestNet.get(net.client(pod.proxyPort(), "origin-ca"), "http://origin/uid");
+      HttpResponse<String> r =
+          TestNet.get(net.client(pod.proxyPort(), "origin-ca"), "http://origin/uid");
       assertThat(r.statusCode()).isEqualTo(200);
       assertThat(r.body()).isEqualTo("origin origin /uid\n");
     }
@@ -147,8 +195,16 @@ Docker.ok("run", "-d", "--name", c, "--network", net.network, "--dns", "127.0.0.
 
   @Test
   void hasNoShellAndNoPackageManager() {
-    Docker.Result sh = Docker.run(Duration.ofSeconds(60), "run", "--rm", "--entrypoint", "/bin/sh", Docker.IMAGE,
-        "-c", "true");
+    Docker.Result sh =
+        Docker.run(
+            Duration.ofSeconds(60),
+            "run",
+            "--rm",
+            "--entrypoint",
+            "/bin/sh",
+            Docker.IMAGE,
+            "-c",
+            "true");
     assertThat(sh.code()).as("docker run --entrypoint /bin/sh").isNotZero();
     assertThat(sh.all()).containsAnyOf("no such file or directory", "not found");
 
@@ -156,12 +212,16 @@ Docker.ok("run", "-d", "--name", c, "--network", net.network, "--dns", "127.0.0.
     try {
       Docker.ok("create", "--name", c, Docker.IMAGE);
       List<String> entries = tarEntries(c);
-      assertThat(entries).as("files in the image").hasSizeGreaterThan(100).contains("usr/sbin/squid",
-          "opt/cephaloproxy/agent.jar", "opt/java/bin/java");
-      Set<String> forbidden = Set.of("sh", "bash", "dash", "zsh", "busybox", "ash", "apt", "apt-get", "dpkg",
-          "perl");
-      List<String> found = nonDirectories(c).stream()
-          .filter(e -> forbidden.contains(e.substring(e.lastIndexOf('/') + 1))).toList();
+      assertThat(entries)
+          .as("files in the image")
+          .hasSizeGreaterThan(100)
+          .contains("usr/sbin/squid", "opt/cephaloproxy/agent.jar", "opt/java/bin/java");
+      Set<String> forbidden =
+          Set.of("sh", "bash", "dash", "zsh", "busybox", "ash", "apt", "apt-get", "dpkg", "perl");
+      List<String> found =
+          nonDirectories(c).stream()
+              .filter(e -> forbidden.contains(e.substring(e.lastIndexOf('/') + 1)))
+              .toList();
       assertThat(found).as("shells and package managers in docker export").isEmpty();
     } finally {
       Docker.rm(c);
@@ -170,28 +230,38 @@ Docker.ok("run", "-d", "--name", c, "--network", net.network, "--dns", "127.0.0.
 
   /** Names of every file, directory and link in `docker export` of a container. */
   static List<String> tarEntries(String container) {
-    return tarList(container, "-t").stream().map(l -> l.startsWith("./") ? l.substring(2) : l)
-        .map(l -> l.endsWith("/") ? l.substring(0, l.length() - 1) : l).toList();
+    return tarList(container, "-t").stream()
+        .map(l -> l.startsWith("./") ? l.substring(2) : l)
+        .map(l -> l.endsWith("/") ? l.substring(0, l.length() - 1) : l)
+        .toList();
   }
 
-  /** Files and links (not directories) in `docker export`, from `tar -tv` (link targets cut off). */
+  /**
+   * Files and links (not directories) in `docker export`, from `tar -tv` (link targets cut off).
+   */
   static List<String> nonDirectories(String container) {
-    return tarList(container, "-tv").stream().filter(l -> !l.startsWith("d"))
-        .map(l -> l.split("\\s+", 6)[5]).map(l -> l.contains(" -> ") ? l.substring(0, l.indexOf(" -> ")) : l)
-        .map(l -> l.startsWith("./") ? l.substring(2) : l).toList();
+    return tarList(container, "-tv").stream()
+        .filter(l -> !l.startsWith("d"))
+        .map(l -> l.split("\\s+", 6)[5])
+        .map(l -> l.contains(" -> ") ? l.substring(0, l.indexOf(" -> ")) : l)
+        .map(l -> l.startsWith("./") ? l.substring(2) : l)
+        .toList();
   }
 
   private static List<String> tarList(String container, String tarFlags) {
     try {
       Process export = new ProcessBuilder(Docker.BIN, "export", container).start();
       Process tar = new ProcessBuilder("tar", tarFlags).start();
-      Thread pump = new Thread(() -> {
-        try (InputStream in = export.getInputStream(); OutputStream out = tar.getOutputStream()) {
-          in.transferTo(out);
-        } catch (Exception e) {
-          // tar reports a truncated stream
-        }
-      });
+      Thread pump =
+          new Thread(
+              () -> {
+                try (InputStream in = export.getInputStream();
+                    OutputStream out = tar.getOutputStream()) {
+                  in.transferTo(out);
+                } catch (Exception e) {
+                  // tar reports a truncated stream
+                }
+              });
       pump.start();
       String out = new String(tar.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       pump.join(60_000);
@@ -204,20 +274,30 @@ Docker.ok("run", "-d", "--name", c, "--network", net.network, "--dns", "127.0.0.
 
   static int status(HttpClient client, String url) {
     try {
-      return client.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(2)).build(),
-          HttpResponse.BodyHandlers.discarding()).statusCode();
+      return client
+          .send(
+              HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(2)).build(),
+              HttpResponse.BodyHandlers.discarding())
+          .statusCode();
     } catch (Exception e) {
       return -1;
     }
   }
 
   static String body(HttpClient client, int port, String path) throws Exception {
-    HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-        .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> r =
+        client.send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .timeout(Duration.ofSeconds(5))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     return r.statusCode() + " " + r.body().trim();
   }
 
-  /** Waits (up to 5 s) until the container's stdout contains TEXT; access log lines are written after the reply. */
+  /**
+   * Waits (up to 5 s) until the container's stdout contains TEXT; access log lines are written
+   * after the reply.
+   */
   static void awaitLog(String container, String text) {
     long deadline = System.currentTimeMillis() + 5000;
     while (!Docker.logs(container).out().contains(text) && System.currentTimeMillis() < deadline) {

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.cephaloproxy.testsupport.ExampleFile;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,23 +18,33 @@ import org.junit.jupiter.api.Test;
 
 /** The pod's life: init failures users must understand, SSL-bump, caching, shutdown, restarts. */
 class LifecycleIT extends OriginSuite {
-  static final String BASIC = "apiVersion: cephaloproxy.io/v1alpha1\nkind: SquidProxy\nmetadata: {name: basic}\nspec: {}\n";
+  static final String BASIC =
+      "apiVersion: cephaloproxy.io/v1alpha1\nkind: SquidProxy\nmetadata: {name: basic}\nspec: {}\n";
 
-  /** SSL-bump with the suite's proxy CA and the origin's CA as spec.trustedCA, plus SPEC_EXTRA under spec. */
+  /**
+   * SSL-bump with the suite's proxy CA and the origin's CA as spec.trustedCA, plus SPEC_EXTRA under
+   * spec.
+   */
   ExampleFile bumping(String specExtra) {
     return net.bumping("  trustedCA:\n    configMap: {name: origin-ca, key: ca.crt}\n" + specExtra);
   }
 
   @Test
-  void invalidConfigFailsInitWithinTwoSecondsWithSquidsMessageInTheTerminationLog() throws Exception {
+  void invalidConfigFailsInitWithinTwoSecondsWithSquidsMessageInTheTerminationLog()
+      throws Exception {
     try (SquidPod pod = SquidPod.compile("invalid", BASIC)) {
-      pod.writeConfigFile("/etc/cephaloproxy", "squid.conf", pod.compiled.squidConf() + "\nnot_a_squid_directive on\n");
+      pod.writeConfigFile(
+          "/etc/cephaloproxy",
+          "squid.conf",
+          pod.compiled.squidConf() + "\nnot_a_squid_directive on\n");
       Docker.Result init = pod.init();
       assertThat(init.code()).as("init exit code; output:\n%s", init.all()).isEqualTo(1);
       String c = pod.name + "-init-0";
       Instant started = Instant.parse(Docker.inspect(c, "{{.State.StartedAt}}"));
       Instant finished = Instant.parse(Docker.inspect(c, "{{.State.FinishedAt}}"));
-      assertThat(Duration.between(started, finished)).as("init run time").isLessThanOrEqualTo(Duration.ofSeconds(2));
+      assertThat(Duration.between(started, finished))
+          .as("init run time")
+          .isLessThanOrEqualTo(Duration.ofSeconds(2));
       String message = Files.readString(pod.terminationLog);
       assertThat(message).as("termination log").contains("not_a_squid_directive");
       assertThat(init.all()).contains("not_a_squid_directive");
@@ -44,13 +53,18 @@ class LifecycleIT extends OriginSuite {
 
   @Test
   void readOnlyCacheVolumeFailsInitNamingThePath() throws Exception {
-    try (SquidPod pod = SquidPod.compile("rocache", "apiVersion: cephaloproxy.io/v1alpha1\nkind: SquidProxy\n"
-        + "metadata: {name: rocache}\nspec:\n  cache:\n    type: Disk\n    disk: {size: 256Mi, volume: EmptyDir}\n")) {
+    try (SquidPod pod =
+        SquidPod.compile(
+            "rocache",
+            "apiVersion: cephaloproxy.io/v1alpha1\nkind: SquidProxy\n"
+                + "metadata: {name: rocache}\nspec:\n  cache:\n    type: Disk\n    disk: {size: 256Mi, volume: EmptyDir}\n")) {
       pod.readOnly("/var/cache/squid");
       Docker.Result init = pod.init();
       assertThat(init.code()).as("init exit code; output:\n%s", init.all()).isEqualTo(1);
       assertThat(init.all()).contains("/var/cache/squid");
-      assertThat(Files.readString(pod.terminationLog)).contains("/var/cache/squid").contains("writable");
+      assertThat(Files.readString(pod.terminationLog))
+          .contains("/var/cache/squid")
+          .contains("writable");
     }
   }
 
@@ -65,9 +79,11 @@ class LifecycleIT extends OriginSuite {
       pod.network = net.network;
       pod.user = "65532";
       pod.up();
-      assertThat(Docker.ok("top", pod.container, "-eo", "pid,uid,gid,args").out()).as("processes (pid uid gid args)")
+      assertThat(Docker.ok("top", pod.container, "-eo", "pid,uid,gid,args").out())
+          .as("processes (pid uid gid args)")
           .containsPattern("(?m)^\\s*\\d+\\s+65532\\s+0\\s+/usr/sbin/squid ");
-      HttpResponse<String> r = TestNet.get(net.client(pod.proxyPort(), "proxy-ca"), "https://origin/uid-only");
+      HttpResponse<String> r =
+          TestNet.get(net.client(pod.proxyPort(), "proxy-ca"), "https://origin/uid-only");
       assertThat(r.statusCode()).isEqualTo(200);
       assertThat(TestNet.issuer(r)).as("issuer the client sees").isEqualTo("CN=proxy-ca");
     }
@@ -75,7 +91,9 @@ class LifecycleIT extends OriginSuite {
 
   @Test
   void sslBumpIssuesCertificatesFromTheCaAndCachesRepeats() {
-    try (SquidPod pod = SquidPod.compile("bump", bumping("  cache:\n    type: Memory\n    memory: {size: 32Mi}\n"))) {
+    try (SquidPod pod =
+        SquidPod.compile(
+            "bump", bumping("  cache:\n    type: Memory\n    memory: {size: 32Mi}\n"))) {
       pod.network = net.network;
       pod.up();
       HttpClient client = net.client(pod.proxyPort(), "proxy-ca");
@@ -84,7 +102,8 @@ class LifecycleIT extends OriginSuite {
       assertThat(r.body()).isEqualTo("origin origin /bumped\n");
       assertThat(TestNet.issuer(r)).as("issuer the client sees").isEqualTo("CN=proxy-ca");
       ImageIT.awaitLog(pod.container, "https://origin/bumped");
-      assertThat(Docker.logs(pod.container).out()).as("the decrypted URL in the access log")
+      assertThat(Docker.logs(pod.container).out())
+          .as("the decrypted URL in the access log")
           .containsPattern("TCP_MISS/200 \\d+ GET https://origin/bumped");
 
       HttpResponse<String> first = TestNet.get(client, "http://origin/count");
@@ -92,7 +111,8 @@ class LifecycleIT extends OriginSuite {
       assertThat(first.statusCode()).isEqualTo(200);
       assertThat(second.body()).as("the repeat is served from the cache").isEqualTo(first.body());
       ImageIT.awaitLog(pod.container, "HIT/200");
-      assertThat(Docker.logs(pod.container).out()).containsPattern("TCP_(MEM_)?HIT/200 \\d+ GET http://origin/count");
+      assertThat(Docker.logs(pod.container).out())
+          .containsPattern("TCP_(MEM_)?HIT/200 \\d+ GET http://origin/count");
     }
   }
 
@@ -102,17 +122,25 @@ class LifecycleIT extends OriginSuite {
       pod.network = net.network;
       pod.up();
       int lifetime = pod.compiled.shutdownLifetimeSeconds();
-      // A client that closes its connection when done (Connection: close), as a download tool does; an
+      // A client that closes its connection when done (Connection: close), as a download tool does;
+      // an
       // idle keep-alive connection instead holds Squid for the whole shutdown_lifetime.
       int proxyPort = pod.proxyPort();
-      CompletableFuture<byte[]> download = CompletableFuture.supplyAsync(() -> rawGet(proxyPort,
-          "http://origin/slow?seconds=5"));
+      CompletableFuture<byte[]> download =
+          CompletableFuture.supplyAsync(() -> rawGet(proxyPort, "http://origin/slow?seconds=5"));
       SquidPod.sleep(1000);
       assertThat(download).as("download still in flight").isNotDone();
       int health = pod.healthPort();
       long t0 = System.nanoTime();
-      CompletableFuture<Docker.Result> stop = CompletableFuture.supplyAsync(() ->
-          Docker.run(Duration.ofSeconds(lifetime + 30), "stop", "-t", String.valueOf(lifetime + 20), pod.container));
+      CompletableFuture<Docker.Result> stop =
+          CompletableFuture.supplyAsync(
+              () ->
+                  Docker.run(
+                      Duration.ofSeconds(lifetime + 30),
+                      "stop",
+                      "-t",
+                      String.valueOf(lifetime + 20),
+                      pod.container));
       HttpClient direct = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(500)).build();
       long notReady = 0;
       while (notReady == 0 && System.nanoTime() - t0 < 3_000_000_000L) {
@@ -122,17 +150,26 @@ class LifecycleIT extends OriginSuite {
         SquidPod.sleep(20);
       }
       assertThat(notReady).as("/ready failed after SIGTERM").isPositive();
-      assertThat((notReady - t0) / 1_000_000).as("ms from docker stop to /ready failing").isLessThan(1500);
+      assertThat((notReady - t0) / 1_000_000)
+          .as("ms from docker stop to /ready failing")
+          .isLessThan(1500);
 
-      String response = new String(download.get(30, TimeUnit.SECONDS), java.nio.charset.StandardCharsets.ISO_8859_1);
+      String response =
+          new String(
+              download.get(30, TimeUnit.SECONDS), java.nio.charset.StandardCharsets.ISO_8859_1);
       assertThat(response).startsWith("HTTP/1.1 200");
-      assertThat(response.substring(response.indexOf("\r\n\r\n") + 4)).as("the whole slow download arrived")
+      assertThat(response.substring(response.indexOf("\r\n\r\n") + 4))
+          .as("the whole slow download arrived")
           .hasSize(16 * 4096);
       stop.get(lifetime + 40L, TimeUnit.SECONDS).ok();
       long stopMillis = (System.nanoTime() - t0) / 1_000_000;
       assertThat(Docker.inspect(pod.container, "{{.State.ExitCode}}")).isEqualTo("0");
-      assertThat(stopMillis).as("stop time (shutdown_lifetime %s s)", lifetime).isLessThanOrEqualTo((lifetime + 2) * 1000L);
-      System.out.printf("BENCHMARK stop with a 5 s download in flight: %d ms (shutdown_lifetime %d s)%n", stopMillis, lifetime);
+      assertThat(stopMillis)
+          .as("stop time (shutdown_lifetime %s s)", lifetime)
+          .isLessThanOrEqualTo((lifetime + 2) * 1000L);
+      System.out.printf(
+          "BENCHMARK stop with a 5 s download in flight: %d ms (shutdown_lifetime %d s)%n",
+          stopMillis, lifetime);
     }
   }
 
@@ -146,14 +183,19 @@ class LifecycleIT extends OriginSuite {
       kill9(squid.get(0));
       int code = Docker.waitExit(pod.container, Duration.ofSeconds(10));
       assertThat(code).as("container exit code after kill -9 of squid").isNotZero();
-      assertThat((System.nanoTime() - t0) / 1_000_000).as("ms until the container exited").isLessThan(3000);
+      assertThat((System.nanoTime() - t0) / 1_000_000)
+          .as("ms until the container exited")
+          .isLessThan(3000);
     }
   }
 
   @Test
   void initIsIdempotentAcrossRestartsKeepingSslDbAndCacheAndClearingAStalePid() throws Exception {
-    try (SquidPod pod = SquidPod.compile("restart", bumping("  cache:\n    type: Disk\n"
-        + "    disk: {size: 256Mi, volume: EmptyDir}\n"))) {
+    try (SquidPod pod =
+        SquidPod.compile(
+            "restart",
+            bumping(
+                "  cache:\n    type: Disk\n" + "    disk: {size: 256Mi, volume: EmptyDir}\n"))) {
       pod.network = net.network;
       pod.up();
       HttpClient client = net.client(pod.proxyPort(), "proxy-ca");
@@ -164,7 +206,7 @@ class LifecycleIT extends OriginSuite {
       List<String> cache = listing(pod.volumePath("/var/cache/squid"));
       assertThat(cache).as("cache structure").isNotEmpty();
 
-      Docker.ok("kill", pod.container);   // SIGKILL: no clean shutdown, the pid file stays
+      Docker.ok("kill", pod.container); // SIGKILL: no clean shutdown, the pid file stays
       Path pid = pod.volumePath("/var/run/squid").resolve("squid.pid");
       assertThat(pid).as("stale pid file after kill").exists();
 
@@ -188,8 +230,10 @@ class LifecycleIT extends OriginSuite {
     try (java.net.Socket s = new java.net.Socket("127.0.0.1", proxyPort)) {
       s.setSoTimeout(60_000);
       String host = URI.create(url).getHost();
-      s.getOutputStream().write(("GET " + url + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
-          .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      s.getOutputStream()
+          .write(
+              ("GET " + url + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
+                  .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
       return s.getInputStream().readAllBytes();
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
@@ -204,7 +248,8 @@ class LifecycleIT extends OriginSuite {
 
   static void kill9(long pid) {
     try {
-      Process p = new ProcessBuilder("kill", "-9", Long.toString(pid)).redirectErrorStream(true).start();
+      Process p =
+          new ProcessBuilder("kill", "-9", Long.toString(pid)).redirectErrorStream(true).start();
       String out = new String(p.getInputStream().readAllBytes());
       assertThat(p.waitFor()).as("kill -9 %s: %s", pid, out).isZero();
     } catch (Exception e) {

@@ -19,11 +19,14 @@ import javax.net.ssl.SSLContext;
 
 /**
  * The origin server of the Docker suite. JDK only: it runs inside the Squid image with that image's
- * jlinked JRE ({@code --entrypoint /opt/java/bin/java -cp /origin io.cephaloproxy.tests.image.Origin}).
+ * jlinked JRE ({@code --entrypoint /opt/java/bin/java -cp /origin
+ * io.cephaloproxy.tests.image.Origin}).
  *
  * <p>{@code Origin HTTP_PORT [HTTPS_PORT KEYSTORE.p12 PASSWORD]}. Paths:
+ *
  * <ul>
- *   <li>{@code /count} — "request N" where N counts requests to this path; cacheable for 10 minutes;
+ *   <li>{@code /count} — "request N" where N counts requests to this path; cacheable for 10
+ *       minutes;
  *   <li>{@code /slow?seconds=S} — 64 KiB over S seconds in 16 chunks;
  *   <li>anything else — 200 "origin NAME PATH", not cacheable.
  * </ul>
@@ -45,7 +48,8 @@ public final class Origin {
       try (InputStream in = new FileInputStream(args[2])) {
         ks.load(in, pw);
       }
-      KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+      KeyManagerFactory kmf =
+          KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
       kmf.init(ks, pw);
       SSLContext ssl = SSLContext.getInstance("TLS");
       ssl.init(kmf.getKeyManagers(), null, null);
@@ -55,7 +59,11 @@ public final class Origin {
       https.setExecutor(Executors.newCachedThreadPool());
       https.start();
     }
-    System.out.println("origin " + name + " listening on " + String.join(" ", args[0], args.length > 1 ? args[1] : ""));
+    System.out.println(
+        "origin "
+            + name
+            + " listening on "
+            + String.join(" ", args[0], args.length > 1 ? args[1] : ""));
   }
 
   private static void handle(HttpExchange ex, String name) throws IOException {
@@ -67,7 +75,10 @@ public final class Origin {
         ex.getResponseHeaders().set("Last-Modified", "Mon, 01 Jan 2024 00:00:00 GMT");
         send(ex, 200, "request " + COUNT.incrementAndGet() + "\n");
       } else if (path.equals("/slow")) {
-        int seconds = query != null && query.startsWith("seconds=") ? Integer.parseInt(query.substring(8)) : 3;
+        int seconds =
+            query != null && query.startsWith("seconds=")
+                ? Integer.parseInt(query.substring(8))
+                : 3;
         byte[] chunk = new byte[4096];
         Arrays.fill(chunk, (byte) 'x');
         ex.getResponseHeaders().set("Cache-Control", "no-store");

@@ -16,25 +16,84 @@ final class Pki {
   /** A CA: DIR/NAME.crt and DIR/NAME.key (RSA 2048, CA:TRUE, 30 days). */
   static Path ca(Path dir, String name) {
     Path crt = dir.resolve(name + ".crt");
-    openssl(dir, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", name + ".key", "-out", name + ".crt",
-        "-days", "30", "-subj", "/CN=" + name, "-addext", "basicConstraints=critical,CA:TRUE",
-        "-addext", "keyUsage=critical,keyCertSign,cRLSign");
+    openssl(
+        dir,
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        name + ".key",
+        "-out",
+        name + ".crt",
+        "-days",
+        "30",
+        "-subj",
+        "/CN=" + name,
+        "-addext",
+        "basicConstraints=critical,CA:TRUE",
+        "-addext",
+        "keyUsage=critical,keyCertSign,cRLSign");
     return crt;
   }
 
   /**
-   * A server certificate for DNS name HOST signed by the CA DIR/CA.crt: DIR/NAME.crt, DIR/NAME.key and
-   * DIR/NAME.p12 (password {@link #P12_PASSWORD}, for the Java origin).
+   * A server certificate for DNS name HOST signed by the CA DIR/CA.crt: DIR/NAME.crt, DIR/NAME.key
+   * and DIR/NAME.p12 (password {@link #P12_PASSWORD}, for the Java origin).
    */
   static Path server(Path dir, String ca, String name, String host) {
-    write(dir.resolve(name + ".ext"), "subjectAltName=DNS:" + host + "\nextendedKeyUsage=serverAuth\n"
-        + "basicConstraints=CA:FALSE\n");
-    openssl(dir, "req", "-newkey", "rsa:2048", "-nodes", "-keyout", name + ".key", "-out", name + ".csr",
-        "-subj", "/CN=" + host);
-    openssl(dir, "x509", "-req", "-in", name + ".csr", "-CA", ca + ".crt", "-CAkey", ca + ".key",
-        "-CAcreateserial", "-days", "30", "-out", name + ".crt", "-extfile", name + ".ext");
-    openssl(dir, "pkcs12", "-export", "-in", name + ".crt", "-inkey", name + ".key", "-certfile", ca + ".crt",
-        "-name", name, "-out", name + ".p12", "-passout", "pass:" + P12_PASSWORD);
+    write(
+        dir.resolve(name + ".ext"),
+        "subjectAltName=DNS:"
+            + host
+            + "\nextendedKeyUsage=serverAuth\n"
+            + "basicConstraints=CA:FALSE\n");
+    openssl(
+        dir,
+        "req",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        name + ".key",
+        "-out",
+        name + ".csr",
+        "-subj",
+        "/CN=" + host);
+    openssl(
+        dir,
+        "x509",
+        "-req",
+        "-in",
+        name + ".csr",
+        "-CA",
+        ca + ".crt",
+        "-CAkey",
+        ca + ".key",
+        "-CAcreateserial",
+        "-days",
+        "30",
+        "-out",
+        name + ".crt",
+        "-extfile",
+        name + ".ext");
+    openssl(
+        dir,
+        "pkcs12",
+        "-export",
+        "-in",
+        name + ".crt",
+        "-inkey",
+        name + ".key",
+        "-certfile",
+        ca + ".crt",
+        "-name",
+        name,
+        "-out",
+        name + ".p12",
+        "-passout",
+        "pass:" + P12_PASSWORD);
     return dir.resolve(name + ".p12");
   }
 

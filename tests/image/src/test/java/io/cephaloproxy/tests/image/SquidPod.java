@@ -25,12 +25,12 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * A Squid "pod" under Docker: a SquidProxy spec compiled by the operator's compiler, its files on the
- * host, and the two containers a pod has (init, then run) sharing volumes exactly where the compiled
- * config puts them: the generated ConfigMap and referenced Secrets/ConfigMaps as read-only bind mounts,
- * emptyDirs and the cache PVC as Docker volumes (created per pod, removed on close), memory emptyDirs as
- * tmpfs. Containers run with --read-only, --cap-drop ALL, no-new-privileges, a UID that is not in the
- * image and GID 0.
+ * A Squid "pod" under Docker: a SquidProxy spec compiled by the operator's compiler, its files on
+ * the host, and the two containers a pod has (init, then run) sharing volumes exactly where the
+ * compiled config puts them: the generated ConfigMap and referenced Secrets/ConfigMaps as read-only
+ * bind mounts, emptyDirs and the cache PVC as Docker volumes (created per pod, removed on close),
+ * memory emptyDirs as tmpfs. Containers run with --read-only, --cap-drop ALL, no-new-privileges, a
+ * UID that is not in the image and GID 0.
  */
 final class SquidPod implements AutoCloseable {
   final String name;
@@ -43,6 +43,7 @@ final class SquidPod implements AutoCloseable {
   String image = Docker.IMAGE;
   String user = "1234567:0";
   String network;
+
   /** The running container ({@link #start()}). */
   String container;
 
@@ -60,13 +61,15 @@ final class SquidPod implements AutoCloseable {
   /** Compiles a SquidProxy (and the ConfigMaps/Secrets it refers to) into a pod on the host. */
   static SquidPod compile(String prefix, ExampleFile spec) {
     String name = Docker.uniqueName(prefix);
-    CompiledConfig c = SquidConfCompiler.compile(spec.proxy().getSpec(), spec.data(), Layout.defaults());
+    CompiledConfig c =
+        SquidConfCompiler.compile(spec.proxy().getSpec(), spec.data(), Layout.defaults());
     try {
       Path dir = Files.createTempDirectory(name);
       open(dir);
       SquidPod pod = new SquidPod(name, dir, c);
       Files.writeString(pod.terminationLog, "");
-      Files.setPosixFilePermissions(pod.terminationLog, PosixFilePermissions.fromString("rw-rw-rw-"));
+      Files.setPosixFilePermissions(
+          pod.terminationLog, PosixFilePermissions.fromString("rw-rw-rw-"));
       pod.mountVolumes(spec.data());
       pod.makeNestedMountpoints();
       return pod;
@@ -91,7 +94,8 @@ final class SquidPod implements AutoCloseable {
           if (v.kind() == PodVolume.Kind.SECRET) {
             content.putAll(data.secret(v.source()).orElse(Map.of()));
           } else {
-            data.configMap(v.source()).orElse(Map.of())
+            data.configMap(v.source())
+                .orElse(Map.of())
                 .forEach((k, s) -> content.put(k, s.getBytes(StandardCharsets.UTF_8)));
           }
           Map<String, String> items = new TreeMap<>(v.items());
@@ -102,7 +106,10 @@ final class SquidPod implements AutoCloseable {
             byte[] b = content.get(item.getKey());
             if (b != null) {
               // Secret files as the operator's volumes have them: root:root, defaultMode 0440
-              writeFile(d.resolve(item.getValue()), b, v.kind() == PodVolume.Kind.SECRET ? "r--r-----" : "rw-r--r--");
+              writeFile(
+                  d.resolve(item.getValue()),
+                  b,
+                  v.kind() == PodVolume.Kind.SECRET ? "r--r-----" : "rw-r--r--");
             }
           }
           mounts.addAll(List.of("-v", d + ":" + v.mountPath() + ":ro"));
@@ -127,8 +134,8 @@ final class SquidPod implements AutoCloseable {
 
   /**
    * Creates, in each bind-mounted host directory, the directories where other volumes are mounted
-   * beneath it (the kubelet does the same for ConfigMap/Secret volumes): a read-only mount cannot get
-   * new mount points once mounted.
+   * beneath it (the kubelet does the same for ConfigMap/Secret volumes): a read-only mount cannot
+   * get new mount points once mounted.
    */
   private void makeNestedMountpoints() throws IOException {
     for (PodVolume parent : compiled.volumes()) {
@@ -160,7 +167,9 @@ final class SquidPod implements AutoCloseable {
   void writeConfigFile(String mountPath, String file, String content) {
     for (PodVolume v : compiled.volumes()) {
       if (v.mountPath().equals(mountPath)) {
-        writeFile(dir.resolve("mounts").resolve(v.name()).resolve(file), content.getBytes(StandardCharsets.UTF_8));
+        writeFile(
+            dir.resolve("mounts").resolve(v.name()).resolve(file),
+            content.getBytes(StandardCharsets.UTF_8));
         return;
       }
     }
@@ -187,10 +196,21 @@ final class SquidPod implements AutoCloseable {
 
   /** The hardened flags every Squid container of the suite gets, plus the pod's mounts. */
   List<String> podArgs() {
-    List<String> a = new ArrayList<>(List.of("--user", user, "--read-only", "--cap-drop", "ALL",
-        "--security-opt", "no-new-privileges", "-v", terminationLog + ":/dev/termination-log",
-        // names outside the suite's networks resolve nowhere: no lookup leaves the machine
-        "--dns", "127.0.0.1"));
+    List<String> a =
+        new ArrayList<>(
+            List.of(
+                "--user",
+                user,
+                "--read-only",
+                "--cap-drop",
+                "ALL",
+                "--security-opt",
+                "no-new-privileges",
+                "-v",
+                terminationLog + ":/dev/termination-log",
+                // names outside the suite's networks resolve nowhere: no lookup leaves the machine
+                "--dns",
+                "127.0.0.1"));
     if (network != null) {
       a.addAll(List.of("--network", network));
     }
@@ -213,8 +233,13 @@ final class SquidPod implements AutoCloseable {
   }
 
   private PodVolume volumeAt(String mountPath) {
-    return compiled.volumes().stream().filter(v -> v.mountPath().equals(mountPath)).findFirst()
-        .orElseThrow(() -> new IllegalArgumentException("no volume at " + mountPath + " in " + compiled.volumes()));
+    return compiled.volumes().stream()
+        .filter(v -> v.mountPath().equals(mountPath))
+        .findFirst()
+        .orElseThrow(
+            () ->
+                new IllegalArgumentException(
+                    "no volume at " + mountPath + " in " + compiled.volumes()));
   }
 
   /** Adds raw docker run arguments (extra mounts) for both containers. */
@@ -236,8 +261,17 @@ final class SquidPod implements AutoCloseable {
   String start() {
     container = name + "-run-" + containers.size();
     containers.add(container);
-    List<String> args = new ArrayList<>(List.of("run", "-d", "--name", container, "-p",
-        "127.0.0.1::" + compiled.port(), "-p", "127.0.0.1::8080"));
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "run",
+                "-d",
+                "--name",
+                container,
+                "-p",
+                "127.0.0.1::" + compiled.port(),
+                "-p",
+                "127.0.0.1::8080"));
     args.addAll(podArgs());
     args.addAll(List.of(image, "run"));
     Docker.ok(args.toArray(String[]::new));
@@ -270,8 +304,12 @@ final class SquidPod implements AutoCloseable {
     String last = "";
     while (System.nanoTime() < deadline) {
       try {
-        HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/ready"))
-            .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r =
+            client.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/ready"))
+                    .timeout(Duration.ofSeconds(2))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() == 200) {
           return (System.nanoTime() - t0) / 1_000_000;
         }
@@ -283,13 +321,23 @@ final class SquidPod implements AutoCloseable {
         throw new AssertionError(e);
       }
       if (!"true".equals(Docker.inspect(container, "{{.State.Running}}"))) {
-        throw new AssertionError("container " + container + " exited ("
-            + Docker.inspect(container, "{{.State.ExitCode}}") + "):\n" + Docker.logs(container).all());
+        throw new AssertionError(
+            "container "
+                + container
+                + " exited ("
+                + Docker.inspect(container, "{{.State.ExitCode}}")
+                + "):\n"
+                + Docker.logs(container).all());
       }
       sleep(50);
     }
-    throw new AssertionError("/ready not 200 within " + timeout + " (last: " + last + "):\n"
-        + Docker.logs(container).all());
+    throw new AssertionError(
+        "/ready not 200 within "
+            + timeout
+            + " (last: "
+            + last
+            + "):\n"
+            + Docker.logs(container).all());
   }
 
   String logs() {

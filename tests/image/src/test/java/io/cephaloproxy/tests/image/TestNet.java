@@ -49,18 +49,49 @@ final class TestNet implements AutoCloseable {
     return net;
   }
 
-  /** Starts an origin reachable as HOST on this network, its HTTPS certificate signed by CA (a PKI name). */
+  /**
+   * Starts an origin reachable as HOST on this network, its HTTPS certificate signed by CA (a PKI
+   * name).
+   */
   void startOrigin(String host, String ca) {
     Pki.server(pki, ca, host, host);
     readable(pki);
     String name = Docker.uniqueName("origin-" + host);
     containers.add(name);
-    Docker.ok("run", "-d", "--name", name, "--network", network, "--network-alias", host, "--dns", "127.0.0.1",
-        "--read-only", "--no-healthcheck",
-        "--cap-drop", "ALL", "--security-opt", "no-new-privileges", "-e", "ORIGIN_NAME=" + host,
-        "-v", System.getProperty("test.classes") + ":/origin:ro", "-v", pki + ":/pki:ro",
-        "--entrypoint", "/opt/java/bin/java", Docker.IMAGE, "-Xshare:off", "-cp", "/origin",
-        Origin.class.getName(), "80", "443", "/pki/" + host + ".p12", Pki.P12_PASSWORD);
+    Docker.ok(
+        "run",
+        "-d",
+        "--name",
+        name,
+        "--network",
+        network,
+        "--network-alias",
+        host,
+        "--dns",
+        "127.0.0.1",
+        "--read-only",
+        "--no-healthcheck",
+        "--cap-drop",
+        "ALL",
+        "--security-opt",
+        "no-new-privileges",
+        "-e",
+        "ORIGIN_NAME=" + host,
+        "-v",
+        System.getProperty("test.classes") + ":/origin:ro",
+        "-v",
+        pki + ":/pki:ro",
+        "--entrypoint",
+        "/opt/java/bin/java",
+        Docker.IMAGE,
+        "-Xshare:off",
+        "-cp",
+        "/origin",
+        Origin.class.getName(),
+        "80",
+        "443",
+        "/pki/" + host + ".p12",
+        Pki.P12_PASSWORD);
     long deadline = System.currentTimeMillis() + 20_000;
     while (!Docker.logs(name).out().contains("listening")) {
       if (System.currentTimeMillis() > deadline) {
@@ -87,17 +118,28 @@ final class TestNet implements AutoCloseable {
   }
 
   /**
-   * A SquidProxy that bumps with the suite's proxy-ca (Secret "proxy-ca"), plus SPEC_EXTRA (YAML lines
-   * under spec), with the Secret's data.
+   * A SquidProxy that bumps with the suite's proxy-ca (Secret "proxy-ca"), plus SPEC_EXTRA (YAML
+   * lines under spec), with the Secret's data.
    */
   io.cephaloproxy.testsupport.ExampleFile bumping(String specExtra) {
-    var proxy = io.fabric8.kubernetes.client.utils.Serialization.unmarshal("apiVersion: cephaloproxy.io/v1alpha1\n"
-        + "kind: SquidProxy\nmetadata: {name: bump}\nspec:\n  sslBump:\n    enabled: true\n"
-        + "    caSecret: {name: proxy-ca}\n" + specExtra, io.cephaloproxy.api.v1alpha1.SquidProxy.class);
-    var data = io.cephaloproxy.compiler.ReferencedData.builder()
-        .secretStrings("proxy-ca", java.util.Map.of("tls.crt", pem("proxy-ca"),
-            "tls.key", new String(read(pki.resolve("proxy-ca.key")))))
-        .configMap("origin-ca", java.util.Map.of("ca.crt", pem("origin-ca"))).build();
+    var proxy =
+        io.fabric8.kubernetes.client.utils.Serialization.unmarshal(
+            "apiVersion: cephaloproxy.io/v1alpha1\n"
+                + "kind: SquidProxy\nmetadata: {name: bump}\nspec:\n  sslBump:\n    enabled: true\n"
+                + "    caSecret: {name: proxy-ca}\n"
+                + specExtra,
+            io.cephaloproxy.api.v1alpha1.SquidProxy.class);
+    var data =
+        io.cephaloproxy.compiler.ReferencedData.builder()
+            .secretStrings(
+                "proxy-ca",
+                java.util.Map.of(
+                    "tls.crt",
+                    pem("proxy-ca"),
+                    "tls.key",
+                    new String(read(pki.resolve("proxy-ca.key")))))
+            .configMap("origin-ca", java.util.Map.of("ca.crt", pem("origin-ca")))
+            .build();
     return new io.cephaloproxy.testsupport.ExampleFile(proxy, data);
   }
 
@@ -105,19 +147,27 @@ final class TestNet implements AutoCloseable {
     return new String(read(pki.resolve(name + ".crt")));
   }
 
-  /** A client that sends everything through the proxy on 127.0.0.1:PORT, trusting only CA for HTTPS. */
+  /**
+   * A client that sends everything through the proxy on 127.0.0.1:PORT, trusting only CA for HTTPS.
+   */
   HttpClient client(int proxyPort, String ca) {
     try {
       KeyStore ks = KeyStore.getInstance("PKCS12");
       ks.load(null, null);
-      ks.setCertificateEntry(ca, CertificateFactory.getInstance("X.509")
-          .generateCertificate(Files.newInputStream(pki.resolve(ca + ".crt"))));
-      TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      ks.setCertificateEntry(
+          ca,
+          CertificateFactory.getInstance("X.509")
+              .generateCertificate(Files.newInputStream(pki.resolve(ca + ".crt"))));
+      TrustManagerFactory tmf =
+          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
       tmf.init(ks);
       SSLContext ssl = SSLContext.getInstance("TLS");
       ssl.init(null, tmf.getTrustManagers(), null);
-      return HttpClient.newBuilder().proxy(ProxySelector.of(new InetSocketAddress("127.0.0.1", proxyPort)))
-          .sslContext(ssl).connectTimeout(Duration.ofSeconds(5)).build();
+      return HttpClient.newBuilder()
+          .proxy(ProxySelector.of(new InetSocketAddress("127.0.0.1", proxyPort)))
+          .sslContext(ssl)
+          .connectTimeout(Duration.ofSeconds(5))
+          .build();
     } catch (Exception e) {
       throw new AssertionError(e);
     }
@@ -125,7 +175,8 @@ final class TestNet implements AutoCloseable {
 
   static HttpResponse<String> get(HttpClient client, String url) {
     try {
-      return client.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(20)).build(),
+      return client.send(
+          HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(20)).build(),
           HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {
       throw new UncheckedIOException("GET " + url + ": " + e, e);
@@ -138,7 +189,8 @@ final class TestNet implements AutoCloseable {
   /** Issuer of the certificate the client saw. */
   static String issuer(HttpResponse<?> r) {
     try {
-      return ((X509Certificate) r.sslSession().orElseThrow().getPeerCertificates()[0]).getIssuerX500Principal()
+      return ((X509Certificate) r.sslSession().orElseThrow().getPeerCertificates()[0])
+          .getIssuerX500Principal()
           .getName();
     } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
       throw new AssertionError(e);

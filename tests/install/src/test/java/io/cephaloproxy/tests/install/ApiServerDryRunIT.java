@@ -3,17 +3,9 @@ package io.cephaloproxy.tests.install;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -37,9 +29,17 @@ class ApiServerDryRunIT {
     server = LocalApiServer.start(dir);
     kubeconfig = server.kubeconfig();
     assertThat(kubectl(null, "apply", "--server-side", "-f", Repo.CRD.toString()).exit()).isZero();
-    assertThat(kubectl(null, "wait", "--for=condition=Established", "--timeout=60s",
-        "crd/squidproxies.cephaloproxy.io").exit()).isZero();
-    for (String ns : List.of("demo", "team-a", "team-b", "cephaloproxy-system", "argocd", "ops-leases")) {
+    assertThat(
+            kubectl(
+                    null,
+                    "wait",
+                    "--for=condition=Established",
+                    "--timeout=60s",
+                    "crd/squidproxies.cephaloproxy.io")
+                .exit())
+        .isZero();
+    for (String ns :
+        List.of("demo", "team-a", "team-b", "cephaloproxy-system", "argocd", "ops-leases")) {
       kubectl(null, "create", "namespace", ns);
     }
   }
@@ -55,8 +55,10 @@ class ApiServerDryRunIT {
     for (Markdown.Block b : DocsTest.blocks("yaml")) {
       for (Map<String, Object> doc : Yaml.documents(b.text())) {
         String apiVersion = (String) doc.get("apiVersion");
-        if (apiVersion.startsWith("argoproj.io/") || apiVersion.startsWith("operators.coreos.com/")) {
-          continue; // Argo CD's and OLM's CRDs are not installed here; DocsTest checks these objects
+        if (apiVersion.startsWith("argoproj.io/")
+            || apiVersion.startsWith("operators.coreos.com/")) {
+          continue; // Argo CD's and OLM's CRDs are not installed here; DocsTest checks these
+          // objects
         }
         Result r = kubectl(Yaml.toYaml(doc), "apply", "--dry-run=server", "-f", "-");
         assertThat(r.exit()).as("%s: %s", b.where(), r.output()).isZero();
@@ -75,30 +77,54 @@ class ApiServerDryRunIT {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"", "watchNamespaces: [team-a, team-b]\nreplicas: 3\nleaderElection: {namespace: ops-leases}\n"
-      + "metrics: {service: {enabled: true}}\n"})
+  @ValueSource(
+      strings = {
+        "",
+        "watchNamespaces: [team-a, team-b]\nreplicas: 3\nleaderElection: {namespace: ops-leases}\n"
+            + "metrics: {service: {enabled: true}}\n"
+      })
   void chartObjectsPassServerSideDryRun(String values) throws Exception {
-    Map<String, Object> v = values.isEmpty() ? Map.of() : DocsTest.flatten("", Yaml.documents(values).get(0));
+    Map<String, Object> v =
+        values.isEmpty() ? Map.of() : DocsTest.flatten("", Yaml.documents(values).get(0));
     Result r = kubectl(Chart.template(v), "apply", "--dry-run=server", "-f", "-");
     assertThat(r.exit()).as(r.output()).isZero();
-    assertThat(r.output()).contains("deployment.apps/cp-cephaloproxy-operator created (server dry run)");
+    assertThat(r.output())
+        .contains("deployment.apps/cp-cephaloproxy-operator created (server dry run)");
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"{}", "{port: 8080}", "{port: 3129, replicas: 2}",
-      "{access: {allowedClientCIDRs: [\"10.0.0.0/8\", \"fd00::/8\"]}}", "{access: {allowedClientCIDRs: [\"10.0.0.1/8\"]}}",
-      "{access: {allowedDomains: [\".example.com\", \"api.example.org\"]}}", "{access: {allowedDomains: [\"*.example.com\"]}}",
-      "{access: {mode: Block}}", "{cache: {type: Memory, memory: {size: 256Mi}}}", "{cache: {type: Memory, memory: {size: 512Ki}}}",
-      "{cache: {type: Disk}}", "{sslBump: {enabled: true}}", "{sslBump: {enabled: true, caSecret: {name: ca}}}",
-      "{sslBump: {enabled: true, caSecret: {name: ca}, policy: PeekAndSplice, spliceDomains: [\".bank.example\"]}}",
-      "{upstream: {host: \"proxy.corp.example\", port: 8080}}", "{upstream: {host: \"bad host\"}}",
-      "{colour: blue}", "{workers: 17}", "{extraConfig: \"cache_effective_user nobody\"}"})
+  @ValueSource(
+      strings = {
+        "{}",
+        "{port: 8080}",
+        "{port: 3129, replicas: 2}",
+        "{access: {allowedClientCIDRs: [\"10.0.0.0/8\", \"fd00::/8\"]}}",
+        "{access: {allowedClientCIDRs: [\"10.0.0.1/8\"]}}",
+        "{access: {allowedDomains: [\".example.com\", \"api.example.org\"]}}",
+        "{access: {allowedDomains: [\"*.example.com\"]}}",
+        "{access: {mode: Block}}",
+        "{cache: {type: Memory, memory: {size: 256Mi}}}",
+        "{cache: {type: Memory, memory: {size: 512Ki}}}",
+        "{cache: {type: Disk}}",
+        "{sslBump: {enabled: true}}",
+        "{sslBump: {enabled: true, caSecret: {name: ca}}}",
+        "{sslBump: {enabled: true, caSecret: {name: ca}, policy: PeekAndSplice, spliceDomains: [\".bank.example\"]}}",
+        "{upstream: {host: \"proxy.corp.example\", port: 8080}}",
+        "{upstream: {host: \"bad host\"}}",
+        "{colour: blue}",
+        "{workers: 17}",
+        "{extraConfig: \"cache_effective_user nobody\"}"
+      })
   void crdSchemaAgreesWithTheApiServer(String spec) throws Exception {
-    String manifest = "apiVersion: cephaloproxy.io/v1alpha1\nkind: SquidProxy\nmetadata: {name: probe, namespace: demo}\nspec: "
-        + spec + "\n";
+    String manifest =
+        "apiVersion: cephaloproxy.io/v1alpha1\nkind: SquidProxy\nmetadata: {name: probe, namespace: demo}\nspec: "
+            + spec
+            + "\n";
     Result server = kubectl(manifest, "apply", "--dry-run=server", "-f", "-");
     List<String> ours = CrdSchema.load(Repo.CRD).validate(Yaml.documents(manifest).get(0));
-    assertThat(ours.isEmpty()).as("server: %s%nours: %s", server.output(), ours).isEqualTo(server.exit() == 0);
+    assertThat(ours.isEmpty())
+        .as("server: %s%nours: %s", server.output(), ours)
+        .isEqualTo(server.exit() == 0);
   }
 
   // --- helpers

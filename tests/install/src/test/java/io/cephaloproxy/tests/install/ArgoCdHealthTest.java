@@ -28,23 +28,41 @@ class ArgoCdHealthTest {
   Stream<DynamicTest> everyCaseOfHealthTestYaml() {
     List<Map<String, Object>> tests = cases();
     assertThat(tests).isNotEmpty();
-    List<ArgoCdLua.Health> actual = ArgoCdLua.health(HEALTH,
-        tests.stream().map(t -> Repo.ARGOCD_HEALTH.resolve((String) t.get("inputPath"))).toList());
-    return IntStream.range(0, tests.size()).mapToObj(i -> DynamicTest.dynamicTest(
-        (String) tests.get(i).get("inputPath"), () -> assertThat(actual.get(i)).isEqualTo(new ArgoCdLua.Health(
-            Yaml.at(tests.get(i), "healthStatus", "status"), Yaml.at(tests.get(i), "healthStatus", "message")))));
+    List<ArgoCdLua.Health> actual =
+        ArgoCdLua.health(
+            HEALTH,
+            tests.stream()
+                .map(t -> Repo.ARGOCD_HEALTH.resolve((String) t.get("inputPath")))
+                .toList());
+    return IntStream.range(0, tests.size())
+        .mapToObj(
+            i ->
+                DynamicTest.dynamicTest(
+                    (String) tests.get(i).get("inputPath"),
+                    () ->
+                        assertThat(actual.get(i))
+                            .isEqualTo(
+                                new ArgoCdLua.Health(
+                                    Yaml.at(tests.get(i), "healthStatus", "status"),
+                                    Yaml.at(tests.get(i), "healthStatus", "message")))));
   }
 
   @Test
   void casesCoverEveryStatusAndEveryTestdataFile() throws IOException {
     List<Map<String, Object>> tests = cases();
-    Set<Object> statuses = tests.stream().map(t -> Yaml.at(t, "healthStatus", "status"))
-        .collect(Collectors.toSet());
+    Set<Object> statuses =
+        tests.stream().map(t -> Yaml.at(t, "healthStatus", "status")).collect(Collectors.toSet());
     assertThat(statuses).containsExactlyInAnyOrder("Healthy", "Progressing", "Degraded");
-    Set<String> used = tests.stream().map(t -> (String) t.get("inputPath")).collect(Collectors.toSet());
+    Set<String> used =
+        tests.stream().map(t -> (String) t.get("inputPath")).collect(Collectors.toSet());
     try (Stream<Path> files = Files.list(Repo.ARGOCD_HEALTH.resolve("testdata"))) {
-      assertThat(files.map(f -> "testdata/" + f.getFileName()).filter(f -> f.endsWith(".yaml"))
-          .collect(Collectors.toSet())).as("every testdata file is a case of health_test.yaml").isEqualTo(used);
+      assertThat(
+              files
+                  .map(f -> "testdata/" + f.getFileName())
+                  .filter(f -> f.endsWith(".yaml"))
+                  .collect(Collectors.toSet()))
+          .as("every testdata file is a case of health_test.yaml")
+          .isEqualTo(used);
     }
   }
 
@@ -52,7 +70,8 @@ class ArgoCdHealthTest {
   void testdataAreValidSquidProxies() {
     CrdSchema schema = CrdSchema.load();
     for (Map<String, Object> t : cases()) {
-      Map<String, Object> obj = Yaml.single(Repo.ARGOCD_HEALTH.resolve((String) t.get("inputPath")));
+      Map<String, Object> obj =
+          Yaml.single(Repo.ARGOCD_HEALTH.resolve((String) t.get("inputPath")));
       assertThat(schema.validate(obj)).as("%s", t.get("inputPath")).isEmpty();
     }
   }
@@ -63,7 +82,9 @@ class ArgoCdHealthTest {
     assertThat(ArgoCdLua.health(HEALTH, obj).status()).isEqualTo("Healthy");
     degraded(obj, "PodsRejected", "ReplicaSet egress-5d8f cannot create pods: quota exceeded");
     assertThat(ArgoCdLua.health(HEALTH, obj))
-        .isEqualTo(new ArgoCdLua.Health("Degraded", "ReplicaSet egress-5d8f cannot create pods: quota exceeded"));
+        .isEqualTo(
+            new ArgoCdLua.Health(
+                "Degraded", "ReplicaSet egress-5d8f cannot create pods: quota exceeded"));
   }
 
   @Test
@@ -82,11 +103,20 @@ class ArgoCdHealthTest {
       Map<String, Object> metadata = Yaml.at(obj, "metadata");
       long next = ((Number) metadata.get("generation")).longValue() + 1;
       metadata.put("generation", next);
-      assertThat(ArgoCdLua.health(HEALTH, obj)).as(state).isEqualTo(
-          new ArgoCdLua.Health("Progressing", "Waiting for the operator to observe generation " + next));
+      assertThat(ArgoCdLua.health(HEALTH, obj))
+          .as(state)
+          .isEqualTo(
+              new ArgoCdLua.Health(
+                  "Progressing", "Waiting for the operator to observe generation " + next));
       degraded(obj, "ReconcileError", "reconcile failed, retrying: timeout");
-      assertThat(ArgoCdLua.health(HEALTH, obj)).as(state + " with a reconcile error").isEqualTo(new ArgoCdLua.Health(
-          "Progressing", "Waiting for the operator to observe generation " + next + " (reconcile failed, retrying: timeout)"));
+      assertThat(ArgoCdLua.health(HEALTH, obj))
+          .as(state + " with a reconcile error")
+          .isEqualTo(
+              new ArgoCdLua.Health(
+                  "Progressing",
+                  "Waiting for the operator to observe generation "
+                      + next
+                      + " (reconcile failed, retrying: timeout)"));
     }
   }
 
@@ -96,7 +126,9 @@ class ArgoCdHealthTest {
       Map<String, Object> obj = recorded(state);
       Map<String, Object> metadata = Yaml.at(obj, "metadata");
       metadata.put("deletionTimestamp", "2026-12-02T20:00:00Z");
-      assertThat(ArgoCdLua.health(HEALTH, obj)).as(state).isEqualTo(new ArgoCdLua.Health("Progressing", "Pending deletion"));
+      assertThat(ArgoCdLua.health(HEALTH, obj))
+          .as(state)
+          .isEqualTo(new ArgoCdLua.Health("Progressing", "Pending deletion"));
     }
   }
 
@@ -105,7 +137,8 @@ class ArgoCdHealthTest {
     Map<String, Object> obj = recorded("healthy");
     obj.remove("status");
     assertThat(ArgoCdLua.health(HEALTH, obj))
-        .isEqualTo(new ArgoCdLua.Health("Progressing", "Waiting for the operator to report status"));
+        .isEqualTo(
+            new ArgoCdLua.Health("Progressing", "Waiting for the operator to report status"));
   }
 
   static Map<String, Object> recorded(String state) {
@@ -114,11 +147,14 @@ class ArgoCdHealthTest {
 
   static void degraded(Map<String, Object> obj, String reason, String message) {
     List<Map<String, Object>> conditions = Yaml.at(obj, "status", "conditions");
-    conditions.stream().filter(c -> c.get("type").equals("Degraded")).forEach(c -> {
-      c.put("status", "True");
-      c.put("reason", reason);
-      c.put("message", message);
-    });
+    conditions.stream()
+        .filter(c -> c.get("type").equals("Degraded"))
+        .forEach(
+            c -> {
+              c.put("status", "True");
+              c.put("reason", reason);
+              c.put("message", message);
+            });
   }
 
   static List<Map<String, Object>> cases() {

@@ -48,9 +48,11 @@ final class ArgoCdLua {
       String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       List<Health> results = new ArrayList<>();
       for (String line : out.lines().toList()) {
-        Map<String, String> r = Yaml.JSON.readValue(line, new TypeReference<Map<String, String>>() {});
+        Map<String, String> r =
+            Yaml.JSON.readValue(line, new TypeReference<Map<String, String>>() {});
         if (r.get("error") != null) {
-          throw new AssertionError("Argo CD's Lua engine failed on " + r.get("file") + ": " + r.get("error"));
+          throw new AssertionError(
+              "Argo CD's Lua engine failed on " + r.get("file") + ": " + r.get("error"));
         }
         results.add(new Health(r.get("status"), r.get("message")));
       }

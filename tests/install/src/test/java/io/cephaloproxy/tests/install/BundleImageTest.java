@@ -21,20 +21,29 @@ import org.junit.jupiter.api.Test;
  * into an image whose labels are metadata/annotations.yaml and whose files are the bundle.
  */
 class BundleImageTest {
-  static final String DOCKER = Files.isExecutable(Paths.get("/usr/bin/docker")) ? "/usr/bin/docker" : "docker";
+  static final String DOCKER =
+      Files.isExecutable(Paths.get("/usr/bin/docker")) ? "/usr/bin/docker" : "docker";
 
   @Test
   void bundleImageCarriesTheBundleAndItsAnnotationsAsLabels() throws Exception {
     String tag = "localhost/cephaloproxy/operator-bundle:test-" + ProcessHandle.current().pid();
     docker("info", "--format", "{{.ServerVersion}}");
-    docker("build", "-q", "-f", Repo.BUNDLE.resolve("bundle.Dockerfile").toString(), "-t", tag,
+    docker(
+        "build",
+        "-q",
+        "-f",
+        Repo.BUNDLE.resolve("bundle.Dockerfile").toString(),
+        "-t",
+        tag,
         Repo.BUNDLE.toString());
     String container = null;
     try {
-      Map<String, String> labels = Yaml.JSON.readValue(
-          docker("image", "inspect", "--format", "{{json .Config.Labels}}", tag), new TypeReference<>() {});
-      Map<String, Object> annotations = Yaml.at(
-          Yaml.single(Repo.BUNDLE.resolve("metadata/annotations.yaml")), "annotations");
+      Map<String, String> labels =
+          Yaml.JSON.readValue(
+              docker("image", "inspect", "--format", "{{json .Config.Labels}}", tag),
+              new TypeReference<>() {});
+      Map<String, Object> annotations =
+          Yaml.at(Yaml.single(Repo.BUNDLE.resolve("metadata/annotations.yaml")), "annotations");
       assertThat(labels).isEqualTo(annotations);
 
       container = docker("create", tag, "none").strip();
@@ -46,12 +55,14 @@ class BundleImageTest {
             String name = dir + "/" + f.getFileName();
             expected.add(name);
             assertThat(files).as(name).containsKey(name);
-            assertThat(new String(files.get(name), StandardCharsets.UTF_8)).as(name)
+            assertThat(new String(files.get(name), StandardCharsets.UTF_8))
+                .as(name)
                 .isEqualTo(Files.readString(f));
           }
         }
       }
-      assertThat(files.keySet()).filteredOn(n -> n.startsWith("manifests/") || n.startsWith("metadata/"))
+      assertThat(files.keySet())
+          .filteredOn(n -> n.startsWith("manifests/") || n.startsWith("metadata/"))
           .containsExactlyInAnyOrderElementsOf(expected);
       assertThat(files.keySet()).noneMatch(n -> n.endsWith("csv-base.yaml") || n.endsWith(".svg"));
     } finally {
@@ -70,7 +81,10 @@ class BundleImageTest {
     while (in.readNBytes(header, 0, 512) == 512 && header[0] != 0) {
       String name = cString(header, 0, 100);
       String prefix = cString(header, 345, 155);
-      long size = Long.parseLong(cString(header, 124, 12).strip().isEmpty() ? "0" : cString(header, 124, 12).strip(), 8);
+      long size =
+          Long.parseLong(
+              cString(header, 124, 12).strip().isEmpty() ? "0" : cString(header, 124, 12).strip(),
+              8);
       byte[] data = in.readNBytes((int) size);
       in.skipNBytes((512 - size % 512) % 512);
       char type = (char) header[156];
@@ -103,8 +117,12 @@ class BundleImageTest {
       Process p = pb.redirectError(err.toFile()).start();
       byte[] out = p.getInputStream().readAllBytes();
       assertThat(p.waitFor(300, TimeUnit.SECONDS)).isTrue();
-      assertThat(p.exitValue()).as("%s failed: %s (the Docker engine is started by "
-          + "scripts/stages/35-install-tools.sh)", cmd, Files.readString(err)).isZero();
+      assertThat(p.exitValue())
+          .as(
+              "%s failed: %s (the Docker engine is started by "
+                  + "scripts/stages/35-install-tools.sh)",
+              cmd, Files.readString(err))
+          .isZero();
       return out;
     } finally {
       Files.deleteIfExists(err);

@@ -25,15 +25,39 @@ import org.junit.jupiter.api.Test;
  * BundleValidateIT runs operator-framework/api's validators themselves.
  */
 class BundleTest {
-  static final List<String> CAPABILITIES = List.of("Basic Install", "Seamless Upgrades",
-      "Full Lifecycle", "Deep Insights", "Auto Pilot");
-  static final List<String> CATEGORIES = List.of("AI/Machine Learning", "Application Runtime",
-      "Big Data", "Cloud Provider", "Database", "Developer Tools", "Drivers and plugins",
-      "Integration & Delivery", "Logging & Tracing", "Modernization & Migration", "Monitoring",
-      "Networking", "OpenShift Optional", "Security", "Storage", "Streaming & Messaging");
-  static final List<String> OPENSHIFT_FEATURES = List.of("disconnected", "fips-compliant",
-      "proxy-aware", "tls-profiles", "token-auth-aws", "token-auth-azure", "token-auth-gcp", "cnf",
-      "cni", "csi");
+  static final List<String> CAPABILITIES =
+      List.of(
+          "Basic Install", "Seamless Upgrades", "Full Lifecycle", "Deep Insights", "Auto Pilot");
+  static final List<String> CATEGORIES =
+      List.of(
+          "AI/Machine Learning",
+          "Application Runtime",
+          "Big Data",
+          "Cloud Provider",
+          "Database",
+          "Developer Tools",
+          "Drivers and plugins",
+          "Integration & Delivery",
+          "Logging & Tracing",
+          "Modernization & Migration",
+          "Monitoring",
+          "Networking",
+          "OpenShift Optional",
+          "Security",
+          "Storage",
+          "Streaming & Messaging");
+  static final List<String> OPENSHIFT_FEATURES =
+      List.of(
+          "disconnected",
+          "fips-compliant",
+          "proxy-aware",
+          "tls-profiles",
+          "token-auth-aws",
+          "token-auth-azure",
+          "token-auth-gcp",
+          "cnf",
+          "cni",
+          "csi");
 
   @Test
   void committedBundleIsGeneratedFromTheSingleSources() {
@@ -46,9 +70,11 @@ class BundleTest {
     Map<String, Object> csv = Yaml.single(BundleGenerator.CSV);
     Map<String, Object> ann = Yaml.at(csv, "metadata", "annotations");
     assertThat(CAPABILITIES).contains((String) ann.get("capabilities"));
-    assertThat(((String) ann.get("categories")).split(",\\s*")).isNotEmpty()
+    assertThat(((String) ann.get("categories")).split(",\\s*"))
+        .isNotEmpty()
         .allSatisfy(c -> assertThat(CATEGORIES).contains(c));
-    assertThat((String) ann.get("containerImage")).matches("[a-z0-9./-]+(:[\\w.-]+|@sha256:[a-f0-9]{64})");
+    assertThat((String) ann.get("containerImage"))
+        .matches("[a-z0-9./-]+(:[\\w.-]+|@sha256:[a-f0-9]{64})");
     assertThat(OffsetDateTime.parse((String) ann.get("createdAt"))).isNotNull();
     assertThat((String) ann.get("description")).hasSizeBetween(10, 135);
     assertThat(URI.create((String) ann.get("repository")).getScheme()).isEqualTo("https");
@@ -56,34 +82,50 @@ class BundleTest {
     Map<String, Object> spec = Yaml.at(csv, "spec");
     Map<String, Object> chart = Yaml.single(Repo.CHART.resolve("Chart.yaml"));
     assertThat(spec.get("version")).isEqualTo(chart.get("appVersion"));
-    assertThat(Yaml.<String>at(csv, "metadata", "name")).isEqualTo("cephaloproxy-operator.v" + chart.get("appVersion"));
+    assertThat(Yaml.<String>at(csv, "metadata", "name"))
+        .isEqualTo("cephaloproxy-operator.v" + chart.get("appVersion"));
     assertThat((String) spec.get("version")).matches("\\d+\\.\\d+\\.\\d+(-[\\w.]+)?");
     assertThat((String) spec.get("minKubeVersion")).matches("\\d+\\.\\d+\\.\\d+");
     assertThat((String) spec.get("displayName")).isNotBlank();
     assertThat((String) spec.get("description")).hasSizeGreaterThan(200);
     assertThat((List<?>) spec.get("keywords")).isNotEmpty();
-    assertThat(spec.get("maturity")).isIn("planning", "pre-alpha", "alpha", "beta", "stable", "mature",
-        "inactive", "deprecated");
+    assertThat(spec.get("maturity"))
+        .isIn(
+            "planning", "pre-alpha", "alpha", "beta", "stable", "mature", "inactive", "deprecated");
     List<Map<String, Object>> links = Yaml.at(spec, "links");
-    assertThat(links).isNotEmpty().allSatisfy(l -> {
-      assertThat((String) l.get("name")).isNotBlank();
-      assertThat(URI.create((String) l.get("url")).getScheme()).isEqualTo("https");
-    });
+    assertThat(links)
+        .isNotEmpty()
+        .allSatisfy(
+            l -> {
+              assertThat((String) l.get("name")).isNotBlank();
+              assertThat(URI.create((String) l.get("url")).getScheme()).isEqualTo("https");
+            });
     List<Map<String, Object>> maintainers = Yaml.at(spec, "maintainers");
-    assertThat(maintainers).isNotEmpty().allSatisfy(m -> {
-      assertThat((String) m.get("name")).isNotBlank();
-      assertThat((String) m.get("email")).matches("[^@\\s]+@[^@\\s]+\\.[a-z]+");
-    });
+    assertThat(maintainers)
+        .isNotEmpty()
+        .allSatisfy(
+            m -> {
+              assertThat((String) m.get("name")).isNotBlank();
+              assertThat((String) m.get("email")).matches("[^@\\s]+@[^@\\s]+\\.[a-z]+");
+            });
     assertThat(Yaml.<String>at(spec, "provider", "name")).isNotBlank();
     List<Map<String, Object>> icons = Yaml.at(spec, "icon");
-    assertThat(icons).singleElement().satisfies(i -> {
-      assertThat(i.get("mediatype")).isEqualTo("image/svg+xml");
-      String svg = new String(Base64.getDecoder().decode((String) i.get("base64data")), StandardCharsets.UTF_8);
-      assertThat(svg).startsWith("<svg").contains("viewBox").endsWith("</svg>\n");
-    });
+    assertThat(icons)
+        .singleElement()
+        .satisfies(
+            i -> {
+              assertThat(i.get("mediatype")).isEqualTo("image/svg+xml");
+              String svg =
+                  new String(
+                      Base64.getDecoder().decode((String) i.get("base64data")),
+                      StandardCharsets.UTF_8);
+              assertThat(svg).startsWith("<svg").contains("viewBox").endsWith("</svg>\n");
+            });
     List<Map<String, Object>> modes = Yaml.at(spec, "installModes");
-    assertThat(modes).extracting(m -> m.get("type")).containsExactlyInAnyOrder(
-        "OwnNamespace", "SingleNamespace", "MultiNamespace", "AllNamespaces");
+    assertThat(modes)
+        .extracting(m -> m.get("type"))
+        .containsExactlyInAnyOrder(
+            "OwnNamespace", "SingleNamespace", "MultiNamespace", "AllNamespaces");
     assertThat(modes).allSatisfy(m -> assertThat(m.get("supported")).isInstanceOf(Boolean.class));
   }
 
@@ -111,24 +153,31 @@ class BundleTest {
       assertThat(ann.get("features.operators.openshift.io/" + f)).as(f).isIn("true", "false");
     }
     List<Map<String, Object>> related = Yaml.at(csv, "spec", "relatedImages");
-    boolean allDigests = related.stream().allMatch(r -> ((String) r.get("image")).contains("@sha256:"));
+    boolean allDigests =
+        related.stream().allMatch(r -> ((String) r.get("image")).contains("@sha256:"));
     assertThat(ann.get("features.operators.openshift.io/disconnected"))
         .as("disconnected support needs every related image pinned by digest")
         .isEqualTo(String.valueOf(allDigests));
-    assertThat(related).extracting(r -> r.get("name")).containsExactlyInAnyOrder("operator", "squid");
+    assertThat(related)
+        .extracting(r -> r.get("name"))
+        .containsExactlyInAnyOrder("operator", "squid");
   }
 
   @Test
   void almExamplesAreTheExamplesAndPassTheCrdSchema() throws Exception {
     Map<String, Object> csv = Yaml.single(BundleGenerator.CSV);
-    List<Map<String, Object>> examples = Yaml.JSON.readValue(
-        Yaml.<String>at(csv, "metadata", "annotations", "alm-examples"), new TypeReference<>() {});
+    List<Map<String, Object>> examples =
+        Yaml.JSON.readValue(
+            Yaml.<String>at(csv, "metadata", "annotations", "alm-examples"),
+            new TypeReference<>() {});
     assertThat(examples).as("alm-examples (from examples/*.yaml)").isNotEmpty();
     assertThat(examples).isEqualTo(BundleGenerator.examples());
     assertThat(examples).extracting(e -> e.get("kind")).containsOnly("SquidProxy");
     CrdSchema schema = CrdSchema.load(BundleGenerator.BUNDLE_CRD);
     for (Map<String, Object> ex : examples) {
-      assertThat(schema.validate(ex)).as("example %s", Yaml.<String>at(ex, "metadata", "name")).isEmpty();
+      assertThat(schema.validate(ex))
+          .as("example %s", Yaml.<String>at(ex, "metadata", "name"))
+          .isEmpty();
     }
   }
 
@@ -137,23 +186,40 @@ class BundleTest {
     Map<String, Object> csv = Yaml.single(BundleGenerator.CSV);
     Map<String, Object> crd = Yaml.single(Repo.CRD);
     List<Map<String, Object>> owned = Yaml.at(csv, "spec", "customresourcedefinitions", "owned");
-    assertThat(owned).singleElement().satisfies(o -> {
-      assertThat(o.get("name")).isEqualTo(Yaml.at(crd, "metadata", "name"));
-      assertThat(o.get("kind")).isEqualTo(Yaml.at(crd, "spec", "names", "kind"));
-      List<Map<String, Object>> versions = Yaml.at(crd, "spec", "versions");
-      assertThat(versions).extracting(v -> v.get("name")).contains(o.get("version"));
-      Map<String, Object> schema = Yaml.at(versions.get(0), "schema", "openAPIV3Schema");
-      List<Map<String, Object>> specDescriptors = Yaml.at(o, "specDescriptors");
-      List<Map<String, Object>> statusDescriptors = Yaml.at(o, "statusDescriptors");
-      assertThat(specDescriptors).isNotEmpty().allSatisfy(d ->
-          assertThat(schemaAt(schema, "spec", (String) d.get("path"))).as("spec.%s", d.get("path")).isNotNull());
-      assertThat(statusDescriptors).extracting(d -> d.get("path")).contains("conditions");
-      assertThat(statusDescriptors).allSatisfy(d ->
-          assertThat(schemaAt(schema, "status", (String) d.get("path"))).as("status.%s", d.get("path")).isNotNull());
-      assertThat(specDescriptors).filteredOn(d -> d.get("path").equals("replicas"))
-          .singleElement().satisfies(d -> assertThat((List<Object>) d.get("x-descriptors"))
-              .containsExactly((Object) "urn:alm:descriptor:com.tectonic.ui:podCount"));
-    });
+    assertThat(owned)
+        .singleElement()
+        .satisfies(
+            o -> {
+              assertThat(o.get("name")).isEqualTo(Yaml.at(crd, "metadata", "name"));
+              assertThat(o.get("kind")).isEqualTo(Yaml.at(crd, "spec", "names", "kind"));
+              List<Map<String, Object>> versions = Yaml.at(crd, "spec", "versions");
+              assertThat(versions).extracting(v -> v.get("name")).contains(o.get("version"));
+              Map<String, Object> schema = Yaml.at(versions.get(0), "schema", "openAPIV3Schema");
+              List<Map<String, Object>> specDescriptors = Yaml.at(o, "specDescriptors");
+              List<Map<String, Object>> statusDescriptors = Yaml.at(o, "statusDescriptors");
+              assertThat(specDescriptors)
+                  .isNotEmpty()
+                  .allSatisfy(
+                      d ->
+                          assertThat(schemaAt(schema, "spec", (String) d.get("path")))
+                              .as("spec.%s", d.get("path"))
+                              .isNotNull());
+              assertThat(statusDescriptors).extracting(d -> d.get("path")).contains("conditions");
+              assertThat(statusDescriptors)
+                  .allSatisfy(
+                      d ->
+                          assertThat(schemaAt(schema, "status", (String) d.get("path")))
+                              .as("status.%s", d.get("path"))
+                              .isNotNull());
+              assertThat(specDescriptors)
+                  .filteredOn(d -> d.get("path").equals("replicas"))
+                  .singleElement()
+                  .satisfies(
+                      d ->
+                          assertThat((List<Object>) d.get("x-descriptors"))
+                              .containsExactly(
+                                  (Object) "urn:alm:descriptor:com.tectonic.ui:podCount"));
+            });
   }
 
   @Test
@@ -163,43 +229,61 @@ class BundleTest {
     assertThat(Yaml.<Object>at(csv, "spec", "install", "spec", "clusterPermissions")).isNull();
     List<PolicyRule> expected = new ArrayList<>(Rbac.rules("operator"));
     expected.addAll(Rbac.rules("leaderElection"));
-    assertThat(permissions).singleElement().satisfies(p -> {
-      List<PolicyRule> rules = ((List<?>) p.get("rules")).stream()
-          .map(r -> Serialization.unmarshal(Yaml.toJson(r), PolicyRule.class)).toList();
-      assertThat(rules).isEqualTo(expected);
-    });
+    assertThat(permissions)
+        .singleElement()
+        .satisfies(
+            p -> {
+              List<PolicyRule> rules =
+                  ((List<?>) p.get("rules"))
+                      .stream()
+                          .map(r -> Serialization.unmarshal(Yaml.toJson(r), PolicyRule.class))
+                          .toList();
+              assertThat(rules).isEqualTo(expected);
+            });
     // the chart's cluster-wide rules are the same list
-    var chartRole = Chart.ofKind(Chart.render(), io.fabric8.kubernetes.api.model.rbac.ClusterRole.class).get(0);
+    var chartRole =
+        Chart.ofKind(Chart.render(), io.fabric8.kubernetes.api.model.rbac.ClusterRole.class).get(0);
     assertThat(expected).startsWith(chartRole.getRules().toArray(PolicyRule[]::new));
 
     List<Map<String, Object>> deployments = Yaml.at(csv, "spec", "install", "spec", "deployments");
-    assertThat(deployments).singleElement().satisfies(d -> {
-      PodSpec pod = Serialization.unmarshal(Yaml.toJson(Yaml.at(d, "spec", "template", "spec")), PodSpec.class);
-      assertThat(pod.getServiceAccountName()).isEqualTo(permissions.get(0).get("serviceAccountName"));
-      assertThat(PodSecurity.restrictedViolations(pod)).isEmpty();
-      assertThat(PodSecurity.openShiftViolations(pod)).isEmpty();
-      var env = pod.getContainers().get(0).getEnv().stream()
-          .collect(Collectors.toMap(e -> e.getName(), e -> e));
-      assertThat(env.get("WATCH_NAMESPACES").getValueFrom().getFieldRef().getFieldPath())
-          .isEqualTo("metadata.annotations['olm.targetNamespaces']");
-      assertThat(env.get("LEADER_ELECTION").getValue()).isEqualTo("false");
-      assertThat(pod.getContainers().get(0).getImage())
-          .isEqualTo(Yaml.at(csv, "metadata", "annotations", "containerImage"));
-    });
+    assertThat(deployments)
+        .singleElement()
+        .satisfies(
+            d -> {
+              PodSpec pod =
+                  Serialization.unmarshal(
+                      Yaml.toJson(Yaml.at(d, "spec", "template", "spec")), PodSpec.class);
+              assertThat(pod.getServiceAccountName())
+                  .isEqualTo(permissions.get(0).get("serviceAccountName"));
+              assertThat(PodSecurity.restrictedViolations(pod)).isEmpty();
+              assertThat(PodSecurity.openShiftViolations(pod)).isEmpty();
+              var env =
+                  pod.getContainers().get(0).getEnv().stream()
+                      .collect(Collectors.toMap(e -> e.getName(), e -> e));
+              assertThat(env.get("WATCH_NAMESPACES").getValueFrom().getFieldRef().getFieldPath())
+                  .isEqualTo("metadata.annotations['olm.targetNamespaces']");
+              assertThat(env.get("LEADER_ELECTION").getValue()).isEqualTo("false");
+              assertThat(pod.getContainers().get(0).getImage())
+                  .isEqualTo(Yaml.at(csv, "metadata", "annotations", "containerImage"));
+            });
   }
 
   @Test
   void annotationsFileAndBundleDockerfileAgree() {
-    Map<String, Object> annotations = Yaml.at(Yaml.single(Repo.BUNDLE.resolve("metadata/annotations.yaml")),
-        "annotations");
-    assertThat(annotations).containsEntry("operators.operatorframework.io.bundle.mediatype.v1", "registry+v1")
+    Map<String, Object> annotations =
+        Yaml.at(Yaml.single(Repo.BUNDLE.resolve("metadata/annotations.yaml")), "annotations");
+    assertThat(annotations)
+        .containsEntry("operators.operatorframework.io.bundle.mediatype.v1", "registry+v1")
         .containsEntry("operators.operatorframework.io.bundle.manifests.v1", "manifests/")
         .containsEntry("operators.operatorframework.io.bundle.metadata.v1", "metadata/")
         .containsEntry("operators.operatorframework.io.bundle.package.v1", BundleGenerator.PACKAGE);
     String channels = (String) annotations.get("operators.operatorframework.io.bundle.channels.v1");
-    assertThat(channels.split(",")).contains(
-        (String) annotations.get("operators.operatorframework.io.bundle.channel.default.v1"));
-    Matcher m = Pattern.compile("(?m)^LABEL (\\S+)=(\\S+)$").matcher(Repo.read(Repo.BUNDLE.resolve("bundle.Dockerfile")));
+    assertThat(channels.split(","))
+        .contains(
+            (String) annotations.get("operators.operatorframework.io.bundle.channel.default.v1"));
+    Matcher m =
+        Pattern.compile("(?m)^LABEL (\\S+)=(\\S+)$")
+            .matcher(Repo.read(Repo.BUNDLE.resolve("bundle.Dockerfile")));
     Map<String, String> labels = new java.util.LinkedHashMap<>();
     while (m.find()) {
       labels.put(m.group(1), m.group(2));

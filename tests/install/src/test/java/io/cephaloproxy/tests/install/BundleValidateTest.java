@@ -6,16 +6,15 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * operator-framework/api's validators — what `operator-sdk bundle validate
- * --select-optional suite=operatorframework` runs (operator-sdk itself is not available from the
- * Go module proxy here) — on the committed bundle, built by scripts/stages/35-install-tools.sh.
+ * operator-framework/api's validators — what `operator-sdk bundle validate --select-optional
+ * suite=operatorframework` runs (operator-sdk itself is not available from the Go module proxy
+ * here) — on the committed bundle, built by scripts/stages/35-install-tools.sh.
  */
 class BundleValidateTest {
   record Result(int exit, String output) {}
@@ -34,15 +33,21 @@ class BundleValidateTest {
     Path csv = dir.resolve("manifests").resolve(BundleGenerator.CSV.getFileName());
     String text = Files.readString(csv);
     assertThat(text).contains("capabilities: Full Lifecycle");
-    Files.writeString(csv, text.replace("capabilities: Full Lifecycle", "capabilities: Everything"));
+    Files.writeString(
+        csv, text.replace("capabilities: Full Lifecycle", "capabilities: Everything"));
     Result r = validate(dir);
     assertThat(r.exit()).isEqualTo(1);
-    assertThat(r.output()).contains("ERROR").contains("Everything").containsIgnoringCase("capabilit");
+    assertThat(r.output())
+        .contains("ERROR")
+        .contains("Everything")
+        .containsIgnoringCase("capabilit");
   }
 
   static Result validate(Path bundle) throws IOException, InterruptedException {
-    Process p = new ProcessBuilder(Tools.bundleValidate().toString(), "-strict", bundle.toString())
-        .redirectErrorStream(true).start();
+    Process p =
+        new ProcessBuilder(Tools.bundleValidate().toString(), "-strict", bundle.toString())
+            .redirectErrorStream(true)
+            .start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
     return new Result(p.exitValue(), out);
@@ -56,5 +61,4 @@ class BundleValidateTest {
       }
     }
   }
-
 }

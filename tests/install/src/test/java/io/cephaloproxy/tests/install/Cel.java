@@ -30,32 +30,51 @@ import java.util.regex.Pattern;
  * object, as on the API server.
  */
 final class Cel {
-  private static final CelCompiler COMPILER = CelCompilerFactory.standardCelCompilerBuilder()
-      .setStandardMacros(dev.cel.parser.CelStandardMacro.STANDARD_MACROS)
-      .addVar("self", SimpleType.DYN)
-      .addFunctionDeclarations(
-          newFunctionDeclaration("isIP", newGlobalOverload("isIP_string", SimpleType.BOOL, SimpleType.STRING)),
-          newFunctionDeclaration("isCIDR", newGlobalOverload("isCIDR_string", SimpleType.BOOL, SimpleType.STRING)),
-          newFunctionDeclaration("cidr", newGlobalOverload("cidr_string", SimpleType.STRING, SimpleType.STRING)),
-          newFunctionDeclaration("masked", newMemberOverload("string_masked", SimpleType.STRING, SimpleType.STRING)),
-          newFunctionDeclaration("isQuantity",
-              newGlobalOverload("isQuantity_string", SimpleType.BOOL, SimpleType.STRING)),
-          newFunctionDeclaration("quantity",
-              newGlobalOverload("quantity_string", SimpleType.DOUBLE, SimpleType.STRING)),
-          newFunctionDeclaration("compareTo",
-              newMemberOverload("double_compareTo_double", SimpleType.INT, SimpleType.DOUBLE, SimpleType.DOUBLE)))
-      .build();
-  private static final CelRuntime RUNTIME = CelRuntimeFactory.standardCelRuntimeBuilder()
-      .addFunctionBindings(
-          CelFunctionBinding.from("isIP_string", String.class, s -> ip(s) != null),
-          CelFunctionBinding.from("isCIDR_string", String.class, s -> cidr(s, false) != null),
-          CelFunctionBinding.from("cidr_string", String.class, s -> require(cidr(s, false), s)),
-          CelFunctionBinding.from("string_masked", String.class, s -> require(cidr(s, true), s)),
-          CelFunctionBinding.from("isQuantity_string", String.class, s -> quantity(s) != null),
-          CelFunctionBinding.from("quantity_string", String.class, s -> require(quantity(s), s)),
-          CelFunctionBinding.from("double_compareTo_double", Double.class, Double.class,
-              (a, b) -> (long) Double.compare(a, b)))
-      .build();
+  private static final CelCompiler COMPILER =
+      CelCompilerFactory.standardCelCompilerBuilder()
+          .setStandardMacros(dev.cel.parser.CelStandardMacro.STANDARD_MACROS)
+          .addVar("self", SimpleType.DYN)
+          .addFunctionDeclarations(
+              newFunctionDeclaration(
+                  "isIP", newGlobalOverload("isIP_string", SimpleType.BOOL, SimpleType.STRING)),
+              newFunctionDeclaration(
+                  "isCIDR", newGlobalOverload("isCIDR_string", SimpleType.BOOL, SimpleType.STRING)),
+              newFunctionDeclaration(
+                  "cidr", newGlobalOverload("cidr_string", SimpleType.STRING, SimpleType.STRING)),
+              newFunctionDeclaration(
+                  "masked",
+                  newMemberOverload("string_masked", SimpleType.STRING, SimpleType.STRING)),
+              newFunctionDeclaration(
+                  "isQuantity",
+                  newGlobalOverload("isQuantity_string", SimpleType.BOOL, SimpleType.STRING)),
+              newFunctionDeclaration(
+                  "quantity",
+                  newGlobalOverload("quantity_string", SimpleType.DOUBLE, SimpleType.STRING)),
+              newFunctionDeclaration(
+                  "compareTo",
+                  newMemberOverload(
+                      "double_compareTo_double",
+                      SimpleType.INT,
+                      SimpleType.DOUBLE,
+                      SimpleType.DOUBLE)))
+          .build();
+  private static final CelRuntime RUNTIME =
+      CelRuntimeFactory.standardCelRuntimeBuilder()
+          .addFunctionBindings(
+              CelFunctionBinding.from("isIP_string", String.class, s -> ip(s) != null),
+              CelFunctionBinding.from("isCIDR_string", String.class, s -> cidr(s, false) != null),
+              CelFunctionBinding.from("cidr_string", String.class, s -> require(cidr(s, false), s)),
+              CelFunctionBinding.from(
+                  "string_masked", String.class, s -> require(cidr(s, true), s)),
+              CelFunctionBinding.from("isQuantity_string", String.class, s -> quantity(s) != null),
+              CelFunctionBinding.from(
+                  "quantity_string", String.class, s -> require(quantity(s), s)),
+              CelFunctionBinding.from(
+                  "double_compareTo_double",
+                  Double.class,
+                  Double.class,
+                  (a, b) -> (long) Double.compare(a, b)))
+          .build();
   private static final Map<String, CelRuntime.Program> PROGRAMS = new ConcurrentHashMap<>();
 
   private Cel() {}
@@ -161,7 +180,8 @@ final class Cel {
   }
 
   private static final Pattern QUANTITY =
-      Pattern.compile("([+-]?(?:\\d+\\.?\\d*|\\.\\d+))(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E|[eE][+-]?\\d+)?");
+      Pattern.compile(
+          "([+-]?(?:\\d+\\.?\\d*|\\.\\d+))(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E|[eE][+-]?\\d+)?");
 
   /** A Kubernetes quantity's value, or null. */
   static Double quantity(String s) {
@@ -171,25 +191,28 @@ final class Cel {
     }
     BigDecimal n = new BigDecimal(m.group(1));
     String suffix = m.group(2) == null ? "" : m.group(2);
-    BigDecimal factor = switch (suffix) {
-      case "" -> BigDecimal.ONE;
-      case "Ki" -> BigDecimal.valueOf(1L << 10);
-      case "Mi" -> BigDecimal.valueOf(1L << 20);
-      case "Gi" -> BigDecimal.valueOf(1L << 30);
-      case "Ti" -> BigDecimal.valueOf(1L << 40);
-      case "Pi" -> BigDecimal.valueOf(1L << 50);
-      case "Ei" -> BigDecimal.valueOf(1L << 60);
-      case "n" -> new BigDecimal("1e-9");
-      case "u" -> new BigDecimal("1e-6");
-      case "m" -> new BigDecimal("1e-3");
-      case "k" -> new BigDecimal("1e3");
-      case "M" -> new BigDecimal("1e6");
-      case "G" -> new BigDecimal("1e9");
-      case "T" -> new BigDecimal("1e12");
-      case "P" -> new BigDecimal("1e15");
-      case "E" -> new BigDecimal("1e18");
-      default -> BigDecimal.TEN.pow(Integer.parseInt(suffix.substring(1)), java.math.MathContext.DECIMAL64);
-    };
+    BigDecimal factor =
+        switch (suffix) {
+          case "" -> BigDecimal.ONE;
+          case "Ki" -> BigDecimal.valueOf(1L << 10);
+          case "Mi" -> BigDecimal.valueOf(1L << 20);
+          case "Gi" -> BigDecimal.valueOf(1L << 30);
+          case "Ti" -> BigDecimal.valueOf(1L << 40);
+          case "Pi" -> BigDecimal.valueOf(1L << 50);
+          case "Ei" -> BigDecimal.valueOf(1L << 60);
+          case "n" -> new BigDecimal("1e-9");
+          case "u" -> new BigDecimal("1e-6");
+          case "m" -> new BigDecimal("1e-3");
+          case "k" -> new BigDecimal("1e3");
+          case "M" -> new BigDecimal("1e6");
+          case "G" -> new BigDecimal("1e9");
+          case "T" -> new BigDecimal("1e12");
+          case "P" -> new BigDecimal("1e15");
+          case "E" -> new BigDecimal("1e18");
+          default ->
+              BigDecimal.TEN.pow(
+                  Integer.parseInt(suffix.substring(1)), java.math.MathContext.DECIMAL64);
+        };
     return n.multiply(factor).doubleValue();
   }
 }

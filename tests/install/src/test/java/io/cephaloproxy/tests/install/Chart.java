@@ -1,11 +1,11 @@
 package io.cephaloproxy.tests.install;
 
 import com.marcnuri.helm.Helm;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import io.fabric8.kubernetes.api.model.HasMetadata;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,16 +21,21 @@ final class Chart {
   static final String KUBE_VERSION = "1.31.0";
 
   /**
-   * helm template with the given values (dotted keys become nested maps, as with --set; values
-   * may be lists), passed as a values file (-f).
+   * helm template with the given values (dotted keys become nested maps, as with --set; values may
+   * be lists), passed as a values file (-f).
    */
   static String template(Map<String, Object> values) {
     try {
       Path file = Files.createTempFile("values-", ".yaml");
       try {
         Files.writeString(file, Yaml.toYaml(nest(values)));
-        return new Helm(Repo.CHART).template().withName(RELEASE).withNamespace(NAMESPACE)
-            .withKubeVersion(KUBE_VERSION).withValuesFile(file).call();
+        return new Helm(Repo.CHART)
+            .template()
+            .withName(RELEASE)
+            .withNamespace(NAMESPACE)
+            .withKubeVersion(KUBE_VERSION)
+            .withValuesFile(file)
+            .call();
       } finally {
         Files.deleteIfExists(file);
       }

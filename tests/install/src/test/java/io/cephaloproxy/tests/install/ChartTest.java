@@ -18,10 +18,10 @@ import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import io.fabric8.kubernetes.api.model.rbac.Subject;
-import java.util.List;
-import java.util.Map;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -30,7 +30,9 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** The Helm chart, linted and rendered with the embedded Helm of helm-java, asserted with Fabric8. */
+/**
+ * The Helm chart, linted and rendered with the embedded Helm of helm-java, asserted with Fabric8.
+ */
 class ChartTest {
   static final String APP_VERSION =
       (String) Yaml.single(Repo.CHART.resolve("Chart.yaml")).get("appVersion");
@@ -39,26 +41,50 @@ class ChartTest {
   void lintIsCleanInStrictMode() {
     LintResult result = new Helm(Repo.CHART).lint().strict().call();
     assertThat(result.isFailed()).as("lint failed: %s", result.getMessages()).isFalse();
-    assertThat(result.getMessages()).noneMatch(m -> m.contains("[WARNING]") || m.contains("[ERROR]"));
+    assertThat(result.getMessages())
+        .noneMatch(m -> m.contains("[WARNING]") || m.contains("[ERROR]"));
   }
 
-  /** Typos in templates (a misspelt field is silently dropped by the API server, or rejected by strict validation). */
+  /**
+   * Typos in templates (a misspelt field is silently dropped by the API server, or rejected by
+   * strict validation).
+   */
   @Test
   void everyRenderedObjectHasOnlyKnownFields() {
-    List<Map<String, Object>> variants = List.of(Map.of(),
-        Chart.values("replicas", 3, "watchNamespaces", List.of("team-a"), "metrics.serviceMonitor.enabled", true,
-            "metrics.podMonitor.enabled", true, "imagePullSecrets", List.of(Map.of("name", "pull")),
-            "nodeSelector", Map.of("kubernetes.io/os", "linux"), "priorityClassName", "system-cluster-critical",
-            "tolerations", List.of(Map.of("key", "ops", "operator", "Exists", "effect", "NoSchedule")),
-            "podAnnotations", Map.of("a", "b"), "serviceAccount.annotations", Map.of("c", "d")));
+    List<Map<String, Object>> variants =
+        List.of(
+            Map.of(),
+            Chart.values(
+                "replicas",
+                3,
+                "watchNamespaces",
+                List.of("team-a"),
+                "metrics.serviceMonitor.enabled",
+                true,
+                "metrics.podMonitor.enabled",
+                true,
+                "imagePullSecrets",
+                List.of(Map.of("name", "pull")),
+                "nodeSelector",
+                Map.of("kubernetes.io/os", "linux"),
+                "priorityClassName",
+                "system-cluster-critical",
+                "tolerations",
+                List.of(Map.of("key", "ops", "operator", "Exists", "effect", "NoSchedule")),
+                "podAnnotations",
+                Map.of("a", "b"),
+                "serviceAccount.annotations",
+                Map.of("c", "d")));
     for (Map<String, Object> values : variants) {
       List<HasMetadata> objects = Chart.render(values);
       for (HasMetadata o : objects) {
         if (!(o instanceof GenericKubernetesResource)) {
-          assertThat(StrictModel.unknownFields(o)).as("%s %s with %s", o.getKind(), o.getMetadata().getName(), values)
+          assertThat(StrictModel.unknownFields(o))
+              .as("%s %s with %s", o.getKind(), o.getMetadata().getName(), values)
               .isEmpty();
         }
-        assertThat(o.getMetadata().getLabels()).as("%s labels", o.getKind())
+        assertThat(o.getMetadata().getLabels())
+            .as("%s labels", o.getKind())
             .containsEntry("app.kubernetes.io/name", "cephaloproxy-operator")
             .containsEntry("app.kubernetes.io/instance", Chart.RELEASE);
       }
@@ -69,40 +95,62 @@ class ChartTest {
   void chartCrdIsTheGeneratedCrd() {
     assertThat(Repo.CRD).as("the API module generates %s", Repo.CRD).exists();
     Repo.assertGenerated(Repo.CHART_CRD_TEMPLATE, crdTemplate(Repo.read(Repo.CRD)));
-    assertThat(Repo.CHART.resolve("crds")).as("the CRD is a template (crds.enabled), not in crds/ that helm upgrade ignores")
+    assertThat(Repo.CHART.resolve("crds"))
+        .as("the CRD is a template (crds.enabled), not in crds/ that helm upgrade ignores")
         .doesNotExist();
   }
 
-  /** crds/ as a chart template: behind crds.enabled, with the chart's labels and, with crds.keep, helm.sh/resource-policy. */
+  /**
+   * crds/ as a chart template: behind crds.enabled, with the chart's labels and, with crds.keep,
+   * helm.sh/resource-policy.
+   */
   static String crdTemplate(String crd) {
-    assertThat(crd).as("the CRD must not contain template delimiters").doesNotContain("{{").doesNotContain("}}");
+    assertThat(crd)
+        .as("the CRD must not contain template delimiters")
+        .doesNotContain("{{")
+        .doesNotContain("}}");
     String metadata = "metadata:\n  name: \"squidproxies.cephaloproxy.io\"\n";
     assertThat(crd).contains(metadata);
     String body = crd.replaceFirst("^# Generated by Fabric8 CRDGenerator[^\n]*\n", "");
-    return "{{- /* GENERATED from crds/" + Repo.CRD.getFileName() + " by tests/install ChartTest: do not edit; run "
+    return "{{- /* GENERATED from crds/"
+        + Repo.CRD.getFileName()
+        + " by tests/install ChartTest: do not edit; run "
         + "scripts/sync-install-artifacts.sh */ -}}\n"
         + "{{- if .Values.crds.enabled }}\n"
-        + body.replace(metadata, metadata
-            + "  labels:\n"
-            + "    {{- include \"cephaloproxy.labels\" . | nindent 4 }}\n"
-            + "  {{- if .Values.crds.keep }}\n"
-            + "  annotations:\n"
-            + "    # helm uninstall leaves the CRD, and so every SquidProxy, in place (docs/upgrading.md#uninstalling)\n"
-            + "    helm.sh/resource-policy: keep\n"
-            + "  {{- end }}\n")
+        + body.replace(
+            metadata,
+            metadata
+                + "  labels:\n"
+                + "    {{- include \"cephaloproxy.labels\" . | nindent 4 }}\n"
+                + "  {{- if .Values.crds.keep }}\n"
+                + "  annotations:\n"
+                + "    # helm uninstall leaves the CRD, and so every SquidProxy, in place (docs/upgrading.md#uninstalling)\n"
+                + "    helm.sh/resource-policy: keep\n"
+                + "  {{- end }}\n")
         + "{{- end }}\n";
   }
 
   @Test
   void valuesTableIsGeneratedFromValuesComments() {
     Path values = Repo.CHART.resolve("values.yaml");
-    assertThat(DocTables.values(values)).as("values.yaml: every value has a comment (the README's description)")
+    assertThat(DocTables.values(values))
+        .as("values.yaml: every value has a comment (the README's description)")
         .allSatisfy(v -> assertThat(v.description()).as(v.path()).isNotBlank())
-        .extracting(DocTables.Value::path).contains("crds.enabled", "crds.keep", "rbac.aggregateToDefaultRoles",
-            "containerSecurityContext", "topologySpreadConstraints", "probes.liveness", "strategy", "revisionHistoryLimit",
-            "resources", "metrics.service");
+        .extracting(DocTables.Value::path)
+        .contains(
+            "crds.enabled",
+            "crds.keep",
+            "rbac.aggregateToDefaultRoles",
+            "containerSecurityContext",
+            "topologySpreadConstraints",
+            "probes.liveness",
+            "strategy",
+            "revisionHistoryLimit",
+            "resources",
+            "metrics.service");
     Path readme = Repo.CHART.resolve("README.md");
-    Repo.assertGenerated(readme, DocTables.withSection(readme, "values", DocTables.valuesTable(values)));
+    Repo.assertGenerated(
+        readme, DocTables.withSection(readme, "values", DocTables.valuesTable(values)));
   }
 
   @Test
@@ -111,16 +159,29 @@ class ChartTest {
     HasMetadata crd = Chart.ofKind(objects, "CustomResourceDefinition").get(0);
     assertThat(crd.getMetadata().getName()).isEqualTo("squidproxies.cephaloproxy.io");
     assertThat(crd.getMetadata().getAnnotations()).containsEntry("helm.sh/resource-policy", "keep");
-    HasMetadata notKept = Chart.ofKind(Chart.render(Chart.values("crds.keep", false)), "CustomResourceDefinition").get(0);
+    HasMetadata notKept =
+        Chart.ofKind(Chart.render(Chart.values("crds.keep", false)), "CustomResourceDefinition")
+            .get(0);
     assertThat(notKept.getMetadata().getAnnotations()).isNullOrEmpty();
-    assertThat(Chart.ofKind(Chart.render(Chart.values("crds.enabled", false)), "CustomResourceDefinition")).isEmpty();
+    assertThat(
+            Chart.ofKind(
+                Chart.render(Chart.values("crds.enabled", false)), "CustomResourceDefinition"))
+        .isEmpty();
   }
 
   @Test
   void defaultsInstallClusterWideWithRestrictedSecurity() {
     List<HasMetadata> objects = Chart.render();
-    assertThat(objects).extracting(HasMetadata::getKind).containsExactlyInAnyOrder("CustomResourceDefinition",
-        "ServiceAccount", "ClusterRole", "ClusterRole", "ClusterRole", "ClusterRoleBinding", "Deployment");
+    assertThat(objects)
+        .extracting(HasMetadata::getKind)
+        .containsExactlyInAnyOrder(
+            "CustomResourceDefinition",
+            "ServiceAccount",
+            "ClusterRole",
+            "ClusterRole",
+            "ClusterRole",
+            "ClusterRoleBinding",
+            "Deployment");
     Deployment d = deployment(objects);
     assertThat(d.getMetadata().getNamespace()).isEqualTo(Chart.NAMESPACE);
     assertThat(d.getSpec().getReplicas()).isEqualTo(1);
@@ -135,19 +196,28 @@ class ChartTest {
     assertThat(c.getImage()).isEqualTo("ghcr.io/cephaloproxy/operator:" + APP_VERSION);
     assertThat(c.getImagePullPolicy()).isEqualTo("IfNotPresent");
     assertThat(c.getArgs()).containsExactly("run");
-    assertThat(env(c)).containsEntry("WATCH_NAMESPACES", "")
+    assertThat(env(c))
+        .containsEntry("WATCH_NAMESPACES", "")
         .containsEntry("LEADER_ELECTION", "false")
         .containsEntry("LEADER_ELECTION_NAMESPACE", Chart.NAMESPACE)
         .containsEntry("SQUID_IMAGE", "ghcr.io/cephaloproxy/squid:" + APP_VERSION)
         .containsEntry("HTTP_PORT", "8080")
         .containsEntry("LOG_FORMAT", "plain")
         .containsEntry("LOG_LEVEL", "INFO");
-    assertThat(c.getEnv()).filteredOn(e -> e.getName().equals("POD_NAME")).singleElement()
-        .satisfies(e -> assertThat(e.getValueFrom().getFieldRef().getFieldPath()).isEqualTo("metadata.name"));
-    assertThat(c.getPorts()).singleElement().satisfies(p -> {
-      assertThat(p.getName()).isEqualTo("http");
-      assertThat(p.getContainerPort()).isEqualTo(8080);
-    });
+    assertThat(c.getEnv())
+        .filteredOn(e -> e.getName().equals("POD_NAME"))
+        .singleElement()
+        .satisfies(
+            e ->
+                assertThat(e.getValueFrom().getFieldRef().getFieldPath())
+                    .isEqualTo("metadata.name"));
+    assertThat(c.getPorts())
+        .singleElement()
+        .satisfies(
+            p -> {
+              assertThat(p.getName()).isEqualTo("http");
+              assertThat(p.getContainerPort()).isEqualTo(8080);
+            });
     assertThat(c.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/healthz");
     assertThat(c.getStartupProbe().getHttpGet().getPath()).isEqualTo("/healthz");
     assertThat(c.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/readyz");
@@ -161,9 +231,11 @@ class ChartTest {
     assertThat(pod.getServiceAccountName()).isEqualTo(sa.getMetadata().getName());
     ClusterRole role = clusterRole(objects, "cp-cephaloproxy-operator");
     assertThat(role.getRules()).isEqualTo(Rbac.rules("operator"));
-    assertThat(role.getRules()).filteredOn(r -> r.getResources().contains("squidproxies")).singleElement()
-        .as("the operator writes only the status of SquidProxies").satisfies(r ->
-            assertThat(r.getVerbs()).containsExactly("get", "list", "watch"));
+    assertThat(role.getRules())
+        .filteredOn(r -> r.getResources().contains("squidproxies"))
+        .singleElement()
+        .as("the operator writes only the status of SquidProxies")
+        .satisfies(r -> assertThat(r.getVerbs()).containsExactly("get", "list", "watch"));
     ClusterRoleBinding binding = Chart.ofKind(objects, ClusterRoleBinding.class).get(0);
     assertThat(binding.getRoleRef().getName()).isEqualTo(role.getMetadata().getName());
     assertThat(binding.getSubjects()).singleElement().satisfies(s -> isServiceAccount(s, sa));
@@ -171,38 +243,61 @@ class ChartTest {
 
   @Test
   void watchNamespacesGiveOneRolePerNamespaceAndNothingClusterWide() {
-    List<HasMetadata> objects = Chart.render(Chart.values("watchNamespaces", List.of("team-a", "team-b")));
-    assertThat(Chart.ofKind(objects, ClusterRole.class)).as("only the users' aggregated roles, bound to nobody")
-        .hasSize(2).allSatisfy(r -> assertThat(r.getMetadata().getLabels().keySet())
-            .anyMatch(k -> k.startsWith("rbac.authorization.k8s.io/aggregate-to-")));
+    List<HasMetadata> objects =
+        Chart.render(Chart.values("watchNamespaces", List.of("team-a", "team-b")));
+    assertThat(Chart.ofKind(objects, ClusterRole.class))
+        .as("only the users' aggregated roles, bound to nobody")
+        .hasSize(2)
+        .allSatisfy(
+            r ->
+                assertThat(r.getMetadata().getLabels().keySet())
+                    .anyMatch(k -> k.startsWith("rbac.authorization.k8s.io/aggregate-to-")));
     assertThat(Chart.ofKind(objects, ClusterRoleBinding.class)).isEmpty();
     List<Role> roles = Chart.ofKind(objects, Role.class);
-    assertThat(roles).extracting(r -> r.getMetadata().getNamespace())
+    assertThat(roles)
+        .extracting(r -> r.getMetadata().getNamespace())
         .containsExactlyInAnyOrder("team-a", "team-b");
     assertThat(roles).allSatisfy(r -> assertThat(r.getRules()).isEqualTo(Rbac.rules("operator")));
     ServiceAccount sa = Chart.ofKind(objects, ServiceAccount.class).get(0);
     List<RoleBinding> bindings = Chart.ofKind(objects, RoleBinding.class);
-    assertThat(bindings).hasSize(2).allSatisfy(b -> {
-      assertThat(b.getRoleRef().getKind()).isEqualTo("Role");
-      assertThat(b.getSubjects()).singleElement().satisfies(s -> isServiceAccount(s, sa));
-    });
-    assertThat(env(operator(deployment(objects)))).containsEntry("WATCH_NAMESPACES", "team-a,team-b")
+    assertThat(bindings)
+        .hasSize(2)
+        .allSatisfy(
+            b -> {
+              assertThat(b.getRoleRef().getKind()).isEqualTo("Role");
+              assertThat(b.getSubjects()).singleElement().satisfies(s -> isServiceAccount(s, sa));
+            });
+    assertThat(env(operator(deployment(objects))))
+        .containsEntry("WATCH_NAMESPACES", "team-a,team-b")
         .containsEntry("LEADER_ELECTION", "false");
   }
 
   @Test
   void watchNamespacesAlsoTakeACommaSeparatedString() {
-    List<HasMetadata> list = Chart.render(Chart.values("watchNamespaces", List.of("team-a", "team-b")));
+    List<HasMetadata> list =
+        Chart.render(Chart.values("watchNamespaces", List.of("team-a", "team-b")));
     // helm-java's set() passes --set's {a,b} list syntax as a string
-    String viaSet = new Helm(Repo.CHART).template().withName(Chart.RELEASE).withNamespace(Chart.NAMESPACE)
-        .withKubeVersion(Chart.KUBE_VERSION).set("watchNamespaces", "{team-a,team-b}").call();
-    for (List<HasMetadata> objects : List.of(Yaml.objects(viaSet),
-        Chart.render(Chart.values("watchNamespaces", "team-a, team-b,team-a")))) {
-      assertThat(Chart.ofKind(objects, Role.class)).extracting(r -> r.getMetadata().getNamespace())
+    String viaSet =
+        new Helm(Repo.CHART)
+            .template()
+            .withName(Chart.RELEASE)
+            .withNamespace(Chart.NAMESPACE)
+            .withKubeVersion(Chart.KUBE_VERSION)
+            .set("watchNamespaces", "{team-a,team-b}")
+            .call();
+    for (List<HasMetadata> objects :
+        List.of(
+            Yaml.objects(viaSet),
+            Chart.render(Chart.values("watchNamespaces", "team-a, team-b,team-a")))) {
+      assertThat(Chart.ofKind(objects, Role.class))
+          .extracting(r -> r.getMetadata().getNamespace())
           .containsExactlyInAnyOrder("team-a", "team-b");
-      assertThat(Chart.ofKind(objects, ClusterRole.class)).extracting(r -> r.getMetadata().getName())
-          .containsExactlyInAnyOrder("cp-cephaloproxy-operator-edit", "cp-cephaloproxy-operator-view");
-      assertThat(env(operator(deployment(objects)))).containsEntry("WATCH_NAMESPACES", "team-a,team-b");
+      assertThat(Chart.ofKind(objects, ClusterRole.class))
+          .extracting(r -> r.getMetadata().getName())
+          .containsExactlyInAnyOrder(
+              "cp-cephaloproxy-operator-edit", "cp-cephaloproxy-operator-view");
+      assertThat(env(operator(deployment(objects))))
+          .containsEntry("WATCH_NAMESPACES", "team-a,team-b");
       assertThat(objects).hasSameSizeAs(list);
     }
   }
@@ -212,79 +307,137 @@ class ChartTest {
     List<HasMetadata> objects = Chart.render(Chart.values("replicas", 3));
     Deployment d = deployment(objects);
     assertThat(d.getSpec().getReplicas()).isEqualTo(3);
-    assertThat(d.getSpec().getStrategy().getRollingUpdate().getMaxUnavailable().getIntVal()).isZero();
-    assertThat(env(operator(d))).containsEntry("LEADER_ELECTION", "true")
+    assertThat(d.getSpec().getStrategy().getRollingUpdate().getMaxUnavailable().getIntVal())
+        .isZero();
+    assertThat(env(operator(d)))
+        .containsEntry("LEADER_ELECTION", "true")
         .containsEntry("LEADER_ELECTION_NAMESPACE", Chart.NAMESPACE);
     List<Role> roles = Chart.ofKind(objects, Role.class);
-    assertThat(roles).singleElement().satisfies(r -> {
-      assertThat(r.getMetadata().getNamespace()).isEqualTo(Chart.NAMESPACE);
-      assertThat(r.getRules()).isEqualTo(Rbac.rules("leaderElection"));
-      assertThat(r.getRules()).flatExtracting(PolicyRule::getResources).containsExactly("leases");
-    });
-    assertThat(Chart.ofKind(objects, ClusterRole.class)).extracting(r -> r.getMetadata().getName())
-        .containsExactlyInAnyOrder("cp-cephaloproxy-operator", "cp-cephaloproxy-operator-edit", "cp-cephaloproxy-operator-view");
-    var pdbs = Chart.ofKind(objects, io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget.class);
-    assertThat(pdbs).singleElement().satisfies(pdb -> {
-      assertThat(pdb.getSpec().getMaxUnavailable().getIntVal()).isEqualTo(1);
-      assertThat(d.getSpec().getTemplate().getMetadata().getLabels())
-          .containsAllEntriesOf(pdb.getSpec().getSelector().getMatchLabels());
-    });
-    var antiAffinity = d.getSpec().getTemplate().getSpec().getAffinity().getPodAntiAffinity()
-        .getPreferredDuringSchedulingIgnoredDuringExecution();
-    assertThat(antiAffinity).singleElement().satisfies(t -> {
-      assertThat(t.getPodAffinityTerm().getTopologyKey()).isEqualTo("kubernetes.io/hostname");
-      assertThat(d.getSpec().getTemplate().getMetadata().getLabels())
-          .containsAllEntriesOf(t.getPodAffinityTerm().getLabelSelector().getMatchLabels());
-    });
+    assertThat(roles)
+        .singleElement()
+        .satisfies(
+            r -> {
+              assertThat(r.getMetadata().getNamespace()).isEqualTo(Chart.NAMESPACE);
+              assertThat(r.getRules()).isEqualTo(Rbac.rules("leaderElection"));
+              assertThat(r.getRules())
+                  .flatExtracting(PolicyRule::getResources)
+                  .containsExactly("leases");
+            });
+    assertThat(Chart.ofKind(objects, ClusterRole.class))
+        .extracting(r -> r.getMetadata().getName())
+        .containsExactlyInAnyOrder(
+            "cp-cephaloproxy-operator",
+            "cp-cephaloproxy-operator-edit",
+            "cp-cephaloproxy-operator-view");
+    var pdbs =
+        Chart.ofKind(objects, io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget.class);
+    assertThat(pdbs)
+        .singleElement()
+        .satisfies(
+            pdb -> {
+              assertThat(pdb.getSpec().getMaxUnavailable().getIntVal()).isEqualTo(1);
+              assertThat(d.getSpec().getTemplate().getMetadata().getLabels())
+                  .containsAllEntriesOf(pdb.getSpec().getSelector().getMatchLabels());
+            });
+    var antiAffinity =
+        d.getSpec()
+            .getTemplate()
+            .getSpec()
+            .getAffinity()
+            .getPodAntiAffinity()
+            .getPreferredDuringSchedulingIgnoredDuringExecution();
+    assertThat(antiAffinity)
+        .singleElement()
+        .satisfies(
+            t -> {
+              assertThat(t.getPodAffinityTerm().getTopologyKey())
+                  .isEqualTo("kubernetes.io/hostname");
+              assertThat(d.getSpec().getTemplate().getMetadata().getLabels())
+                  .containsAllEntriesOf(t.getPodAffinityTerm().getLabelSelector().getMatchLabels());
+            });
 
-    List<HasMetadata> elsewhere = Chart.render(Chart.values(
-        "leaderElection.enabled", true, "leaderElection.namespace", "ops-leases"));
-    assertThat(env(operator(deployment(elsewhere)))).containsEntry("LEADER_ELECTION", "true")
+    List<HasMetadata> elsewhere =
+        Chart.render(
+            Chart.values("leaderElection.enabled", true, "leaderElection.namespace", "ops-leases"));
+    assertThat(env(operator(deployment(elsewhere))))
+        .containsEntry("LEADER_ELECTION", "true")
         .containsEntry("LEADER_ELECTION_NAMESPACE", "ops-leases");
-    assertThat(Chart.ofKind(elsewhere, Role.class)).extracting(r -> r.getMetadata().getNamespace())
+    assertThat(Chart.ofKind(elsewhere, Role.class))
+        .extracting(r -> r.getMetadata().getNamespace())
         .containsExactly("ops-leases");
   }
 
   @Test
   void twoReplicasWithoutLeaderElectionAreRefused() {
-    assertThatThrownBy(() -> Chart.template(Chart.values("replicas", 2, "leaderElection.enabled", false)))
+    assertThatThrownBy(
+            () -> Chart.template(Chart.values("replicas", 2, "leaderElection.enabled", false)))
         .hasMessageContaining("replicas > 1 needs leader election");
   }
 
   @Test
   void imagesArgsAndEnvFollowTheValues() {
     String digest = "sha256:" + "ab".repeat(32);
-    List<HasMetadata> objects = Chart.render(Chart.values(
-        "image.repository", "localhost/cephaloproxy/operator", "image.tag", "dev",
-        "image.pullPolicy", "Never", "squidImage.digest", digest, "logFormat", "json",
-        "httpPort", 9090,
-        "extraEnv", List.of(Map.of("name", "JAVA_TOOL_OPTIONS", "value", "-Xmx200m"))));
+    List<HasMetadata> objects =
+        Chart.render(
+            Chart.values(
+                "image.repository",
+                "localhost/cephaloproxy/operator",
+                "image.tag",
+                "dev",
+                "image.pullPolicy",
+                "Never",
+                "squidImage.digest",
+                digest,
+                "logFormat",
+                "json",
+                "httpPort",
+                9090,
+                "extraEnv",
+                List.of(Map.of("name", "JAVA_TOOL_OPTIONS", "value", "-Xmx200m"))));
     Container c = operator(deployment(objects));
     assertThat(c.getImage()).isEqualTo("localhost/cephaloproxy/operator:dev");
     assertThat(c.getImagePullPolicy()).isEqualTo("Never");
     assertThat(c.getArgs()).as("the operator takes no arguments after run").containsExactly("run");
-    assertThat(env(c)).containsEntry("SQUID_IMAGE", "ghcr.io/cephaloproxy/squid@" + digest)
-        .containsEntry("LOG_FORMAT", "json").containsEntry("HTTP_PORT", "9090")
+    assertThat(env(c))
+        .containsEntry("SQUID_IMAGE", "ghcr.io/cephaloproxy/squid@" + digest)
+        .containsEntry("LOG_FORMAT", "json")
+        .containsEntry("HTTP_PORT", "9090")
         .containsEntry("JAVA_TOOL_OPTIONS", "-Xmx200m");
     assertThat(c.getPorts().get(0).getContainerPort()).isEqualTo(9090);
   }
 
   @Test
   void existingServiceAccountAndNoRbac() {
-    List<HasMetadata> objects = Chart.render(Chart.values(
-        "serviceAccount.create", false, "serviceAccount.name", "platform-operator", "rbac.create", false));
-    assertThat(objects).extracting(HasMetadata::getKind).containsExactlyInAnyOrder("CustomResourceDefinition", "Deployment");
+    List<HasMetadata> objects =
+        Chart.render(
+            Chart.values(
+                "serviceAccount.create",
+                false,
+                "serviceAccount.name",
+                "platform-operator",
+                "rbac.create",
+                false));
+    assertThat(objects)
+        .extracting(HasMetadata::getKind)
+        .containsExactlyInAnyOrder("CustomResourceDefinition", "Deployment");
     assertThat(deployment(objects).getSpec().getTemplate().getSpec().getServiceAccountName())
         .isEqualTo("platform-operator");
   }
 
   @Test
   void monitorsScrapeTheOperatorAndEverySquidPod() {
-    List<HasMetadata> objects = Chart.render(Chart.values(
-        "metrics.serviceMonitor.enabled", true, "metrics.podMonitor.enabled", true,
-        "metrics.serviceMonitor.labels.release", "prom"));
+    List<HasMetadata> objects =
+        Chart.render(
+            Chart.values(
+                "metrics.serviceMonitor.enabled",
+                true,
+                "metrics.podMonitor.enabled",
+                true,
+                "metrics.serviceMonitor.labels.release",
+                "prom"));
     Service svc = Chart.ofKind(objects, Service.class).get(0);
-    assertThat(svc.getSpec().getPorts()).singleElement()
+    assertThat(svc.getSpec().getPorts())
+        .singleElement()
         .satisfies(p -> assertThat(p.getTargetPort().getStrVal()).isEqualTo("http"));
     Deployment d = deployment(objects);
     assertThat(d.getSpec().getTemplate().getMetadata().getLabels())
@@ -293,25 +446,37 @@ class ChartTest {
     GenericKubernetesResource sm = generic(objects, "ServiceMonitor");
     assertThat(sm.getApiVersion()).isEqualTo("monitoring.coreos.com/v1");
     assertThat(sm.getMetadata().getLabels()).containsEntry("release", "prom");
-    assertThat(svc.getMetadata().getLabels()).containsAllEntriesOf(
-        Yaml.at(sm.getAdditionalProperties(), "spec", "selector", "matchLabels"));
-    List<Map<String, Object>> endpoints = Yaml.at(sm.getAdditionalProperties(), "spec", "endpoints");
-    assertThat(endpoints).singleElement().satisfies(e -> assertThat(e)
-        .containsEntry("port", "http").containsEntry("path", "/metrics"));
+    assertThat(svc.getMetadata().getLabels())
+        .containsAllEntriesOf(
+            Yaml.at(sm.getAdditionalProperties(), "spec", "selector", "matchLabels"));
+    List<Map<String, Object>> endpoints =
+        Yaml.at(sm.getAdditionalProperties(), "spec", "endpoints");
+    assertThat(endpoints)
+        .singleElement()
+        .satisfies(
+            e -> assertThat(e).containsEntry("port", "http").containsEntry("path", "/metrics"));
 
     GenericKubernetesResource pm = generic(objects, "PodMonitor");
     Map<String, Object> spec = Yaml.at(pm.getAdditionalProperties(), "spec");
     assertThat(Yaml.<Map<String, Object>>at(spec, "selector", "matchLabels"))
         .isEqualTo(Map.of("app.kubernetes.io/managed-by", "cephaloproxy-operator"));
-    assertThat(Yaml.<Map<String, Object>>at(spec, "namespaceSelector")).isEqualTo(Map.of("any", true));
+    assertThat(Yaml.<Map<String, Object>>at(spec, "namespaceSelector"))
+        .isEqualTo(Map.of("any", true));
     List<Map<String, Object>> podEndpoints = Yaml.at(spec, "podMetricsEndpoints");
-    assertThat(podEndpoints).singleElement().satisfies(e -> assertThat(e)
-        .containsEntry("port", "health").containsEntry("path", "/metrics"));
+    assertThat(podEndpoints)
+        .singleElement()
+        .satisfies(
+            e -> assertThat(e).containsEntry("port", "health").containsEntry("path", "/metrics"));
 
-    List<HasMetadata> scoped = Chart.render(Chart.values(
-        "metrics.podMonitor.enabled", true, "watchNamespaces", List.of("team-a")));
-    assertThat(Yaml.<Map<String, Object>>at(generic(scoped, "PodMonitor").getAdditionalProperties(),
-        "spec", "namespaceSelector")).isEqualTo(Map.of("matchNames", List.of("team-a")));
+    List<HasMetadata> scoped =
+        Chart.render(
+            Chart.values("metrics.podMonitor.enabled", true, "watchNamespaces", List.of("team-a")));
+    assertThat(
+            Yaml.<Map<String, Object>>at(
+                generic(scoped, "PodMonitor").getAdditionalProperties(),
+                "spec",
+                "namespaceSelector"))
+        .isEqualTo(Map.of("matchNames", List.of("team-a")));
     assertThat(Chart.ofKind(scoped, "ServiceMonitor")).isEmpty();
   }
 
@@ -319,38 +484,58 @@ class ChartTest {
   void notesTellWhatToApplyNextWithAManifestTheCrdAccepts(@TempDir Path dir) throws Exception {
     Path values = dir.resolve("values.yaml");
     Files.writeString(values, "watchNamespaces: [team-a, team-b]\nreplicas: 2\n");
-    String out = new Helm(Repo.CHART).install().withName(Chart.RELEASE).withNamespace(Chart.NAMESPACE)
-        .withKubeVersion(Chart.KUBE_VERSION).clientOnly().dryRun().withValuesFile(values)
-        .call().getOutput();
-    assertThat(out).contains("It reconciles SquidProxy resources in: team-a, team-b.")
-        .contains("Leader election is on (2 replicas, Lease cephaloproxy-operator-leader in " + Chart.NAMESPACE + ")")
-        .contains("kubectl -n " + Chart.NAMESPACE + " rollout status deployment/cp-cephaloproxy-operator")
+    String out =
+        new Helm(Repo.CHART)
+            .install()
+            .withName(Chart.RELEASE)
+            .withNamespace(Chart.NAMESPACE)
+            .withKubeVersion(Chart.KUBE_VERSION)
+            .clientOnly()
+            .dryRun()
+            .withValuesFile(values)
+            .call()
+            .getOutput();
+    assertThat(out)
+        .contains("It reconciles SquidProxy resources in: team-a, team-b.")
+        .contains(
+            "Leader election is on (2 replicas, Lease cephaloproxy-operator-leader in "
+                + Chart.NAMESPACE
+                + ")")
+        .contains(
+            "kubectl -n " + Chart.NAMESPACE + " rollout status deployment/cp-cephaloproxy-operator")
         .contains("curl -sS -x http://egress.team-a.svc:3128");
-    Matcher m = Pattern.compile("(?s)cat <<YAML \\| kubectl apply -n team-a -f -\n(.*?)\n\\s*YAML\n").matcher(out);
+    Matcher m =
+        Pattern.compile("(?s)cat <<YAML \\| kubectl apply -n team-a -f -\n(.*?)\n\\s*YAML\n")
+            .matcher(out);
     assertThat(m.find()).as("NOTES contain a manifest to apply:\n%s", out).isTrue();
     Map<String, Object> manifest = Yaml.documents(m.group(1).replaceAll("(?m)^   ", "")).get(0);
     assertThat(CrdSchema.load().validate(manifest)).isEmpty();
   }
 
   @ParameterizedTest(name = "{0}={1} is rejected")
-  @CsvSource(delimiter = '|', value = {
-      "replicas|0|at '/replicas': minimum: got 0, want 1",
-      "replicas|many|at '/replicas': got string, want integer",
-      "logFormat|xml|at '/logFormat': value must be one of 'plain', 'json'",
-      "image.pullPolicy|Sometimes|at '/image/pullPolicy': value must be one of 'Always', 'IfNotPresent', 'Never'",
-      "watchNamespaces|Team_A|at '/watchNamespaces/0': 'Team_A' does not match pattern",
-      "replica|2|additional properties 'replica' not allowed",
-      "podSecurityContext.runAsNonRoot|false|at '/podSecurityContext/runAsNonRoot': value must be true",
-      "squidImage.digest|sha256:short|at '/squidImage/digest': 'sha256:short' does not match pattern",
-      "httpPort|80|at '/httpPort': minimum: got 80, want 1,024",
-      "extraArgs|--verbose|additional properties 'extraArgs' not allowed",
-      "containerSecurityContext.readOnlyRootFilesystem|false|at '/containerSecurityContext/readOnlyRootFilesystem': value must be true",
-      "revisionHistoryLimit|-1|at '/revisionHistoryLimit': minimum: got -1, want 0",
-  })
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "replicas|0|at '/replicas': minimum: got 0, want 1",
+        "replicas|many|at '/replicas': got string, want integer",
+        "logFormat|xml|at '/logFormat': value must be one of 'plain', 'json'",
+        "image.pullPolicy|Sometimes|at '/image/pullPolicy': value must be one of 'Always', 'IfNotPresent', 'Never'",
+        "watchNamespaces|Team_A|at '/watchNamespaces/0': 'Team_A' does not match pattern",
+        "replica|2|additional properties 'replica' not allowed",
+        "podSecurityContext.runAsNonRoot|false|at '/podSecurityContext/runAsNonRoot': value must be true",
+        "squidImage.digest|sha256:short|at '/squidImage/digest': 'sha256:short' does not match pattern",
+        "httpPort|80|at '/httpPort': minimum: got 80, want 1,024",
+        "extraArgs|--verbose|additional properties 'extraArgs' not allowed",
+        "containerSecurityContext.readOnlyRootFilesystem|false|at '/containerSecurityContext/readOnlyRootFilesystem': value must be true",
+        "revisionHistoryLimit|-1|at '/revisionHistoryLimit': minimum: got -1, want 0",
+      })
   void schemaRejectsBadValuesNamingTheKey(String key, String value, String message) {
-    Object typed = value.matches("-?\\d+") ? Integer.valueOf(value)
-        : value.equals("false") ? Boolean.FALSE
-        : key.equals("watchNamespaces") ? List.of(value) : value;
+    Object typed =
+        value.matches("-?\\d+")
+            ? Integer.valueOf(value)
+            : value.equals("false")
+                ? Boolean.FALSE
+                : key.equals("watchNamespaces") ? List.of(value) : value;
     assertThatThrownBy(() -> Chart.template(Chart.values(key, typed)))
         .hasMessageContaining("values don't meet the specifications of the schema")
         .hasMessageContaining(message);
@@ -364,11 +549,14 @@ class ChartTest {
 
   static Container operator(Deployment d) {
     return d.getSpec().getTemplate().getSpec().getContainers().stream()
-        .filter(c -> c.getName().equals("operator")).findFirst().orElseThrow();
+        .filter(c -> c.getName().equals("operator"))
+        .findFirst()
+        .orElseThrow();
   }
 
   static Map<String, String> env(Container c) {
-    return c.getEnv().stream().filter(e -> e.getValue() != null)
+    return c.getEnv().stream()
+        .filter(e -> e.getValue() != null)
         .collect(Collectors.toMap(EnvVar::getName, EnvVar::getValue));
   }
 
@@ -382,49 +570,90 @@ class ChartTest {
   void aggregatedRolesLetNamespaceAdminsEditorsAndViewersUseSquidProxies() {
     List<HasMetadata> objects = Chart.render(Chart.values("watchNamespaces", List.of("team-a")));
     ClusterRole edit = clusterRole(objects, "cp-cephaloproxy-operator-edit");
-    assertThat(edit.getMetadata().getLabels()).containsEntry("rbac.authorization.k8s.io/aggregate-to-admin", "true")
+    assertThat(edit.getMetadata().getLabels())
+        .containsEntry("rbac.authorization.k8s.io/aggregate-to-admin", "true")
         .containsEntry("rbac.authorization.k8s.io/aggregate-to-edit", "true");
     assertThat(edit.getRules()).isEqualTo(Rbac.rules("aggregateToEdit"));
     ClusterRole view = clusterRole(objects, "cp-cephaloproxy-operator-view");
-    assertThat(view.getMetadata().getLabels()).containsEntry("rbac.authorization.k8s.io/aggregate-to-view", "true")
+    assertThat(view.getMetadata().getLabels())
+        .containsEntry("rbac.authorization.k8s.io/aggregate-to-view", "true")
         .doesNotContainKey("rbac.authorization.k8s.io/aggregate-to-edit");
-    assertThat(view.getRules()).allSatisfy(r -> assertThat(r.getVerbs()).containsOnly("get", "list", "watch"));
-    assertThat(Chart.ofKind(Chart.render(Chart.values("rbac.aggregateToDefaultRoles", false)), ClusterRole.class))
-        .extracting(r -> r.getMetadata().getName()).containsExactly("cp-cephaloproxy-operator");
+    assertThat(view.getRules())
+        .allSatisfy(r -> assertThat(r.getVerbs()).containsOnly("get", "list", "watch"));
+    assertThat(
+            Chart.ofKind(
+                Chart.render(Chart.values("rbac.aggregateToDefaultRoles", false)),
+                ClusterRole.class))
+        .extracting(r -> r.getMetadata().getName())
+        .containsExactly("cp-cephaloproxy-operator");
   }
 
   @Test
   void podSettingsFollowTheValues() {
-    List<HasMetadata> objects = Chart.render(Chart.values(
-        "containerSecurityContext", Map.of("runAsUser", 1001),
-        "topologySpreadConstraints", List.of(Map.of("maxSkew", 1, "topologyKey", "topology.kubernetes.io/zone",
-            "whenUnsatisfiable", "ScheduleAnyway")),
-        "revisionHistoryLimit", 3, "probes.liveness.periodSeconds", 20, "probes.readiness.timeoutSeconds", 4,
-        "replicas", 2, "strategy", Map.of("type", "RollingUpdate", "rollingUpdate", Map.of("maxSurge", 0, "maxUnavailable", 1))));
+    List<HasMetadata> objects =
+        Chart.render(
+            Chart.values(
+                "containerSecurityContext",
+                Map.of("runAsUser", 1001),
+                "topologySpreadConstraints",
+                List.of(
+                    Map.of(
+                        "maxSkew",
+                        1,
+                        "topologyKey",
+                        "topology.kubernetes.io/zone",
+                        "whenUnsatisfiable",
+                        "ScheduleAnyway")),
+                "revisionHistoryLimit",
+                3,
+                "probes.liveness.periodSeconds",
+                20,
+                "probes.readiness.timeoutSeconds",
+                4,
+                "replicas",
+                2,
+                "strategy",
+                Map.of(
+                    "type",
+                    "RollingUpdate",
+                    "rollingUpdate",
+                    Map.of("maxSurge", 0, "maxUnavailable", 1))));
     Deployment d = deployment(objects);
     Container c = operator(d);
     assertThat(c.getSecurityContext().getRunAsUser()).isEqualTo(1001L);
-    assertThat(c.getSecurityContext().getReadOnlyRootFilesystem()).as("restricted defaults stay").isTrue();
+    assertThat(c.getSecurityContext().getReadOnlyRootFilesystem())
+        .as("restricted defaults stay")
+        .isTrue();
     assertThat(c.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
     assertThat(PodSecurity.restrictedViolations(d.getSpec().getTemplate().getSpec())).isEmpty();
-    assertThat(d.getSpec().getTemplate().getSpec().getTopologySpreadConstraints()).singleElement().satisfies(t -> {
-      assertThat(t.getTopologyKey()).isEqualTo("topology.kubernetes.io/zone");
-      assertThat(t.getLabelSelector().getMatchLabels()).as("the chart selects its own pods")
-          .isEqualTo(d.getSpec().getSelector().getMatchLabels());
-    });
+    assertThat(d.getSpec().getTemplate().getSpec().getTopologySpreadConstraints())
+        .singleElement()
+        .satisfies(
+            t -> {
+              assertThat(t.getTopologyKey()).isEqualTo("topology.kubernetes.io/zone");
+              assertThat(t.getLabelSelector().getMatchLabels())
+                  .as("the chart selects its own pods")
+                  .isEqualTo(d.getSpec().getSelector().getMatchLabels());
+            });
     assertThat(d.getSpec().getRevisionHistoryLimit()).isEqualTo(3);
     assertThat(c.getLivenessProbe().getPeriodSeconds()).isEqualTo(20);
-    assertThat(c.getLivenessProbe().getFailureThreshold()).as("merged over the defaults").isEqualTo(3);
+    assertThat(c.getLivenessProbe().getFailureThreshold())
+        .as("merged over the defaults")
+        .isEqualTo(3);
     assertThat(c.getReadinessProbe().getTimeoutSeconds()).isEqualTo(4);
     assertThat(c.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/readyz");
-    assertThat(d.getSpec().getStrategy().getRollingUpdate().getMaxUnavailable().getIntVal()).isEqualTo(1);
-    assertThatThrownBy(() -> Chart.template(Chart.values("strategy", Map.of("type", "RollingUpdate"))))
+    assertThat(d.getSpec().getStrategy().getRollingUpdate().getMaxUnavailable().getIntVal())
+        .isEqualTo(1);
+    assertThatThrownBy(
+            () -> Chart.template(Chart.values("strategy", Map.of("type", "RollingUpdate"))))
         .hasMessageContaining("strategy.type RollingUpdate needs leader election");
   }
 
   static ClusterRole clusterRole(List<HasMetadata> objects, String name) {
-    return Chart.ofKind(objects, ClusterRole.class).stream().filter(r -> r.getMetadata().getName().equals(name))
-        .findFirst().orElseThrow(() -> new AssertionError("no ClusterRole " + name));
+    return Chart.ofKind(objects, ClusterRole.class).stream()
+        .filter(r -> r.getMetadata().getName().equals(name))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no ClusterRole " + name));
   }
 
   static void isServiceAccount(Subject s, ServiceAccount sa) {

@@ -11,9 +11,10 @@ import java.util.regex.Pattern;
 /**
  * Validates a SquidProxy manifest against the CRD the way the API server does on create: schema
  * defaults applied first, then the structural OpenAPI v3 schema (types, required, enum, bounds,
- * lengths, patterns, list sizes, int-or-string, preserve-unknown-fields), unknown fields
- * (rejected, as `kubectl apply`'s default strict field validation does) and the CEL rules
- * (x-kubernetes-validations, see {@link Cel}). ApiServerDryRunIT checks that it agrees with a real API server.
+ * lengths, patterns, list sizes, int-or-string, preserve-unknown-fields), unknown fields (rejected,
+ * as `kubectl apply`'s default strict field validation does) and the CEL rules
+ * (x-kubernetes-validations, see {@link Cel}). ApiServerDryRunIT checks that it agrees with a real
+ * API server.
  */
 final class CrdSchema {
   private final String group;
@@ -46,7 +47,8 @@ final class CrdSchema {
 
   boolean handles(Map<String, Object> manifest) {
     String apiVersion = (String) manifest.get("apiVersion");
-    return kind.equals(manifest.get("kind")) && apiVersion != null
+    return kind.equals(manifest.get("kind"))
+        && apiVersion != null
         && apiVersion.startsWith(group + "/");
   }
 
@@ -61,10 +63,18 @@ final class CrdSchema {
       errors.add("kind: expected " + kind + ", got " + manifest.get("kind"));
       return errors;
     }
-    String version = apiVersion.startsWith(group + "/") ? apiVersion.substring(group.length() + 1) : null;
+    String version =
+        apiVersion.startsWith(group + "/") ? apiVersion.substring(group.length() + 1) : null;
     Map<String, Object> schema = version == null ? null : versions.get(version);
     if (schema == null) {
-      errors.add("apiVersion: " + apiVersion + " is not served (served: " + group + "/" + versions.keySet() + ")");
+      errors.add(
+          "apiVersion: "
+              + apiVersion
+              + " is not served (served: "
+              + group
+              + "/"
+              + versions.keySet()
+              + ")");
       return errors;
     }
     Object name = Yaml.at(manifest, "metadata", "name");
@@ -119,7 +129,8 @@ final class CrdSchema {
       }
     }
     List<Object> enumValues = (List<Object>) s.get("enum");
-    if (enumValues != null && enumValues.stream().noneMatch(v -> Objects.equals(norm(v), norm(value)))) {
+    if (enumValues != null
+        && enumValues.stream().noneMatch(v -> Objects.equals(norm(v), norm(value)))) {
       errors.add(path + ": Unsupported value: " + value + " (supported: " + enumValues + ")");
     }
     if (value instanceof String str) {
@@ -159,7 +170,8 @@ final class CrdSchema {
       if (max != null && list.size() > max.intValue()) {
         errors.add(path + ": must have at most " + max + " items");
       }
-      if ("set".equals(s.get("x-kubernetes-list-type")) && new HashSet<>(list).size() != list.size()) {
+      if ("set".equals(s.get("x-kubernetes-list-type"))
+          && new HashSet<>(list).size() != list.size()) {
         errors.add(path + ": duplicate entries in a set");
       }
       Map<String, Object> items = (Map<String, Object>) s.get("items");
@@ -184,7 +196,8 @@ final class CrdSchema {
           check(sub, e.getValue(), (Map<String, Object>) props.get(key), errors);
         } else if (additional instanceof Map<?, ?> addSchema) {
           check(sub, e.getValue(), (Map<String, Object>) addSchema, errors);
-        } else if (!preserve && !Boolean.TRUE.equals(additional)
+        } else if (!preserve
+            && !Boolean.TRUE.equals(additional)
             && !Boolean.TRUE.equals(s.get("x-kubernetes-embedded-resource"))) {
           errors.add(sub + ": unknown field");
         }
@@ -203,9 +216,13 @@ final class CrdSchema {
       for (Map<String, Object> rule : rules) {
         String failure = Cel.check((String) rule.get("rule"), value);
         if (failure != null) {
-          errors.add(path + ": " + (failure.equals("rule failed")
-              ? String.valueOf(rule.getOrDefault("message", "failed rule: " + rule.get("rule")))
-              : failure + ": " + rule.get("rule")));
+          errors.add(
+              path
+                  + ": "
+                  + (failure.equals("rule failed")
+                      ? String.valueOf(
+                          rule.getOrDefault("message", "failed rule: " + rule.get("rule")))
+                      : failure + ": " + rule.get("rule")));
         }
       }
     }
@@ -257,8 +274,8 @@ final class CrdSchema {
 
   /** allOf/anyOf/oneOf parts in structural schemas carry constraints only (no new fields). */
   @SuppressWarnings("unchecked")
-  private static void checkConstraintsOnly(String path, Object value, Map<String, Object> part,
-      List<String> errors) {
+  private static void checkConstraintsOnly(
+      String path, Object value, Map<String, Object> part, List<String> errors) {
     Map<String, Object> copy = new java.util.HashMap<>(part);
     copy.remove("properties");
     copy.put("x-kubernetes-preserve-unknown-fields", true);
@@ -267,8 +284,11 @@ final class CrdSchema {
     if (props != null && value instanceof Map<?, ?> map) {
       for (Map.Entry<String, Object> e : props.entrySet()) {
         if (map.containsKey(e.getKey())) {
-          checkConstraintsOnly(path + "." + e.getKey(), map.get(e.getKey()),
-              (Map<String, Object>) e.getValue(), errors);
+          checkConstraintsOnly(
+              path + "." + e.getKey(),
+              map.get(e.getKey()),
+              (Map<String, Object>) e.getValue(),
+              errors);
         }
       }
     }
@@ -276,7 +296,9 @@ final class CrdSchema {
 
   /** A bound from the schema; YAML 1.1 reads "2.147483647E9" as a string, Go's YAML as a number. */
   private static Double number(Object v) {
-    return v == null ? null : v instanceof Number n ? n.doubleValue() : Double.valueOf(v.toString());
+    return v == null
+        ? null
+        : v instanceof Number n ? n.doubleValue() : Double.valueOf(v.toString());
   }
 
   private static Object norm(Object v) {
@@ -289,13 +311,16 @@ final class CrdSchema {
       case "array" -> v instanceof List;
       case "string" -> v instanceof String;
       case "boolean" -> v instanceof Boolean;
-      case "integer" -> v instanceof Integer || v instanceof Long || v instanceof java.math.BigInteger;
+      case "integer" ->
+          v instanceof Integer || v instanceof Long || v instanceof java.math.BigInteger;
       case "number" -> v instanceof Number;
       default -> true;
     };
   }
 
   private static String describe(Object v) {
-    return v instanceof Map ? "object" : v instanceof List ? "array" : v.getClass().getSimpleName() + " " + v;
+    return v instanceof Map
+        ? "object"
+        : v instanceof List ? "array" : v.getClass().getSimpleName() + " " + v;
   }
 }

@@ -13,9 +13,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Markdown tables generated from their single sources: the chart's values table (from values.yaml and its comments)
- * and the RBAC tables (from files/rules.yaml and its comments). Each lives between
- * {@code <!-- BEGIN GENERATED name -->} and {@code <!-- END GENERATED name -->} in a hand-written page.
+ * Markdown tables generated from their single sources: the chart's values table (from values.yaml
+ * and its comments) and the RBAC tables (from files/rules.yaml and its comments). Each lives
+ * between {@code <!-- BEGIN GENERATED name -->} and {@code <!-- END GENERATED name -->} in a
+ * hand-written page.
  */
 final class DocTables {
   private DocTables() {}
@@ -25,9 +26,14 @@ final class DocTables {
     return replace(Repo.read(page), name, table);
   }
 
-  /** {@code text} with the section between the markers of {@code name} replaced by {@code table}. */
+  /**
+   * {@code text} with the section between the markers of {@code name} replaced by {@code table}.
+   */
   static String replace(String text, String name, String table) {
-    String begin = "<!-- BEGIN GENERATED " + name + ": do not edit; run scripts/sync-install-artifacts.sh -->\n";
+    String begin =
+        "<!-- BEGIN GENERATED "
+            + name
+            + ": do not edit; run scripts/sync-install-artifacts.sh -->\n";
     String end = "<!-- END GENERATED " + name + " -->";
     int a = text.indexOf(begin);
     int b = text.indexOf(end);
@@ -44,8 +50,8 @@ final class DocTables {
   record Value(String path, String description, Object defaultValue) {}
 
   /**
-   * The documented values: a key with a value on its line is a row; a map key with a comment of its own whose
-   * children have none is one row (its whole default); other map keys are walked into.
+   * The documented values: a key with a value on its line is a row; a map key with a comment of its
+   * own whose children have none is one row (its whole default); other map keys are walked into.
    */
   static List<Value> values(Path valuesYaml) {
     Map<String, Object> defaults = Yaml.single(valuesYaml);
@@ -82,7 +88,8 @@ final class DocTables {
     }
     List<Value> out = new ArrayList<>();
     for (Key k : keys) {
-      boolean insideRow = keys.stream().anyMatch(p -> k.path().startsWith(p.path() + ".") && isRowMap(p, keys));
+      boolean insideRow =
+          keys.stream().anyMatch(p -> k.path().startsWith(p.path() + ".") && isRowMap(p, keys));
       if (!insideRow && (k.inline() || isRowMap(k, keys))) {
         out.add(new Value(k.path(), k.comment(), at(defaults, k.path())));
       }
@@ -94,8 +101,11 @@ final class DocTables {
 
   /** A map key with a comment of its own whose descendants have none: documented as one value. */
   private static boolean isRowMap(Key k, List<Key> keys) {
-    return !k.inline() && !k.comment().isEmpty()
-        && keys.stream().filter(c -> c.path().startsWith(k.path() + ".")).allMatch(c -> c.comment().isEmpty());
+    return !k.inline()
+        && !k.comment().isEmpty()
+        && keys.stream()
+            .filter(c -> c.path().startsWith(k.path() + "."))
+            .allMatch(c -> c.comment().isEmpty());
   }
 
   @SuppressWarnings("unchecked")
@@ -108,10 +118,16 @@ final class DocTables {
   }
 
   static String valuesTable(Path valuesYaml) {
-    StringBuilder md = new StringBuilder("| value | default | description |\n| --- | --- | --- |\n");
+    StringBuilder md =
+        new StringBuilder("| value | default | description |\n| --- | --- | --- |\n");
     for (Value v : values(valuesYaml)) {
-      md.append("| `").append(v.path()).append("` | ").append(defaultText(v.defaultValue())).append(" | ")
-          .append(cell(v.description())).append(" |\n");
+      md.append("| `")
+          .append(v.path())
+          .append("` | ")
+          .append(defaultText(v.defaultValue()))
+          .append(" | ")
+          .append(cell(v.description()))
+          .append(" |\n");
     }
     return md.toString();
   }
@@ -130,7 +146,10 @@ final class DocTables {
 
   // --- files/rules.yaml
 
-  /** One row per rule of a section; the comment lines above a rule (or above the first rule of a run) say why. */
+  /**
+   * One row per rule of a section; the comment lines above a rule (or above the first rule of a
+   * run) say why.
+   */
   static String rbacTable(Path rulesYaml, String section) {
     List<Map<String, Object>> rules = Yaml.at(Yaml.single(rulesYaml), section);
     List<String> lines = Repo.read(rulesYaml).lines().toList();
@@ -162,12 +181,19 @@ final class DocTables {
       }
     }
     assertThat(index + 1).as("rules of section %s", section).isEqualTo(rules.size());
-    StringBuilder md = new StringBuilder("| API group | resources | verbs | why |\n| --- | --- | --- | --- |\n");
+    StringBuilder md =
+        new StringBuilder("| API group | resources | verbs | why |\n| --- | --- | --- | --- |\n");
     for (int i = 0; i < rules.size(); i++) {
       Map<String, Object> r = rules.get(i);
-      md.append("| ").append(join(r.get("apiGroups"), true)).append(" | ").append(join(r.get("resources"), true))
-          .append(" | ").append(join(r.get("verbs"), false)).append(" | ")
-          .append(cell(why.get(i).startsWith("(as above) ") ? "as above" : why.get(i))).append(" |\n");
+      md.append("| ")
+          .append(join(r.get("apiGroups"), true))
+          .append(" | ")
+          .append(join(r.get("resources"), true))
+          .append(" | ")
+          .append(join(r.get("verbs"), false))
+          .append(" | ")
+          .append(cell(why.get(i).startsWith("(as above) ") ? "as above" : why.get(i)))
+          .append(" |\n");
     }
     return md.toString();
   }

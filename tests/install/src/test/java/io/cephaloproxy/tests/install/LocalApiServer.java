@@ -16,8 +16,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * etcd and kube-apiserver (the binaries stage 30 builds) on loopback ports, with an admin token and RBAC: enough for
- * server-side dry-runs, CRDs and Helm releases. No controllers run.
+ * etcd and kube-apiserver (the binaries stage 30 builds) on loopback ports, with an admin token and
+ * RBAC: enough for server-side dry-runs, CRDs and Helm releases. No controllers run.
  */
 final class LocalApiServer implements AutoCloseable {
   private final List<Process> processes = new ArrayList<>();
@@ -39,32 +39,54 @@ final class LocalApiServer implements AutoCloseable {
     int etcdClient = freePort();
     int etcdPeer = freePort();
     int api = freePort();
-    start(dir.resolve("etcd.log"), bin.resolve("etcd").toString(), "--data-dir", dir.resolve("etcd").toString(),
-        "--listen-client-urls", "http://127.0.0.1:" + etcdClient, "--advertise-client-urls", "http://127.0.0.1:" + etcdClient,
-        "--listen-peer-urls", "http://127.0.0.1:" + etcdPeer, "--initial-advertise-peer-urls", "http://127.0.0.1:" + etcdPeer,
-        "--initial-cluster", "default=http://127.0.0.1:" + etcdPeer);
+    start(
+        dir.resolve("etcd.log"),
+        bin.resolve("etcd").toString(),
+        "--data-dir",
+        dir.resolve("etcd").toString(),
+        "--listen-client-urls",
+        "http://127.0.0.1:" + etcdClient,
+        "--advertise-client-urls",
+        "http://127.0.0.1:" + etcdClient,
+        "--listen-peer-urls",
+        "http://127.0.0.1:" + etcdPeer,
+        "--initial-advertise-peer-urls",
+        "http://127.0.0.1:" + etcdPeer,
+        "--initial-cluster",
+        "default=http://127.0.0.1:" + etcdPeer);
     Path key = dir.resolve("sa.key");
     Result genrsa = run(List.of("openssl", "genrsa", "-out", key.toString(), "2048"), null);
     assertThat(genrsa.exit()).as(genrsa.output()).isZero();
     Files.writeString(dir.resolve("tokens.csv"), "admin-token,admin,admin,system:masters\n");
-    start(dir.resolve("kube-apiserver.log"), bin.resolve("kube-apiserver").toString(),
-        "--etcd-servers=http://127.0.0.1:" + etcdClient, "--bind-address=127.0.0.1", "--secure-port=" + api,
-        "--cert-dir=" + dir.resolve("certs"), "--service-account-key-file=" + key,
-        "--service-account-signing-key-file=" + key, "--service-account-issuer=https://kubernetes.default.svc",
-        "--token-auth-file=" + dir.resolve("tokens.csv"), "--authorization-mode=RBAC",
+    start(
+        dir.resolve("kube-apiserver.log"),
+        bin.resolve("kube-apiserver").toString(),
+        "--etcd-servers=http://127.0.0.1:" + etcdClient,
+        "--bind-address=127.0.0.1",
+        "--secure-port=" + api,
+        "--cert-dir=" + dir.resolve("certs"),
+        "--service-account-key-file=" + key,
+        "--service-account-signing-key-file=" + key,
+        "--service-account-issuer=https://kubernetes.default.svc",
+        "--token-auth-file=" + dir.resolve("tokens.csv"),
+        "--authorization-mode=RBAC",
         "--service-cluster-ip-range=10.96.0.0/16");
     kubeconfig = dir.resolve("kubeconfig");
-    Files.writeString(kubeconfig, """
+    Files.writeString(
+        kubeconfig,
+        """
         apiVersion: v1
         kind: Config
         clusters: [{name: test, cluster: {server: "https://127.0.0.1:%d", insecure-skip-tls-verify: true}}]
         users: [{name: admin, user: {token: admin-token}}]
         contexts: [{name: test, context: {cluster: test, user: admin}}]
         current-context: test
-        """.formatted(api));
+        """
+            .formatted(api));
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
     while (!kubectl(null, "get", "--raw", "/readyz").output().strip().equals("ok")) {
-      assertThat(System.nanoTime()).as("kube-apiserver ready within 90 s; see %s", dir.resolve("kube-apiserver.log"))
+      assertThat(System.nanoTime())
+          .as("kube-apiserver ready within 90 s; see %s", dir.resolve("kube-apiserver.log"))
           .isLessThan(deadline);
       Thread.sleep(500);
     }
@@ -77,7 +99,8 @@ final class LocalApiServer implements AutoCloseable {
   record Result(int exit, String output) {}
 
   Result kubectl(String stdin, String... args) throws IOException, InterruptedException {
-    List<String> cmd = new ArrayList<>(List.of(Tools.kubectl().toString(), "--kubeconfig", kubeconfig.toString()));
+    List<String> cmd =
+        new ArrayList<>(List.of(Tools.kubectl().toString(), "--kubeconfig", kubeconfig.toString()));
     cmd.addAll(List.of(args));
     return run(cmd, stdin);
   }
@@ -95,7 +118,8 @@ final class LocalApiServer implements AutoCloseable {
   }
 
   private void start(Path log, String... cmd) throws IOException {
-    processes.add(new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start());
+    processes.add(
+        new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start());
   }
 
   @Override
@@ -116,15 +140,29 @@ final class LocalApiServer implements AutoCloseable {
     }
   }
 
-  /** $KUBE_API_TEST_DIR/k8s/VERSION-linux-amd64 (default /var/cache/cephaloproxy/kube), built by stage 30. */
+  /**
+   * $KUBE_API_TEST_DIR/k8s/VERSION-linux-amd64 (default /var/cache/cephaloproxy/kube), built by
+   * stage 30.
+   */
   static Path binaries() throws IOException {
-    Path k8s = Paths.get(System.getenv().getOrDefault("KUBE_API_TEST_DIR", Tools.CACHE.resolve("kube").toString()), "k8s");
+    Path k8s =
+        Paths.get(
+            System.getenv()
+                .getOrDefault("KUBE_API_TEST_DIR", Tools.CACHE.resolve("kube").toString()),
+            "k8s");
     assertThat(k8s).as("run scripts/stages/30-control-plane.sh").isDirectory();
     try (Stream<Path> dirs = Files.list(k8s)) {
-      return dirs.filter(d -> Files.isExecutable(d.resolve("kube-apiserver")) && Files.isExecutable(d.resolve("etcd")))
+      return dirs.filter(
+              d ->
+                  Files.isExecutable(d.resolve("kube-apiserver"))
+                      && Files.isExecutable(d.resolve("etcd")))
           .max(Comparator.naturalOrder())
-          .orElseThrow(() -> new AssertionError("no kube-apiserver and etcd under " + k8s
-              + ": run scripts/stages/30-control-plane.sh"));
+          .orElseThrow(
+              () ->
+                  new AssertionError(
+                      "no kube-apiserver and etcd under "
+                          + k8s
+                          + ": run scripts/stages/30-control-plane.sh"));
     }
   }
 }

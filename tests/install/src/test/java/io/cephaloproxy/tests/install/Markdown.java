@@ -67,6 +67,10 @@ final class Markdown {
 
   /** GitHub's anchor of a heading. */
   static String anchor(String heading) {
-    return heading.strip().toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9 _-]", "").replace(' ', '-');
+    return heading
+        .strip()
+        .toLowerCase(java.util.Locale.ROOT)
+        .replaceAll("[^a-z0-9 _-]", "")
+        .replace(' ', '-');
   }
 }

@@ -13,8 +13,8 @@ import java.util.stream.Stream;
 
 /**
  * The Pod Security Standard "restricted" (v1.26+) rules, checked on a pod spec; returns the
- * violations (empty = admitted). Also the OpenShift restricted-v2 rule that matters to a chart:
- * no fixed runAsUser/fsGroup (the SCC assigns them from the namespace's range).
+ * violations (empty = admitted). Also the OpenShift restricted-v2 rule that matters to a chart: no
+ * fixed runAsUser/fsGroup (the SCC assigns them from the namespace's range).
  */
 final class PodSecurity {
   private PodSecurity() {}
@@ -22,27 +22,36 @@ final class PodSecurity {
   static List<String> restrictedViolations(PodSpec pod) {
     List<String> v = new ArrayList<>();
     PodSecurityContext psc = pod.getSecurityContext();
-    if (Boolean.TRUE.equals(pod.getHostNetwork()) || Boolean.TRUE.equals(pod.getHostPID())
+    if (Boolean.TRUE.equals(pod.getHostNetwork())
+        || Boolean.TRUE.equals(pod.getHostPID())
         || Boolean.TRUE.equals(pod.getHostIPC())) {
       v.add("host namespaces");
     }
     for (Volume vol : Objects.requireNonNullElse(pod.getVolumes(), List.<Volume>of())) {
-      boolean allowed = vol.getEmptyDir() != null || vol.getConfigMap() != null
-          || vol.getSecret() != null || vol.getProjected() != null || vol.getDownwardAPI() != null
-          || vol.getPersistentVolumeClaim() != null || vol.getEphemeral() != null
-          || vol.getCsi() != null;
+      boolean allowed =
+          vol.getEmptyDir() != null
+              || vol.getConfigMap() != null
+              || vol.getSecret() != null
+              || vol.getProjected() != null
+              || vol.getDownwardAPI() != null
+              || vol.getPersistentVolumeClaim() != null
+              || vol.getEphemeral() != null
+              || vol.getCsi() != null;
       if (!allowed) {
         v.add("volume " + vol.getName() + " has a restricted type");
       }
     }
     boolean podNonRoot = psc != null && Boolean.TRUE.equals(psc.getRunAsNonRoot());
-    String podSeccomp = psc != null && psc.getSeccompProfile() != null
-        ? psc.getSeccompProfile().getType() : null;
+    String podSeccomp =
+        psc != null && psc.getSeccompProfile() != null ? psc.getSeccompProfile().getType() : null;
     if (psc != null && psc.getRunAsUser() != null && psc.getRunAsUser() == 0) {
       v.add("pod runAsUser 0");
     }
-    List<Container> all = Stream.of(pod.getInitContainers(), pod.getContainers())
-        .filter(Objects::nonNull).flatMap(List::stream).toList();
+    List<Container> all =
+        Stream.of(pod.getInitContainers(), pod.getContainers())
+            .filter(Objects::nonNull)
+            .flatMap(List::stream)
+            .toList();
     for (Container c : all) {
       String n = "container " + c.getName() + ": ";
       SecurityContext sc = c.getSecurityContext();
@@ -63,7 +72,8 @@ final class PodSecurity {
       if (sc.getRunAsUser() != null && sc.getRunAsUser() == 0) {
         v.add(n + "runAsUser 0");
       }
-      String seccomp = sc.getSeccompProfile() != null ? sc.getSeccompProfile().getType() : podSeccomp;
+      String seccomp =
+          sc.getSeccompProfile() != null ? sc.getSeccompProfile().getType() : podSeccomp;
       if (!"RuntimeDefault".equals(seccomp) && !"Localhost".equals(seccomp)) {
         v.add(n + "seccompProfile must be RuntimeDefault or Localhost");
       }
@@ -71,7 +81,8 @@ final class PodSecurity {
       if (caps == null || caps.getDrop() == null || !caps.getDrop().contains("ALL")) {
         v.add(n + "capabilities must drop ALL");
       }
-      if (caps != null && caps.getAdd() != null
+      if (caps != null
+          && caps.getAdd() != null
           && caps.getAdd().stream().anyMatch(a -> !"NET_BIND_SERVICE".equals(a))) {
         v.add(n + "adds capabilities " + caps.getAdd());
       }
@@ -82,7 +93,9 @@ final class PodSecurity {
     return v;
   }
 
-  /** OpenShift restricted-v2 assigns the UID and fsGroup; a fixed one is rejected outside its range. */
+  /**
+   * OpenShift restricted-v2 assigns the UID and fsGroup; a fixed one is rejected outside its range.
+   */
   static List<String> openShiftViolations(PodSpec pod) {
     List<String> v = new ArrayList<>();
     PodSecurityContext psc = pod.getSecurityContext();

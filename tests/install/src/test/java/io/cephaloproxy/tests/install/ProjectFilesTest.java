@@ -13,7 +13,9 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The project's legal and contributor files, and CHANGELOG.md as the source of the chart's changes. */
+/**
+ * The project's legal and contributor files, and CHANGELOG.md as the source of the chart's changes.
+ */
 class ProjectFilesTest {
   private static final Path CHANGELOG_SH = Repo.ROOT.resolve("scripts/changelog.sh");
 
@@ -64,7 +66,9 @@ class ProjectFilesTest {
     int found = 0;
     while (m.find()) {
       found++;
-      assertThat(Repo.ROOT.resolve(m.group(1))).as("CONTRIBUTING.md names %s", m.group(1)).isExecutable();
+      assertThat(Repo.ROOT.resolve(m.group(1)))
+          .as("CONTRIBUTING.md names %s", m.group(1))
+          .isExecutable();
     }
     assertThat(found).isGreaterThanOrEqualTo(4);
     assertThat(Repo.ROOT.resolve("SECURITY.md")).content().contains("Reporting a vulnerability");

@@ -5,7 +5,9 @@ import io.fabric8.kubernetes.client.utils.Serialization;
 import java.util.List;
 import java.util.Map;
 
-/** The operator's RBAC rules from their single source, helm/cephaloproxy-operator/files/rules.yaml. */
+/**
+ * The operator's RBAC rules from their single source, helm/cephaloproxy-operator/files/rules.yaml.
+ */
 final class Rbac {
   private Rbac() {}
 
@@ -15,6 +17,8 @@ final class Rbac {
     if (rules == null || rules.isEmpty()) {
       throw new IllegalStateException(Repo.RULES + " has no section " + section);
     }
-    return rules.stream().map(r -> Serialization.unmarshal(Yaml.toJson(r), PolicyRule.class)).toList();
+    return rules.stream()
+        .map(r -> Serialization.unmarshal(Yaml.toJson(r), PolicyRule.class))
+        .toList();
   }
 }

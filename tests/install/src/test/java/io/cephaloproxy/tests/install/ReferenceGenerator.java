@@ -11,8 +11,13 @@ import java.util.Set;
  */
 final class ReferenceGenerator {
   /** Kubernetes types embedded as is: documented by `kubectl explain pod.spec...`, not expanded. */
-  static final Set<String> KUBERNETES_TYPES = Set.of("spec.affinity", "spec.tolerations",
-      "spec.topologySpreadConstraints", "spec.resources", "spec.imagePullSecrets");
+  static final Set<String> KUBERNETES_TYPES =
+      Set.of(
+          "spec.affinity",
+          "spec.tolerations",
+          "spec.topologySpreadConstraints",
+          "spec.resources",
+          "spec.imagePullSecrets");
 
   private ReferenceGenerator() {}
 
@@ -21,26 +26,41 @@ final class ReferenceGenerator {
     String kind = Yaml.at(crd, "spec", "names", "kind");
     String group = Yaml.at(crd, "spec", "group");
     StringBuilder md = new StringBuilder();
-    md.append("<!-- GENERATED from crds/").append(Repo.CRD.getFileName())
-        .append(" by tests/install ReferenceGenerator: do not edit; run scripts/sync-install-artifacts.sh -->\n");
+    md.append("<!-- GENERATED from crds/")
+        .append(Repo.CRD.getFileName())
+        .append(
+            " by tests/install ReferenceGenerator: do not edit; run scripts/sync-install-artifacts.sh -->\n");
     md.append("# ").append(kind).append(" reference\n\n");
     List<Map<String, Object>> versions = Yaml.at(crd, "spec", "versions");
     for (Map<String, Object> v : versions) {
       String apiVersion = group + "/" + v.get("name");
-      md.append("`apiVersion: ").append(apiVersion).append("`, `kind: ").append(kind)
+      md.append("`apiVersion: ")
+          .append(apiVersion)
+          .append("`, `kind: ")
+          .append(kind)
           .append("`, namespaced; short name `")
           .append(String.join("`, `", Yaml.<List<String>>at(crd, "spec", "names", "shortNames")))
           .append("`. Every field below is also shown by `kubectl explain ")
-          .append(Yaml.<String>at(crd, "spec", "names", "singular")).append(".spec`.\n\n");
-      md.append("Validation happens in the API server: the types, bounds and patterns below, and the ")
-          .append("rules listed under each object (CEL), each with the message a rejected `kubectl apply` prints.\n\n");
+          .append(Yaml.<String>at(crd, "spec", "names", "singular"))
+          .append(".spec`.\n\n");
+      md.append(
+              "Validation happens in the API server: the types, bounds and patterns below, and the ")
+          .append(
+              "rules listed under each object (CEL), each with the message a rejected `kubectl apply` prints.\n\n");
       List<Map<String, Object>> columns = Yaml.at(v, "additionalPrinterColumns");
       if (columns != null) {
-        md.append("## `kubectl get ").append(Yaml.<String>at(crd, "spec", "names", "plural")).append("`\n\n");
+        md.append("## `kubectl get ")
+            .append(Yaml.<String>at(crd, "spec", "names", "plural"))
+            .append("`\n\n");
         md.append("| Column | Value | Shown |\n| --- | --- | --- |\n");
         for (Map<String, Object> c : columns) {
-          md.append("| ").append(c.get("name")).append(" | `").append(c.get("jsonPath")).append("` | ")
-              .append(Integer.valueOf(0).equals(c.get("priority")) ? "always" : "with `-o wide`").append(" |\n");
+          md.append("| ")
+              .append(c.get("name"))
+              .append(" | `")
+              .append(c.get("jsonPath"))
+              .append("` | ")
+              .append(Integer.valueOf(0).equals(c.get("priority")) ? "always" : "with `-o wide`")
+              .append(" |\n");
         }
         md.append('\n');
       }
@@ -66,35 +86,52 @@ final class ReferenceGenerator {
       return;
     }
     List<String> required = (List<String>) schema.getOrDefault("required", List.of());
-    md.append("| Field | Type | Default | Validation | Description |\n| --- | --- | --- | --- | --- |\n");
+    md.append(
+        "| Field | Type | Default | Validation | Description |\n| --- | --- | --- | --- | --- |\n");
     List<String[]> nested = new ArrayList<>();
     for (var e : props.entrySet()) {
       Map<String, Object> f = (Map<String, Object>) e.getValue();
       String fieldPath = path + "." + e.getKey();
       String anchor = null;
       Map<String, Object> itemSchema = (Map<String, Object>) f.get("items");
-      boolean expand = !KUBERNETES_TYPES.contains(fieldPath)
-          && ("object".equals(f.get("type")) && f.get("properties") != null
-          || itemSchema != null && itemSchema.get("properties") != null);
+      boolean expand =
+          !KUBERNETES_TYPES.contains(fieldPath)
+              && ("object".equals(f.get("type")) && f.get("properties") != null
+                  || itemSchema != null && itemSchema.get("properties") != null);
       if (expand) {
-        anchor = itemSchema != null && itemSchema.get("properties") != null ? fieldPath + "[]" : fieldPath;
+        anchor =
+            itemSchema != null && itemSchema.get("properties") != null
+                ? fieldPath + "[]"
+                : fieldPath;
         nested.add(new String[] {anchor, e.getKey()});
       }
       String name = "`" + e.getKey() + "`" + (required.contains(e.getKey()) ? " (required)" : "");
       if (anchor != null) {
         name = "[" + name + "](#" + anchorOf(anchor) + ")";
       }
-      md.append("| ").append(name).append(" | ").append(type(f, fieldPath)).append(" | ")
-          .append(f.containsKey("default") ? "`" + cell(Yaml.toJson(f.get("default")).replaceAll("\\s+", " ")) + "`" : "")
-          .append(" | ").append(validation(f)).append(" | ")
-          .append(cell(oneLine((String) f.getOrDefault("description", "")))).append(" |\n");
+      md.append("| ")
+          .append(name)
+          .append(" | ")
+          .append(type(f, fieldPath))
+          .append(" | ")
+          .append(
+              f.containsKey("default")
+                  ? "`" + cell(Yaml.toJson(f.get("default")).replaceAll("\\s+", " ")) + "`"
+                  : "")
+          .append(" | ")
+          .append(validation(f))
+          .append(" | ")
+          .append(cell(oneLine((String) f.getOrDefault("description", ""))))
+          .append(" |\n");
     }
     md.append('\n');
     for (String[] n : nested) {
       Map<String, Object> f = (Map<String, Object>) props.get(n[1]);
       if (n[0].endsWith("[]")) {
-        Map<String, Object> items = new java.util.LinkedHashMap<>((Map<String, Object>) f.get("items"));
-        items.putIfAbsent("description", "Each item of `" + n[0].substring(0, n[0].length() - 2) + "`.");
+        Map<String, Object> items =
+            new java.util.LinkedHashMap<>((Map<String, Object>) f.get("items"));
+        items.putIfAbsent(
+            "description", "Each item of `" + n[0].substring(0, n[0].length() - 2) + "`.");
         object(md, n[0], items);
       } else {
         object(md, n[0], f);
@@ -105,14 +142,16 @@ final class ReferenceGenerator {
   @SuppressWarnings("unchecked")
   private static void rules(StringBuilder md, String path, Map<String, Object> schema) {
     List<Map<String, Object>> all = new ArrayList<>();
-    List<Map<String, Object>> own = (List<Map<String, Object>>) schema.get("x-kubernetes-validations");
+    List<Map<String, Object>> own =
+        (List<Map<String, Object>>) schema.get("x-kubernetes-validations");
     if (own != null) {
       all.addAll(own);
     }
     Map<String, Object> props = (Map<String, Object>) schema.getOrDefault("properties", Map.of());
     for (var e : props.entrySet()) {
       Map<String, Object> f = (Map<String, Object>) e.getValue();
-      List<Map<String, Object>> fieldRules = (List<Map<String, Object>>) f.get("x-kubernetes-validations");
+      List<Map<String, Object>> fieldRules =
+          (List<Map<String, Object>>) f.get("x-kubernetes-validations");
       if (fieldRules != null && !"object".equals(f.get("type"))) {
         all.addAll(fieldRules);
       }
@@ -122,7 +161,9 @@ final class ReferenceGenerator {
     }
     md.append("Rules:\n\n");
     for (Map<String, Object> r : all) {
-      md.append("- ").append(oneLine(String.valueOf(r.getOrDefault("message", r.get("rule"))))).append('\n');
+      md.append("- ")
+          .append(oneLine(String.valueOf(r.getOrDefault("message", r.get("rule")))))
+          .append('\n');
     }
     md.append('\n');
   }
@@ -150,7 +191,10 @@ final class ReferenceGenerator {
   private static String validation(Map<String, Object> f) {
     List<String> v = new ArrayList<>();
     if (f.get("enum") != null) {
-      v.add("one of " + String.join(", ", ((List<Object>) f.get("enum")).stream().map(x -> "`" + x + "`").toList()));
+      v.add(
+          "one of "
+              + String.join(
+                  ", ", ((List<Object>) f.get("enum")).stream().map(x -> "`" + x + "`").toList()));
     }
     bound(v, f, "minimum", "≥ ");
     bound(v, f, "maximum", "≤ ");

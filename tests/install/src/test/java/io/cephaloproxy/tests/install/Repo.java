@@ -14,8 +14,10 @@ final class Repo {
   static final Path ROOT = findRoot();
   static final Path CHART = ROOT.resolve("helm/cephaloproxy-operator");
   static final Path CRD = ROOT.resolve("crds/squidproxies.cephaloproxy.io-v1.yml");
+
   /** The CRD as a chart template (crds.enabled, crds.keep), generated from {@link #CRD}. */
   static final Path CHART_CRD_TEMPLATE = CHART.resolve("templates/crd-squidproxies.yaml");
+
   static final Path RULES = CHART.resolve("files/rules.yaml");
   static final Path BUNDLE = ROOT.resolve("bundle");
   static final Path EXAMPLES = ROOT.resolve("examples");
@@ -63,10 +65,12 @@ final class Repo {
       }
       return;
     }
-    assertThat(file).as("%s is missing: run scripts/sync-install-artifacts.sh", ROOT.relativize(file))
+    assertThat(file)
+        .as("%s is missing: run scripts/sync-install-artifacts.sh", ROOT.relativize(file))
         .exists();
     assertThat(read(file))
-        .as("%s is stale (its sources changed): run scripts/sync-install-artifacts.sh and commit",
+        .as(
+            "%s is stale (its sources changed): run scripts/sync-install-artifacts.sh and commit",
             ROOT.relativize(file))
         .isEqualTo(expected);
   }

@@ -39,8 +39,10 @@ final class StrictModel {
       return;
     }
     for (Method getter : o.getClass().getMethods()) {
-      if (getter.getParameterCount() != 0 || Modifier.isStatic(getter.getModifiers())
-          || !getter.getName().startsWith("get") || getter.getDeclaringClass() == Object.class) {
+      if (getter.getParameterCount() != 0
+          || Modifier.isStatic(getter.getModifiers())
+          || !getter.getName().startsWith("get")
+          || getter.getDeclaringClass() == Object.class) {
         continue;
       }
       Object value;
@@ -54,9 +56,15 @@ final class StrictModel {
         if (value instanceof Map<?, ?> extra && !extra.isEmpty()) {
           extra.keySet().forEach(k -> out.add(path + "." + k + ": unknown field"));
         }
-      } else if (value != null && !(value instanceof String) && !(value instanceof Number)
+      } else if (value != null
+          && !(value instanceof String)
+          && !(value instanceof Number)
           && !(value instanceof Boolean)) {
-        walk(path + "." + Character.toLowerCase(name.charAt(0)) + name.substring(1), value, out, depth + 1);
+        walk(
+            path + "." + Character.toLowerCase(name.charAt(0)) + name.substring(1),
+            value,
+            out,
+            depth + 1);
       }
     }
   }

@@ -10,11 +10,14 @@ import java.util.stream.Stream;
 
 /** Binaries the stage scripts install; a missing one fails with the stage to run. */
 final class Tools {
-  static final Path CACHE = Paths.get(System.getenv().getOrDefault("CEPHALOPROXY_CACHE", "/var/cache/cephaloproxy"));
+  static final Path CACHE =
+      Paths.get(System.getenv().getOrDefault("CEPHALOPROXY_CACHE", "/var/cache/cephaloproxy"));
 
   private Tools() {}
 
-  /** kubectl on PATH, or the one stage 30 builds under $KUBE_API_TEST_DIR/k8s/VERSION-linux-amd64. */
+  /**
+   * kubectl on PATH, or the one stage 30 builds under $KUBE_API_TEST_DIR/k8s/VERSION-linux-amd64.
+   */
   static Path kubectl() {
     for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
       Path p = Paths.get(dir, "kubectl");
@@ -22,11 +25,16 @@ final class Tools {
         return p;
       }
     }
-    Path k8s = Paths.get(System.getenv().getOrDefault("KUBE_API_TEST_DIR", CACHE.resolve("kube").toString()), "k8s");
+    Path k8s =
+        Paths.get(
+            System.getenv().getOrDefault("KUBE_API_TEST_DIR", CACHE.resolve("kube").toString()),
+            "k8s");
     if (Files.isDirectory(k8s)) {
       try (Stream<Path> dirs = Files.list(k8s)) {
-        var found = dirs.map(d -> d.resolve("kubectl")).filter(Files::isExecutable)
-            .max(Comparator.naturalOrder());
+        var found =
+            dirs.map(d -> d.resolve("kubectl"))
+                .filter(Files::isExecutable)
+                .max(Comparator.naturalOrder());
         if (found.isPresent()) {
           return found.get();
         }
@@ -34,8 +42,8 @@ final class Tools {
         throw new UncheckedIOException(e);
       }
     }
-    throw new IllegalStateException("kubectl not found on PATH nor under " + k8s
-        + ": run scripts/stages/30-control-plane.sh");
+    throw new IllegalStateException(
+        "kubectl not found on PATH nor under " + k8s + ": run scripts/stages/30-control-plane.sh");
   }
 
   /** The Helm CLI scripts/get-helm.sh installs (stage 35). */
@@ -52,7 +60,10 @@ final class Tools {
     return tool("bundle-validate");
   }
 
-  /** Argo CD's Lua health evaluation (tests/install/argocd-health), built by scripts/stages/35-install-tools.sh. */
+  /**
+   * Argo CD's Lua health evaluation (tests/install/argocd-health), built by
+   * scripts/stages/35-install-tools.sh.
+   */
   static Path argocdHealth() {
     return tool("argocd-health");
   }

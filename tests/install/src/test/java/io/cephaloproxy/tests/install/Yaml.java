@@ -16,13 +16,15 @@ import java.util.Map;
 
 /** YAML reading and writing for manifests (multi-document aware). */
 final class Yaml {
-  static final ObjectMapper MAPPER = new ObjectMapper(new YAMLFactory()
-      .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
-      .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
-      .disable(YAMLGenerator.Feature.SPLIT_LINES)
-      .enable(YAMLGenerator.Feature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS)
-      .enable(YAMLGenerator.Feature.INDENT_ARRAYS_WITH_INDICATOR))
-      .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+  static final ObjectMapper MAPPER =
+      new ObjectMapper(
+              new YAMLFactory()
+                  .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+                  .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
+                  .disable(YAMLGenerator.Feature.SPLIT_LINES)
+                  .enable(YAMLGenerator.Feature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS)
+                  .enable(YAMLGenerator.Feature.INDENT_ARRAYS_WITH_INDICATOR))
+          .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
   static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   private Yaml() {}
@@ -56,7 +58,9 @@ final class Yaml {
     return docs.get(0);
   }
 
-  /** Fabric8 objects: typed (Deployment, ClusterRole...) when Fabric8 knows the kind, else generic. */
+  /**
+   * Fabric8 objects: typed (Deployment, ClusterRole...) when Fabric8 knows the kind, else generic.
+   */
   static List<HasMetadata> objects(String text) {
     List<HasMetadata> objects = new ArrayList<>();
     for (Map<String, Object> doc : documents(text)) {

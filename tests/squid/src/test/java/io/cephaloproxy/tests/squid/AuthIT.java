@@ -15,13 +15,19 @@ class AuthIT extends SquidSuite {
 
   @Test
   void requiresValidCredentials() {
-    SquidInstance squid = start("auth", """
+    SquidInstance squid =
+        start(
+            "auth",
+            """
         terminationGracePeriodSeconds: 2
         auth:
           mode: Basic
           htpasswdSecret: {name: proxy-users}
           realm: Test Realm
-        """, Map.of("secret/proxy-users/htpasswd", htpasswd("alice", "s3cret-A") + htpasswd("bob", "hunter2")));
+        """,
+            Map.of(
+                "secret/proxy-users/htpasswd",
+                htpasswd("alice", "s3cret-A") + htpasswd("bob", "hunter2")));
 
     Curl.Response none = get(squid, "http://origin.test/anonymous");
     assertThat(none.status()).as(none + squid.describe()).isEqualTo(407);
@@ -30,31 +36,55 @@ class AuthIT extends SquidSuite {
     Curl.Response wrong = get(squid, "http://origin.test/wrong", "--proxy-user", "alice:wrong");
     assertThat(wrong.status()).as(wrong.toString()).isEqualTo(407);
 
-    Curl.Response unknown = get(squid, "http://origin.test/unknown", "--proxy-user", "mallory:s3cret-A");
+    Curl.Response unknown =
+        get(squid, "http://origin.test/unknown", "--proxy-user", "mallory:s3cret-A");
     assertThat(unknown.status()).as(unknown.toString()).isEqualTo(407);
 
-    Curl.Response ok = get(squid, "http://origin.test/authenticated", "--proxy-user", "alice:s3cret-A");
+    Curl.Response ok =
+        get(squid, "http://origin.test/authenticated", "--proxy-user", "alice:s3cret-A");
     assertThat(ok.status()).as(ok + squid.describe()).isEqualTo(200);
-    assertThat(logLine(squid, "GET", "http://origin.test/authenticated")).contains(" alice ").contains("/200 ");
+    assertThat(logLine(squid, "GET", "http://origin.test/authenticated"))
+        .contains(" alice ")
+        .contains("/200 ");
 
-    Curl.Response bob = get(squid, "https://origin.test/tls", "--proxy-user", "bob:hunter2",
-        "--cacert", lab.pki.originCaCert.toString());
+    Curl.Response bob =
+        get(
+            squid,
+            "https://origin.test/tls",
+            "--proxy-user",
+            "bob:hunter2",
+            "--cacert",
+            lab.pki.originCaCert.toString());
     assertThat(bob.status()).as(bob + squid.describe()).isEqualTo(200);
 
-    assertThat(lab.origin.count("http", "/anonymous") + lab.origin.count("http", "/wrong")
-        + lab.origin.count("http", "/unknown")).isZero();
+    assertThat(
+            lab.origin.count("http", "/anonymous")
+                + lab.origin.count("http", "/wrong")
+                + lab.origin.count("http", "/unknown"))
+        .isZero();
   }
 
   @Test
   void authDoesNotOpenTheProxyToOtherNetworks() {
-    SquidInstance squid = start("auth-cidr", """
+    SquidInstance squid =
+        start(
+            "auth-cidr",
+            """
         terminationGracePeriodSeconds: 2
         auth:
           mode: Basic
           htpasswdSecret: {name: proxy-users}
-        """, Map.of("secret/proxy-users/htpasswd", htpasswd("alice", "s3cret-A")));
-    Curl.Response outside = Curl.get(lab.net.client, NetLab.PROXY_IP + ":3128", "http://origin.test/outside-auth",
-        "--interface", NetLab.OUTSIDE_CLIENT_IP, "--proxy-user", "alice:s3cret-A");
+        """,
+            Map.of("secret/proxy-users/htpasswd", htpasswd("alice", "s3cret-A")));
+    Curl.Response outside =
+        Curl.get(
+            lab.net.client,
+            NetLab.PROXY_IP + ":3128",
+            "http://origin.test/outside-auth",
+            "--interface",
+            NetLab.OUTSIDE_CLIENT_IP,
+            "--proxy-user",
+            "alice:s3cret-A");
     assertThat(outside.status()).as(outside + squid.describe()).isEqualTo(403);
   }
 }

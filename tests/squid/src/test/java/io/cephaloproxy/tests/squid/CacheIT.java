@@ -19,7 +19,10 @@ class CacheIT extends SquidSuite {
 
   @Test
   void memoryCacheServesTheSecondGetAndRespectsTheMaximumObjectSize() {
-    SquidInstance squid = start("memcache", """
+    SquidInstance squid =
+        start(
+            "memcache",
+            """
         terminationGracePeriodSeconds: 2
         cache:
           type: Memory
@@ -32,7 +35,9 @@ class CacheIT extends SquidSuite {
     Curl.Response second = get(squid, url);
     assertThat(second.status()).isEqualTo(200);
     assertThat(second.body()).isEqualTo("cacheable object from cache.test\n");
-    assertThat(squid.awaitAccessLog(l -> l.contains(url) && l.contains("HIT/200"), java.time.Duration.ofSeconds(5)))
+    assertThat(
+            squid.awaitAccessLog(
+                l -> l.contains(url) && l.contains("HIT/200"), java.time.Duration.ofSeconds(5)))
         .containsPattern("TCP_(MEM_)?HIT/200");
     assertThat(lab.origin.count("http", "/cacheable/mem")).isEqualTo(1);
 
@@ -45,13 +50,20 @@ class CacheIT extends SquidSuite {
 
   @Test
   void diskCacheKeepsObjectsAcrossARestart() {
-    CompiledSquid compiled = CompiledSquid.compile(lab, "diskcache", """
+    CompiledSquid compiled =
+        CompiledSquid.compile(
+            lab,
+            "diskcache",
+            """
         terminationGracePeriodSeconds: 2
         cache:
           type: Disk
           disk: {size: 200Mi}
-        """, java.util.Map.of());
-    assertThat(compiled.instance().settings().cacheDirs()).as("runtime.properties cache.dirs").isNotEmpty();
+        """,
+            java.util.Map.of());
+    assertThat(compiled.instance().settings().cacheDirs())
+        .as("runtime.properties cache.dirs")
+        .isNotEmpty();
     String url = "http://cache.test/cacheable/disk";
     try (SquidInstance first = compiled.instance()) {
       first.init();
@@ -59,7 +71,8 @@ class CacheIT extends SquidSuite {
       assertNoErrors(first);
       assertThat(get(first, url).status()).isEqualTo(200);
       assertThat(get(first, url).status()).isEqualTo(200);
-      first.awaitAccessLog(l -> l.contains(url) && l.contains("HIT/200"), java.time.Duration.ofSeconds(5));
+      first.awaitAccessLog(
+          l -> l.contains(url) && l.contains("HIT/200"), java.time.Duration.ofSeconds(5));
       assertThat(first.stop()).isZero();
     }
     // a new Squid on the same cache volume (a restarted container) still has the object
@@ -68,7 +81,8 @@ class CacheIT extends SquidSuite {
       second.start();
       Curl.Response r = get(second, url);
       assertThat(r.status()).isEqualTo(200);
-      second.awaitAccessLog(l -> l.contains(url) && l.contains("TCP_HIT/200"), java.time.Duration.ofSeconds(5));
+      second.awaitAccessLog(
+          l -> l.contains(url) && l.contains("TCP_HIT/200"), java.time.Duration.ofSeconds(5));
     }
     assertThat(lab.origin.count("http", "/cacheable/disk")).isEqualTo(1);
   }

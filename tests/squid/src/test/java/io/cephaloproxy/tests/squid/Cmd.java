@@ -8,15 +8,25 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** Runs a command to completion with a timeout, capturing stdout and stderr (via files, never blocking on pipes). */
+/**
+ * Runs a command to completion with a timeout, capturing stdout and stderr (via files, never
+ * blocking on pipes).
+ */
 public final class Cmd {
   private Cmd() {}
 
   public record Result(List<String> command, int exit, String out, String err) {
     public Result orThrow() {
       if (exit != 0) {
-        throw new IllegalStateException("command failed (exit " + exit + "): " + String.join(" ", command)
-            + "\nstdout: " + out + "\nstderr: " + err);
+        throw new IllegalStateException(
+            "command failed (exit "
+                + exit
+                + "): "
+                + String.join(" ", command)
+                + "\nstdout: "
+                + out
+                + "\nstderr: "
+                + err);
       }
       return this;
     }
@@ -28,23 +38,34 @@ public final class Cmd {
     try {
       out = Files.createTempFile("cpsq-cmd-", ".out");
       err = Files.createTempFile("cpsq-cmd-", ".err");
-      Process p = new ProcessBuilder(command)
-          .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
-          .redirectOutput(out.toFile())
-          .redirectError(err.toFile())
-          .start();
+      Process p =
+          new ProcessBuilder(command)
+              .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
+              .redirectOutput(out.toFile())
+              .redirectError(err.toFile())
+              .start();
       if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
         p.descendants().forEach(ProcessHandle::destroyForcibly);
         p.destroyForcibly();
         p.waitFor(5, TimeUnit.SECONDS);
-        throw new IllegalStateException("command timed out after " + timeout + ": " + String.join(" ", command)
-            + "\nstdout: " + Files.readString(out, StandardCharsets.UTF_8)
-            + "\nstderr: " + Files.readString(err, StandardCharsets.UTF_8));
+        throw new IllegalStateException(
+            "command timed out after "
+                + timeout
+                + ": "
+                + String.join(" ", command)
+                + "\nstdout: "
+                + Files.readString(out, StandardCharsets.UTF_8)
+                + "\nstderr: "
+                + Files.readString(err, StandardCharsets.UTF_8));
       }
-      return new Result(command, p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+      return new Result(
+          command,
+          p.exitValue(),
+          Files.readString(out, StandardCharsets.UTF_8),
           Files.readString(err, StandardCharsets.UTF_8));
     } catch (IOException e) {
-      throw new IllegalStateException("cannot run " + String.join(" ", command) + ": " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "cannot run " + String.join(" ", command) + ": " + e.getMessage(), e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted running " + String.join(" ", command), e);

@@ -23,10 +23,11 @@ import java.util.TreeMap;
 import java.util.stream.Collectors;
 
 /**
- * A {@code SquidProxy} compiled by the real compiler into an instance directory laid out like the pod: the
- * compiler's {@link PodVolume}s are "mounted" (the generated ConfigMap, the referenced Secret and ConfigMap
- * keys under their item names, the emptyDirs), then the init step's upstream include and trusted CA bundle
- * are written with the agent's own code. {@link SquidInstance} runs Squid from it.
+ * A {@code SquidProxy} compiled by the real compiler into an instance directory laid out like the
+ * pod: the compiler's {@link PodVolume}s are "mounted" (the generated ConfigMap, the referenced
+ * Secret and ConfigMap keys under their item names, the emptyDirs), then the init step's upstream
+ * include and trusted CA bundle are written with the agent's own code. {@link SquidInstance} runs
+ * Squid from it.
  */
 public final class CompiledSquid {
   private final SquidLab lab;
@@ -34,7 +35,8 @@ public final class CompiledSquid {
   private final CompiledConfig compiled;
   private final SquidInstance.Settings settings;
 
-  private CompiledSquid(SquidLab lab, Path dir, CompiledConfig compiled, SquidInstance.Settings settings) {
+  private CompiledSquid(
+      SquidLab lab, Path dir, CompiledConfig compiled, SquidInstance.Settings settings) {
     this.lab = lab;
     this.dir = dir;
     this.compiled = compiled;
@@ -45,8 +47,12 @@ public final class CompiledSquid {
   public static SquidProxy proxy(String name, String specYaml) {
     String body = specYaml.strip();
     String indented = body.lines().map(l -> "  " + l).collect(Collectors.joining("\n"));
-    String doc = "apiVersion: cephaloproxy.io/v1alpha1\nkind: SquidProxy\nmetadata:\n  name: " + name
-        + "\n  namespace: tests\nspec:\n" + (body.equals("{}") ? "  {}" : indented) + "\n";
+    String doc =
+        "apiVersion: cephaloproxy.io/v1alpha1\nkind: SquidProxy\nmetadata:\n  name: "
+            + name
+            + "\n  namespace: tests\nspec:\n"
+            + (body.equals("{}") ? "  {}" : indented)
+            + "\n";
     try {
       return Serialization.unmarshal(doc, SquidProxy.class);
     } catch (RuntimeException e) {
@@ -58,13 +64,17 @@ public final class CompiledSquid {
   static ReferencedData referencedData(Map<String, String> data) {
     Map<String, Map<String, String>> secrets = new TreeMap<>();
     Map<String, Map<String, String>> configMaps = new TreeMap<>();
-    data.forEach((k, v) -> {
-      String[] p = k.split("/", 3);
-      if (p.length != 3 || !(p[0].equals("secret") || p[0].equals("configmap"))) {
-        throw new IllegalArgumentException("referenced data key must be secret/NAME/KEY or configmap/NAME/KEY: " + k);
-      }
-      (p[0].equals("secret") ? secrets : configMaps).computeIfAbsent(p[1], x -> new TreeMap<>()).put(p[2], v);
-    });
+    data.forEach(
+        (k, v) -> {
+          String[] p = k.split("/", 3);
+          if (p.length != 3 || !(p[0].equals("secret") || p[0].equals("configmap"))) {
+            throw new IllegalArgumentException(
+                "referenced data key must be secret/NAME/KEY or configmap/NAME/KEY: " + k);
+          }
+          (p[0].equals("secret") ? secrets : configMaps)
+              .computeIfAbsent(p[1], x -> new TreeMap<>())
+              .put(p[2], v);
+        });
     ReferencedData.Builder b = ReferencedData.builder();
     secrets.forEach(b::secretStrings);
     configMaps.forEach(b::configMap);
@@ -72,8 +82,8 @@ public final class CompiledSquid {
   }
 
   /**
-   * The test layout: everything under {@code dir}, the lab's hosts file, and as name server the origin's
-   * silent UDP port 53 (or, without the Java origin, 127.0.0.1 where nothing listens).
+   * The test layout: everything under {@code dir}, the lab's hosts file, and as name server the
+   * origin's silent UDP port 53 (or, without the Java origin, 127.0.0.1 where nothing listens).
    */
   static Layout layout(SquidLab lab, Path dir, String name) {
     return Layout.underRoot(dir.toString())
@@ -83,8 +93,10 @@ public final class CompiledSquid {
         .build();
   }
 
-  public static CompiledSquid compile(SquidLab lab, String name, String specYaml, Map<String, String> referenced) {
-    return compile(lab, name, proxy(name, specYaml), referencedData(referenced), (source, key, file) -> null);
+  public static CompiledSquid compile(
+      SquidLab lab, String name, String specYaml, Map<String, String> referenced) {
+    return compile(
+        lab, name, proxy(name, specYaml), referencedData(referenced), (source, key, file) -> null);
   }
 
   /** Content for a mounted Secret/ConfigMap key the test data does not have, or null. */
@@ -92,18 +104,23 @@ public final class CompiledSquid {
     String content(String source, String key, String file);
   }
 
-  public static CompiledSquid compile(SquidLab lab, String name, SquidProxy proxy, ReferencedData data, Stubs stubs) {
+  public static CompiledSquid compile(
+      SquidLab lab, String name, SquidProxy proxy, ReferencedData data, Stubs stubs) {
     Path dir = lab.newInstanceDir(name);
     // as the operator does: the resource's own visible hostname
-    Layout layout = layout(lab, dir, name).toBuilder()
-        .visibleHostname(Layout.visibleHostnameFor(proxy.getMetadata().getName(), proxy.getMetadata().getNamespace()))
-        .build();
+    Layout layout =
+        layout(lab, dir, name).toBuilder()
+            .visibleHostname(
+                Layout.visibleHostnameFor(
+                    proxy.getMetadata().getName(), proxy.getMetadata().getNamespace()))
+            .build();
     CompiledConfig compiled = SquidConfCompiler.compile(proxy.getSpec(), data, layout);
     mount(dir, compiled, data, stubs);
     SquidInstance.groupWritable(dir);
     initStep(compiled);
     SquidInstance.groupWritable(dir);
-    SquidInstance.Settings settings = SquidInstance.Settings.fromRuntimeProperties(Path.of(layout.runtimeProperties()));
+    SquidInstance.Settings settings =
+        SquidInstance.Settings.fromRuntimeProperties(Path.of(layout.runtimeProperties()));
     return new CompiledSquid(lab, dir, compiled, settings);
   }
 
@@ -112,15 +129,40 @@ public final class CompiledSquid {
     for (PodVolume v : compiled.volumes()) {
       Path mount = Path.of(v.mountPath());
       switch (v.kind()) {
-        case GENERATED_CONFIG -> compiled.configMapData().forEach((file, content) -> write(mount.resolve(file), content));
-        case CONFIG_MAP -> v.items().forEach((key, file) -> write(mount.resolve(file),
-            data.configMap(v.source()).map(m -> m.get(key)).or(() -> Optional.ofNullable(stubs.content(v.source(), key,
-                file))).orElseThrow(() -> new IllegalArgumentException("test data lacks configmap/" + v.source() + "/"
-                + key))));
-        case SECRET -> v.items().forEach((key, file) -> write(mount.resolve(file),
-            data.secret(v.source()).map(m -> m.get(key)).map(String::new).or(() -> Optional.ofNullable(
-                stubs.content(v.source(), key, file))).orElseThrow(() -> new IllegalArgumentException(
-                "test data lacks secret/" + v.source() + "/" + key))));
+        case GENERATED_CONFIG ->
+            compiled
+                .configMapData()
+                .forEach((file, content) -> write(mount.resolve(file), content));
+        case CONFIG_MAP ->
+            v.items()
+                .forEach(
+                    (key, file) ->
+                        write(
+                            mount.resolve(file),
+                            data.configMap(v.source())
+                                .map(m -> m.get(key))
+                                .or(() -> Optional.ofNullable(stubs.content(v.source(), key, file)))
+                                .orElseThrow(
+                                    () ->
+                                        new IllegalArgumentException(
+                                            "test data lacks configmap/"
+                                                + v.source()
+                                                + "/"
+                                                + key))));
+        case SECRET ->
+            v.items()
+                .forEach(
+                    (key, file) ->
+                        write(
+                            mount.resolve(file),
+                            data.secret(v.source())
+                                .map(m -> m.get(key))
+                                .map(String::new)
+                                .or(() -> Optional.ofNullable(stubs.content(v.source(), key, file)))
+                                .orElseThrow(
+                                    () ->
+                                        new IllegalArgumentException(
+                                            "test data lacks secret/" + v.source() + "/" + key))));
         case EMPTY_DIR, PERSISTENT_VOLUME_CLAIM -> mkdirs(mount);
         case MEMORY_EMPTY_DIR -> {
           // SquidInstance mounts a fresh tmpfs on /dev/shm in Squid's own mount namespace
@@ -131,23 +173,35 @@ public final class CompiledSquid {
         default -> throw new IllegalStateException("unknown volume kind " + v);
       }
       if (v.kind() != PodVolume.Kind.MEMORY_EMPTY_DIR && !mount.startsWith(dir)) {
-        throw new IllegalStateException("volume " + v.name() + " outside the instance dir " + dir + ": " + v.mountPath());
+        throw new IllegalStateException(
+            "volume " + v.name() + " outside the instance dir " + dir + ": " + v.mountPath());
       }
     }
   }
 
-  /** The init container's file steps, with the agent's code (Squid's own init steps are in SquidInstance). */
+  /**
+   * The init container's file steps, with the agent's code (Squid's own init steps are in
+   * SquidInstance).
+   */
   static void initStep(CompiledConfig compiled) {
     Properties p = new Properties();
     try {
       p.load(new StringReader(compiled.runtimeProperties()));
       String creds = p.getProperty("upstream.credentials", "");
-      String line = UpstreamInclude.line(p.getProperty("upstream.cachePeer", ""), creds.isEmpty() ? null : Path.of(creds));
+      String line =
+          UpstreamInclude.line(
+              p.getProperty("upstream.cachePeer", ""), creds.isEmpty() ? null : Path.of(creds));
       write(Path.of(p.getProperty("upstream.include")), line);
-      List<Path> sources = Arrays.stream(p.getProperty("trustedCA.sources", "").split(","))
-          .map(String::trim).filter(s -> !s.isEmpty()).map(Path::of).toList();
+      List<Path> sources =
+          Arrays.stream(p.getProperty("trustedCA.sources", "").split(","))
+              .map(String::trim)
+              .filter(s -> !s.isEmpty())
+              .map(Path::of)
+              .toList();
       if (!sources.isEmpty()) {
-        TrustedCaBundle.build(Path.of(p.getProperty("trustedCA.system")), sources,
+        TrustedCaBundle.build(
+            Path.of(p.getProperty("trustedCA.system")),
+            sources,
             Path.of(p.getProperty("trustedCA.bundle")));
       }
     } catch (Exception e) {
@@ -167,7 +221,10 @@ public final class CompiledSquid {
     return dir;
   }
 
-  /** A new (not started) Squid for this compiled config; several may run one after another on the same dirs. */
+  /**
+   * A new (not started) Squid for this compiled config; several may run one after another on the
+   * same dirs.
+   */
   public SquidInstance instance() {
     return new SquidInstance(lab.net, settings, dir);
   }

@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
-/** An empty spec: a working, locked-down proxy (issue 2 §4 "default", metadata/link-local, access log). */
+/**
+ * An empty spec: a working, locked-down proxy (issue 2 §4 "default", metadata/link-local, access
+ * log).
+ */
 class DefaultSpecIT extends SquidSuite {
 
   @Test
@@ -17,10 +20,14 @@ class DefaultSpecIT extends SquidSuite {
     assertThat(r.status()).as(r + squid.describe()).isEqualTo(200);
     assertThat(r.body()).isEqualTo("origin http host=origin.test path=/hello\n");
     assertThat(logLine(squid, "GET", "http://origin.test/hello"))
-        .contains(NetLab.CLIENT_IP).contains("TCP_MISS/200").contains("10.231.0.66");
+        .contains(NetLab.CLIENT_IP)
+        .contains("TCP_MISS/200")
+        .contains("10.231.0.66");
 
     // an IPv6 unique-local client is a private client too
-    Curl.Response v6 = Curl.get(lab.net.client, "[" + NetLab.PROXY_IP6 + "]:3128", "http://origin.test/ipv6-client");
+    Curl.Response v6 =
+        Curl.get(
+            lab.net.client, "[" + NetLab.PROXY_IP6 + "]:3128", "http://origin.test/ipv6-client");
     assertThat(v6.status()).as(v6 + squid.describe()).isEqualTo(200);
     assertThat(logLine(squid, "GET", "http://origin.test/ipv6-client")).contains(NetLab.CLIENT_IP6);
 
@@ -31,12 +38,14 @@ class DefaultSpecIT extends SquidSuite {
     assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(5));
 
     // CONNECT to 443 is tunnelled: the client sees the origin's own certificate
-    Curl.Response tls = get(squid, "https://origin.test/tls", "--cacert", lab.pki.originCaCert.toString());
+    Curl.Response tls =
+        get(squid, "https://origin.test/tls", "--cacert", lab.pki.originCaCert.toString());
     assertThat(tls.status()).as(tls + squid.describe()).isEqualTo(200);
     assertThat(tls.issuer()).contains(TestPki.ORIGIN_CA_CN);
     assertThat(logLine(squid, "CONNECT", "origin.test:443")).contains("TCP_TUNNEL/200");
 
-    // SIGTERM with the default 30 s termination grace: Squid exits cleanly, well within the grace period
+    // SIGTERM with the default 30 s termination grace: Squid exits cleanly, well within the grace
+    // period
     assertThat(squid.settings().shutdownLifetimeSeconds()).isBetween(1, 25);
     long t0Stop = System.nanoTime();
     assertThat(squid.stop()).as("exit code after SIGTERM" + squid.describe()).isZero();
@@ -46,18 +55,32 @@ class DefaultSpecIT extends SquidSuite {
   @Test
   void deniesClientsOutsideTheAllowedCidrs() {
     SquidInstance squid = start("default-clients", "terminationGracePeriodSeconds: 2");
-    Curl.Response outside = Curl.get(lab.net.client, NetLab.PROXY_IP + ":3128", "http://origin.test/outside",
-        "--interface", NetLab.OUTSIDE_CLIENT_IP);
+    Curl.Response outside =
+        Curl.get(
+            lab.net.client,
+            NetLab.PROXY_IP + ":3128",
+            "http://origin.test/outside",
+            "--interface",
+            NetLab.OUTSIDE_CLIENT_IP);
     assertThat(outside.status()).as(outside + squid.describe()).isEqualTo(403);
     assertThat(logLine(squid, "GET", "http://origin.test/outside"))
-        .contains(NetLab.OUTSIDE_CLIENT_IP).contains("TCP_DENIED/403");
+        .contains(NetLab.OUTSIDE_CLIENT_IP)
+        .contains("TCP_DENIED/403");
 
     // the proxy's own loopback is not a private network either
-    Curl.Response loopback = Curl.get(lab.net.proxy, "127.0.0.1:3128", "http://origin.test/loopback",
-        "--interface", "127.0.0.2");
+    Curl.Response loopback =
+        Curl.get(
+            lab.net.proxy,
+            "127.0.0.1:3128",
+            "http://origin.test/loopback",
+            "--interface",
+            "127.0.0.2");
     assertThat(loopback.status()).as(loopback + squid.describe()).isEqualTo(403);
-    assertThat(logLine(squid, "GET", "http://origin.test/loopback")).contains("127.0.0.2").contains("TCP_DENIED/403");
-    assertThat(lab.origin.count("http", "/outside") + lab.origin.count("http", "/loopback")).isZero();
+    assertThat(logLine(squid, "GET", "http://origin.test/loopback"))
+        .contains("127.0.0.2")
+        .contains("TCP_DENIED/403");
+    assertThat(lab.origin.count("http", "/outside") + lab.origin.count("http", "/loopback"))
+        .isZero();
   }
 
   @Test
@@ -89,25 +112,39 @@ class DefaultSpecIT extends SquidSuite {
   @Test
   void cacheManagerAnswersLocalhostOnly() {
     SquidInstance squid = start("default-mgr", "terminationGracePeriodSeconds: 2");
-    Cmd.Result local = lab.net.exec(lab.net.proxy, Duration.ofSeconds(20), "curl", "-sS", "-o", "/dev/null",
-        "-w", "%{http_code}", "http://127.0.0.1:3128/squid-internal-mgr/info");
+    Cmd.Result local =
+        lab.net.exec(
+            lab.net.proxy,
+            Duration.ofSeconds(20),
+            "curl",
+            "-sS",
+            "-o",
+            "/dev/null",
+            "-w",
+            "%{http_code}",
+            "http://127.0.0.1:3128/squid-internal-mgr/info");
     assertThat(local.out()).as(local + squid.describe()).isEqualTo("200");
-    Curl.Response remote = get(squid, "http://" + NetLab.PROXY_IP + ":3128/squid-internal-mgr/info");
+    Curl.Response remote =
+        get(squid, "http://" + NetLab.PROXY_IP + ":3128/squid-internal-mgr/info");
     assertThat(remote.status()).as(remote.toString()).isEqualTo(403);
   }
 
   @Test
   void aRequestInFlightCompletesDuringShutdown() throws Exception {
-    // grace 10 s -> shutdown_lifetime 5 s: a 2 s answer that is under way when SIGTERM arrives still completes
+    // grace 10 s -> shutdown_lifetime 5 s: a 2 s answer that is under way when SIGTERM arrives
+    // still completes
     SquidInstance squid = start("default-drain", "terminationGracePeriodSeconds: 10");
     assertThat(squid.settings().shutdownLifetimeSeconds()).isEqualTo(5);
     java.util.concurrent.CompletableFuture<Curl.Response> inFlight =
-        java.util.concurrent.CompletableFuture.supplyAsync(() -> get(squid, "http://origin.test/slow?ms=2000"));
+        java.util.concurrent.CompletableFuture.supplyAsync(
+            () -> get(squid, "http://origin.test/slow?ms=2000"));
     long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
     while (lab.origin.count("http", "/slow") == 0 && System.nanoTime() < deadline) {
       NetLab.sleep(50);
     }
-    assertThat(lab.origin.count("http", "/slow")).as("the slow request reached the origin").isEqualTo(1);
+    assertThat(lab.origin.count("http", "/slow"))
+        .as("the slow request reached the origin")
+        .isEqualTo(1);
     long t0 = System.nanoTime();
     assertThat(squid.stop()).as("exit code after SIGTERM" + squid.describe()).isZero();
     Duration stopped = Duration.ofNanos(System.nanoTime() - t0);

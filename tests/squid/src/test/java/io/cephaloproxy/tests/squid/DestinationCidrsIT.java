@@ -4,12 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
 
-/** Link-local and metadata destinations: denied by default, reachable only when listed (issue 2 §4). */
+/**
+ * Link-local and metadata destinations: denied by default, reachable only when listed (issue 2 §4).
+ */
 class DestinationCidrsIT extends SquidSuite {
 
   @Test
   void explicitlyAllowedLinkLocalAddressIsReachable() {
-    SquidInstance squid = start("linklocal-allowed", """
+    SquidInstance squid =
+        start(
+            "linklocal-allowed",
+            """
         terminationGracePeriodSeconds: 2
         access:
           allowedDestinationCIDRs: [169.254.231.2/32]
@@ -24,19 +29,26 @@ class DestinationCidrsIT extends SquidSuite {
 
   @Test
   void deniedDestinationCidrsBlockClusterRanges() {
-    SquidInstance squid = start("cluster-cidrs", """
+    SquidInstance squid =
+        start(
+            "cluster-cidrs",
+            """
         terminationGracePeriodSeconds: 2
         access:
           deniedDestinationCIDRs: [10.231.0.64/26]
         """);
     assertDenied(squid, "http://origin.test/internal");
     assertDenied(squid, "http://" + NetLab.ORIGIN_IP + "/internal-ip");
-    assertThat(lab.origin.count("http", "/internal") + lab.origin.count("http", "/internal-ip")).isZero();
+    assertThat(lab.origin.count("http", "/internal") + lab.origin.count("http", "/internal-ip"))
+        .isZero();
   }
 
   @Test
   void auditModeLogsDeniedDestinationCidrs() {
-    SquidInstance squid = start("cluster-cidrs-audit", """
+    SquidInstance squid =
+        start(
+            "cluster-cidrs-audit",
+            """
         terminationGracePeriodSeconds: 2
         access:
           mode: Audit
@@ -44,7 +56,8 @@ class DestinationCidrsIT extends SquidSuite {
         """);
     Curl.Response r = get(squid, "http://origin.test/audited-internal");
     assertThat(r.status()).as(r + squid.describe()).isEqualTo(200);
-    assertThat(logLine(squid, "GET", "http://origin.test/audited-internal")).contains("would_deny=denied-destination");
+    assertThat(logLine(squid, "GET", "http://origin.test/audited-internal"))
+        .contains("would_deny=denied-destination");
     assertDenied(squid, "http://169.254.169.254/latest/meta-data/");
   }
 }

@@ -21,23 +21,27 @@ import java.util.concurrent.atomic.AtomicInteger;
  *                           169.254.231.1/24              169.254.231.2/24
  * </pre>
  *
- * There are no default routes: a client reaches only the proxy, and only the proxy reaches the origin.
- * 10.231.0.2 is an RFC 1918 client (allowed by default); 192.0.2.2 (TEST-NET-1) is a client outside the
- * allowed CIDRs; 169.254.231.2 is a link-local origin address.
+ * There are no default routes: a client reaches only the proxy, and only the proxy reaches the
+ * origin. 10.231.0.2 is an RFC 1918 client (allowed by default); 192.0.2.2 (TEST-NET-1) is a client
+ * outside the allowed CIDRs; 169.254.231.2 is a link-local origin address.
  */
 public final class NetLab implements AutoCloseable {
   public static final String CLIENT_IP = "10.231.0.2";
   public static final String OUTSIDE_CLIENT_IP = "192.0.2.2";
   public static final String PROXY_IP = "10.231.0.1";
+
   /** IPv6 unique-local (fc00::/7, allowed by default) addresses of the client and the proxy. */
   public static final String CLIENT_IP6 = "fd00:231::2";
+
   public static final String PROXY_IP6 = "fd00:231::1";
   public static final String ORIGIN_IP = "10.231.0.66";
+
   /**
-   * A second origin address that no hosts_file entry names: Squid can only learn a name for it by a reverse
-   * lookup, which the lab's silent resolver never answers (a rule that needs one stalls).
+   * A second origin address that no hosts_file entry names: Squid can only learn a name for it by a
+   * reverse lookup, which the lab's silent resolver never answers (a rule that needs one stalls).
    */
   public static final String UNNAMED_ORIGIN_IP = "10.231.0.67";
+
   public static final String LINK_LOCAL_ORIGIN_IP = "169.254.231.2";
 
   private static final String PREFIX = "cpsq-";
@@ -45,6 +49,7 @@ public final class NetLab implements AutoCloseable {
 
   /** Unique among the labs of this JVM. */
   public final int id;
+
   public final String client;
   public final String proxy;
   public final String origin;
@@ -80,8 +85,12 @@ public final class NetLab implements AutoCloseable {
       namespaces.add(ns);
       ip(ns, "link", "set", "lo", "up");
     }
-    Cmd.check("ip", "link", "add", "name", "c0", "netns", client, "type", "veth", "peer", "name", "p0", "netns", proxy);
-    Cmd.check("ip", "link", "add", "name", "p1", "netns", proxy, "type", "veth", "peer", "name", "o0", "netns", origin);
+    Cmd.check(
+        "ip", "link", "add", "name", "c0", "netns", client, "type", "veth", "peer", "name", "p0",
+        "netns", proxy);
+    Cmd.check(
+        "ip", "link", "add", "name", "p1", "netns", proxy, "type", "veth", "peer", "name", "o0",
+        "netns", origin);
     ip(client, "addr", "add", CLIENT_IP + "/26", "dev", "c0");
     ip(client, "addr", "add", OUTSIDE_CLIENT_IP + "/24", "dev", "c0");
     ip(proxy, "addr", "add", PROXY_IP + "/26", "dev", "p0");
@@ -93,7 +102,8 @@ public final class NetLab implements AutoCloseable {
     ip(origin, "addr", "add", ORIGIN_IP + "/26", "dev", "o0");
     ip(origin, "addr", "add", UNNAMED_ORIGIN_IP + "/26", "dev", "o0");
     ip(origin, "addr", "add", LINK_LOCAL_ORIGIN_IP + "/24", "dev", "o0");
-    for (String[] dev : new String[][] {{client, "c0"}, {proxy, "p0"}, {proxy, "p1"}, {origin, "o0"}}) {
+    for (String[] dev :
+        new String[][] {{client, "c0"}, {proxy, "p0"}, {proxy, "p1"}, {origin, "o0"}}) {
       ip(dev[0], "link", "set", dev[1], "up");
     }
   }
@@ -104,7 +114,9 @@ public final class NetLab implements AutoCloseable {
     Cmd.run(cmd).orThrow();
   }
 
-  /** The command prefixed so it runs inside namespace {@code ns} (with a private mount namespace). */
+  /**
+   * The command prefixed so it runs inside namespace {@code ns} (with a private mount namespace).
+   */
   public static List<String> in(String ns, List<String> command) {
     List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", ns));
     cmd.addAll(command);
@@ -115,7 +127,9 @@ public final class NetLab implements AutoCloseable {
     return Cmd.run(timeout, in(ns, List.of(command)));
   }
 
-  /** Starts a long-running process inside {@code ns}; its stdout and stderr go to the given files. */
+  /**
+   * Starts a long-running process inside {@code ns}; its stdout and stderr go to the given files.
+   */
   public static Process start(String ns, List<String> command, Path stdout, Path stderr) {
     try {
       return new ProcessBuilder(in(ns, command))
@@ -130,17 +144,28 @@ public final class NetLab implements AutoCloseable {
 
   /** True once something accepts TCP connections on host:port inside {@code ns}. */
   public boolean accepts(String ns, String host, int port) {
-    return Cmd.run(Duration.ofSeconds(5), in(ns, List.of("bash", "-c", "exec 3<>/dev/tcp/" + host + "/" + port)))
-        .exit() == 0;
+    return Cmd.run(
+                Duration.ofSeconds(5),
+                in(ns, List.of("bash", "-c", "exec 3<>/dev/tcp/" + host + "/" + port)))
+            .exit()
+        == 0;
   }
 
-  public void awaitPort(String ns, String host, int port, Duration timeout, Process owner, Runnable onFailure) {
+  public void awaitPort(
+      String ns, String host, int port, Duration timeout, Process owner, Runnable onFailure) {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
       if (owner != null && !owner.isAlive()) {
         onFailure.run();
-        throw new IllegalStateException("process exited (" + owner.exitValue() + ") before " + host + ":" + port
-            + " accepted connections in " + ns);
+        throw new IllegalStateException(
+            "process exited ("
+                + owner.exitValue()
+                + ") before "
+                + host
+                + ":"
+                + port
+                + " accepted connections in "
+                + ns);
       }
       if (accepts(ns, host, port)) {
         return;
@@ -148,7 +173,8 @@ public final class NetLab implements AutoCloseable {
       sleep(50);
     }
     onFailure.run();
-    throw new IllegalStateException(host + ":" + port + " in " + ns + " did not accept connections within " + timeout);
+    throw new IllegalStateException(
+        host + ":" + port + " in " + ns + " did not accept connections within " + timeout);
   }
 
   static void sleep(long millis) {
@@ -183,20 +209,28 @@ public final class NetLab implements AutoCloseable {
   /** Kills every process left in the namespace, then deletes it (its veth ends go with it). */
   private static void deleteNamespace(String ns) {
     for (int round = 0; round < 20; round++) {
-      List<Long> pids = Cmd.run(List.of("ip", "netns", "pids", ns)).out().lines()
-          .map(String::trim).filter(s -> !s.isEmpty()).map(Long::parseLong).toList();
+      List<Long> pids =
+          Cmd.run(List.of("ip", "netns", "pids", ns))
+              .out()
+              .lines()
+              .map(String::trim)
+              .filter(s -> !s.isEmpty())
+              .map(Long::parseLong)
+              .toList();
       if (pids.isEmpty()) {
         break;
       }
       boolean force = round >= 10;
       for (long pid : pids) {
-        ProcessHandle.of(pid).ifPresent(h -> {
-          if (force) {
-            h.destroyForcibly();
-          } else {
-            h.destroy();
-          }
-        });
+        ProcessHandle.of(pid)
+            .ifPresent(
+                h -> {
+                  if (force) {
+                    h.destroyForcibly();
+                  } else {
+                    h.destroy();
+                  }
+                });
       }
       sleep(200);
     }
@@ -223,7 +257,9 @@ public final class NetLab implements AutoCloseable {
     }
   }
 
-  /** Waits for a process to end, killing it and its descendants when it does not within the timeout. */
+  /**
+   * Waits for a process to end, killing it and its descendants when it does not within the timeout.
+   */
   public static boolean waitOrKill(Process p, Duration timeout) {
     try {
       if (p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {

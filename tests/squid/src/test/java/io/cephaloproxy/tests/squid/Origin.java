@@ -24,10 +24,22 @@ public final class Origin implements AutoCloseable {
   public static Origin start(NetLab lab, TestPki pki, Path workDir) {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     Path log = workDir.resolve("origin.log");
-    Process p = NetLab.start(lab.origin, List.of(java, "-Xshare:auto", "-XX:TieredStopAtLevel=1",
-        "-cp", System.getProperty("java.class.path"), OriginServer.class.getName(),
-        String.valueOf(HTTP_PORT), String.valueOf(HTTPS_PORT), pki.originP12.toString(), TestPki.P12_PASSWORD),
-        log, workDir.resolve("origin.err"));
+    Process p =
+        NetLab.start(
+            lab.origin,
+            List.of(
+                java,
+                "-Xshare:auto",
+                "-XX:TieredStopAtLevel=1",
+                "-cp",
+                System.getProperty("java.class.path"),
+                OriginServer.class.getName(),
+                String.valueOf(HTTP_PORT),
+                String.valueOf(HTTPS_PORT),
+                pki.originP12.toString(),
+                TestPki.P12_PASSWORD),
+            log,
+            workDir.resolve("origin.err"));
     Origin o = new Origin(lab, p, log);
     Runnable kill = () -> NetLab.waitOrKill(p, Duration.ZERO);
     try {
@@ -40,17 +52,34 @@ public final class Origin implements AutoCloseable {
       } catch (IOException io) {
         err = io.toString();
       }
-      throw new IllegalStateException("the test origin did not start: " + e.getMessage() + "\n" + err, e);
+      throw new IllegalStateException(
+          "the test origin did not start: " + e.getMessage() + "\n" + err, e);
     }
     return o;
   }
 
-  /** How many requests for {@code scheme path} the origin has served (asked directly, not via a proxy). */
+  /**
+   * How many requests for {@code scheme path} the origin has served (asked directly, not via a
+   * proxy).
+   */
   public long count(String scheme, String path) {
-    String stats = lab.exec(lab.origin, Duration.ofSeconds(10), "curl", "-sS", "--max-time", "5",
-        "http://127.0.0.1:" + HTTP_PORT + "/__stats").orThrow().out();
-    return stats.lines().map(l -> l.split(" ", 3)).filter(f -> f.length == 3 && f[1].equals(scheme) && f[2].equals(path))
-        .mapToLong(f -> Long.parseLong(f[0])).sum();
+    String stats =
+        lab.exec(
+                lab.origin,
+                Duration.ofSeconds(10),
+                "curl",
+                "-sS",
+                "--max-time",
+                "5",
+                "http://127.0.0.1:" + HTTP_PORT + "/__stats")
+            .orThrow()
+            .out();
+    return stats
+        .lines()
+        .map(l -> l.split(" ", 3))
+        .filter(f -> f.length == 3 && f[1].equals(scheme) && f[2].equals(path))
+        .mapToLong(f -> Long.parseLong(f[0]))
+        .sum();
   }
 
   @Override

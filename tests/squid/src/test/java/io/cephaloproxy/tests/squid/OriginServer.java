@@ -23,21 +23,22 @@ import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 
 /**
- * The test origin, run as its own JVM inside the origin namespace:
- * {@code OriginServer HTTP_PORT HTTPS_PORT KEYSTORE.p12 PASSWORD}.
+ * The test origin, run as its own JVM inside the origin namespace: {@code OriginServer HTTP_PORT
+ * HTTPS_PORT KEYSTORE.p12 PASSWORD}.
  *
  * <ul>
  *   <li>{@code /...}: 200, body {@code origin <scheme> host=<Host> path=<path>}, not cacheable;
  *   <li>{@code /cacheable...}: 200 with {@code Cache-Control: public, max-age=600};
  *   <li>{@code /large?bytes=N}: N bytes, cacheable;
  *   <li>{@code /slow?ms=N}: answers after N ms;
- *   <li>{@code /__stats}: one line per path, {@code <count> <scheme> <path>}, of the requests seen so far.
+ *   <li>{@code /__stats}: one line per path, {@code <count> <scheme> <path>}, of the requests seen
+ *       so far.
  * </ul>
  *
- * <p>It also listens on UDP port 53 and never answers: the lab's name server is a resolver that does not
- * respond, so a DNS lookup that the rules should not need stalls Squid (as it would with a slow resolver)
- * instead of failing fast, and the timed assertions can catch it. The names the tests use are answered by
- * Squid's hosts_file.
+ * <p>It also listens on UDP port 53 and never answers: the lab's name server is a resolver that
+ * does not respond, so a DNS lookup that the rules should not need stalls Squid (as it would with a
+ * slow resolver) instead of failing fast, and the timed assertions can catch it. The names the
+ * tests use are answered by Squid's hosts_file.
  */
 public final class OriginServer {
   private static final Map<String, AtomicLong> COUNTS = new ConcurrentHashMap<>();
@@ -67,16 +68,19 @@ public final class OriginServer {
     https.setExecutor(Executors.newFixedThreadPool(16));
     https.start();
     DatagramSocket dns = new DatagramSocket(53);
-    Thread sink = new Thread(() -> {
-      byte[] buf = new byte[1500];
-      while (true) {
-        try {
-          dns.receive(new DatagramPacket(buf, buf.length));
-        } catch (IOException e) {
-          return;
-        }
-      }
-    }, "dns-sink");
+    Thread sink =
+        new Thread(
+            () -> {
+              byte[] buf = new byte[1500];
+              while (true) {
+                try {
+                  dns.receive(new DatagramPacket(buf, buf.length));
+                } catch (IOException e) {
+                  return;
+                }
+              }
+            },
+            "dns-sink");
     sink.setDaemon(true);
     sink.start();
     System.out.println("READY http=" + httpPort + " https=" + httpsPort);
@@ -90,15 +94,20 @@ public final class OriginServer {
       Map<String, String> query = query(ex.getRequestURI().getRawQuery());
       if (path.equals("/__stats")) {
         StringBuilder sb = new StringBuilder();
-        new TreeMap<>(COUNTS).forEach((k, v) -> sb.append(v.get()).append(' ').append(k).append('\n'));
+        new TreeMap<>(COUNTS)
+            .forEach((k, v) -> sb.append(v.get()).append(' ').append(k).append('\n'));
         send(ex, 200, sb.toString().getBytes(StandardCharsets.UTF_8), "no-store");
         return;
       }
       COUNTS.computeIfAbsent(scheme + " " + path, k -> new AtomicLong()).incrementAndGet();
       ex.getResponseHeaders().add("X-Test-Origin", "cephaloproxy");
       switch (path.startsWith("/cacheable") ? "/cacheable" : path) {
-        case "/cacheable" -> send(ex, 200, ("cacheable object from " + host(ex) + "\n").getBytes(StandardCharsets.UTF_8),
-            "public, max-age=600");
+        case "/cacheable" ->
+            send(
+                ex,
+                200,
+                ("cacheable object from " + host(ex) + "\n").getBytes(StandardCharsets.UTF_8),
+                "public, max-age=600");
         case "/large" -> {
           long bytes = Long.parseLong(query.getOrDefault("bytes", "1048576"));
           ex.getResponseHeaders().add("Content-Type", "application/octet-stream");
@@ -118,8 +127,13 @@ public final class OriginServer {
           }
           send(ex, 200, "slow\n".getBytes(StandardCharsets.UTF_8), "no-store");
         }
-        default -> send(ex, 200, ("origin " + scheme + " host=" + host(ex) + " path=" + path + "\n")
-            .getBytes(StandardCharsets.UTF_8), "no-store");
+        default ->
+            send(
+                ex,
+                200,
+                ("origin " + scheme + " host=" + host(ex) + " path=" + path + "\n")
+                    .getBytes(StandardCharsets.UTF_8),
+                "no-store");
       }
     }
   }
@@ -129,7 +143,8 @@ public final class OriginServer {
     return h == null ? "" : h;
   }
 
-  private static void send(HttpExchange ex, int status, byte[] body, String cacheControl) throws IOException {
+  private static void send(HttpExchange ex, int status, byte[] body, String cacheControl)
+      throws IOException {
     ex.getResponseHeaders().add("Content-Type", "text/plain; charset=utf-8");
     ex.getResponseHeaders().add("Cache-Control", cacheControl);
     ex.sendResponseHeaders(status, body.length);

@@ -34,19 +34,24 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 
 /**
- * What Squid reads is exactly what the compiler wrote (issue 12, section 1), checked against Squid's own parser:
- * for every golden spec, every example and fuzzed specs with hostile text in every free-text field, the compiled
- * config is run through the real {@code squid -k parse}, and
+ * What Squid reads is exactly what the compiler wrote (issue 12, section 1), checked against
+ * Squid's own parser: for every golden spec, every example and fuzzed specs with hostile text in
+ * every free-text field, the compiled config is run through the real {@code squid -k parse}, and
+ *
  * <ul>
- *   <li>the directives Squid reports processing ({@code Processing: ...}) are exactly the compiler's lines, with the
- *       included files (upstream include, a squidConfFrom config) expanded in place;</li>
- *   <li>every line Squid reads from each ACL list file (shown by Squid's own list reader, the one of
- *       {@code dstdom_regex}, which reads files in the same 2048-byte chunks as dstdomain) is a whole line of that
- *       file, and its entry is one the validator accepts (a domain or CIDR; no piece of a split line).</li>
+ *   <li>the directives Squid reports processing ({@code Processing: ...}) are exactly the
+ *       compiler's lines, with the included files (upstream include, a squidConfFrom config)
+ *       expanded in place;
+ *   <li>every line Squid reads from each ACL list file (shown by Squid's own list reader, the one
+ *       of {@code dstdom_regex}, which reads files in the same 2048-byte chunks as dstdomain) is a
+ *       whole line of that file, and its entry is one the validator accepts (a domain or CIDR; no
+ *       piece of a split line).
  * </ul>
- * Fuzzed specs the validator refuses never reach Squid; the test checks that enough are accepted to mean something.
- * {@code -Ddifferential.fuzz=N} (default 1000) sets the number of fuzzed specs; {@code -Ddifferential.image=IMAGE} runs
- * the Squid of the image (6.13) under Docker instead of Debian's (5.7).
+ *
+ * Fuzzed specs the validator refuses never reach Squid; the test checks that enough are accepted to
+ * mean something. {@code -Ddifferential.fuzz=N} (default 1000) sets the number of fuzzed specs;
+ * {@code -Ddifferential.image=IMAGE} runs the Squid of the image (6.13) under Docker instead of
+ * Debian's (5.7).
  */
 class ParserDifferentialIT extends SquidSuite {
   static final int FUZZ = Integer.getInteger("differential.fuzz", 1000);
@@ -56,7 +61,10 @@ class ParserDifferentialIT extends SquidSuite {
   private static final Pattern DOMAIN = Pattern.compile(Patterns.DOMAIN);
   private static final Pattern CIDR = Pattern.compile("^[0-9a-fA-F:.]+/[0-9]{1,3}$");
 
-  /** The outcome of one spec on real Squid: the differences found, empty when Squid read what was written. */
+  /**
+   * The outcome of one spec on real Squid: the differences found, empty when Squid read what was
+   * written.
+   */
   record Outcome(String name, List<String> differences) {}
 
   // --- the cases ---
@@ -72,22 +80,39 @@ class ParserDifferentialIT extends SquidSuite {
   @TestFactory
   Stream<DynamicTest> goldenSpecsAndExamplesAreReadAsWritten() {
     Path root = Path.of(System.getProperty("repo.root", "../.."));
-    return Stream.concat(yamlFiles(root.resolve("compiler/src/test/resources/golden")), yamlFiles(root.resolve("examples")))
-        .map(file -> DynamicTest.dynamicTest(root.relativize(file).toString(), () -> {
-          ExampleFile example = ExampleFile.load(file);
-          assertThat(SquidConfCompiler.validate(example.proxy().getSpec(), example.data())).as("%s validates", file)
-              .isEmpty();
-          Outcome o = run(file.getFileName().toString().replace(".yaml", ""), example.proxy(), example.data());
-          assertThat(o.differences()).as("%s on real Squid", file).isEmpty();
-        }));
+    return Stream.concat(
+            yamlFiles(root.resolve("compiler/src/test/resources/golden")),
+            yamlFiles(root.resolve("examples")))
+        .map(
+            file ->
+                DynamicTest.dynamicTest(
+                    root.relativize(file).toString(),
+                    () -> {
+                      ExampleFile example = ExampleFile.load(file);
+                      assertThat(
+                              SquidConfCompiler.validate(example.proxy().getSpec(), example.data()))
+                          .as("%s validates", file)
+                          .isEmpty();
+                      Outcome o =
+                          run(
+                              file.getFileName().toString().replace(".yaml", ""),
+                              example.proxy(),
+                              example.data());
+                      assertThat(o.differences()).as("%s on real Squid", file).isEmpty();
+                    }));
   }
 
-  /** The harness sees the reproduced attack when it reaches Squid (here by editing the written file). */
+  /**
+   * The harness sees the reproduced attack when it reaches Squid (here by editing the written
+   * file).
+   */
   @Test
   void harnessSeesASmuggledDirective() throws IOException {
-    SquidProxy proxy = CompiledSquid.proxy("smuggle", "extraConfig: 'acl pad dstdomain .a.example'");
-    CompiledSquid compiled = CompiledSquid.compile(lab, "smuggle", proxy, ReferencedData.builder().build(),
-        (s, k, f) -> null);
+    SquidProxy proxy =
+        CompiledSquid.proxy("smuggle", "extraConfig: 'acl pad dstdomain .a.example'");
+    CompiledSquid compiled =
+        CompiledSquid.compile(
+            lab, "smuggle", proxy, ReferencedData.builder().build(), (s, k, f) -> null);
     String attack = "acl pad dstdomain " + ".a".repeat(4086) + " acl cp_clients src all";
     assertThat(attack.indexOf("acl cp_clients")).isEqualTo(8191);
     Path conf = compiled.instance().settings().config();
@@ -96,11 +121,15 @@ class ParserDifferentialIT extends SquidSuite {
     // and the validator refuses that spec
     SquidProxySpec spec = new SquidProxySpec();
     spec.setExtraConfig(attack);
-    assertThat(SquidConfCompiler.validate(spec, ReferencedData.offline())).extracting(ValidationError::message)
+    assertThat(SquidConfCompiler.validate(spec, ReferencedData.offline()))
+        .extracting(ValidationError::message)
         .anyMatch(m -> m.contains("at most 8191 bytes"));
   }
 
-  /** A comment line of a list whose byte 2048 starts a domain: the validator refuses it, Squid would load it. */
+  /**
+   * A comment line of a list whose byte 2048 starts a domain: the validator refuses it, Squid would
+   * load it.
+   */
   @Test
   void harnessSeesASmuggledListEntry() throws IOException {
     Path list = lab.newInstanceDir("list-smuggle").resolve("allow.txt");
@@ -122,7 +151,8 @@ class ParserDifferentialIT extends SquidSuite {
         refused++;
       }
     }
-    System.out.printf("differential: %d fuzzed specs, %d accepted (run on Squid), %d refused by the validator%n",
+    System.out.printf(
+        "differential: %d fuzzed specs, %d accepted (run on Squid), %d refused by the validator%n",
         FUZZ, accepted.size(), refused);
     assertThat(accepted.size()).as("fuzzed specs the validator accepts").isGreaterThan(FUZZ / 5);
     assertThat(refused).as("fuzzed specs the validator refuses").isGreaterThan(FUZZ / 5);
@@ -142,9 +172,12 @@ class ParserDifferentialIT extends SquidSuite {
           failures.add(o.name() + ": " + o.differences());
         }
       }
-      System.out.printf("differential: %d specs on real Squid in %d s%n", accepted.size(),
-          (System.nanoTime() - t0) / 1_000_000_000L);
-      assertThat(failures).as("specs whose config Squid read differently from what the compiler wrote").isEmpty();
+      System.out.printf(
+          "differential: %d specs on real Squid in %d s%n",
+          accepted.size(), (System.nanoTime() - t0) / 1_000_000_000L);
+      assertThat(failures)
+          .as("specs whose config Squid read differently from what the compiler wrote")
+          .isEmpty();
     } finally {
       pool.shutdownNow();
     }
@@ -175,7 +208,8 @@ class ParserDifferentialIT extends SquidSuite {
         case "username" -> "user";
         case "password" -> "password";
         case "domains.txt" -> ".example.com\n";
-        case "squid.conf" -> "acl office src 10.0.0.0/8\nhttp_access allow office\nhttp_access deny all\n";
+        case "squid.conf" ->
+            "acl office src 10.0.0.0/8\nhttp_access allow office\nhttp_access deny all\n";
         default -> null;
       };
     } catch (IOException e) {
@@ -184,21 +218,39 @@ class ParserDifferentialIT extends SquidSuite {
   }
 
   /**
-   * The Squid image to run instead of Debian's Squid ({@code -Ddifferential.image=ghcr.io/cephaloproxy/squid:VERSION}:
-   * Squid 6.13 under Docker, no network, the instance directory mounted read-only at the same path).
+   * The Squid image to run instead of Debian's Squid ({@code
+   * -Ddifferential.image=ghcr.io/cephaloproxy/squid:VERSION}: Squid 6.13 under Docker, no network,
+   * the instance directory mounted read-only at the same path).
    */
   static final String IMAGE = System.getProperty("differential.image", "");
 
-  /** Squid with these arguments on a config under the lab's directory: Debian's as the Squid UID, or the image's. */
+  /**
+   * Squid with these arguments on a config under the lab's directory: Debian's as the Squid UID, or
+   * the image's.
+   */
   static Cmd.Result squid(Path config, String... args) {
     if (IMAGE.isEmpty()) {
       List<String> cmd = new ArrayList<>(List.of(Prereqs.SQUID.toString()));
       cmd.addAll(List.of(args));
       return Cmd.run(Duration.ofSeconds(60), SquidInstance.asSquidUser(cmd));
     }
-    Path root = config.getRoot().resolve(config.subpath(0, 2)); // /tmp/cpsq-...: every file the config names
-    List<String> cmd = new ArrayList<>(List.of("docker", "run", "--rm", "--network", "none", "-v",
-        root + ":" + root + ":ro", "--entrypoint", "/usr/sbin/squid", IMAGE));
+    Path root =
+        config
+            .getRoot()
+            .resolve(config.subpath(0, 2)); // /tmp/cpsq-...: every file the config names
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                "docker",
+                "run",
+                "--rm",
+                "--network",
+                "none",
+                "-v",
+                root + ":" + root + ":ro",
+                "--entrypoint",
+                "/usr/sbin/squid",
+                IMAGE));
     cmd.addAll(List.of(args));
     return Cmd.run(Duration.ofSeconds(120), cmd);
   }
@@ -217,17 +269,28 @@ class ParserDifferentialIT extends SquidSuite {
         processed.add(trim(m.group(1)));
       }
     }
-    // a config Squid refuses (the validator does not know every directive's syntax) stops at the refused line:
+    // a config Squid refuses (the validator does not know every directive's syntax) stops at the
+    // refused line:
     // then what Squid processed must be the start of what was written, nothing else
     boolean fatal = (r.out() + r.err()).contains("FATAL");
-    List<String> expected = fatal && processed.size() <= written.size() ? written.subList(0, processed.size()) : written;
+    List<String> expected =
+        fatal && processed.size() <= written.size()
+            ? written.subList(0, processed.size())
+            : written;
     if (!processed.equals(expected)) {
       List<String> extra = new ArrayList<>(processed);
       extra.removeAll(written);
       List<String> lost = new ArrayList<>(written);
       lost.removeAll(processed);
-      out.add("squid.conf: Squid processed " + processed.size() + " directives, the compiler wrote " + written.size()
-          + "; processed but not written: " + cut(extra) + "; written but not processed: " + cut(lost));
+      out.add(
+          "squid.conf: Squid processed "
+              + processed.size()
+              + " directives, the compiler wrote "
+              + written.size()
+              + "; processed but not written: "
+              + cut(extra)
+              + "; written but not processed: "
+              + cut(lost));
     }
     if (!lists.isEmpty()) {
       out.addAll(listDifferences(conf.resolveSibling("list-probe.conf"), lists));
@@ -256,11 +319,18 @@ class ParserDifferentialIT extends SquidSuite {
     }
   }
 
-  /** Squid's list reader on each list file: every line it reads must be a whole, accepted line of the file. */
+  /**
+   * Squid's list reader on each list file: every line it reads must be a whole, accepted line of
+   * the file.
+   */
   static List<String> listDifferences(Path probe, List<Path> lists) throws IOException {
     StringBuilder conf = new StringBuilder("http_port 127.0.0.1:1\npid_filename none\n");
     for (int i = 0; i < lists.size(); i++) {
-      conf.append("acl probe").append(i).append(" dstdom_regex \"").append(lists.get(i)).append("\"\n");
+      conf.append("acl probe")
+          .append(i)
+          .append(" dstdom_regex \"")
+          .append(lists.get(i))
+          .append("\"\n");
     }
     Files.writeString(probe, conf);
     SquidInstance.groupWritable(probe.getParent());
@@ -315,23 +385,57 @@ class ParserDifferentialIT extends SquidSuite {
 
   /** Each line shortened to its first and last 60 characters. */
   static String cut(List<String> l) {
-    return l.stream().map(s -> s.length() > 130 ? s.substring(0, 60) + "..." + s.substring(s.length() - 60) : s)
-        .toList().toString();
+    return l.stream()
+        .map(s -> s.length() > 130 ? s.substring(0, 60) + "..." + s.substring(s.length() - 60) : s)
+        .toList()
+        .toString();
   }
 
   // --- the fuzzer ---
 
   /** A generated spec with its referenced ConfigMaps. */
   record Fuzzed(String name, SquidProxySpec spec, ReferencedData data) {
-    static final String[] SEPARATORS = {"\u2028", "\u2029", "\u0085", "\u00a0", "\u3000", "\u1680", "\u000b",
-        "\u000c", "\r", "\u0000", "\t", " "};
-    static final String[] HOSTILE = {"http_access allow all", "acl cp_clients src all", "include /etc/passwd",
-        "${process_number}", "\\", "#", "\"", "'", "%", "*", "..", "-", "é", "\ud83d\ude00", "\u202e"};
-    static final String[] DOMAINS = {".example.com", "api.github.com", "example.org", "_acme.example.net",
-        "192.0.2.10", "a-b.example", ".x.example", "very.deep.sub.domain.example"};
-    static final String[] DIRECTIVES = {"forwarded_for delete", "via off", "client_lifetime 1 hour",
-        "acl uploads method POST\nhttp_access deny uploads", "request_header_access Referer deny all",
-        "acl office src 10.1.0.0/16", "# a comment", ""};
+    static final String[] SEPARATORS = {
+      "\u2028", "\u2029", "\u0085", "\u00a0", "\u3000", "\u1680", "\u000b", "\u000c", "\r",
+      "\u0000", "\t", " "
+    };
+    static final String[] HOSTILE = {
+      "http_access allow all",
+      "acl cp_clients src all",
+      "include /etc/passwd",
+      "${process_number}",
+      "\\",
+      "#",
+      "\"",
+      "'",
+      "%",
+      "*",
+      "..",
+      "-",
+      "é",
+      "\ud83d\ude00",
+      "\u202e"
+    };
+    static final String[] DOMAINS = {
+      ".example.com",
+      "api.github.com",
+      "example.org",
+      "_acme.example.net",
+      "192.0.2.10",
+      "a-b.example",
+      ".x.example",
+      "very.deep.sub.domain.example"
+    };
+    static final String[] DIRECTIVES = {
+      "forwarded_for delete",
+      "via off",
+      "client_lifetime 1 hour",
+      "acl uploads method POST\nhttp_access deny uploads",
+      "request_header_access Referer deny all",
+      "acl office src 10.1.0.0/16",
+      "# a comment",
+      ""
+    };
 
     static Fuzzed make(Random r, int i) {
       SquidProxySpec spec = new SquidProxySpec();
@@ -398,35 +502,49 @@ class ParserDifferentialIT extends SquidSuite {
       };
     }
 
-    /** A list file: entries, comments, blank lines, whitespace, lines around Squid's 2047-byte limit. */
+    /**
+     * A list file: entries, comments, blank lines, whitespace, lines around Squid's 2047-byte
+     * limit.
+     */
     static String list(Random r) {
       StringBuilder b = new StringBuilder();
       for (int n = 1 + r.nextInt(6); n > 0; n--) {
-        String line = switch (r.nextInt(7)) {
-          case 0 -> "# " + "c".repeat(r.nextInt(40));
-          case 1 -> "";
-          case 2 -> (r.nextBoolean() ? " \t" : "") + pick(r, DOMAINS) + (r.nextBoolean() ? "\t " : "");
-          case 3 -> hostile(r, pick(r, DOMAINS));
-          case 4 -> longLine(r, "#", 2047, pick(r, DOMAINS));
-          case 5 -> "#" + pick(r, SEPARATORS) + pick(r, DOMAINS);
-          default -> pick(r, DOMAINS);
-        };
+        String line =
+            switch (r.nextInt(7)) {
+              case 0 -> "# " + "c".repeat(r.nextInt(40));
+              case 1 -> "";
+              case 2 ->
+                  (r.nextBoolean() ? " \t" : "")
+                      + pick(r, DOMAINS)
+                      + (r.nextBoolean() ? "\t " : "");
+              case 3 -> hostile(r, pick(r, DOMAINS));
+              case 4 -> longLine(r, "#", 2047, pick(r, DOMAINS));
+              case 5 -> "#" + pick(r, SEPARATORS) + pick(r, DOMAINS);
+              default -> pick(r, DOMAINS);
+            };
         b.append(line).append('\n');
       }
       return r.nextInt(5) == 0 ? b.toString().stripTrailing() : b.toString();
     }
 
-    /** squid.conf lines: directives, comments, hostile text, lines around Squid's 8191-byte limit. */
+    /**
+     * squid.conf lines: directives, comments, hostile text, lines around Squid's 8191-byte limit.
+     */
     static String config(Random r, String last) {
       StringBuilder b = new StringBuilder();
       for (int n = 1 + r.nextInt(5); n > 0; n--) {
-        String line = switch (r.nextInt(6)) {
-          // a squidConfFrom config may use Squid's macros (expert mode, with conditionals): not compared here
-          case 0 -> last != null ? hostile(r, pick(r, DIRECTIVES)).replace("${", "$") : hostile(r, pick(r, DIRECTIVES));
-          case 1 -> longLine(r, "acl pad dstdomain ", 8191, pick(r, HOSTILE));
-          case 2 -> longLine(r, "# ", 8191, "acl cp_clients src all");
-          default -> pick(r, DIRECTIVES);
-        };
+        String line =
+            switch (r.nextInt(6)) {
+              // a squidConfFrom config may use Squid's macros (expert mode, with conditionals): not
+              // compared here
+              case 0 ->
+                  last != null
+                      ? hostile(r, pick(r, DIRECTIVES)).replace("${", "$")
+                      : hostile(r, pick(r, DIRECTIVES));
+              case 1 -> longLine(r, "acl pad dstdomain ", 8191, pick(r, HOSTILE));
+              case 2 -> longLine(r, "# ", 8191, "acl cp_clients src all");
+              default -> pick(r, DIRECTIVES);
+            };
         b.append(line).append('\n');
       }
       if (last != null) {
@@ -435,7 +553,10 @@ class ParserDifferentialIT extends SquidSuite {
       return b.toString();
     }
 
-    /** A line of about {@code limit} bytes (a few below, at or above it) with {@code tail} near its end. */
+    /**
+     * A line of about {@code limit} bytes (a few below, at or above it) with {@code tail} near its
+     * end.
+     */
     static String longLine(Random r, String head, int limit, String tail) {
       int target = limit - 3 + r.nextInt(7) - tail.length();
       StringBuilder b = new StringBuilder(head);

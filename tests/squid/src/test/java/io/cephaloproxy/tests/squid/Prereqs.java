@@ -49,8 +49,10 @@ public final class Prereqs {
       }
     }
     if (!missing.isEmpty()) {
-      throw new AssertionError("the real-Squid suite cannot run; missing: " + String.join(", ", missing)
-          + ". Run scripts/stages/10-prereqs.sh as root.");
+      throw new AssertionError(
+          "the real-Squid suite cannot run; missing: "
+              + String.join(", ", missing)
+              + ". Run scripts/stages/10-prereqs.sh as root.");
     }
     checked = true;
   }

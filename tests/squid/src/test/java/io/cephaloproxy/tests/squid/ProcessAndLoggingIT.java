@@ -14,7 +14,10 @@ class ProcessAndLoggingIT extends SquidSuite {
 
   @Test
   void twoWorkersServeRequestsAndLogThem() {
-    SquidInstance squid = start("workers", """
+    SquidInstance squid =
+        start(
+            "workers",
+            """
         terminationGracePeriodSeconds: 2
         workers: 2
         """);
@@ -22,18 +25,29 @@ class ProcessAndLoggingIT extends SquidSuite {
       assertThat(get(squid, "http://origin.test/smp" + i).status()).isEqualTo(200);
     }
     assertThat(get(squid, "http://169.254.169.254/smp").status()).isEqualTo(403);
-    // Squid started without -N (SMP) points stdout/stderr at /dev/null unless given -d: the access log
+    // Squid started without -N (SMP) points stdout/stderr at /dev/null unless given -d: the access
+    // log
     // and the cache log must still reach the container's stdout/stderr
-    assertThat(squid.accessLog()).as("access log lines on stdout with workers: 2 (command line "
-        + squid.commandLine() + ")" + squid.describe()).anyMatch(l -> l.contains("GET http://origin.test/smp0"));
-    assertThat(squid.children()).as("Squid's kids: two workers and the coordinator" + squid.describe())
-        .filteredOn(c -> c.contains("squid")).hasSize(3);
+    assertThat(squid.accessLog())
+        .as(
+            "access log lines on stdout with workers: 2 (command line "
+                + squid.commandLine()
+                + ")"
+                + squid.describe())
+        .anyMatch(l -> l.contains("GET http://origin.test/smp0"));
+    assertThat(squid.children())
+        .as("Squid's kids: two workers and the coordinator" + squid.describe())
+        .filteredOn(c -> c.contains("squid"))
+        .hasSize(3);
     assertThat(squid.cacheLog()).as("cache log on stderr").contains("Process Roles: worker");
   }
 
   @Test
   void commonAndCombinedFormats() {
-    SquidInstance common = start("log-common", """
+    SquidInstance common =
+        start(
+            "log-common",
+            """
         terminationGracePeriodSeconds: 2
         logging: {format: Common}
         """);
@@ -41,55 +55,98 @@ class ProcessAndLoggingIT extends SquidSuite {
     assertThat(get(common, "http://169.254.169.254/common-denied").status()).isEqualTo(403);
     // host ident user [time] "request" status bytes squid-code
     String clf = "^10\\.231\\.0\\.2 - - \\[[^]]+\\] \"GET %s HTTP/1\\.1\" %d \\d+ .*$";
-    assertThat(common.awaitAccessLog(l -> l.matches(String.format(clf, "http://origin\\.test/common", 200)),
-        Duration.ofSeconds(5))).contains("TCP_MISS");
-    assertThat(common.awaitAccessLog(l -> l.matches(String.format(clf, "http://169\\.254\\.169\\.254/common-denied",
-        403)), Duration.ofSeconds(5))).contains("TCP_DENIED");
+    assertThat(
+            common.awaitAccessLog(
+                l -> l.matches(String.format(clf, "http://origin\\.test/common", 200)),
+                Duration.ofSeconds(5)))
+        .contains("TCP_MISS");
+    assertThat(
+            common.awaitAccessLog(
+                l ->
+                    l.matches(
+                        String.format(clf, "http://169\\.254\\.169\\.254/common-denied", 403)),
+                Duration.ofSeconds(5)))
+        .contains("TCP_DENIED");
     common.stop();
 
-    SquidInstance combined = start("log-combined", """
+    SquidInstance combined =
+        start(
+            "log-combined",
+            """
         terminationGracePeriodSeconds: 2
         logging: {format: Combined}
         """);
-    assertThat(get(combined, "http://origin.test/combined", "-A", "cephaloproxy-test/1.0", "-e", "http://referer.test/")
-        .status()).isEqualTo(200);
-    combined.awaitAccessLog(l -> l.contains("\"GET http://origin.test/combined HTTP/1.1\" 200 ")
-        && l.contains("\"http://referer.test/\" \"cephaloproxy-test/1.0\""), Duration.ofSeconds(5));
+    assertThat(
+            get(
+                    combined,
+                    "http://origin.test/combined",
+                    "-A",
+                    "cephaloproxy-test/1.0",
+                    "-e",
+                    "http://referer.test/")
+                .status())
+        .isEqualTo(200);
+    combined.awaitAccessLog(
+        l ->
+            l.contains("\"GET http://origin.test/combined HTTP/1.1\" 200 ")
+                && l.contains("\"http://referer.test/\" \"cephaloproxy-test/1.0\""),
+        Duration.ofSeconds(5));
   }
 
   @Test
   void jsonFormatIsOneJsonObjectPerLine() throws Exception {
-    SquidInstance squid = start("log-json", """
+    SquidInstance squid =
+        start(
+            "log-json",
+            """
         terminationGracePeriodSeconds: 2
         logging: {format: JSON}
         access:
           mode: Audit
           allowedDomains: [origin.test]
         """);
-    assertThat(get(squid, "http://origin.test/json", "-A", "agent \"quoted\" \\ backslash").status()).isEqualTo(200);
+    assertThat(
+            get(squid, "http://origin.test/json", "-A", "agent \"quoted\" \\ backslash").status())
+        .isEqualTo(200);
     assertThat(get(squid, "http://other.test/json-audit").status()).isEqualTo(200);
     ObjectMapper json = new ObjectMapper();
     squid.awaitAccessLog(l -> l.contains("json-audit"), Duration.ofSeconds(5));
-    List<JsonNode> lines = squid.accessLog().stream().filter(l -> l.contains("/json")).map(l -> {
-      try {
-        return json.readTree(l);
-      } catch (Exception e) {
-        throw new AssertionError("access log line is not JSON: " + l, e);
-      }
-    }).toList();
+    List<JsonNode> lines =
+        squid.accessLog().stream()
+            .filter(l -> l.contains("/json"))
+            .map(
+                l -> {
+                  try {
+                    return json.readTree(l);
+                  } catch (Exception e) {
+                    throw new AssertionError("access log line is not JSON: " + l, e);
+                  }
+                })
+            .toList();
     assertThat(lines).hasSize(2);
-    JsonNode ok = lines.stream().filter(n -> n.path("url").asText().endsWith("/json")).findFirst().orElseThrow();
+    JsonNode ok =
+        lines.stream()
+            .filter(n -> n.path("url").asText().endsWith("/json"))
+            .findFirst()
+            .orElseThrow();
     assertThat(ok.path("client").asText()).isEqualTo(NetLab.CLIENT_IP);
     assertThat(ok.path("status").asText()).isEqualTo("200");
     assertThat(ok.path("method").asText()).isEqualTo("GET");
     assertThat(ok.path("user_agent").asText()).isEqualTo("agent \"quoted\" \\ backslash");
-    JsonNode audit = lines.stream().filter(n -> n.path("url").asText().endsWith("/json-audit")).findFirst().orElseThrow();
+    JsonNode audit =
+        lines.stream()
+            .filter(n -> n.path("url").asText().endsWith("/json-audit"))
+            .findFirst()
+            .orElseThrow();
     assertThat(audit.path("would_deny").asText()).isEqualTo("not-allowed-domain");
   }
 
   @Test
   void extraConfigAddsDeniesButCannotUndoTheGeneratedOnes() {
-    SquidInstance squid = start("extra", """
+    SquidInstance squid =
+        start(
+            "extra",
+            """
         terminationGracePeriodSeconds: 2
         extraConfig: |
           acl blocked_path urlpath_regex ^/blocked
@@ -98,33 +155,54 @@ class ProcessAndLoggingIT extends SquidSuite {
         """);
     assertDenied(squid, "http://origin.test/blocked/x");
     assertAllowed(squid, "http://origin.test/open");
-    // 'http_access allow all' in extraConfig comes after the generated denies: metadata stays denied
+    // 'http_access allow all' in extraConfig comes after the generated denies: metadata stays
+    // denied
     assertDenied(squid, "http://169.254.169.254/extra");
   }
 
   @Test
   void fullConfigFromAConfigMapKeepsTheContainerContract() {
-    SquidInstance squid = start("full-config", """
+    SquidInstance squid =
+        start(
+            "full-config",
+            """
         terminationGracePeriodSeconds: 2
         squidConfFrom: {name: my-squid-conf, key: squid.conf}
-        """, Map.of("configmap/my-squid-conf/squid.conf", String.join("\n",
-        "acl lab_clients src 10.231.0.0/26",
-        "acl only_origin dstdomain -n origin.test",
-        "http_access deny !only_origin",
-        "http_access allow lab_clients",
-        "http_access deny all",
-        "")));
+        """,
+            Map.of(
+                "configmap/my-squid-conf/squid.conf",
+                String.join(
+                    "\n",
+                    "acl lab_clients src 10.231.0.0/26",
+                    "acl only_origin dstdomain -n origin.test",
+                    "http_access deny !only_origin",
+                    "http_access allow lab_clients",
+                    "http_access deny all",
+                    "")));
     assertAllowed(squid, "http://origin.test/full");
     assertDenied(squid, "http://other.test/full");
-    // the operator's own parts still hold: logs on stdout (checked above), cache manager from localhost only
-    Cmd.Result local = lab.net.exec(lab.net.proxy, Duration.ofSeconds(20), "curl", "-sS", "-o", "/dev/null",
-        "-w", "%{http_code}", "http://127.0.0.1:3128/squid-internal-mgr/info");
+    // the operator's own parts still hold: logs on stdout (checked above), cache manager from
+    // localhost only
+    Cmd.Result local =
+        lab.net.exec(
+            lab.net.proxy,
+            Duration.ofSeconds(20),
+            "curl",
+            "-sS",
+            "-o",
+            "/dev/null",
+            "-w",
+            "%{http_code}",
+            "http://127.0.0.1:3128/squid-internal-mgr/info");
     assertThat(local.out()).as(local + squid.describe()).isEqualTo("200");
   }
 
   @Test
   void peekAndSpliceNeverDecryptsAndTerminatesDeniedServerNames() {
-    SquidInstance squid = start("peek-splice", """
+    SquidInstance squid =
+        start(
+            "peek-splice",
+            """
         terminationGracePeriodSeconds: 2
         access:
           allowedDomains: [.allowed.test]
@@ -132,13 +210,21 @@ class ProcessAndLoggingIT extends SquidSuite {
           enabled: true
           policy: PeekAndSplice
           caSecret: {name: bump-ca}
-        """, SslBumpIT.secrets(lab));
-    Curl.Response spliced = get(squid, "https://www.allowed.test/peek", "--cacert", lab.pki.originCaCert.toString());
+        """,
+            SslBumpIT.secrets(lab));
+    Curl.Response spliced =
+        get(squid, "https://www.allowed.test/peek", "--cacert", lab.pki.originCaCert.toString());
     assertThat(spliced.status()).as(spliced + squid.describe()).isEqualTo(200);
     assertThat(spliced.issuer()).contains(TestPki.ORIGIN_CA_CN);
     // a server name outside the allowlist, reached by IP so the CONNECT itself names no domain
-    Curl.Response denied = get(squid, "https://other.test/peek-denied", "--cacert", lab.pki.originCaCert.toString(),
-        "--connect-to", "other.test:443:" + NetLab.ORIGIN_IP + ":443");
+    Curl.Response denied =
+        get(
+            squid,
+            "https://other.test/peek-denied",
+            "--cacert",
+            lab.pki.originCaCert.toString(),
+            "--connect-to",
+            "other.test:443:" + NetLab.ORIGIN_IP + ":443");
     assertThat(denied.status()).as(denied + squid.describe()).isNotEqualTo(200);
     assertThat(lab.origin.count("https", "/peek-denied")).isZero();
   }

@@ -14,14 +14,15 @@ import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
 /**
- * Issue 2 §5: throughput and latency of real Squid with the operator-rendered config, side by side with
- * Debian's stock config, a 100k-domain allowlist and 2 workers. Prints figures (and writes them as
- * Markdown to the file given as the first argument); it asserts nothing about speed, only that every
- * response was a 200.
+ * Issue 2 §5: throughput and latency of real Squid with the operator-rendered config, side by side
+ * with Debian's stock config, a 100k-domain allowlist and 2 workers. Prints figures (and writes
+ * them as Markdown to the file given as the first argument); it asserts nothing about speed, only
+ * that every response was a 200.
  *
- * <p>wrk runs in the client namespace, Squid in the proxy namespace, nginx in the origin namespace, all
- * over veth pairs on this machine. The variants run at the same time on different ports and are measured
- * in interleaved rounds (rotating which goes first), so drifting machine load hits them alike; each figure is the median of the rounds.
+ * <p>wrk runs in the client namespace, Squid in the proxy namespace, nginx in the origin namespace,
+ * all over veth pairs on this machine. The variants run at the same time on different ports and are
+ * measured in interleaved rounds (rotating which goes first), so drifting machine load hits them
+ * alike; each figure is the median of the rounds.
  */
 public final class SquidBenchmark {
   static final int ROUNDS = 5;
@@ -45,7 +46,8 @@ public final class SquidBenchmark {
     Path report = Path.of(args.length > 0 ? args[0] : "squid-benchmark.md");
     Prereqs.require();
     if (Cmd.run(List.of("sh", "-c", "command -v wrk")).exit() != 0) {
-      throw new AssertionError("wrk is missing: install Debian's wrk (scripts/stages/50-squid-bench.sh does)");
+      throw new AssertionError(
+          "wrk is missing: install Debian's wrk (scripts/stages/50-squid-bench.sh does)");
     }
     Instant began = Instant.now();
     String load = Files.readString(Path.of("/proc/loadavg")).trim();
@@ -53,29 +55,53 @@ public final class SquidBenchmark {
     Map<Variant, List<Long>> startups = new LinkedHashMap<>();
     Map<Variant, List<Long>> startupCpu = new LinkedHashMap<>();
     try (SquidLab lab = SquidLab.start(false);
-         Nginx nginx = Nginx.start(lab.net, lab.dir.resolve("nginx"), Origin.HTTP_PORT)) {
-      Variant ours = new Variant("CephaloProxy default spec", 3128, "`spec: {}` (+ terminationGracePeriodSeconds: 2)");
-      Variant stock = new Variant("Debian stock squid.conf", 3129,
-          "/etc/squid/squid.conf + `http_access allow localnet`, file access log");
-      Variant big = new Variant("100k-domain allowlist", 3130, ALLOWLIST_SIZE + " domains via allowedDomainsFrom");
+        Nginx nginx = Nginx.start(lab.net, lab.dir.resolve("nginx"), Origin.HTTP_PORT)) {
+      Variant ours =
+          new Variant(
+              "CephaloProxy default spec", 3128, "`spec: {}` (+ terminationGracePeriodSeconds: 2)");
+      Variant stock =
+          new Variant(
+              "Debian stock squid.conf",
+              3129,
+              "/etc/squid/squid.conf + `http_access allow localnet`, file access log");
+      Variant big =
+          new Variant(
+              "100k-domain allowlist", 3130, ALLOWLIST_SIZE + " domains via allowedDomainsFrom");
       Variant smp = new Variant("workers: 2", 3131, "default spec + `workers: 2`");
 
       // short names: a ConfigMap holds at most 1 MiB, so 100k entries must average under ~10 bytes
-      String domains = IntStream.range(0, ALLOWLIST_SIZE - 1).mapToObj(i -> ".d" + Integer.toString(i, 36) + ".io")
-          .collect(Collectors.joining("\n", "", "\n.bench.test\n"));
+      String domains =
+          IntStream.range(0, ALLOWLIST_SIZE - 1)
+              .mapToObj(i -> ".d" + Integer.toString(i, 36) + ".io")
+              .collect(Collectors.joining("\n", "", "\n.bench.test\n"));
       Map<Variant, CompiledSquid> compiled = new LinkedHashMap<>();
-      compiled.put(ours, CompiledSquid.compile(lab, "bench-default", "terminationGracePeriodSeconds: 2", Map.of()));
-      compiled.put(big, CompiledSquid.compile(lab, "bench-allowlist", """
+      compiled.put(
+          ours,
+          CompiledSquid.compile(
+              lab, "bench-default", "terminationGracePeriodSeconds: 2", Map.of()));
+      compiled.put(
+          big,
+          CompiledSquid.compile(
+              lab,
+              "bench-allowlist",
+              """
           terminationGracePeriodSeconds: 2
           port: 3130
           access:
             allowedDomainsFrom: {name: allowlist, key: domains.txt}
-          """, Map.of("configmap/allowlist/domains.txt", domains)));
-      compiled.put(smp, CompiledSquid.compile(lab, "bench-workers", """
+          """,
+              Map.of("configmap/allowlist/domains.txt", domains)));
+      compiled.put(
+          smp,
+          CompiledSquid.compile(
+              lab,
+              "bench-workers",
+              """
           terminationGracePeriodSeconds: 2
           port: 3131
           workers: 2
-          """, Map.of()));
+          """,
+              Map.of()));
 
       // start-up: exec to port accepting, 3 times each for the default and the big allowlist
       for (Variant v : List.of(ours, big)) {
@@ -100,8 +126,20 @@ public final class SquidBenchmark {
       }
       Path stockDir = lab.newInstanceDir("bench-stock");
       Path stockConf = StockSquidConf.write(stockDir, stock.port(), lab.hostsFile);
-      SquidInstance stockSquid = new SquidInstance(lab.net, new SquidInstance.Settings(stockConf,
-          lab.serviceName("stock"), stock.port(), 1, 1, stockDir.resolve("run"), List.of(), null, "4MB"), stockDir);
+      SquidInstance stockSquid =
+          new SquidInstance(
+              lab.net,
+              new SquidInstance.Settings(
+                  stockConf,
+                  lab.serviceName("stock"),
+                  stock.port(),
+                  1,
+                  1,
+                  stockDir.resolve("run"),
+                  List.of(),
+                  null,
+                  "4MB"),
+              stockDir);
       stockSquid.init();
       stockSquid.start();
       squids.put(stock, stockSquid);
@@ -117,43 +155,80 @@ public final class SquidBenchmark {
       }
       Map<Variant, List<Sample>> runs = new LinkedHashMap<>();
       for (int round = 1; round <= ROUNDS; round++) {
-        // each round starts with a different variant, so no variant always runs first or after the same one
+        // each round starts with a different variant, so no variant always runs first or after the
+        // same one
         List<Variant> rotated = new ArrayList<>(order);
         java.util.Collections.rotate(rotated, -(round - 1));
         for (Variant v : rotated) {
           Duration cpu0 = squids.get(v).cpuTime();
-          Wrk.Run r = Wrk.run(lab.net.client, NetLab.PROXY_IP + ":" + v.port(), script, THREADS, CONNECTIONS, SECONDS);
+          Wrk.Run r =
+              Wrk.run(
+                  lab.net.client,
+                  NetLab.PROXY_IP + ":" + v.port(),
+                  script,
+                  THREADS,
+                  CONNECTIONS,
+                  SECONDS);
           Sample sample = new Sample(r, squids.get(v).cpuTime().minus(cpu0));
           runs.computeIfAbsent(v, k -> new ArrayList<>()).add(sample);
-          System.out.printf(Locale.ROOT, "round %d %-28s %8.0f req/s  p50 %6.2f ms  p99 %7.2f ms  Squid CPU %5.0f us/req%n",
-              round, v.label(), r.requestsPerSecond(), r.p50Millis(), r.p99Millis(), sample.cpuMicrosPerRequest());
+          System.out.printf(
+              Locale.ROOT,
+              "round %d %-28s %8.0f req/s  p50 %6.2f ms  p99 %7.2f ms  Squid CPU %5.0f us/req%n",
+              round,
+              v.label(),
+              r.requestsPerSecond(),
+              r.p50Millis(),
+              r.p99Millis(),
+              sample.cpuMicrosPerRequest());
         }
       }
       for (Map.Entry<Variant, SquidInstance> e : squids.entrySet()) {
         if (!e.getValue().isAlive()) {
-          throw new IllegalStateException(e.getKey().label() + " died during the benchmark" + e.getValue().describe());
+          throw new IllegalStateException(
+              e.getKey().label() + " died during the benchmark" + e.getValue().describe());
         }
       }
 
       StringBuilder md = new StringBuilder();
-      md.append("Measured ").append(began.truncatedTo(ChronoUnit.SECONDS)).append(" on ")
-          .append(Runtime.getRuntime().availableProcessors()).append(" CPUs (load average at start: ").append(load)
-          .append("), Squid ").append(squidVersion()).append(", wrk -t").append(THREADS).append(" -c")
-          .append(CONNECTIONS).append(" -d").append(SECONDS).append("s, median of ").append(ROUNDS)
+      md.append("Measured ")
+          .append(began.truncatedTo(ChronoUnit.SECONDS))
+          .append(" on ")
+          .append(Runtime.getRuntime().availableProcessors())
+          .append(" CPUs (load average at start: ")
+          .append(load)
+          .append("), Squid ")
+          .append(squidVersion())
+          .append(", wrk -t")
+          .append(THREADS)
+          .append(" -c")
+          .append(CONNECTIONS)
+          .append(" -d")
+          .append(SECONDS)
+          .append("s, median of ")
+          .append(ROUNDS)
           .append(" interleaved, rotated rounds; wrk, Squid and nginx share the CPUs.\n\n");
-      md.append("| configuration | what | req/s | p50 latency | p99 latency | Squid CPU per request, median (best) |\n"
-          + "|---|---|---:|---:|---:|---:|\n");
+      md.append(
+          "| configuration | what | req/s | p50 latency | p99 latency | Squid CPU per request, median (best) |\n"
+              + "|---|---|---:|---:|---:|---:|\n");
       for (Variant v : order) {
-        md.append(String.format(Locale.ROOT, "| %s | %s | %.0f | %.2f ms | %.2f ms | %.0f µs (%.0f µs) |%n", v.label(),
-            v.note(), median(runs.get(v), x -> x.run().requestsPerSecond()), median(runs.get(v), x -> x.run().p50Millis()),
-            median(runs.get(v), x -> x.run().p99Millis()), median(runs.get(v), Sample::cpuMicrosPerRequest),
-            best(runs.get(v))));
+        md.append(
+            String.format(
+                Locale.ROOT,
+                "| %s | %s | %.0f | %.2f ms | %.2f ms | %.0f µs (%.0f µs) |%n",
+                v.label(),
+                v.note(),
+                median(runs.get(v), x -> x.run().requestsPerSecond()),
+                median(runs.get(v), x -> x.run().p50Millis()),
+                median(runs.get(v), x -> x.run().p99Millis()),
+                median(runs.get(v), Sample::cpuMicrosPerRequest),
+                best(runs.get(v))));
       }
       double rOurs = median(runs.get(ours), x -> x.run().requestsPerSecond());
       double rStock = median(runs.get(stock), x -> x.run().requestsPerSecond());
       double rBig = median(runs.get(big), x -> x.run().requestsPerSecond());
       double rSmp = median(runs.get(smp), x -> x.run().requestsPerSecond());
-      // interference (other processes, cache misses, frequency changes) only ever adds CPU time per request, so
+      // interference (other processes, cache misses, frequency changes) only ever adds CPU time per
+      // request, so
       // the best round is the estimate of a variant's own cost
       double cOurs = best(runs.get(ours));
       double cStock = best(runs.get(stock));
@@ -161,22 +236,60 @@ public final class SquidBenchmark {
       double startOurs = medianLong(startups.get(ours));
       double startBig = medianLong(startups.get(big));
       md.append("\n| comparison | measured | target | met |\n|---|---:|---:|---|\n");
-      md.append(row("throughput, default spec / Debian stock", rOurs / rStock, "≥ 0.90", rOurs / rStock >= 0.90));
-      md.append(row("requests per Squid CPU-second (best rounds), default spec / Debian stock", cStock / cOurs, "(≥ 0.90)",
-          cStock / cOurs >= 0.90));
-      md.append(row("throughput, 100k allowlist / no list", rBig / rOurs, "≥ 0.95", rBig / rOurs >= 0.95));
-      md.append(row("requests per Squid CPU-second (best rounds), 100k allowlist / no list", cOurs / cBig, "(≥ 0.95)",
-          cOurs / cBig >= 0.95));
-      md.append(row("throughput, workers 2 / workers 1", rSmp / rOurs, "≥ 1.50", rSmp / rOurs >= 1.5));
-      md.append(String.format(Locale.ROOT, "| start-up (exec to port accepting), 100k allowlist | %.2f s | ≤ 2 s | %s |%n",
-          startBig / 1000, startBig <= 2000 ? "yes" : "**no**"));
+      md.append(
+          row(
+              "throughput, default spec / Debian stock",
+              rOurs / rStock,
+              "≥ 0.90",
+              rOurs / rStock >= 0.90));
+      md.append(
+          row(
+              "requests per Squid CPU-second (best rounds), default spec / Debian stock",
+              cStock / cOurs,
+              "(≥ 0.90)",
+              cStock / cOurs >= 0.90));
+      md.append(
+          row(
+              "throughput, 100k allowlist / no list",
+              rBig / rOurs,
+              "≥ 0.95",
+              rBig / rOurs >= 0.95));
+      md.append(
+          row(
+              "requests per Squid CPU-second (best rounds), 100k allowlist / no list",
+              cOurs / cBig,
+              "(≥ 0.95)",
+              cOurs / cBig >= 0.95));
+      md.append(
+          row("throughput, workers 2 / workers 1", rSmp / rOurs, "≥ 1.50", rSmp / rOurs >= 1.5));
+      md.append(
+          String.format(
+              Locale.ROOT,
+              "| start-up (exec to port accepting), 100k allowlist | %.2f s | ≤ 2 s | %s |%n",
+              startBig / 1000,
+              startBig <= 2000 ? "yes" : "**no**"));
       double cpuBig = medianLong(startupCpu.get(big));
-      md.append(String.format(Locale.ROOT, "| Squid CPU time until ready, 100k allowlist | %.2f s | (≤ 2 s) | %s |%n",
-          cpuBig / 1000, cpuBig <= 2000 ? "yes" : "**no**"));
-      md.append(String.format(Locale.ROOT, "| start-up, default spec (for reference) | %.2f s | | |%n", startOurs / 1000));
-      md.append(String.format(Locale.ROOT, "%nStart-up samples, wall ms (Squid CPU ms): default %s (%s), 100k allowlist "
-          + "%s (%s). Run time %d s.%n", startups.get(ours), startupCpu.get(ours), startups.get(big),
-          startupCpu.get(big), Duration.between(began, Instant.now()).toSeconds()));
+      md.append(
+          String.format(
+              Locale.ROOT,
+              "| Squid CPU time until ready, 100k allowlist | %.2f s | (≤ 2 s) | %s |%n",
+              cpuBig / 1000,
+              cpuBig <= 2000 ? "yes" : "**no**"));
+      md.append(
+          String.format(
+              Locale.ROOT,
+              "| start-up, default spec (for reference) | %.2f s | | |%n",
+              startOurs / 1000));
+      md.append(
+          String.format(
+              Locale.ROOT,
+              "%nStart-up samples, wall ms (Squid CPU ms): default %s (%s), 100k allowlist "
+                  + "%s (%s). Run time %d s.%n",
+              startups.get(ours),
+              startupCpu.get(ours),
+              startups.get(big),
+              startupCpu.get(big),
+              Duration.between(began, Instant.now()).toSeconds()));
       System.out.println();
       System.out.println(md);
       Files.createDirectories(report.toAbsolutePath().getParent());
@@ -190,7 +303,8 @@ public final class SquidBenchmark {
   }
 
   private static String row(String what, double ratio, String target, boolean met) {
-    return String.format(Locale.ROOT, "| %s | %.2f | %s | %s |%n", what, ratio, target, met ? "yes" : "**no**");
+    return String.format(
+        Locale.ROOT, "| %s | %.2f | %s | %s |%n", what, ratio, target, met ? "yes" : "**no**");
   }
 
   private static double median(List<Sample> runs, java.util.function.ToDoubleFunction<Sample> f) {
@@ -208,7 +322,8 @@ public final class SquidBenchmark {
   }
 
   private static String squidVersion() {
-    String first = Cmd.run(List.of(Prereqs.SQUID.toString(), "-v")).out().lines().findFirst().orElse("?");
+    String first =
+        Cmd.run(List.of(Prereqs.SQUID.toString(), "-v")).out().lines().findFirst().orElse("?");
     return first.replace("Squid Cache: Version ", "");
   }
 }

@@ -15,10 +15,11 @@ import java.util.Properties;
 import java.util.regex.Pattern;
 
 /**
- * One real Squid, run the way the image's agent runs it: as a non-root UID with GID 0, in the foreground,
- * access log on stdout and cache log on stderr (both captured to files), inside the proxy namespace of a
- * {@link NetLab} with a private mount namespace whose {@code /run/squid} (Squid's compiled-in IPC
- * directory) is this instance's run dir and whose {@code /dev/shm} is a fresh tmpfs.
+ * One real Squid, run the way the image's agent runs it: as a non-root UID with GID 0, in the
+ * foreground, access log on stdout and cache log on stderr (both captured to files), inside the
+ * proxy namespace of a {@link NetLab} with a private mount namespace whose {@code /run/squid}
+ * (Squid's compiled-in IPC directory) is this instance's run dir and whose {@code /dev/shm} is a
+ * fresh tmpfs.
  */
 public final class SquidInstance implements AutoCloseable {
   /** An arbitrary non-root UID without a passwd entry, as OpenShift's restricted-v2 assigns. */
@@ -26,12 +27,27 @@ public final class SquidInstance implements AutoCloseable {
 
   /** Lines of squid's own output that mean the configuration is broken, even when it exits 0. */
   private static final Pattern PARSE_FAILURE =
-      Pattern.compile("(^|\\|\\s*)(ERROR|FATAL)|unrecognized:|Bungled|Warning: empty ACL", Pattern.CASE_INSENSITIVE);
-  private static final Pattern PARSE_WARNING = Pattern.compile("(^|\\|\\s*)WARNING", Pattern.CASE_INSENSITIVE);
+      Pattern.compile(
+          "(^|\\|\\s*)(ERROR|FATAL)|unrecognized:|Bungled|Warning: empty ACL",
+          Pattern.CASE_INSENSITIVE);
 
-  /** What the agent reads from runtime.properties (docs/architecture.md), plus the dir holding the logs. */
-  public record Settings(Path config, String serviceName, int port, int workers, int shutdownLifetimeSeconds,
-                         Path runDir, List<Path> cacheDirs, Path sslDb, String sslDbSize) {
+  private static final Pattern PARSE_WARNING =
+      Pattern.compile("(^|\\|\\s*)WARNING", Pattern.CASE_INSENSITIVE);
+
+  /**
+   * What the agent reads from runtime.properties (docs/architecture.md), plus the dir holding the
+   * logs.
+   */
+  public record Settings(
+      Path config,
+      String serviceName,
+      int port,
+      int workers,
+      int shutdownLifetimeSeconds,
+      Path runDir,
+      List<Path> cacheDirs,
+      Path sslDb,
+      String sslDbSize) {
 
     public static Settings fromRuntimeProperties(Path file) {
       Properties p = new Properties();
@@ -41,8 +57,12 @@ public final class SquidInstance implements AutoCloseable {
         throw new UncheckedIOException(e);
       }
       String pid = p.getProperty("squid.pidFile", "/var/run/squid/squid.pid");
-      List<Path> caches = Arrays.stream(p.getProperty("cache.dirs", "").split(","))
-          .map(String::trim).filter(s -> !s.isEmpty()).map(Path::of).toList();
+      List<Path> caches =
+          Arrays.stream(p.getProperty("cache.dirs", "").split(","))
+              .map(String::trim)
+              .filter(s -> !s.isEmpty())
+              .map(Path::of)
+              .toList();
       boolean bump = Boolean.parseBoolean(p.getProperty("sslBump.enabled", "false"));
       return new Settings(
           Path.of(p.getProperty("squid.config", "/etc/cephaloproxy/squid.conf")),
@@ -57,12 +77,25 @@ public final class SquidInstance implements AutoCloseable {
     }
 
     public Settings withServiceName(String name) {
-      return new Settings(config, name, port, workers, shutdownLifetimeSeconds, runDir, cacheDirs, sslDb, sslDbSize);
+      return new Settings(
+          config,
+          name,
+          port,
+          workers,
+          shutdownLifetimeSeconds,
+          runDir,
+          cacheDirs,
+          sslDb,
+          sslDbSize);
     }
   }
 
-  /** The outcome of {@code squid -k parse}: every line, and the ones that mean failure or deserve a look. */
-  public record ParseResult(int exit, List<String> lines, List<String> failures, List<String> warnings) {
+  /**
+   * The outcome of {@code squid -k parse}: every line, and the ones that mean failure or deserve a
+   * look.
+   */
+  public record ParseResult(
+      int exit, List<String> lines, List<String> failures, List<String> warnings) {
     public boolean ok() {
       return exit == 0 && failures.isEmpty();
     }
@@ -92,8 +125,10 @@ public final class SquidInstance implements AutoCloseable {
 
   /** Runs {@code squid -k parse} on a config as the non-root UID. */
   public static ParseResult parse(Path config) {
-    Cmd.Result r = Cmd.run(Duration.ofSeconds(60), asSquidUser(List.of(Prereqs.SQUID.toString(), "-k", "parse", "-f",
-        config.toString())));
+    Cmd.Result r =
+        Cmd.run(
+            Duration.ofSeconds(60),
+            asSquidUser(List.of(Prereqs.SQUID.toString(), "-k", "parse", "-f", config.toString())));
     List<String> lines = (r.out() + r.err()).lines().toList();
     List<String> failures = lines.stream().filter(l -> PARSE_FAILURE.matcher(l).find()).toList();
     List<String> warnings = lines.stream().filter(l -> PARSE_WARNING.matcher(l).find()).toList();
@@ -101,13 +136,22 @@ public final class SquidInstance implements AutoCloseable {
   }
 
   static List<String> asSquidUser(List<String> command) {
-    List<String> cmd = new ArrayList<>(List.of("setpriv", "--reuid=" + UID, "--regid=0", "--clear-groups",
-        "--no-new-privs", "--"));
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                "setpriv",
+                "--reuid=" + UID,
+                "--regid=0",
+                "--clear-groups",
+                "--no-new-privs",
+                "--"));
     cmd.addAll(command);
     return cmd;
   }
 
-  /** Makes a directory tree writable by GID 0 (what the pod's fsGroup/emptyDir gives the container). */
+  /**
+   * Makes a directory tree writable by GID 0 (what the pod's fsGroup/emptyDir gives the container).
+   */
   public static void groupWritable(Path dir) {
     Cmd.check("chgrp", "-R", "0", dir.toString());
     Cmd.check("chmod", "-R", "g+rwX", dir.toString());
@@ -128,24 +172,57 @@ public final class SquidInstance implements AutoCloseable {
   public void init() {
     ParseResult parse = parse(settings.config());
     if (!parse.ok()) {
-      throw new IllegalStateException("squid -k parse rejects " + settings.config() + ": " + parse.describe());
+      throw new IllegalStateException(
+          "squid -k parse rejects " + settings.config() + ": " + parse.describe());
     }
     if (settings.sslDb() != null && !Files.exists(settings.sslDb())) {
-      Cmd.run(Duration.ofSeconds(60), asSquidUser(List.of(Prereqs.CERTGEN.toString(), "-c", "-s",
-          settings.sslDb().toString(), "-M", settings.sslDbSize()))).orThrow();
+      Cmd.run(
+              Duration.ofSeconds(60),
+              asSquidUser(
+                  List.of(
+                      Prereqs.CERTGEN.toString(),
+                      "-c",
+                      "-s",
+                      settings.sslDb().toString(),
+                      "-M",
+                      settings.sslDbSize())))
+          .orThrow();
     }
     if (!settings.cacheDirs().isEmpty()) {
-      Cmd.run(Duration.ofSeconds(120), inMountNamespace(List.of(Prereqs.SQUID.toString(), "-z", "-N", "-n",
-          settings.serviceName(), "-f", settings.config().toString()))).orThrow();
+      Cmd.run(
+              Duration.ofSeconds(120),
+              inMountNamespace(
+                  List.of(
+                      Prereqs.SQUID.toString(),
+                      "-z",
+                      "-N",
+                      "-n",
+                      settings.serviceName(),
+                      "-f",
+                      settings.config().toString())))
+          .orThrow();
     }
   }
 
   private List<String> inMountNamespace(List<String> squidCommand) {
-    String script = "set -e; mkdir -p /run/squid; mount --bind \"$1\" /run/squid;"
-        + " mount -t tmpfs -o size=1g,mode=1777 cpsq-shm /dev/shm; shift;"
-        + " exec setpriv --reuid=" + UID + " --regid=0 --clear-groups --no-new-privs -- \"$@\"";
-    List<String> cmd = new ArrayList<>(List.of("unshare", "--mount", "--propagation", "private", "sh", "-c", script,
-        "sh", settings.runDir().toString()));
+    String script =
+        "set -e; mkdir -p /run/squid; mount --bind \"$1\" /run/squid;"
+            + " mount -t tmpfs -o size=1g,mode=1777 cpsq-shm /dev/shm; shift;"
+            + " exec setpriv --reuid="
+            + UID
+            + " --regid=0 --clear-groups --no-new-privs -- \"$@\"";
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                "unshare",
+                "--mount",
+                "--propagation",
+                "private",
+                "sh",
+                "-c",
+                script,
+                "sh",
+                settings.runDir().toString()));
     cmd.addAll(squidCommand);
     return NetLab.in(lab.proxy, cmd);
   }
@@ -162,7 +239,8 @@ public final class SquidInstance implements AutoCloseable {
     try {
       for (Path f : List.of(stdout, stderr)) {
         Files.deleteIfExists(f);
-        Files.createFile(f, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-rw----")));
+        Files.createFile(
+            f, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-rw----")));
         Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-rw----"));
       }
     } catch (IOException e) {
@@ -171,11 +249,12 @@ public final class SquidInstance implements AutoCloseable {
     List<String> squid = commandLine();
     long t0 = System.nanoTime();
     try {
-      process = new ProcessBuilder(inMountNamespace(squid))
-          .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
-          .redirectOutput(stdout.toFile())
-          .redirectError(stderr.toFile())
-          .start();
+      process =
+          new ProcessBuilder(inMountNamespace(squid))
+              .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
+              .redirectOutput(stdout.toFile())
+              .redirectError(stderr.toFile())
+              .start();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -189,8 +268,8 @@ public final class SquidInstance implements AutoCloseable {
   }
 
   /**
-   * Squid's command line as the agent runs it (docs/architecture.md, runtime.properties squid.workers):
-   * {@code -N} for one worker, {@code --foreground -d 0} for SMP.
+   * Squid's command line as the agent runs it (docs/architecture.md, runtime.properties
+   * squid.workers): {@code -N} for one worker, {@code --foreground -d 0} for SMP.
    */
   public List<String> commandLine() {
     List<String> squid = new ArrayList<>(List.of(Prereqs.SQUID.toString()));
@@ -208,7 +287,10 @@ public final class SquidInstance implements AutoCloseable {
     return startMillis;
   }
 
-  /** CPU time used so far by Squid and its descendants that are alive (kids, helpers such as the log daemon). */
+  /**
+   * CPU time used so far by Squid and its descendants that are alive (kids, helpers such as the log
+   * daemon).
+   */
   public Duration cpuTime() {
     if (process == null) {
       return Duration.ZERO;
@@ -222,8 +304,12 @@ public final class SquidInstance implements AutoCloseable {
 
   /** The command lines of Squid's child processes (kids, helpers). */
   public List<String> children() {
-    return process == null ? List.of() : process.children()
-        .map(h -> h.info().commandLine().orElse(h.info().command().orElse("?"))).toList();
+    return process == null
+        ? List.of()
+        : process
+            .children()
+            .map(h -> h.info().commandLine().orElse(h.info().command().orElse("?")))
+            .toList();
   }
 
   public boolean isAlive() {
@@ -241,8 +327,12 @@ public final class SquidInstance implements AutoCloseable {
   }
 
   public String describe() {
-    return "\n--- access log (stdout) of " + settings.serviceName() + ":\n" + read(stdout)
-        + "\n--- cache log (stderr):\n" + tail(read(stderr), 60);
+    return "\n--- access log (stdout) of "
+        + settings.serviceName()
+        + ":\n"
+        + read(stdout)
+        + "\n--- cache log (stderr):\n"
+        + tail(read(stderr), 60);
   }
 
   private static String tail(String s, int lines) {
@@ -258,7 +348,9 @@ public final class SquidInstance implements AutoCloseable {
     }
   }
 
-  /** Waits until an access log line matching the predicate shows up (Squid logs after the reply). */
+  /**
+   * Waits until an access log line matching the predicate shows up (Squid logs after the reply).
+   */
   public String awaitAccessLog(java.util.function.Predicate<String> match, Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
     do {
@@ -272,17 +364,22 @@ public final class SquidInstance implements AutoCloseable {
     throw new AssertionError("no matching access log line within " + timeout + describe());
   }
 
-  /** SIGTERM, then waits shutdown_lifetime + 5 s (as the agent does) before killing. Returns the exit code. */
+  /**
+   * SIGTERM, then waits shutdown_lifetime + 5 s (as the agent does) before killing. Returns the
+   * exit code.
+   */
   public int stop() {
     if (process == null) {
       return -1;
     }
     List<ProcessHandle> family = new ArrayList<>(process.descendants().toList());
     process.destroy();
-    boolean clean = NetLab.waitOrKill(process, Duration.ofSeconds(settings.shutdownLifetimeSeconds() + 5L));
+    boolean clean =
+        NetLab.waitOrKill(process, Duration.ofSeconds(settings.shutdownLifetimeSeconds() + 5L));
     family.forEach(ProcessHandle::destroyForcibly);
     if (!clean) {
-      throw new IllegalStateException("squid did not stop within shutdown_lifetime + 5 s after SIGTERM" + describe());
+      throw new IllegalStateException(
+          "squid did not stop within shutdown_lifetime + 5 s after SIGTERM" + describe());
     }
     return process.exitValue();
   }

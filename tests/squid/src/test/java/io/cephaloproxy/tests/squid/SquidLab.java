@@ -11,17 +11,31 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 /**
- * Everything a test class needs around Squid: the namespaces, the certificates, the origin, a work dir
- * and a hosts file that maps the test names (and nothing else) so Squid never asks a real resolver.
+ * Everything a test class needs around Squid: the namespaces, the certificates, the origin, a work
+ * dir and a hosts file that maps the test names (and nothing else) so Squid never asks a real
+ * resolver.
  */
 public final class SquidLab implements AutoCloseable {
   /** Test names and the address each resolves to (through Squid's hosts_file only). */
   public static final Map<String, String> HOSTS = new LinkedHashMap<>();
 
   static {
-    for (String name : List.of("origin.test", "allowed.test", "www.allowed.test", "api.allowed.test",
-        "exact.test", "www.exact.test", "other.test", "denied.test", "www.denied.test", "bump.test",
-        "splice.test", "www.splice.test", "cache.test", "bench.test")) {
+    for (String name :
+        List.of(
+            "origin.test",
+            "allowed.test",
+            "www.allowed.test",
+            "api.allowed.test",
+            "exact.test",
+            "www.exact.test",
+            "other.test",
+            "denied.test",
+            "www.denied.test",
+            "bump.test",
+            "splice.test",
+            "www.splice.test",
+            "cache.test",
+            "bench.test")) {
       HOSTS.put(name, NetLab.ORIGIN_IP);
     }
     HOSTS.put("link-local.test", NetLab.LINK_LOCAL_ORIGIN_IP);
@@ -47,7 +61,9 @@ public final class SquidLab implements AutoCloseable {
     return start(true);
   }
 
-  /** @param withOrigin start the Java {@link OriginServer} (the benchmark brings nginx instead) */
+  /**
+   * @param withOrigin start the Java {@link OriginServer} (the benchmark brings nginx instead)
+   */
   public static SquidLab start(boolean withOrigin) {
     Prereqs.require();
     Path dir = SquidInstance.workDir("cpsq-");
@@ -81,11 +97,12 @@ public final class SquidLab implements AutoCloseable {
   }
 
   /**
-   * A unique Squid service name (-n) for this JVM, so shared-memory segments never collide. Squid accepts
-   * only letters and digits there ("Garbage after alphanumeric service name").
+   * A unique Squid service name (-n) for this JVM, so shared-memory segments never collide. Squid
+   * accepts only letters and digits there ("Garbage after alphanumeric service name").
    */
   public String serviceName(String name) {
-    return ("cpsq" + ProcessHandle.current().pid() + "l" + net.id + "x" + instances + name).replaceAll("[^A-Za-z0-9]", "");
+    return ("cpsq" + ProcessHandle.current().pid() + "l" + net.id + "x" + instances + name)
+        .replaceAll("[^A-Za-z0-9]", "");
   }
 
   /** GET through the proxy at 10.231.0.1:port from the allowed (RFC 1918) client. */

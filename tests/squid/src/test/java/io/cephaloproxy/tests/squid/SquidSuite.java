@@ -12,9 +12,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.TestInstance;
 
 /**
- * Base of the suites: one {@link SquidLab} per class (classes run in parallel, each in its own namespaces;
- * the methods of a class run one after another), Squids started by a test are stopped after it (and
- * killed if they do not stop), and helpers that assert what a user sees.
+ * Base of the suites: one {@link SquidLab} per class (classes run in parallel, each in its own
+ * namespaces; the methods of a class run one after another), Squids started by a test are stopped
+ * after it (and killed if they do not stop), and helpers that assert what a user sees.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class SquidSuite {
@@ -47,7 +47,10 @@ abstract class SquidSuite {
     started.add(squid);
   }
 
-  /** Compiles the spec (YAML of {@code spec:}), prepares its files as the init container would, starts Squid. */
+  /**
+   * Compiles the spec (YAML of {@code spec:}), prepares its files as the init container would,
+   * starts Squid.
+   */
   SquidInstance start(String name, String specYaml) {
     return start(name, specYaml, Map.of());
   }
@@ -62,11 +65,17 @@ abstract class SquidSuite {
     return squid;
   }
 
-  /** The cache log of a running Squid has no ERROR/FATAL line (a broken helper or config says so there). */
+  /**
+   * The cache log of a running Squid has no ERROR/FATAL line (a broken helper or config says so
+   * there).
+   */
   static void assertNoErrors(SquidInstance squid) {
-    List<String> bad = squid.cacheLog().lines()
-        .filter(l -> l.matches(".*\\|\\s*(ERROR|FATAL).*") || l.startsWith("FATAL"))
-        .toList();
+    List<String> bad =
+        squid
+            .cacheLog()
+            .lines()
+            .filter(l -> l.matches(".*\\|\\s*(ERROR|FATAL).*") || l.startsWith("FATAL"))
+            .toList();
     assertThat(bad).as("ERROR/FATAL lines in the cache log" + squid.describe()).isEmpty();
   }
 
@@ -77,26 +86,34 @@ abstract class SquidSuite {
 
   /** The access log line for {@code method url} (waits briefly: Squid logs after replying). */
   static String logLine(SquidInstance squid, String method, String url) {
-    return squid.awaitAccessLog(l -> l.contains(" " + method + " " + url + " ") || l.endsWith(" " + method + " " + url),
+    return squid.awaitAccessLog(
+        l -> l.contains(" " + method + " " + url + " ") || l.endsWith(" " + method + " " + url),
         Duration.ofSeconds(5));
   }
 
   void assertAllowed(SquidInstance squid, String url) {
     Curl.Response r = get(squid, url);
-    assertThat(r.status()).as("GET " + url + " through the proxy: " + r + squid.describe()).isEqualTo(200);
+    assertThat(r.status())
+        .as("GET " + url + " through the proxy: " + r + squid.describe())
+        .isEqualTo(200);
     assertThat(r.body()).as("the origin's answer").startsWith("origin http");
     assertThat(logLine(squid, "GET", url)).contains("/200 ").doesNotContain("TCP_DENIED");
   }
 
   void assertDenied(SquidInstance squid, String url) {
     Curl.Response r = get(squid, url);
-    assertThat(r.status()).as("GET " + url + " through the proxy: " + r + squid.describe()).isEqualTo(403);
+    assertThat(r.status())
+        .as("GET " + url + " through the proxy: " + r + squid.describe())
+        .isEqualTo(403);
     assertThat(logLine(squid, "GET", url)).contains("TCP_DENIED/403");
   }
 
   void assertConnectDenied(SquidInstance squid, String hostPort) {
-    Curl.Response r = get(squid, "https://" + hostPort + "/", "--cacert", lab.pki.originCaCert.toString());
-    assertThat(r.connectStatus()).as("CONNECT " + hostPort + ": " + r + squid.describe()).isEqualTo(403);
+    Curl.Response r =
+        get(squid, "https://" + hostPort + "/", "--cacert", lab.pki.originCaCert.toString());
+    assertThat(r.connectStatus())
+        .as("CONNECT " + hostPort + ": " + r + squid.describe())
+        .isEqualTo(403);
     assertThat(logLine(squid, "CONNECT", hostPort)).contains("TCP_DENIED/403");
   }
 }

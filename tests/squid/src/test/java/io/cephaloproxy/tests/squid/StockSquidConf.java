@@ -8,10 +8,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Debian's stock /etc/squid/squid.conf as a reference point, changed only where it must be to run here:
- * opened to the private-network clients (its own commented-out {@code http_access allow localnet}), the
- * port, the paths a non-root Squid can write (its access log stays a file written by the log daemon, as
- * shipped), and the test resolver (hosts file, loopback name server). Its memory cache stays on.
+ * Debian's stock /etc/squid/squid.conf as a reference point, changed only where it must be to run
+ * here: opened to the private-network clients (its own commented-out {@code http_access allow
+ * localnet}), the port, the paths a non-root Squid can write (its access log stays a file written
+ * by the log daemon, as shipped), and the test resolver (hosts file, loopback name server). Its
+ * memory cache stays on.
  */
 public final class StockSquidConf {
   public static final Path STOCK = Path.of("/etc/squid/squid.conf");
@@ -48,7 +49,8 @@ public final class StockSquidConf {
         out.add(line);
       }
       if (!opened) {
-        throw new IllegalStateException("unexpected stock squid.conf (no conf.d include): " + STOCK);
+        throw new IllegalStateException(
+            "unexpected stock squid.conf (no conf.d include): " + STOCK);
       }
       out.add("pid_filename " + run.resolve("squid.pid"));
       out.add("cache_log stdio:/dev/stderr");

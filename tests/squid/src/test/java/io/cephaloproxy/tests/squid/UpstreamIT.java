@@ -20,20 +20,22 @@ class UpstreamIT extends SquidSuite {
     Path d = lab.newInstanceDir(name);
     try {
       Path run = Files.createDirectories(d.resolve("run"));
-      List<String> conf = new ArrayList<>(List.of(
-          "http_port " + PARENT_PORT,
-          "visible_hostname corporate-parent",
-          "pid_filename " + run.resolve("squid.pid"),
-          "access_log stdio:/dev/stdout squid",
-          "cache_log stdio:/dev/stderr",
-          "logfile_rotate 0",
-          "pinger_enable off",
-          "shutdown_lifetime 1 seconds",
-          "coredump_dir " + run,
-          "hosts_file " + lab.hostsFile,
-          "dns_nameservers 127.0.0.1",
-          "cache deny all",
-          "acl from_loopback src 127.0.0.0/8"));
+      List<String> conf =
+          new ArrayList<>(
+              List.of(
+                  "http_port " + PARENT_PORT,
+                  "visible_hostname corporate-parent",
+                  "pid_filename " + run.resolve("squid.pid"),
+                  "access_log stdio:/dev/stdout squid",
+                  "cache_log stdio:/dev/stderr",
+                  "logfile_rotate 0",
+                  "pinger_enable off",
+                  "shutdown_lifetime 1 seconds",
+                  "coredump_dir " + run,
+                  "hosts_file " + lab.hostsFile,
+                  "dns_nameservers 127.0.0.1",
+                  "cache deny all",
+                  "acl from_loopback src 127.0.0.0/8"));
       if (htpasswd != null) {
         Files.writeString(d.resolve("htpasswd"), htpasswd);
         conf.add("auth_param basic program " + Prereqs.NCSA_AUTH + " " + d.resolve("htpasswd"));
@@ -47,8 +49,20 @@ class UpstreamIT extends SquidSuite {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    SquidInstance parent = new SquidInstance(lab.net, new SquidInstance.Settings(d.resolve("squid.conf"),
-        lab.serviceName(name), PARENT_PORT, 1, 1, d.resolve("run"), List.of(), null, "4MB"), d);
+    SquidInstance parent =
+        new SquidInstance(
+            lab.net,
+            new SquidInstance.Settings(
+                d.resolve("squid.conf"),
+                lab.serviceName(name),
+                PARENT_PORT,
+                1,
+                1,
+                d.resolve("run"),
+                List.of(),
+                null,
+                "4MB"),
+            d);
     track(parent);
     parent.init();
     parent.start();
@@ -58,7 +72,10 @@ class UpstreamIT extends SquidSuite {
   @Test
   void everyRequestGoesThroughTheParent() {
     SquidInstance parent = startPlainParent("parent", null);
-    SquidInstance child = start("child", """
+    SquidInstance child =
+        start(
+            "child",
+            """
         terminationGracePeriodSeconds: 2
         upstream:
           host: 127.0.0.1
@@ -68,10 +85,17 @@ class UpstreamIT extends SquidSuite {
     assertThat(r.status()).as(r + child.describe() + parent.describe()).isEqualTo(200);
     assertThat(r.body()).isEqualTo("origin http host=origin.test path=/via-parent\n");
     assertThat(logLine(child, "GET", "http://origin.test/via-parent")).contains("PARENT/127.0.0.1");
-    assertThat(logLine(parent, "GET", "http://origin.test/via-parent")).contains("127.0.0.1").contains("TCP_MISS/200")
+    assertThat(logLine(parent, "GET", "http://origin.test/via-parent"))
+        .contains("127.0.0.1")
+        .contains("TCP_MISS/200")
         .contains("HIER_DIRECT/10.231.0.66");
 
-    Curl.Response tls = get(child, "https://origin.test/tls-via-parent", "--cacert", lab.pki.originCaCert.toString());
+    Curl.Response tls =
+        get(
+            child,
+            "https://origin.test/tls-via-parent",
+            "--cacert",
+            lab.pki.originCaCert.toString());
     assertThat(tls.status()).as(tls + child.describe()).isEqualTo(200);
     assertThat(logLine(parent, "CONNECT", "origin.test:443")).contains("TCP_TUNNEL/200");
 
@@ -83,37 +107,60 @@ class UpstreamIT extends SquidSuite {
   @Test
   void parentCredentialsComeFromTheSecret() {
     // ':', '%' and a space in the password: the init step percent-encodes it into login=
-    SquidInstance parent = startPlainParent("parent-auth", AuthIT.htpasswd("egress", "p@ss w0rd:%"));
-    SquidInstance child = start("child-auth", """
+    SquidInstance parent =
+        startPlainParent("parent-auth", AuthIT.htpasswd("egress", "p@ss w0rd:%"));
+    SquidInstance child =
+        start(
+            "child-auth",
+            """
         terminationGracePeriodSeconds: 2
         upstream:
           host: 127.0.0.1
           port: 3129
           credentialsSecret: {name: parent-login}
-        """, Map.of("secret/parent-login/username", "egress", "secret/parent-login/password", "p@ss w0rd:%"));
+        """,
+            Map.of(
+                "secret/parent-login/username",
+                "egress",
+                "secret/parent-login/password",
+                "p@ss w0rd:%"));
     Curl.Response r = get(child, "http://origin.test/with-login");
     assertThat(r.status()).as(r + child.describe() + parent.describe()).isEqualTo(200);
-    assertThat(logLine(parent, "GET", "http://origin.test/with-login")).contains(" egress ").contains("/200 ");
+    assertThat(logLine(parent, "GET", "http://origin.test/with-login"))
+        .contains(" egress ")
+        .contains("/200 ");
   }
 
   @Test
   void aCephaloProxyCanBeTheParentOfAnother() {
     // e.g. a namespace's egress proxy forwarding to a central one: both rendered by the operator
-    SquidInstance parent = start("central", """
+    SquidInstance parent =
+        start(
+            "central",
+            """
         terminationGracePeriodSeconds: 2
         port: 3129
         access:
           allowedClientCIDRs: [127.0.0.0/8]
         """);
-    SquidInstance child = start("namespace-proxy", """
+    SquidInstance child =
+        start(
+            "namespace-proxy",
+            """
         terminationGracePeriodSeconds: 2
         upstream:
           host: 127.0.0.1
           port: 3129
         """);
     Curl.Response r = get(child, "http://origin.test/chained");
-    assertThat(r.status()).as("two chained CephaloProxy Squids (a forwarding loop is reported when both use the same "
-        + "visible_hostname/unique_hostname): " + r + child.describe() + parent.describe()).isEqualTo(200);
+    assertThat(r.status())
+        .as(
+            "two chained CephaloProxy Squids (a forwarding loop is reported when both use the same "
+                + "visible_hostname/unique_hostname): "
+                + r
+                + child.describe()
+                + parent.describe())
+        .isEqualTo(200);
     assertThat(logLine(parent, "GET", "http://origin.test/chained")).contains("TCP_MISS/200");
   }
 }
