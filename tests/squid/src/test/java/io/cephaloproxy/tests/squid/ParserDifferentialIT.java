@@ -103,6 +103,16 @@ class ParserDifferentialIT extends SquidSuite {
   }
 
   /**
+   * The run is on the Squid it says: the image's 6.x with differential.image, else Debian's 5.x.
+   */
+  @Test
+  void runsOnTheSquidAskedFor() {
+    Cmd.Result r = squid(lab.newInstanceDir("version").resolve("squid.conf"), "-v");
+    assertThat(r.out()).contains(IMAGE.isEmpty() ? "Version 5." : "Version 6.");
+    System.out.printf("differential: %s%n", r.out().lines().findFirst().orElse("").trim());
+  }
+
+  /**
    * The harness sees the reproduced attack when it reaches Squid (here by editing the written
    * file).
    */
