@@ -10,7 +10,7 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 changelog="${CHANGELOG:-$root/CHANGELOG.md}"
 chart="${CHART_YAML:-$root/helm/cephaloproxy-operator/Chart.yaml}"
-die() { echo "changelog.sh: $*" >&2; exit 1; }
+source "$root/scripts/lib.sh"
 
 section() { # VERSION -> the lines of its section, without the heading
   awk -v v="$1" '

@@ -1,6 +1,21 @@
 #!/usr/bin/env bash
 # Shared helpers for the scripts (sourced).
 
+# log MSG...: one line on stderr, "[TAG HH:MM:SS] MSG", TAG being $LOG_TAG or the script's file name.
+# Scripts whose stdout is data log through this, so their $(...) callers capture only the data.
+log() { printf '[%s %s] %s\n' "${LOG_TAG:-${0##*/}}" "$(date -u +%H:%M:%S)" "$*" >&2; }
+# die MSG...: "[TAG] ERROR: MSG" on stderr, then exit 1.
+die() { printf '[%s] ERROR: %s\n' "${LOG_TAG:-${0##*/}}" "$*" >&2; exit 1; }
+
+# project_version: the Maven project version (the reactor root pom's own <version>) on stdout.
+project_version() {
+  local lib_dir version
+  lib_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+  version="$(sed -n 's:^  <version>\(.*\)</version>$:\1:p' "$lib_dir/../pom.xml" | head -1)"
+  [ -n "$version" ] || die "cannot read the project version from $lib_dir/../pom.xml"
+  echo "$version"
+}
+
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
 apt_updated=

@@ -1,4 +1,4 @@
-# Supply-chain steps of scripts/release.sh (sourced by it; uses its step, say, check, REF, DIGEST,
+# Supply-chain steps of scripts/release.sh (sourced by it; uses its step, log, check, REF, DIGEST,
 # REGISTRY, CA, WORK, VERSION, PROJECT_VERSION, DOCKER, REPO_ROOT):
 #   - supply_chain_tools: syft, cosign and opm (scripts/supply-chain-tool.sh, cached) and the signing key;
 #   - image_sboms NAME: the image's SBOM (syft, SPDX: the Debian packages and jars in the image) and,

@@ -24,6 +24,7 @@
 set -euo pipefail
 REPO_ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 source "$REPO_ROOT/scripts/registry/env.sh"
+LOG_TAG=release
 exec 3>&1 1>&2
 usage() { echo "usage: scripts/release.sh VERSION REGISTRY   (e.g. scripts/release.sh 0.1.0 \$(scripts/registry/up.sh))" >&2; exit 2; }
 [ $# -eq 2 ] || usage
@@ -34,7 +35,7 @@ CA="${REGISTRY_CA_FILE:-$REGISTRY_CA}"
 [ -r "$CA" ] || { echo "release: the registry's CA $CA is not readable (set REGISTRY_CA_FILE, or run scripts/registry/up.sh)" >&2; exit 2; }
 OUT="${RELEASE_OUT:-$REPO_ROOT/dist}"
 LOGS="$OUT/logs/$VERSION"
-PROJECT_VERSION=$(sed -n 's:^  <version>\(.*\)</version>$:\1:p' "$REPO_ROOT/pom.xml" | head -1)
+PROJECT_VERSION=$(project_version)
 CHART_NAME=cephaloproxy-operator
 CHART_REPO="oci://$REGISTRY/charts"
 INSTALL_NAMESPACE=cephaloproxy-system
@@ -45,13 +46,12 @@ WORK=$(mktemp -d "$OUT/.work-$VERSION.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
 started=$SECONDS
 
-say() { printf '[release %s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 # step NAME CMD...: runs CMD with its output in $LOGS/NAME.log; a failure stops the release naming
 # the step and the log.
 step() {
   local name=$1; shift
   local log="$LOGS/$name.log" t=$SECONDS
-  say "step $name"
+  log "step $name"
   # (a subshell with -e, outside any `if`: bash ignores -e in functions called from a condition)
   local rc
   set +e
@@ -60,10 +60,10 @@ step() {
   set -e
   if [ "$rc" != 0 ]; then
     tail -25 "$log" | sed 's/^/    /' >&2
-    say "FAILED: step '$name' of release $VERSION to $REGISTRY (log: $log); nothing was published, the previous release record in $OUT is unchanged"
+    log "FAILED: step '$name' of release $VERSION to $REGISTRY (log: $log); nothing was published, the previous release record in $OUT is unchanged"
     exit 1
   fi
-  say "step $name done in $((SECONDS - t)) s"
+  log "step $name done in $((SECONDS - t)) s"
   echo "$name $((SECONDS - t))" >>"$WORK/timings"
 }
 check() { "$@" || { echo "check failed: $*"; return 1; }; }
@@ -132,7 +132,7 @@ release_image() {
   step "push-$name" push_image "$name"
   DIGEST[$name]=$(cat "$WORK/digest-$name")
   REF[$name]="$REGISTRY/cephaloproxy/$name@${DIGEST[$name]}"
-  say "$name: ${REF[$name]}"
+  log "$name: ${REF[$name]}"
   after_image_push "$name"
 }
 
@@ -263,7 +263,7 @@ EOF
 }
 
 # ---------------------------------------------------------------------------------------------------
-say "releasing CephaloProxy $VERSION to $REGISTRY (TLS verified with $CA; logs: $LOGS)"
+log "releasing CephaloProxy $VERSION to $REGISTRY (TLS verified with $CA; logs: $LOGS)"
 step preflight preflight
 step supply-chain-tools supply_chain_tools
 for name in "${IMAGES[@]}"; do release_image "$name"; done
@@ -278,5 +278,5 @@ step package-chart package_chart
 step install-yaml render_install_yaml
 step push-chart push_chart
 step publish publish
-say "released $VERSION in $((SECONDS - started)) s: chart $CHART_REPO/$CHART_NAME:$VERSION, record $OUT/$VERSION"
+log "released $VERSION in $((SECONDS - started)) s: chart $CHART_REPO/$CHART_NAME:$VERSION, record $OUT/$VERSION"
 echo "$OUT/$VERSION" >&3

@@ -19,7 +19,7 @@ java -jar operator/target/cephaloproxy-operator.jar render -f examples/basic.yam
 echo "rendered the objects for examples/basic.yaml into out/"
 
 bash scripts/stages/40-images.sh
-version="$(sed -n 's:^  <version>\(.*\)</version>$:\1:p' pom.xml | head -1)"
+version="$(project_version)"
 image="ghcr.io/cephaloproxy/squid:$version"
 docker rm -f cephaloproxy >/dev/null 2>&1 || true
 uid=1000650000

@@ -27,7 +27,7 @@ echo "rendered the objects for examples/basic.yaml into out/"
 bash scripts/stages/30-control-plane.sh
 bash scripts/stages/40-images.sh
 bash scripts/stages/45-operator-image.sh
-version="$(sed -n 's:^  <version>\(.*\)</version>$:\1:p' pom.xml | head -1)"
+version="$(project_version)"
 registry=$(scripts/registry/up.sh)
 scripts/release.sh "$version" "$registry" >/dev/null
 exec scripts/cluster/demo.sh

@@ -17,7 +17,7 @@
 set -euo pipefail
 exec 3>&1 1>&2   # stdout carries only the path (fd 3)
 export PATH="$PATH:/usr/local/go/bin"
-die() { echo "supply-chain-tool.sh: $*" >&2; exit 1; }
+source "$(cd "$(dirname "$0")" && pwd)/lib.sh"
 [ $# = 1 ] || die "usage: supply-chain-tool.sh syft|cosign|opm|grpc_health_probe"
 tool="$1"
 cgo=0 tags=

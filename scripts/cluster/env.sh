@@ -5,6 +5,7 @@
 CLUSTER_SCRIPTS="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO_ROOT="${REPO_ROOT:-$(cd "$CLUSTER_SCRIPTS/../.." && pwd)}"
 source "$REPO_ROOT/scripts/lib.sh"
+LOG_TAG=cluster   # log/die (scripts/lib.sh) print [cluster ...]
 
 NODE_DIR="${CEPHALOPROXY_NODE_DIR:-/var/lib/cephaloproxy-node}"
 RUN_DIR="${CEPHALOPROXY_NODE_RUN_DIR:-/run/cephaloproxy-node}"
@@ -52,8 +53,6 @@ NODE_CERTS_D="$NODE_DIR/certs.d"
 # The order in which up.sh starts the components (down.sh stops them in reverse).
 COMPONENTS=(containerd etcd kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy)
 
-log() { printf '[cluster %s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
-die() { printf '[cluster] ERROR: %s\n' "$*" >&2; exit 1; }
 
 # node_ip: the host's address on its default route; pods reach the API server there.
 node_ip() {

@@ -3,6 +3,7 @@
 # serves HTTPS on the node's address (scripts/cluster/env.sh node_ip) with a certificate of a CA made
 # once for this machine.
 source "$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/cluster/env.sh"
+LOG_TAG=registry   # log/die (scripts/lib.sh) print [registry ...]
 REGISTRY_SCRIPTS="$REPO_ROOT/scripts/registry"
 REGISTRY_DIR="${CEPHALOPROXY_REGISTRY_DIR:-/var/lib/cephaloproxy-registry}"
 REGISTRY_RUN_DIR="${CEPHALOPROXY_REGISTRY_RUN_DIR:-/run/cephaloproxy-registry}"
@@ -25,5 +26,3 @@ registry_healthy() {
   curl -sf --max-time 5 --cacert "$REGISTRY_CA" "https://$1/v2/" >/dev/null
 }
 
-log() { printf '[registry %s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
-die() { printf '[registry] ERROR: %s\n' "$*" >&2; exit 1; }

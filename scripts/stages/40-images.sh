@@ -12,8 +12,7 @@ docker=/usr/bin/docker   # Debian's client: BuildKit works with it (the /usr/loc
 [ -x "$docker" ] || { echo "40-images: $docker missing (package docker.io)" >&2; exit 1; }
 [ -f image/config/squid.conf ] && [ -f image/config/runtime.properties ] || {
   echo "40-images: image/config/{squid.conf,runtime.properties} (the compiled default config) are missing" >&2; exit 1; }
-version="$(sed -n 's:^  <version>\(.*\)</version>$:\1:p' pom.xml | head -1)"
-[ -n "$version" ] || { echo "40-images: cannot read the project version from pom.xml" >&2; exit 1; }
+version="$(project_version)"
 image="ghcr.io/cephaloproxy/squid:$version"
 
 start=$SECONDS

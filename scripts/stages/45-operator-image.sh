@@ -14,7 +14,7 @@ docker=/usr/bin/docker   # Debian's client: BuildKit works with it
 [ -x "$docker" ] || { echo "45-operator-image: $docker missing (package docker.io)" >&2; exit 1; }
 [ -f operator/target/cephaloproxy-operator.jar ] || {
   echo "45-operator-image: operator/target/cephaloproxy-operator.jar missing (run stage 20: mvn install)" >&2; exit 1; }
-version="$(sed -n 's:^  <version>\(.*\)</version>$:\1:p' pom.xml | head -1)"
+version="$(project_version)"
 image="ghcr.io/cephaloproxy/operator:$version"
 fail() { echo "45-operator-image: FAIL: $*" >&2; exit 1; }
 

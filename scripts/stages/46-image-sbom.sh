@@ -19,7 +19,7 @@ ensure_packages jq unzip
 ensure_dockerd
 docker=/usr/bin/docker
 fail() { echo "46-image-sbom: FAIL: $*" >&2; exit 1; }
-version="$(sed -n 's:^  <version>\(.*\)</version>$:\1:p' pom.xml | head -1)"
+version="$(project_version)"
 squid_image="ghcr.io/cephaloproxy/squid:$version"
 operator_image="ghcr.io/cephaloproxy/operator:$version"
 base_image=cephaloproxy.local/distroless-cc:debian13-nonroot

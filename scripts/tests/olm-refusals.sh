@@ -11,7 +11,8 @@ set -euo pipefail
 REPO_ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 fail() { echo "olm-refusals: FAIL: $*" >&2; exit 1; }
 WORK="$(mktemp -d)"; trap 'rm -rf "$WORK"' EXIT
-PROJECT_VERSION="$(sed -n 's:^  <version>\(.*\)</version>$:\1:p' "$REPO_ROOT/pom.xml" | head -1)"
+source "$REPO_ROOT/scripts/lib.sh"
+PROJECT_VERSION="$(project_version)"
 VERSION=$PROJECT_VERSION
 check() { "$@" || { echo "check failed: $*"; return 1; }; }
 source "$REPO_ROOT/scripts/release-supply-chain.sh"
