@@ -10,7 +10,12 @@ import java.util.Map;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class ServiceSpec {
   @Default("ClusterIP")
-  @JsonPropertyDescription("ClusterIP (default), NodePort or LoadBalancer.")
+  @JsonPropertyDescription(
+      "ClusterIP (default), NodePort or LoadBalancer. NodePort and LoadBalancer Services get "
+          + "externalTrafficPolicy Local, so Squid sees the client's own address (not a node's, which "
+          + "access.allowedClientCIDRs would admit) and nodes without a proxy pod drop the traffic; a "
+          + "LoadBalancer also gets loadBalancerSourceRanges = access.allowedClientCIDRs. The Service "
+          + "has only the proxy port: the health port (8080) is reached on the pods.")
   private ServiceType type = ServiceType.ClusterIP;
 
   @Size(max = 64)

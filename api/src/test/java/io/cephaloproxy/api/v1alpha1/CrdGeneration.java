@@ -51,12 +51,22 @@ final class CrdGeneration {
   /** Field path in our schema → the upstream type of its value (for lists: of each element). */
   static final Map<String, String> EMBEDDED =
       Map.of(
-          "spec.affinity", "io.k8s.api.core.v1.Affinity",
-          "spec.tolerations", "io.k8s.api.core.v1.Toleration",
-          "spec.topologySpreadConstraints", "io.k8s.api.core.v1.TopologySpreadConstraint",
-          "spec.resources", "io.k8s.api.core.v1.ResourceRequirements",
-          "spec.imagePullSecrets", "io.k8s.api.core.v1.LocalObjectReference",
-          "status.conditions", CONDITION);
+          "spec.affinity",
+          "io.k8s.api.core.v1.Affinity",
+          "spec.tolerations",
+          "io.k8s.api.core.v1.Toleration",
+          "spec.topologySpreadConstraints",
+          "io.k8s.api.core.v1.TopologySpreadConstraint",
+          "spec.resources",
+          "io.k8s.api.core.v1.ResourceRequirements",
+          "spec.imagePullSecrets",
+          "io.k8s.api.core.v1.LocalObjectReference",
+          "spec.networkPolicy.metricsFrom[].namespaceSelector",
+          "io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelector",
+          "spec.networkPolicy.metricsFrom[].podSelector",
+          "io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelector",
+          "status.conditions",
+          CONDITION);
 
   /** apiVersion, kind and metadata are described as in every top-level Kubernetes type. */
   static final String TOP_LEVEL = "io.k8s.api.policy.v1.PodDisruptionBudget";
@@ -248,7 +258,12 @@ final class CrdGeneration {
   static JSONSchemaProps at(JSONSchemaProps root, String path) {
     JSONSchemaProps node = root;
     for (String part : path.split("\\.")) {
-      node = node.getProperties().get(part);
+      // NAME[]: the items of the array NAME
+      boolean items = part.endsWith("[]");
+      node = node.getProperties().get(items ? part.substring(0, part.length() - 2) : part);
+      if (node != null && items) {
+        node = node.getItems() == null ? null : node.getItems().getSchema();
+      }
       if (node == null) {
         throw new IllegalStateException("the generated schema has no " + path);
       }

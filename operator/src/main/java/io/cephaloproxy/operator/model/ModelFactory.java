@@ -182,7 +182,9 @@ public final class ModelFactory {
                 && Boolean.TRUE.equals(spec.getNetworkPolicy().getEnabled()),
             List.copyOf(clients),
             List.copyOf(denied),
-            List.copyOf(allowedDst));
+            List.copyOf(allowedDst),
+            MetricsScrapers.peers(
+                spec.getNetworkPolicy() == null ? null : spec.getNetworkPolicy().getMetricsFrom()));
     var sc = spec.getSecurityContext();
     long grace =
         spec.getTerminationGracePeriodSeconds() == null

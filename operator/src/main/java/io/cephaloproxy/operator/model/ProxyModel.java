@@ -60,12 +60,14 @@ public record ProxyModel(
    * @param deniedDestinationCidrs excluded from egress: Squid's always-blocked networks and the
    *     spec's denied ones
    * @param allowedDestinationCidrs reachable even inside the denied networks (as in squid.conf)
+   * @param metricsFrom who may reach the health port besides the node (the kubelet's probes)
    */
   public record NetworkPolicy(
       boolean enabled,
       List<String> allowedClientCidrs,
       List<String> deniedDestinationCidrs,
-      List<String> allowedDestinationCidrs) {}
+      List<String> allowedDestinationCidrs,
+      List<io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeer> metricsFrom) {}
 
   public record PersistentCache(String claimName, String size, String storageClassName) {}
 

@@ -1,6 +1,5 @@
 package io.cephaloproxy.operator.model;
 
-import io.cephaloproxy.api.v1alpha1.Defaults;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.IntOrString;
@@ -54,30 +53,43 @@ public final class ProxyObjects {
         .build();
   }
 
+  /**
+   * The proxy port only: the health port is reached on the pods (probes by the kubelet, scrapes by
+   * a PodMonitor), never through a Service that may be published outside the cluster. NodePort and
+   * LoadBalancer keep the client's address (externalTrafficPolicy Local: kube-proxy would otherwise
+   * SNAT outside clients to a node address inside the default allowed client ranges); a
+   * LoadBalancer admits only the allowed client CIDRs.
+   */
   public static Service service(ProxyModel m) {
     ObjectMeta meta = meta(m, m.serviceName());
     if (m.serviceAnnotations() != null && !m.serviceAnnotations().isEmpty()) {
       meta.setAnnotations(new TreeMap<>(m.serviceAnnotations()));
     }
-    return new ServiceBuilder()
-        .withMetadata(meta)
-        .withNewSpec()
-        .withType(m.serviceType())
-        .withSelector(Labels.selector(m.name()))
-        .addNewPort()
-        .withName("proxy")
-        .withProtocol("TCP")
-        .withPort(m.port())
-        .withTargetPort(new IntOrString("proxy"))
-        .endPort()
-        .addNewPort()
-        .withName("health")
-        .withProtocol("TCP")
-        .withPort(Defaults.HEALTH_PORT)
-        .withTargetPort(new IntOrString("health"))
-        .endPort()
-        .endSpec()
-        .build();
+    var spec =
+        new ServiceBuilder()
+            .withMetadata(meta)
+            .withNewSpec()
+            .withType(m.serviceType())
+            .withSelector(Labels.selector(m.name()))
+            .addNewPort()
+            .withName("proxy")
+            .withProtocol("TCP")
+            .withPort(m.port())
+            .withTargetPort(new IntOrString("proxy"))
+            .endPort();
+    if (isExternal(m.serviceType())) {
+      spec.withExternalTrafficPolicy("Local");
+    }
+    if ("LoadBalancer".equals(m.serviceType())
+        && !m.networkPolicy().allowedClientCidrs().isEmpty()) {
+      spec.withLoadBalancerSourceRanges(m.networkPolicy().allowedClientCidrs());
+    }
+    return spec.endSpec().build();
+  }
+
+  /** Whether a Service of this type is reachable from outside the cluster. */
+  public static boolean isExternal(String serviceType) {
+    return "NodePort".equals(serviceType) || "LoadBalancer".equals(serviceType);
   }
 
   public static PodDisruptionBudget podDisruptionBudget(ProxyModel m) {
@@ -117,10 +129,11 @@ public final class ProxyObjects {
   }
 
   /**
-   * Ingress: the proxy port only from the allowed client CIDRs; the health port from anywhere (the
-   * kubelet's probes and Prometheus). Egress: DNS, and TCP to what Squid may reach: anywhere but
-   * the always-blocked and denied destination CIDRs, plus the allowed destination CIDRs ({@link
-   * EgressPeers}).
+   * Ingress: the proxy port only from the allowed client CIDRs; the health port only from the
+   * metrics scrapers ({@link MetricsScrapers}; the kubelet's probes come from the pod's node, which
+   * NetworkPolicy implementations always admit). Egress: DNS, and TCP to what Squid may reach:
+   * anywhere but the always-blocked and denied destination CIDRs, plus the allowed destination
+   * CIDRs ({@link EgressPeers}).
    */
   public static NetworkPolicy networkPolicy(ProxyModel m) {
     ProxyModel.NetworkPolicy np = m.networkPolicy();
@@ -136,25 +149,30 @@ public final class ProxyObjects {
         EgressPeers.blocks(np.deniedDestinationCidrs(), np.allowedDestinationCidrs())) {
       egressPeers.add(new NetworkPolicyPeerBuilder().withIpBlock(b).build());
     }
-    return new NetworkPolicyBuilder()
-        .withMetadata(meta(m, m.name()))
-        .withNewSpec()
-        .withPodSelector(selector(m))
-        .withPolicyTypes("Ingress", "Egress")
-        .addNewIngress()
-        .withFrom(clients)
-        .addNewPort()
-        .withProtocol("TCP")
-        .withPort(new IntOrString("proxy"))
-        .endPort()
-        .endIngress()
-        .addNewIngress()
-        .addNewPort()
-        .withProtocol("TCP")
-        .withPort(new IntOrString("health"))
-        .endPort()
-        .endIngress()
-        .addNewEgress()
+    var spec =
+        new NetworkPolicyBuilder()
+            .withMetadata(meta(m, m.name()))
+            .withNewSpec()
+            .withPodSelector(selector(m))
+            .withPolicyTypes("Ingress", "Egress")
+            .addNewIngress()
+            .withFrom(clients)
+            .addNewPort()
+            .withProtocol("TCP")
+            .withPort(new IntOrString("proxy"))
+            .endPort()
+            .endIngress();
+    // an ingress rule without peers admits everyone: no scrapers means no rule for the port
+    if (!np.metricsFrom().isEmpty()) {
+      spec.addNewIngress()
+          .withFrom(np.metricsFrom())
+          .addNewPort()
+          .withProtocol("TCP")
+          .withPort(new IntOrString("health"))
+          .endPort()
+          .endIngress();
+    }
+    return spec.addNewEgress()
         .addNewPort()
         .withProtocol("UDP")
         .withPort(new IntOrString(53))

@@ -212,18 +212,102 @@ class ProxyObjectsTest {
             "::/0 except [::1/128, fe80::/10]");
   }
 
-  static List<String> egressBlocks(String specYaml) {
+  @Test
+  void externalServicesKeepTheClientAddressAndNeverPublishTheHealthPort() {
+    // ClusterIP: only the proxy port, no external settings
+    io.fabric8.kubernetes.api.model.Service cluster = service("{}");
+    assertThat(cluster.getSpec().getPorts())
+        .extracting(p -> p.getName() + ":" + p.getPort())
+        .containsExactly("proxy:3128");
+    assertThat(cluster.getSpec().getExternalTrafficPolicy()).isNull();
+    assertThat(cluster.getSpec().getLoadBalancerSourceRanges()).isEmpty();
+    // NodePort: kube-proxy must not SNAT outside clients to a node address in 10.0.0.0/8
+    io.fabric8.kubernetes.api.model.Service nodePort = service("service: {type: NodePort}");
+    assertThat(nodePort.getSpec().getExternalTrafficPolicy()).isEqualTo("Local");
+    assertThat(nodePort.getSpec().getPorts()).extracting(p -> p.getName()).containsExactly("proxy");
+    assertThat(nodePort.getSpec().getLoadBalancerSourceRanges()).isEmpty();
+    // LoadBalancer: the cloud's load balancer admits only the allowed clients
+    io.fabric8.kubernetes.api.model.Service lb =
+        service(
+            "service: {type: LoadBalancer}\naccess: {allowedClientCIDRs: [203.0.113.0/24, '2001:db8::/32']}");
+    assertThat(lb.getSpec().getExternalTrafficPolicy()).isEqualTo("Local");
+    assertThat(lb.getSpec().getLoadBalancerSourceRanges())
+        .containsExactly("203.0.113.0/24", "2001:db8::/32");
+    assertThat(lb.getSpec().getPorts()).extracting(p -> p.getName()).containsExactly("proxy");
+    assertThat(service("service: {type: LoadBalancer}").getSpec().getLoadBalancerSourceRanges())
+        .containsExactly("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7");
+  }
+
+  @Test
+  void healthPortIsAdmittedOnlyFromTheMetricsScrapers() {
+    // default: the Prometheus pods of the usual monitoring namespaces
+    var rules = networkPolicy("networkPolicy: {enabled: true}").getSpec().getIngress();
+    assertThat(rules).hasSize(2);
+    assertThat(rules.get(0).getPorts().get(0).getPort().getStrVal()).isEqualTo("proxy");
+    var health = rules.get(1);
+    assertThat(health.getPorts().get(0).getPort().getStrVal()).isEqualTo("health");
+    assertThat(health.getFrom()).hasSize(1);
+    var peer = health.getFrom().get(0);
+    assertThat(peer.getIpBlock()).isNull();
+    assertThat(peer.getPodSelector().getMatchLabels())
+        .containsExactlyEntriesOf(Map.of("app.kubernetes.io/name", "prometheus"));
+    assertThat(peer.getNamespaceSelector().getMatchExpressions().get(0).getValues())
+        .containsExactly(
+            "monitoring", "openshift-monitoring", "openshift-user-workload-monitoring");
+    // the user's own scrapers
+    var own =
+        networkPolicy(
+                "networkPolicy:\n  enabled: true\n  metricsFrom:\n"
+                    + "  - namespaceSelector: {matchLabels: {team: observability}}\n"
+                    + "    podSelector: {matchLabels: {app: vmagent}}\n"
+                    + "  - {}")
+            .getSpec()
+            .getIngress()
+            .get(1)
+            .getFrom();
+    assertThat(own).hasSize(2);
+    assertThat(own.get(0).getNamespaceSelector().getMatchLabels())
+        .containsExactlyEntriesOf(Map.of("team", "observability"));
+    assertThat(own.get(0).getPodSelector().getMatchLabels())
+        .containsExactlyEntriesOf(Map.of("app", "vmagent"));
+    // neither selector: the proxy's namespace's pods, never "from anywhere"
+    assertThat(own.get(1).getPodSelector()).isNotNull();
+    assertThat(own.get(1).getNamespaceSelector()).isNull();
+    // no scrapers: no rule for the health port at all (a rule without peers would admit everyone)
+    assertThat(
+            networkPolicy("networkPolicy: {enabled: true, metricsFrom: []}").getSpec().getIngress())
+        .extracting(r -> r.getPorts().get(0).getPort().getStrVal())
+        .containsExactly("proxy");
+  }
+
+  static List<HasMetadata> renderSpec(String specYaml) {
     io.cephaloproxy.api.v1alpha1.SquidProxy sp =
         io.fabric8.kubernetes.client.utils.Serialization.unmarshal(
             "apiVersion: cephaloproxy.io/v1alpha1\nkind: SquidProxy\nmetadata: {name: np, namespace: ns}\nspec:\n"
                 + specYaml.indent(2),
             io.cephaloproxy.api.v1alpha1.SquidProxy.class);
-    var np =
-        Renderer.render(List.of(sp), "ghcr.io/cephaloproxy/squid:test").objects().stream()
-            .filter(io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy.class::isInstance)
-            .map(io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy.class::cast)
-            .findFirst()
-            .orElseThrow();
+    return Renderer.render(List.of(sp), "ghcr.io/cephaloproxy/squid:test").objects();
+  }
+
+  static io.fabric8.kubernetes.api.model.Service service(String specYaml) {
+    return renderSpec(specYaml).stream()
+        .filter(io.fabric8.kubernetes.api.model.Service.class::isInstance)
+        .map(io.fabric8.kubernetes.api.model.Service.class::cast)
+        .findFirst()
+        .orElseThrow();
+  }
+
+  static io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy networkPolicy(
+      String specYaml) {
+    return renderSpec(specYaml).stream()
+        .filter(io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy.class::isInstance)
+        .map(io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy.class::cast)
+        .findFirst()
+        .orElseThrow();
+  }
+
+  static List<String> egressBlocks(String specYaml) {
+    var np = networkPolicy(specYaml);
     return np.getSpec().getEgress().get(1).getTo().stream()
         .map(p -> p.getIpBlock())
         .map(
