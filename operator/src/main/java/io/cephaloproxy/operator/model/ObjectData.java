@@ -49,6 +49,29 @@ public final class ObjectData {
     return null;
   }
 
+  /**
+   * What the operator keeps of a Secret's value: a one-byte stand-in (base64 of a zero byte). The
+   * compiler needs of a Secret only which keys are present and not empty (the pod mounts the Secret
+   * itself; the config hash covers its uid and resourceVersion, never its content), so the values
+   * are dropped as soon as they are read.
+   */
+  public static final String WITHHELD = "AA==";
+
+  /**
+   * A Secret as the operator keeps it: every key of data and stringData, its value replaced by
+   * {@link #WITHHELD} when not empty and by "" when empty. No byte of the values is kept.
+   */
+  public static Map<String, String> secretKeys(Secret s) {
+    Map<String, String> keys = new TreeMap<>();
+    if (s.getStringData() != null) {
+      s.getStringData().forEach((k, v) -> keys.put(k, v == null || v.isEmpty() ? "" : WITHHELD));
+    }
+    if (s.getData() != null) {
+      s.getData().forEach((k, v) -> keys.put(k, v == null || v.isEmpty() ? "" : WITHHELD));
+    }
+    return keys;
+  }
+
   private static byte[] decode(String base64) {
     try {
       return Base64.getDecoder().decode(base64);

@@ -439,18 +439,22 @@ public class SquidProxyReconciler implements Reconciler<SquidProxy> {
   private ModelFactory.Result model(SquidProxy proxy) {
     String ns = proxy.getMetadata().getNamespace();
     Map<String, Map<String, String>> found = new java.util.HashMap<>();
+    // uid/resourceVersion of each Secret as the informer had it when its keys were read: what the
+    // config hash covers (the operator keeps no Secret values, see ReferenceFetcher)
+    Map<String, String> secretVersions = new java.util.HashMap<>();
     List<String> tooLarge = new ArrayList<>();
     long bytes = 0;
     for (WatchedObject r : WatchedObjects.of(proxy.getSpec())) {
-      var source = WatchedObject.SECRET.equals(r.kind()) ? secrets : configMaps;
-      String version =
-          source
-              .get(new ResourceID(r.name(), ns))
-              .map(o -> o.getMetadata().getResourceVersion())
-              .orElse(null);
+      boolean secret = WatchedObject.SECRET.equals(r.kind());
+      Optional<GenericKubernetesResource> meta =
+          (secret ? secrets : configMaps).get(new ResourceID(r.name(), ns));
+      String version = meta.map(o -> o.getMetadata().getResourceVersion()).orElse(null);
       ReferenceFetcher.Lookup lookup = fetcher.get(r.kind(), ns, r.name(), version);
       if (lookup instanceof ReferenceFetcher.Found f) {
         found.put(WatchedObject.indexKey(r.kind(), ns, r.name()), f.data());
+        if (secret) {
+          secretVersions.put(r.name(), ModelFactory.version(meta.get()));
+        }
         bytes += f.bytes();
       } else if (lookup instanceof ReferenceFetcher.TooLarge t) {
         tooLarge.add(t.message());
@@ -464,10 +468,7 @@ public class SquidProxyReconciler implements Reconciler<SquidProxy> {
           proxy,
           defaultImage,
           (kind, n) -> found.get(WatchedObject.indexKey(kind, ns, n)),
-          (kind, n) ->
-              WatchedObject.SECRET.equals(kind)
-                  ? secrets.get(new ResourceID(n, ns)).map(ModelFactory::version).orElse(null)
-                  : null,
+          (kind, n) -> WatchedObject.SECRET.equals(kind) ? secretVersions.get(n) : null,
           true);
     }
   }

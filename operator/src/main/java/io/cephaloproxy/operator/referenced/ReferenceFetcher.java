@@ -23,6 +23,10 @@ import java.util.function.LongSupplier;
  * resourceVersion, only while reconciles use it:
  *
  * <ul>
+ *   <li>of a Secret only its keys are kept, each value replaced by a one-byte stand-in ({@link
+ *       ObjectData#secretKeys}): the compiler checks only that a key is there and not empty, the
+ *       pod mounts the Secret itself and the config hash covers its uid and resourceVersion, so the
+ *       Secret's bytes are garbage as soon as the GET's answer has been read;
  *   <li>one copy per object version, shared by every proxy that refers to it; concurrent reconciles
  *       wait for the one GET in flight;
  *   <li>an entry not used for {@link #IDLE_NANOS} is dropped (in steady state no reconcile runs, so
@@ -47,7 +51,10 @@ public final class ReferenceFetcher implements AutoCloseable {
   /** What a lookup found. */
   public sealed interface Lookup permits Found, Missing, TooLarge {}
 
-  /** The object's data as {@link ObjectData#data} gives it, and its size in bytes. */
+  /**
+   * A ConfigMap's data as {@link ObjectData#data} gives it, or a Secret's keys as {@link
+   * ObjectData#secretKeys} gives them; bytes: what that holds (for a Secret, its keys only).
+   */
   public record Found(Map<String, String> data, long bytes) implements Lookup {}
 
   /** The object does not exist. */
@@ -183,12 +190,25 @@ public final class ReferenceFetcher implements AutoCloseable {
                     + " bytes of data, more than the "
                     + MAX_OBJECT_BYTES
                     + " (1 MiB) the operator reads of one referenced Secret or ConfigMap; make it smaller or split it")
-            : new Found(ObjectData.data(o), bytes);
+            : o instanceof Secret secret
+                ? keysOnly(ObjectData.secretKeys(secret))
+                : new Found(ObjectData.data(o), bytes);
     Entry e =
         new Entry(
-            o.getMetadata().getResourceVersion(), value, value instanceof Found ? bytes : 0, now);
+            o.getMetadata().getResourceVersion(),
+            value,
+            value instanceof Found f ? f.bytes() : 0,
+            now);
     store(key, e);
     return e;
+  }
+
+  private static Found keysOnly(Map<String, String> keys) {
+    long size = 0;
+    for (Map.Entry<String, String> k : keys.entrySet()) {
+      size += k.getKey().length() + k.getValue().length();
+    }
+    return new Found(keys, size);
   }
 
   private synchronized void store(Key key, Entry e) {

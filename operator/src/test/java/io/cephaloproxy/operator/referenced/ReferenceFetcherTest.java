@@ -2,6 +2,7 @@ package io.cephaloproxy.operator.referenced;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.cephaloproxy.operator.model.ObjectData;
 import io.cephaloproxy.operator.model.WatchedObject;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
@@ -80,13 +81,12 @@ class ReferenceFetcherTest {
     ReferenceFetcher.Lookup a = fetcher.get(WatchedObject.SECRET, NS, "users", v1);
     ReferenceFetcher.Lookup b = fetcher.get(WatchedObject.SECRET, NS, "users", v1);
     assertThat(a).isInstanceOf(ReferenceFetcher.Found.class);
-    assertThat(((ReferenceFetcher.Found) a).data()).containsEntry("htpasswd", b64("alice:x\n"));
     assertThat(b).as("the cached copy").isSameAs(a);
     assertThat(fetcher.gets()).isEqualTo(1);
 
     String v2 = secret("users", "alice:y\n");
     ReferenceFetcher.Lookup c = fetcher.get(WatchedObject.SECRET, NS, "users", v2);
-    assertThat(((ReferenceFetcher.Found) c).data()).containsEntry("htpasswd", b64("alice:y\n"));
+    assertThat(c).isNotSameAs(a);
     assertThat(fetcher.gets()).as("a new resourceVersion is read again").isEqualTo(2);
     assertThat(fetcher.cachedObjects()).isEqualTo(1);
   }
@@ -111,7 +111,36 @@ class ReferenceFetcherTest {
     }
     pool.shutdown();
     assertThat(fetcher.gets()).isEqualTo(1);
-    assertThat(fetcher.cachedBytes()).isEqualTo(500_000);
+    assertThat(fetcher.cachedBytes())
+        .as("a Secret's keys, not its 500,000 bytes")
+        .isEqualTo("htpasswd".length() + ObjectData.WITHHELD.length());
+  }
+
+  @Test
+  void ofASecretOnlyItsKeysAreKept() {
+    String v =
+        client
+            .resource(
+                new SecretBuilder()
+                    .withNewMetadata()
+                    .withName("upstream")
+                    .withNamespace(NS)
+                    .endMetadata()
+                    .addToData("username", b64("proxy-user"))
+                    .addToData("password", b64("s3cret-password"))
+                    .addToData("empty", "")
+                    .build())
+            .create()
+            .getMetadata()
+            .getResourceVersion();
+    ReferenceFetcher.Found f =
+        (ReferenceFetcher.Found) fetcher.get(WatchedObject.SECRET, NS, "upstream", v);
+    assertThat(f.data())
+        .as("keys kept, values replaced: the compiler only checks that a key is not empty")
+        .containsExactlyInAnyOrderEntriesOf(
+            java.util.Map.of(
+                "username", ObjectData.WITHHELD, "password", ObjectData.WITHHELD, "empty", ""));
+    assertThat(f.data().values()).doesNotContain(b64("proxy-user"), b64("s3cret-password"));
   }
 
   @Test
