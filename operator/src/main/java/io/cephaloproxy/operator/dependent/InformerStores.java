@@ -1,12 +1,15 @@
 package io.cephaloproxy.operator.dependent;
 
 import io.cephaloproxy.operator.reconciler.SquidProxyReconciler;
+import io.fabric8.kubernetes.api.model.FieldsV1;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ManagedFieldsEntry;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.javaoperatorsdk.operator.processing.event.source.informer.TransformingItemStore;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * What the informers keep of each object. With 1000 proxies the operator's heap was mostly
@@ -56,10 +59,38 @@ public final class InformerStores {
                       f ->
                           SquidProxyReconciler.NAME.equals(f.getManager())
                               && "Apply".equals(f.getOperation()))
+                  .map(InformerStores::sharedFields)
                   .toList());
     }
     return o;
   }
+
+  /**
+   * The operator's Apply entry lists the same field paths for every object of a kind built from the
+   * same features (a tree of one map per field path, one per cached object), so the stores share
+   * one copy of each distinct tree. Nothing changes a cached entry's fields (JOSDK's matcher only
+   * reads them); at most {@link #SHARED_FIELD_SETS} distinct trees are remembered.
+   */
+  static ManagedFieldsEntry sharedFields(ManagedFieldsEntry e) {
+    FieldsV1 f = e.getFieldsV1();
+    if (f != null) {
+      synchronized (FIELD_SETS) {
+        FieldsV1 shared = FIELD_SETS.get(f);
+        if (shared == null) {
+          if (FIELD_SETS.size() >= SHARED_FIELD_SETS) {
+            FIELD_SETS.clear();
+          }
+          FIELD_SETS.put(f, f);
+        } else {
+          e.setFieldsV1(shared);
+        }
+      }
+    }
+    return e;
+  }
+
+  static final int SHARED_FIELD_SETS = 256;
+  private static final Map<FieldsV1, FieldsV1> FIELD_SETS = new HashMap<>();
 
   /**
    * Item store of the SquidProxy informer: the status patch and the reconcile never read

@@ -58,6 +58,48 @@ class InformerStoresTest {
   }
 
   @Test
+  void dependentsOfTheSameShapeShareOneCopyOfTheirFields() {
+    var store = new InformerStores.OwnApplyEntryOnly<Deployment>();
+    List<Deployment> cached = new java.util.ArrayList<>();
+    for (String name : List.of("a", "b", "c")) {
+      Deployment d =
+          new DeploymentBuilder()
+              .withNewMetadata()
+              .withName(name)
+              .withNamespace("ns")
+              .withManagedFields(entry("squidproxy", "Apply"))
+              .endMetadata()
+              .build();
+      store.put("ns/" + name, d);
+      cached.add(d);
+    }
+    var first = cached.get(0).getMetadata().getManagedFields().get(0).getFieldsV1();
+    assertThat(cached)
+        .allSatisfy(
+            d ->
+                assertThat(d.getMetadata().getManagedFields().get(0).getFieldsV1())
+                    .isSameAs(first));
+    Deployment other =
+        new DeploymentBuilder()
+            .withNewMetadata()
+            .withName("d")
+            .withNamespace("ns")
+            .withManagedFields(
+                new ManagedFieldsEntryBuilder(entry("squidproxy", "Apply"))
+                    .withNewFieldsV1()
+                    .addToAdditionalProperties("f:metadata", java.util.Map.of())
+                    .endFieldsV1()
+                    .build())
+            .endMetadata()
+            .build();
+    store.put("ns/d", other);
+    assertThat(other.getMetadata().getManagedFields().get(0).getFieldsV1())
+        .as("other fields, its own copy")
+        .isNotSameAs(first)
+        .isNotEqualTo(first);
+  }
+
+  @Test
   void podsKeepMetadataAndStatusOnly() {
     Pod p =
         new PodBuilder()
