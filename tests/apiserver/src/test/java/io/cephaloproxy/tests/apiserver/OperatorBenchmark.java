@@ -164,7 +164,11 @@ class OperatorBenchmark {
     String histogram = operator.jcmd("GC.class_histogram");
     Files.writeString(
         Path.of("target", "benchmark-apiserver-histogram.txt"),
-        histogram + "\n" + operator.jcmd("GC.heap_info"));
+        histogram
+            + "\n"
+            + operator.jcmd("GC.heap_info")
+            + "\n"
+            + operator.jcmd("VM.native_memory", "summary"));
     long liveHeap = histogramTotalBytes(histogram);
     informer.close();
     operator.close();

@@ -74,10 +74,14 @@ public final class OperatorProcess implements AutoCloseable {
                 "-XX:MaxHeapFreeRatio=40",
                 "-XX:-UsePerfData",
                 "-XX:+ExitOnOutOfMemoryError",
-                "-Dfile.encoding=UTF-8",
-                "-jar",
-                jar(cp).toString(),
-                "run"));
+                "-Dfile.encoding=UTF-8"));
+    // -Doperator.jvm.options="..." adds JVM options after the image's (e.g. native memory
+    // tracking)
+    String extra = System.getProperty("operator.jvm.options", "").trim();
+    if (!extra.isEmpty()) {
+      cmd.addAll(List.of(extra.split("\\s+")));
+    }
+    cmd.addAll(List.of("-jar", jar(cp).toString(), "run"));
     ProcessBuilder pb = new ProcessBuilder(cmd);
     Map<String, String> e = pb.environment();
     e.keySet()
@@ -97,7 +101,13 @@ public final class OperatorProcess implements AutoCloseable {
     try {
       Process p = pb.redirectErrorStream(true).redirectOutput(log.toFile()).start();
       OperatorProcess op = new OperatorProcess(name, p, log, port);
-      op.awaitHttp(Duration.ofSeconds(90));
+      try {
+        // a JVM starting on 2 cores shared with other builds (load average 30+) took over 90 s
+        op.awaitHttp(Duration.ofSeconds(Long.getLong("operator.start.timeout.seconds", 240)));
+      } catch (RuntimeException ex) {
+        op.close(); // do not leave it running after a failed start
+        throw ex;
+      }
       return op;
     } catch (IOException ex) {
       throw new UncheckedIOException(ex);
