@@ -1,16 +1,20 @@
 package io.cephaloproxy.operator.dependent;
 
-import io.cephaloproxy.api.v1alpha1.SquidProxy;
 import io.cephaloproxy.api.v1alpha1.SquidProxyResources;
 import io.cephaloproxy.operator.model.Labels;
 import io.cephaloproxy.operator.model.ProxyObjects;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
-import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.processing.dependent.kubernetes.BooleanWithUndefined;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 
-/** {@code <name>-config}: squid.conf, runtime.properties and the ACL files. */
+/**
+ * {@code <name>-config}: squid.conf, runtime.properties and the ACL files. Server-side applied like
+ * every other dependent: JOSDK leaves ConfigMaps out of server-side apply unless a dependent opts
+ * in.
+ */
 @KubernetesDependent(
+    useSSA = BooleanWithUndefined.TRUE,
     informer =
         @Informer(
             labelSelector = Labels.MANAGED_SELECTOR,
@@ -20,18 +24,5 @@ public class ConfigMapDependent extends ProxyDependent<ConfigMap> {
 
   public ConfigMapDependent() {
     super(ConfigMap.class, ProxyObjects::configMap, SquidProxyResources::configMapName);
-  }
-
-  /**
-   * JOSDK leaves ConfigMaps out of server-side apply by default; this one is opted in explicitly
-   * and follows the operator-wide switch (off only in the mock-server suites, which lack
-   * managedFields).
-   */
-  @Override
-  protected boolean useSSA(Context<SquidProxy> context) {
-    return context
-        .getControllerConfiguration()
-        .getConfigurationService()
-        .ssaBasedCreateUpdateMatchForDependentResources();
   }
 }

@@ -119,9 +119,6 @@ public class SquidProxyReconciler implements Reconciler<SquidProxy> {
    */
   private final Map<String, String> announcedHash = new ConcurrentHashMap<>();
 
-  private final java.util.concurrent.atomic.AtomicLong reconciles =
-      new java.util.concurrent.atomic.AtomicLong();
-
   /**
    * Metadata only (name, namespace, uid, resourceVersion) of Secrets and ConfigMaps; see {@link
    * MetadataOnly}.
@@ -211,16 +208,11 @@ public class SquidProxyReconciler implements Reconciler<SquidProxy> {
   }
 
   /**
-   * Proxies whose last announced rollout is remembered (tests: entries of deleted proxies are
-   * dropped).
+   * Proxies whose last announced rollout is remembered (InProcessOperatorIT: entries of deleted
+   * proxies are dropped).
    */
   public int rememberedRollouts() {
     return announcedHash.size();
-  }
-
-  /** Reconciles run since start (tests and the benchmark wait on it). */
-  public long reconciles() {
-    return reconciles.get();
   }
 
   private static <R extends HasMetadata> InformerEventSource<R, SquidProxy> informer(
@@ -272,11 +264,6 @@ public class SquidProxyReconciler implements Reconciler<SquidProxy> {
     }
   }
 
-  /** The reader of referenced data (tests: what it holds and how many GETs it sent). */
-  public ReferenceFetcher fetcher() {
-    return fetcher;
-  }
-
   /** Secret/ConfigMap → the proxies whose spec refers to it, from the primary cache's index. */
   private static <R extends HasMetadata>
       io.javaoperatorsdk.operator.processing.event.source.SecondaryToPrimaryMapper<R> byReference(
@@ -304,7 +291,6 @@ public class SquidProxyReconciler implements Reconciler<SquidProxy> {
 
   @Override
   public UpdateControl<SquidProxy> reconcile(SquidProxy proxy, Context<SquidProxy> context) {
-    reconciles.incrementAndGet();
     String ns = proxy.getMetadata().getNamespace();
     String name = proxy.getMetadata().getName();
     ModelFactory.Result result = model(proxy);

@@ -27,7 +27,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Wires JOSDK for the settings: watched namespaces, leader election, metrics, the reconciler. Used
- * by {@code main}, the mock-server tests and the benchmark alike, so what is tested is what runs.
+ * by {@code main} and by the API-server suite's in-process scenarios alike, so what is tested is
+ * what runs.
  */
 public final class OperatorRuntime implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(OperatorRuntime.class);
@@ -38,12 +39,10 @@ public final class OperatorRuntime implements AutoCloseable {
   private volatile boolean stopping;
 
   /**
-   * @param ssaForDependents true in production. The Fabric8 mock server keeps no managedFields,
-   *     which JOSDK's server-side-apply matcher needs; the mock suites pass false (see
-   *     SsaCapableDispatcher).
+   * Dependents are server-side applied and compared by JOSDK's SSA matcher (its default; the
+   * ConfigMap opts in, see ConfigMapDependent), the status is patched by server-side apply.
    */
-  public OperatorRuntime(
-      OperatorSettings settings, KubernetesClient client, boolean ssaForDependents) {
+  public OperatorRuntime(OperatorSettings settings, KubernetesClient client) {
     this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     new JvmMemoryMetrics().bindTo(registry);
     new JvmThreadMetrics().bindTo(registry);
@@ -54,7 +53,6 @@ public final class OperatorRuntime implements AutoCloseable {
             o -> {
               o.withKubernetesClient(client)
                   .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(registry))
-                  .withSSABasedCreateUpdateMatchForDependentResources(ssaForDependents)
                   .withUseSSAToPatchPrimaryResource(true)
                   .withStopOnInformerErrorDuringStartup(true)
                   .withCloseClientOnStop(false);

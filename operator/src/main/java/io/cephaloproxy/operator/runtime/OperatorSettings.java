@@ -19,8 +19,7 @@ public record OperatorSettings(
     String squidImage,
     int httpPort,
     LogFormat logFormat,
-    String logLevel,
-    boolean serverSideApply) {
+    String logLevel) {
 
   public static final String LEASE_NAME = "cephaloproxy-operator-leader";
 
@@ -70,8 +69,6 @@ public record OperatorSettings(
       throw new IllegalArgumentException(
           "LOG_LEVEL: '" + level + "' is not one of ERROR, WARN, INFO, DEBUG, TRACE");
     }
-    // only for API servers without server-side apply (the benchmark's mock server)
-    boolean ssa = parseBoolean(env, "SERVER_SIDE_APPLY", true);
     return new OperatorSettings(
         namespaces,
         leaderElection,
@@ -81,8 +78,7 @@ public record OperatorSettings(
         image,
         port,
         format,
-        level,
-        ssa);
+        level);
   }
 
   public boolean watchesAllNamespaces() {

@@ -39,7 +39,7 @@ public final class RunCommand {
       return 1;
     }
     KubernetesClient client = OperatorRuntime.client(config);
-    OperatorRuntime runtime = new OperatorRuntime(settings, client, settings.serverSideApply());
+    OperatorRuntime runtime = new OperatorRuntime(settings, client);
     HttpEndpoints http;
     try {
       http = new HttpEndpoints(settings.httpPort(), runtime::live, runtime::ready, runtime::scrape);

@@ -20,7 +20,7 @@ import java.util.concurrent.TimeUnit;
  * The operator as users run it: {@code java -jar cephaloproxy-operator.jar run} in its own process,
  * configured only through its environment (KUBECONFIG, WATCH_NAMESPACES, LEADER_ELECTION, ...).
  */
-public final class OperatorProcess implements AutoCloseable {
+public final class OperatorProcess implements RunningOperator {
   private final String name;
   private final Process process;
   private final Path log;
