@@ -8,6 +8,9 @@ LABEL operators.operatorframework.io.bundle.metadata.v1=metadata/
 LABEL operators.operatorframework.io.bundle.package.v1=cephaloproxy-operator
 LABEL operators.operatorframework.io.bundle.channels.v1=candidate
 LABEL operators.operatorframework.io.bundle.channel.default.v1=candidate
-LABEL com.redhat.openshift.versions=v4.14
+LABEL com.redhat.openshift.versions=v4.18
+LABEL operators.operatorframework.io.test.mediatype.v1=scorecard+v1
+LABEL operators.operatorframework.io.test.config.v1=tests/scorecard/
 COPY manifests /manifests/
 COPY metadata /metadata/
+COPY tests/scorecard /tests/scorecard/

@@ -96,17 +96,20 @@ CSV_FILE=manifests/cephaloproxy-operator.clusterserviceversion.yaml
 CATALOG_BASE="${RELEASE_CATALOG_BASE:-cephaloproxy.local/distroless-cc:debian13-nonroot}"
 
 # pin_bundle DIR: rewrites the bundle copy in DIR for this release: operator and Squid images by
-# digest (deployment, SQUID_IMAGE, containerImage, relatedImages), createdAt, version VERSION.
+# digest (deployment, SQUID_IMAGE, containerImage, relatedImages), createdAt, version VERSION, and
+# the upgrade graph's olm.skipRange "<VERSION" (OLM upgrades any earlier version to this one).
 pin_bundle() {
   local csv="$1/$CSV_FILE"
   sed -i -e "s|ghcr.io/cephaloproxy/operator:$PROJECT_VERSION|${REF[operator]}|g" \
          -e "s|ghcr.io/cephaloproxy/squid:$PROJECT_VERSION|${REF[squid]}|g" \
          -e "s|^    createdAt: .*|    createdAt: \"$(date -u +%Y-%m-%dT%H:%M:%SZ)\"|" \
          -e "s|^  name: $OLM_PACKAGE.v$PROJECT_VERSION\$|  name: $OLM_PACKAGE.v$VERSION|" \
-         -e "s|^  version: $PROJECT_VERSION\$|  version: $VERSION|" "$csv"
+         -e "s|^  version: $PROJECT_VERSION\$|  version: $VERSION|" \
+         -e "s|^    olm.skipRange: .*|    olm.skipRange: \"<$VERSION\"|" "$csv"
   ! grep -nE 'ghcr\.io/cephaloproxy/[a-z-]+:[0-9]' "$csv" || { echo "the CSV still references an image by tag (above)"; return 1; }
   check grep -q "^  name: $OLM_PACKAGE.v$VERSION\$" "$csv"
   check grep -q "containerImage: ${REF[operator]}" "$csv"
+  check grep -q "^    olm.skipRange: \"<$VERSION\"\$" "$csv"
 }
 
 # build_bundle: the bundle image, tagged SOURCE[operator-bundle] for push_image.

@@ -69,6 +69,10 @@ final class BundleGenerator {
     annotations.put("alm-examples", almExamples());
     annotations.putAll(Yaml.at(base, "metadata", "annotations"));
     annotations.put("containerImage", operatorImage);
+    // the upgrade graph: OLM upgrades any earlier version straight to this one (the release
+    // rewrites
+    // the bound with the version it publishes)
+    annotations.put("olm.skipRange", "<" + version);
     annotations.put("operators.operatorframework.io/builder", "cephaloproxy-bundle-generator");
 
     Map<String, Object> metadata = new LinkedHashMap<>();

@@ -65,6 +65,11 @@ class BundleImageTest {
           .filteredOn(n -> n.startsWith("manifests/") || n.startsWith("metadata/"))
           .containsExactlyInAnyOrderElementsOf(expected);
       assertThat(files.keySet()).noneMatch(n -> n.endsWith("csv-base.yaml") || n.endsWith(".svg"));
+      String scorecard = "tests/scorecard/config.yaml";
+      assertThat(files).as(scorecard).containsKey(scorecard);
+      assertThat(new String(files.get(scorecard), StandardCharsets.UTF_8))
+          .as(scorecard)
+          .isEqualTo(Files.readString(Repo.BUNDLE.resolve(scorecard)));
     } finally {
       if (container != null) {
         docker("rm", container);

@@ -268,10 +268,73 @@ class BundleTest {
             });
   }
 
+  /**
+   * OpenShift 4.N runs Kubernetes 1.(N+13) (4.18 is 1.31): the first OpenShift release the bundle
+   * declares is the one whose Kubernetes is the CSV's minKubeVersion, which the CRD's CEL rules
+   * need (minKubeVersionHasEveryCelLibraryTheCrdUses). A single version "vX.Y" means X.Y and later.
+   */
+  @Test
+  void openShiftVersionsStartAtTheMinKubeVersion() {
+    String min = Yaml.at(Yaml.single(BundleGenerator.CSV), "spec", "minKubeVersion");
+    int kubeMinor = Integer.parseInt(min.split("\\.")[1]);
+    Map<String, Object> annotations = bundleAnnotations();
+    assertThat(annotations)
+        .containsEntry("com.redhat.openshift.versions", "v4." + (kubeMinor - 13));
+  }
+
+  /** The upgrade graph: any earlier version is replaced by this one (olm.skipRange). */
+  @Test
+  void upgradeGraphSkipsEveryEarlierVersion() {
+    Map<String, Object> csv = Yaml.single(BundleGenerator.CSV);
+    assertThat(Yaml.<String>at(csv, "metadata", "annotations", "olm.skipRange"))
+        .isEqualTo("<" + Yaml.at(csv, "spec", "version"));
+  }
+
+  /**
+   * The scorecard configuration operator-sdk reads from the bundle (metadata/annotations.yaml names
+   * its directory): the basic and the OLM suites of operator-sdk's scorecard-test image.
+   */
+  @Test
+  void scorecardConfigRunsTheBasicAndOlmSuites() {
+    Map<String, Object> annotations = bundleAnnotations();
+    assertThat(annotations)
+        .containsEntry("operators.operatorframework.io.test.mediatype.v1", "scorecard+v1")
+        .containsEntry("operators.operatorframework.io.test.config.v1", "tests/scorecard/");
+    Map<String, Object> config = Yaml.single(Repo.BUNDLE.resolve("tests/scorecard/config.yaml"));
+    assertThat(config)
+        .containsEntry("apiVersion", "scorecard.operatorframework.io/v1alpha3")
+        .containsEntry("kind", "Configuration");
+    List<Map<String, Object>> stages = Yaml.at(config, "stages");
+    List<Map<String, Object>> tests =
+        stages.stream()
+            .flatMap(st -> Yaml.<List<Map<String, Object>>>at(st, "tests").stream())
+            .toList();
+    assertThat(tests)
+        .allSatisfy(
+            t -> {
+              assertThat(Yaml.<List<String>>at(t, "entrypoint"))
+                  .first()
+                  .isEqualTo("scorecard-test");
+              assertThat((String) t.get("image"))
+                  .startsWith("quay.io/operator-framework/scorecard-test:v");
+            });
+    assertThat(tests)
+        .extracting(t -> Yaml.<String>at(t, "labels", "suite"))
+        .contains("basic", "olm");
+    assertThat(tests)
+        .extracting(t -> Yaml.<List<String>>at(t, "entrypoint").get(1))
+        .contains(
+            "basic-check-spec",
+            "olm-bundle-validation",
+            "olm-crds-have-validation",
+            "olm-crds-have-resources",
+            "olm-spec-descriptors",
+            "olm-status-descriptors");
+  }
+
   @Test
   void annotationsFileAndBundleDockerfileAgree() {
-    Map<String, Object> annotations =
-        Yaml.at(Yaml.single(Repo.BUNDLE.resolve("metadata/annotations.yaml")), "annotations");
+    Map<String, Object> annotations = bundleAnnotations();
     assertThat(annotations)
         .containsEntry("operators.operatorframework.io.bundle.mediatype.v1", "registry+v1")
         .containsEntry("operators.operatorframework.io.bundle.manifests.v1", "manifests/")
@@ -289,6 +352,11 @@ class BundleTest {
       labels.put(m.group(1), m.group(2));
     }
     assertThat(labels).isEqualTo(annotations);
+  }
+
+  /** metadata/annotations.yaml of the bundle. */
+  static Map<String, Object> bundleAnnotations() {
+    return Yaml.at(Yaml.single(Repo.BUNDLE.resolve("metadata/annotations.yaml")), "annotations");
   }
 
   @SuppressWarnings("unchecked")

@@ -32,9 +32,8 @@ class BundleValidateTest {
     copy(Repo.BUNDLE.resolve("metadata"), dir.resolve("metadata"));
     Path csv = dir.resolve("manifests").resolve(BundleGenerator.CSV.getFileName());
     String text = Files.readString(csv);
-    assertThat(text).contains("capabilities: Full Lifecycle");
-    Files.writeString(
-        csv, text.replace("capabilities: Full Lifecycle", "capabilities: Everything"));
+    assertThat(text).contains("capabilities: Basic Install");
+    Files.writeString(csv, text.replace("capabilities: Basic Install", "capabilities: Everything"));
     Result r = validate(dir);
     assertThat(r.exit()).isEqualTo(1);
     assertThat(r.output())
