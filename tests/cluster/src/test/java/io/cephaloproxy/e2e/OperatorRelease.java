@@ -31,16 +31,7 @@ final class OperatorRelease {
    */
   static OperatorRelease install(String name, String namespace, Map<String, Object> values) {
     removeCrd();
-    Release chart = Release.current();
-    InstallCommand install =
-        Helm.install(chart.chart())
-            .withVersion(chart.version())
-            .withCaFile(chart.ca())
-            .withName(name)
-            .withNamespace(namespace)
-            .withKubeConfig(Cluster.KUBECONFIG)
-            .waitReady()
-            .withTimeout(180);
+    InstallCommand install = command(name, namespace).waitReady();
     values.forEach(install::set);
     com.marcnuri.helm.Release release = install.call();
     if (!"deployed".equalsIgnoreCase(release.getStatus())) {
@@ -64,6 +55,32 @@ final class OperatorRelease {
         },
         () -> Diagnostics.pods(namespace));
     return r;
+  }
+
+  /** helm install of the released chart (from the local registry, TLS with its CA). */
+  private static InstallCommand command(String name, String namespace) {
+    Release chart = Release.current();
+    return Helm.install(chart.chart())
+        .withVersion(chart.version())
+        .withCaFile(chart.ca())
+        .withName(name)
+        .withNamespace(namespace)
+        .withKubeConfig(Cluster.KUBECONFIG)
+        .withTimeout(180);
+  }
+
+  /**
+   * Installs the released chart without its CRD (the cluster's stays as it is) and without waiting
+   * for the operator: for an operator that is expected not to become ready.
+   */
+  static OperatorRelease installUnready(String name, String namespace, Map<String, Object> values) {
+    InstallCommand install = command(name, namespace).set("crds.enabled", false);
+    values.forEach(install::set);
+    com.marcnuri.helm.Release release = install.call();
+    if (!"deployed".equalsIgnoreCase(release.getStatus())) {
+      throw new AssertionError("helm install " + name + " ended in status " + release.getStatus());
+    }
+    return new OperatorRelease(name, namespace);
   }
 
   /**
