@@ -1,6 +1,7 @@
 package io.cephaloproxy.compiler;
 
 import io.cephaloproxy.api.v1alpha1.AccessSpec;
+import io.cephaloproxy.api.v1alpha1.ClusterNetworkAccess;
 import io.cephaloproxy.api.v1alpha1.ConfigMapKeyRef;
 import io.cephaloproxy.api.v1alpha1.PortRange;
 import java.util.ArrayList;
@@ -32,11 +33,25 @@ final class AccessSection {
   static final String ACL_DENIED_DOMAINS = "acl-denied-domains.txt";
 
   /**
-   * Destinations denied unless listed in allowedDestinationCIDRs: link-local/metadata and the host
-   * itself. Denied in Audit mode too (Audit never opens the metadata endpoint).
+   * Destinations denied unless listed in allowedDestinationCIDRs: link-local, the cloud metadata
+   * addresses outside it (Alibaba 100.100.100.200, Azure's wire server 168.63.129.16, AWS's IPv6
+   * IMDS fd00:ec2::254) and the host itself (0/8, 127/8, ::/128, ::1). Denied in Audit mode too
+   * (Audit never opens the metadata endpoint). Squid reads an IPv4-mapped IPv6 destination
+   * (::ffff:127.0.0.1) as the IPv4 address, so the IPv4 entries cover the mapped forms as well (and
+   * Squid cannot parse a mapped entry with an IPv6 prefix length: ::ffff:127.0.0.0/104 becomes
+   * ::/0).
    */
   static final List<String> ALWAYS_BLOCKED_DESTINATIONS =
-      List.of("0.0.0.0/8", "127.0.0.0/8", "169.254.0.0/16", "::1/128", "fe80::/10");
+      List.of(
+          "0.0.0.0/8",
+          "100.100.100.200/32",
+          "127.0.0.0/8",
+          "168.63.129.16/32",
+          "169.254.0.0/16",
+          "::/128",
+          "::1/128",
+          "fd00:ec2::254/128",
+          "fe80::/10");
 
   /**
    * The transaction annotation (and access log field) that names the rule Audit mode did not
@@ -74,7 +89,12 @@ final class AccessSection {
 
   private AccessSection() {}
 
-  static Acls acls(SquidConfWriter out, ResolvedSpec r, Layout layout) {
+  /**
+   * @param clusterNetworks the cluster's Service and Pod networks, blocked like the built-in list
+   *     unless access.clusterNetworks is Allow
+   */
+  static Acls acls(
+      SquidConfWriter out, ResolvedSpec r, Layout layout, List<String> clusterNetworks) {
     AccessSpec a = r.access();
     out.section("ACLs (lists live in ACL files, one entry per line)");
     out.aclFile(
@@ -90,7 +110,11 @@ final class AccessSection {
                 ResolvedSpec.or(
                     a.getAllowedConnectPorts(), AccessSpec::defaultAllowedConnectPorts)));
 
-    out.aclFile(ACL_BLOCKED_DESTINATIONS, ALWAYS_BLOCKED_DESTINATIONS.stream().sorted().toList());
+    List<String> blocked = new ArrayList<>(ALWAYS_BLOCKED_DESTINATIONS);
+    if (a.getClusterNetworks() != ClusterNetworkAccess.Allow) {
+      blocked.addAll(clusterNetworks);
+    }
+    out.aclFile(ACL_BLOCKED_DESTINATIONS, Cidrs.withoutNested(blocked));
     out.line(
         "acl cp_blocked_destinations dst \"" + layout.configFile(ACL_BLOCKED_DESTINATIONS) + "\"");
     List<String> deniedDst =

@@ -3,6 +3,8 @@ package io.cephaloproxy.compiler;
 import java.math.BigInteger;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.regex.Pattern;
 
@@ -67,6 +69,55 @@ final class Cidrs {
           + " for one address";
     }
     return null;
+  }
+
+  /**
+   * The valid CIDRs of {@code cidrs}, normalized and sorted, without those inside another one:
+   * Squid warns about an entry inside another and then ignores the wider one ("is a subnetwork
+   * of").
+   */
+  static List<String> withoutNested(List<String> cidrs) {
+    List<String> valid =
+        cidrs.stream().filter(c -> problem(c) == null).map(Cidrs::normalize).distinct().toList();
+    List<BigInteger[]> nets = valid.stream().map(Cidrs::net).toList();
+    List<String> out = new ArrayList<>();
+    for (int i = 0; i < valid.size(); i++) {
+      boolean nested = false;
+      for (int j = 0; j < valid.size() && !nested; j++) {
+        nested =
+            i != j
+                && contains(nets.get(j), nets.get(i))
+                && (!contains(nets.get(i), nets.get(j)) || j < i);
+      }
+      if (!nested) {
+        out.add(valid.get(i));
+      }
+    }
+    return out.stream().sorted().toList();
+  }
+
+  /** {bits, prefix, network} of a valid CIDR. */
+  private static BigInteger[] net(String cidr) {
+    int slash = cidr.indexOf('/');
+    byte[] bytes;
+    try {
+      bytes = InetAddress.getByName(cidr.substring(0, slash)).getAddress(); // a literal: no lookup
+    } catch (UnknownHostException e) {
+      throw new IllegalArgumentException(cidr, e);
+    }
+    return new BigInteger[] {
+      BigInteger.valueOf(bytes.length * 8L),
+      new BigInteger(cidr.substring(slash + 1)),
+      new BigInteger(1, bytes)
+    };
+  }
+
+  private static boolean contains(BigInteger[] outer, BigInteger[] inner) {
+    if (!outer[0].equals(inner[0]) || outer[1].compareTo(inner[1]) > 0) {
+      return false;
+    }
+    int shift = outer[0].intValue() - outer[1].intValue();
+    return outer[2].shiftRight(shift).equals(inner[2].shiftRight(shift));
   }
 
   /** The form written to ACL files (lower case). Only call on valid CIDRs. */

@@ -1,6 +1,7 @@
 package io.cephaloproxy.compiler;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -19,21 +20,42 @@ public final class ReferencedData {
   private final Map<String, Map<String, String>> configMaps;
   private final Map<String, Map<String, byte[]>> secrets;
   private final Map<String, String> secretVersions;
+  private final List<String> clusterNetworks;
 
   private ReferencedData(
       boolean complete,
       Map<String, Map<String, String>> configMaps,
       Map<String, Map<String, byte[]>> secrets,
-      Map<String, String> secretVersions) {
+      Map<String, String> secretVersions,
+      List<String> clusterNetworks) {
     this.complete = complete;
     this.configMaps = configMaps;
     this.secrets = secrets;
     this.secretVersions = secretVersions;
+    this.clusterNetworks = clusterNetworks;
   }
 
   /** Nothing known; references are neither validated nor hashed. */
   public static ReferencedData offline() {
-    return new ReferencedData(false, Map.of(), Map.of(), Map.of());
+    return new ReferencedData(false, Map.of(), Map.of(), Map.of(), List.of());
+  }
+
+  /**
+   * A copy that knows the cluster's Service and Pod networks (CIDRs as the API server reports them;
+   * invalid entries are ignored), which proxies deny unless {@code access.clusterNetworks: Allow}.
+   */
+  public ReferencedData withClusterNetworks(List<String> cidrs) {
+    return new ReferencedData(
+        complete,
+        configMaps,
+        secrets,
+        secretVersions,
+        cidrs.stream().filter(c -> Cidrs.problem(c) == null).map(Cidrs::normalize).toList());
+  }
+
+  /** The cluster's Service and Pod networks, as far as known (empty offline). */
+  public List<String> clusterNetworks() {
+    return clusterNetworks;
   }
 
   public static Builder builder() {
@@ -114,7 +136,11 @@ public final class ReferencedData {
 
     public ReferencedData build() {
       return new ReferencedData(
-          complete, Map.copyOf(configMaps), Map.copyOf(secrets), Map.copyOf(secretVersions));
+          complete,
+          Map.copyOf(configMaps),
+          Map.copyOf(secrets),
+          Map.copyOf(secretVersions),
+          List.of());
     }
   }
 }

@@ -11,7 +11,7 @@ class AccessSectionTest {
   static List<String> write(String yaml) {
     out = new SquidConfWriter();
     ResolvedSpec r = SectionTests.resolved(yaml);
-    AccessSection.Acls acls = AccessSection.acls(out, r, Layout.defaults());
+    AccessSection.Acls acls = AccessSection.acls(out, r, Layout.defaults(), List.of());
     AccessSection.rules(out, acls, r.spec().getExtraConfig());
     return SectionTests.directives(out);
   }
@@ -55,7 +55,39 @@ class AccessSectionTest {
         .containsEntry(AccessSection.ACL_DENIED_DOMAINS, "bad.example\n")
         .containsEntry(
             AccessSection.ACL_BLOCKED_DESTINATIONS,
-            "0.0.0.0/8\n127.0.0.0/8\n169.254.0.0/16\n::1/128\n" + "fe80::/10\n");
+            "0.0.0.0/8\n100.100.100.200/32\n127.0.0.0/8\n168.63.129.16/32\n169.254.0.0/16\n"
+                + "::/128\n::1/128\nfd00:ec2::254/128\nfe80::/10\n");
+  }
+
+  static String blocked(String yaml, List<String> clusterNetworks) {
+    SquidConfWriter w = new SquidConfWriter();
+    AccessSection.acls(w, SectionTests.resolved(yaml), Layout.defaults(), clusterNetworks);
+    return w.aclFiles().get(AccessSection.ACL_BLOCKED_DESTINATIONS);
+  }
+
+  @Test
+  void clusterNetworksAreBlockedUnlessTheProxyAllowsThem() {
+    List<String> cluster =
+        List.of("10.96.0.0/12", "10.244.1.0/24", "10.244.0.0/24", "fd00:10::/108");
+    assertThat(blocked("{}", cluster))
+        .contains("10.244.0.0/24\n10.244.1.0/24\n10.96.0.0/12\n")
+        .contains("fd00:10::/108\n");
+    assertThat(blocked("access: {clusterNetworks: Deny}", cluster)).contains("10.96.0.0/12\n");
+    assertThat(blocked("access: {clusterNetworks: Allow}", cluster))
+        .doesNotContain("10.96.")
+        .doesNotContain("10.244.")
+        .doesNotContain("fd00:10::")
+        .contains("169.254.0.0/16\n");
+  }
+
+  @Test
+  void networksInsideAnotherAreDroppedSoSquidKeepsTheWiderOne() {
+    // Squid warns "is a subnetwork of" and then ignores the wider entry
+    assertThat(
+            blocked("{}", List.of("10.96.0.0/12", "10.96.0.1/32", "127.0.0.1/32", "10.96.0.0/12")))
+        .contains("10.96.0.0/12\n")
+        .doesNotContain("10.96.0.1/32")
+        .doesNotContain("127.0.0.1/32");
   }
 
   @Test

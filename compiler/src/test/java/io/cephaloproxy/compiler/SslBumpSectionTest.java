@@ -11,7 +11,8 @@ class SslBumpSectionTest {
   /** The ssl-bump section alone, over the ACLs the access section defined for the same spec. */
   static List<String> write(String yaml) {
     ResolvedSpec r = SectionTests.resolved(yaml);
-    AccessSection.Acls acls = AccessSection.acls(new SquidConfWriter(), r, Layout.defaults());
+    AccessSection.Acls acls =
+        AccessSection.acls(new SquidConfWriter(), r, Layout.defaults(), List.of());
     out = new SquidConfWriter();
     SslBumpSection.write(out, r.sslBump(), acls, Layout.defaults());
     return SectionTests.directives(out);

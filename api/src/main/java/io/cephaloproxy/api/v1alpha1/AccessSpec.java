@@ -41,8 +41,8 @@ public class AccessSpec {
       "Enforce (default) denies what the rules below deny (403, TCP_DENIED in the access log). "
           + "Audit lets those requests through and marks them in the access log with would_deny=<rule> "
           + "(rules: unsafe-port, connect-port, denied-domain, not-allowed-domain, denied-destination). Enforced in "
-          + "both modes: client CIDRs, authentication and the built-in block of link-local/metadata and localhost "
-          + "destinations.")
+          + "both modes: client CIDRs, authentication and the built-in block of link-local/metadata, localhost and "
+          + "cluster-network destinations.")
   private AccessMode mode = AccessMode.Enforce;
 
   @Size(min = 1, max = 256)
@@ -96,10 +96,21 @@ public class AccessSpec {
   @Size(max = 256)
   @ValidationRule(value = Cel.CIDRS, message = "deniedDestinationCIDRs: " + Cel.CIDRS_MSG)
   @JsonPropertyDescription(
-      "Extra destination networks to deny, e.g. the cluster's pod and service CIDRs. "
-          + "Always denied (unless in allowedDestinationCIDRs): 169.254.0.0/16 and fe80::/10 (link-local, cloud "
-          + "metadata), 127.0.0.0/8, ::1/128 and 0.0.0.0/8 (the proxy's own host).")
+      "Extra destination networks to deny. Always denied (unless in allowedDestinationCIDRs): "
+          + "169.254.0.0/16 and fe80::/10 (link-local, cloud metadata), the cloud metadata addresses "
+          + "100.100.100.200/32, 168.63.129.16/32 and fd00:ec2::254/128, 127.0.0.0/8, ::1/128, 0.0.0.0/8 and ::/128 "
+          + "(the proxy's own host), each IPv4 range also in its IPv4-mapped IPv6 form (::ffff:a.b.c.d), and the "
+          + "cluster's Service and Pod networks (see clusterNetworks).")
   private List<@Size(max = 64) String> deniedDestinationCIDRs;
+
+  @JsonPropertyDescription(
+      "The cluster's own Service and Pod networks as destinations. Deny (default): denied, in Audit mode "
+          + "too, like the built-in block; the operator discovers them (Service CIDRs from the ServiceCIDR API, "
+          + "or the 'kubernetes' Service's IP where that API is not served; Pod CIDRs from the nodes' "
+          + "spec.podCIDRs) and updates every proxy when they change (a rollout). allowedDestinationCIDRs can "
+          + "still open single services or pods. Allow: the proxy does not deny them (the other denies still "
+          + "apply); for proxies that clients use to reach in-cluster services.")
+  private ClusterNetworkAccess clusterNetworks;
 
   @Size(max = 256)
   @ValidationRule(value = Cel.CIDRS, message = "allowedDestinationCIDRs: " + Cel.CIDRS_MSG)
@@ -180,6 +191,14 @@ public class AccessSpec {
 
   public void setDeniedDestinationCIDRs(List<String> deniedDestinationCIDRs) {
     this.deniedDestinationCIDRs = deniedDestinationCIDRs;
+  }
+
+  public ClusterNetworkAccess getClusterNetworks() {
+    return clusterNetworks;
+  }
+
+  public void setClusterNetworks(ClusterNetworkAccess clusterNetworks) {
+    this.clusterNetworks = clusterNetworks;
   }
 
   public List<String> getAllowedDestinationCIDRs() {

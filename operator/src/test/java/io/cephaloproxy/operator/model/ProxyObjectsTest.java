@@ -191,15 +191,15 @@ class ProxyObjectsTest {
     // the defaults: Squid's always-blocked networks are closed at the network level too
     assertThat(egressBlocks("networkPolicy: {enabled: true}"))
         .containsExactly(
-            "0.0.0.0/0 except [0.0.0.0/8, 127.0.0.0/8, 169.254.0.0/16]",
-            "::/0 except [::1/128, fe80::/10]");
+            "0.0.0.0/0 except [0.0.0.0/8, 100.100.100.200/32, 127.0.0.0/8, 168.63.129.16/32, 169.254.0.0/16]",
+            "::/0 except [::/128, ::1/128, fd00:ec2::254/128, fe80::/10]");
     // everything IPv4 denied: no except equal to its cidr; allowed networks are carved back out
     assertThat(
             egressBlocks(
                 "networkPolicy: {enabled: true}\naccess: {deniedDestinationCIDRs: [0.0.0.0/0, 10.0.0.0/8, "
                     + "'fd00::/8'], allowedDestinationCIDRs: [169.254.169.254/32, 10.1.0.0/16, 10.1.2.0/24, 192.0.2.0/24]}"))
         .containsExactly(
-            "::/0 except [::1/128, fd00::/8, fe80::/10]",
+            "::/0 except [::/128, ::1/128, fd00::/8, fe80::/10]",
             "10.1.0.0/16",
             "169.254.169.254/32",
             "192.0.2.0/24");
@@ -208,8 +208,8 @@ class ProxyObjectsTest {
             egressBlocks(
                 "networkPolicy: {enabled: true}\naccess: {allowedDestinationCIDRs: [192.0.2.0/24]}"))
         .containsExactly(
-            "0.0.0.0/0 except [0.0.0.0/8, 127.0.0.0/8, 169.254.0.0/16]",
-            "::/0 except [::1/128, fe80::/10]");
+            "0.0.0.0/0 except [0.0.0.0/8, 100.100.100.200/32, 127.0.0.0/8, 168.63.129.16/32, 169.254.0.0/16]",
+            "::/0 except [::/128, ::1/128, fd00:ec2::254/128, fe80::/10]");
   }
 
   @Test

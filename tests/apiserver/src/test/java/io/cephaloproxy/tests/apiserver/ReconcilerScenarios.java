@@ -505,14 +505,16 @@ abstract class ReconcilerScenarios {
         .isNotNull();
     assertThat(egressBlocks(name))
         .containsExactly(
-            "::/0 except [::1/128, fd00::/8, fe80::/10]", "169.254.169.254/32", "192.0.2.0/24");
+            "::/0 except [::/128, ::1/128, fd00::/8, fe80::/10]",
+            "169.254.169.254/32",
+            "192.0.2.0/24");
 
     proxies.apply("plain", "networkPolicy: {enabled: true}");
     proxies.awaitReady("plain");
     assertThat(egressBlocks("plain"))
         .containsExactly(
-            "0.0.0.0/0 except [0.0.0.0/8, 127.0.0.0/8, 169.254.0.0/16]",
-            "::/0 except [::1/128, fe80::/10]");
+            "0.0.0.0/0 except [0.0.0.0/8, 100.100.100.200/32, 127.0.0.0/8, 168.63.129.16/32, 169.254.0.0/16]",
+            "::/0 except [::/128, ::1/128, fd00:ec2::254/128, fe80::/10]");
   }
 
   @Test
