@@ -147,6 +147,148 @@ class ImageIT extends OriginSuite {
     }
   }
 
+  /**
+   * Issue 12 §6: the kubelet probes with a 1 s timeout while 64 connections keep sending half a
+   * request (renewed as the agent cuts them off) and 16 scrapers ask for /metrics and then read
+   * nothing (or send their request one byte at a time): 0 of 60 probes fail.
+   */
+  @Test
+  void probesNeverStarveBehindHalfOpenConnectionsAndSlowScrapers() throws Exception {
+    try (SquidPod pod =
+        SquidPod.compile(
+            "starve",
+            "apiVersion: cephaloproxy.io/v1alpha1\nkind: SquidProxy\n"
+                + "metadata: {name: starve}\nspec: {}\n")) {
+      pod.network = net.network;
+      pod.up();
+      int port = pod.healthPort();
+      java.util.concurrent.atomic.AtomicBoolean done =
+          new java.util.concurrent.atomic.AtomicBoolean();
+      java.util.concurrent.atomic.AtomicInteger scrapes =
+          new java.util.concurrent.atomic.AtomicInteger();
+      ExecutorService load = Executors.newFixedThreadPool(17);
+      List<String> failures = new ArrayList<>();
+      long slowest = 0;
+      try {
+        // 64 half-open connections at any time: a new batch every 1.5 s, the old one closed
+        load.submit(
+            () -> {
+              List<Socket> batch = new ArrayList<>();
+              while (!done.get()) {
+                List<Socket> next = new ArrayList<>();
+                for (int i = 0; i < 64; i++) {
+                  next.add(halfOpen(port, i % 2 == 0 ? "/health" : "/metrics"));
+                }
+                closeAll(batch);
+                batch = next;
+                SquidPod.sleep(1500);
+              }
+              closeAll(batch);
+              return null;
+            });
+        for (int i = 0; i < 16; i++) {
+          boolean drip = i % 4 == 0;
+          load.submit(
+              () -> {
+                while (!done.get()) {
+                  try (Socket s = new Socket("127.0.0.1", port)) {
+                    OutputStream o = s.getOutputStream();
+                    byte[] req =
+                        "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n"
+                            .getBytes(StandardCharsets.US_ASCII);
+                    if (drip) {
+                      for (byte b : req) {
+                        o.write(b);
+                        o.flush();
+                        SquidPod.sleep(300);
+                      }
+                    } else {
+                      o.write(req);
+                    }
+                    scrapes.incrementAndGet();
+                    SquidPod.sleep(3000); // never reads the answer
+                  } catch (java.io.IOException e) {
+                    SquidPod.sleep(100);
+                  }
+                }
+                return null;
+              });
+        }
+        SquidPod.sleep(2000);
+        for (int i = 0; i < 60; i++) {
+          String path = i % 2 == 0 ? "/health" : "/ready";
+          long t0 = System.nanoTime();
+          String r = kubeletProbe(port, path);
+          long ms = (System.nanoTime() - t0) / 1_000_000;
+          slowest = Math.max(slowest, ms);
+          if (!r.startsWith("HTTP/1.1 200")) {
+            failures.add(path + " after " + ms + " ms: " + r);
+          }
+          SquidPod.sleep(500);
+        }
+      } finally {
+        done.set(true);
+        load.shutdown();
+        load.awaitTermination(15, TimeUnit.SECONDS);
+        load.shutdownNow();
+      }
+      System.out.printf(
+          "ImageIT: 60 probes under 64 half-open connections and 16 slow scrapers (%d scrapes):"
+              + " %d failures, slowest %d ms%n",
+          scrapes.get(), failures.size(), slowest);
+      assertThat(failures).as("probe failures of 60 (slowest %d ms)", slowest).isEmpty();
+      assertThat(scrapes.get()).as("scrapes sent during the probes").isGreaterThan(100);
+      // the agent is still fine afterwards, and /metrics answers again
+      HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+      assertThat(body(client, port, "/metrics")).startsWith("200").contains("squid_up 1");
+    }
+  }
+
+  /** A probe as the kubelet sends it: one connection, 1 s for everything; the status line. */
+  static String kubeletProbe(int port, String path) {
+    long deadline = System.nanoTime() + 1_000_000_000L;
+    try (Socket s = new Socket()) {
+      s.connect(new java.net.InetSocketAddress("127.0.0.1", port), 1000);
+      s.setSoTimeout(1000);
+      s.getOutputStream()
+          .write(
+              ("GET "
+                      + path
+                      + " HTTP/1.1\r\nHost: 127.0.0.1:"
+                      + port
+                      + "\r\nUser-Agent: kube-probe/1.37\r\nConnection: close\r\n\r\n")
+                  .getBytes(StandardCharsets.US_ASCII));
+      InputStream in = s.getInputStream();
+      StringBuilder line = new StringBuilder();
+      for (int c; (c = in.read()) != -1 && c != '\r'; ) {
+        line.append((char) c);
+        if (System.nanoTime() > deadline) {
+          return "timeout (1 s)";
+        }
+      }
+      return System.nanoTime() > deadline ? "timeout (1 s): " + line : line.toString();
+    } catch (java.io.IOException e) {
+      return e.toString();
+    }
+  }
+
+  static Socket halfOpen(int port, String path) throws java.io.IOException {
+    Socket s = new Socket("127.0.0.1", port);
+    s.getOutputStream()
+        .write(("GET " + path + " HTTP/1.1\r\nHost: x\r\n").getBytes(StandardCharsets.US_ASCII));
+    return s;
+  }
+
+  static void closeAll(List<Socket> sockets) {
+    for (Socket s : sockets) {
+      try {
+        s.close();
+      } catch (java.io.IOException e) {
+        // closing
+      }
+    }
+  }
+
   @Test
   void deniedDomainGets403AndTcpDeniedOnStdout() {
     try (SquidPod pod =
