@@ -12,7 +12,7 @@ import java.util.List;
  * bridge (scripts/cluster/netns.sh), using the cluster DNS. Requests leave it the way they leave a
  * pod, so they go through kube-proxy's Service rules to the proxy pods. Runs curl in it.
  */
-final class PodNetworkClient implements AutoCloseable {
+class PodNetworkClient implements AutoCloseable {
   private static final Path NETNS_SCRIPT = Cluster.REPO.resolve("scripts/cluster/netns.sh");
 
   final String name;
@@ -38,6 +38,45 @@ final class PodNetworkClient implements AutoCloseable {
             .out()
             .trim();
     return new PodNetworkClient(name, netns, "10.244.0." + octet);
+  }
+
+  /**
+   * A client outside the cluster: a network namespace {@code cephalo-<name>} joined to the node by
+   * a veth pair of its own (not the pod bridge), the node's side at {@code nodeAddress}/30 and the
+   * client at {@code address}/30 with the node as its default route. It reaches NodePorts at {@code
+   * nodeAddress} as a machine on the node's network would.
+   */
+  static PodNetworkClient outside(String name, String address, String nodeAddress) {
+    String netns = "cephalo-" + name;
+    String hostIf = "cephx" + Integer.toHexString(name.hashCode() & 0xfffff);
+    String script =
+        String.join(
+            " && ",
+            "ip netns delete "
+                + netns
+                + " 2>/dev/null; ip link delete "
+                + hostIf
+                + " 2>/dev/null;"
+                + " ip netns add "
+                + netns,
+            "ip link add " + hostIf + " type veth peer name eth0 netns " + netns,
+            "ip addr add " + nodeAddress + "/30 dev " + hostIf,
+            "ip link set " + hostIf + " up",
+            "ip -n " + netns + " addr add " + address + "/30 dev eth0",
+            "ip -n " + netns + " link set lo up",
+            "ip -n " + netns + " link set eth0 up",
+            "ip -n " + netns + " route add default via " + nodeAddress);
+    Cmd.run(Duration.ofSeconds(30), "bash", "-c", script).orFail();
+    return new PodNetworkClient(name, netns, address) {
+      @Override
+      public void close() {
+        Cmd.run(
+            Duration.ofSeconds(30),
+            "bash",
+            "-c",
+            "ip netns delete " + netns + "; ip link delete " + hostIf + " 2>/dev/null; true");
+      }
+    };
   }
 
   /** The command line that runs {@code command} inside the namespace. */

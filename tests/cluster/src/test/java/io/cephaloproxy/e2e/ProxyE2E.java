@@ -506,6 +506,119 @@ class ProxyE2E {
                 && SquidProxies.pods(ns, "allowlist").isEmpty());
   }
 
+  /**
+   * Issue 12 §3: a proxy published on a NodePort. Clients outside the cluster reach it at the
+   * node's address; Squid must see their own address (externalTrafficPolicy Local), not a node
+   * address inside the default private client ranges. One outside client is in allowedClientCIDRs
+   * (200), one is not (403 from Squid). The Service carries no health port.
+   */
+  @Test
+  @Order(12)
+  void nodePortClientsKeepTheirAddressSoOutsidersGet403() {
+    String allowedNode = "203.0.113.1";
+    String deniedNode = "198.51.100.1";
+    try (PodNetworkClient allowedClient =
+            PodNetworkClient.outside("np-allowed", "203.0.113.2", allowedNode);
+        PodNetworkClient deniedClient =
+            PodNetworkClient.outside("np-denied", "198.51.100.2", deniedNode)) {
+      SquidProxies.apply(
+          ns,
+          """
+          apiVersion: cephaloproxy.io/v1alpha1
+          kind: SquidProxy
+          metadata:
+            name: exposed
+          spec:
+            service: {type: NodePort}
+            access:
+              allowedClientCIDRs: [203.0.113.0/30]
+              # the origin is a pod behind a Service: reachable whatever the default denies are
+              allowedDestinationCIDRs: [10.244.0.0/24, 10.96.0.0/16]
+          """);
+      SquidProxies.awaitReady(ns, "exposed", READY_TIMEOUT);
+      io.fabric8.kubernetes.api.model.Service svc =
+          Cluster.client().services().inNamespace(ns).withName("exposed").get();
+      assertThat(svc.getSpec().getExternalTrafficPolicy()).isEqualTo("Local");
+      assertThat(svc.getSpec().getPorts())
+          .as("Service ports (the health port stays on the pods)")
+          .extracting(p -> p.getName())
+          .containsExactly("proxy");
+      int nodePort = svc.getSpec().getPorts().get(0).getNodePort();
+      String url = "http://" + origin.host() + "/outside";
+
+      PodNetworkClient.Response allowed = allowedClient.get(allowedNode + ":" + nodePort, url);
+      assertThat(allowed.status()).as(allowed.toString()).isEqualTo(200);
+      PodNetworkClient.Response denied = deniedClient.get(deniedNode + ":" + nodePort, url);
+      assertThat(denied.status()).as(denied.toString()).isEqualTo(403);
+      assertThat(denied.body()).doesNotContain("saw ");
+      // Squid logged the outsiders' own addresses
+      Cluster.await(
+          "the access log shows both outside clients",
+          Duration.ofSeconds(20),
+          () -> {
+            String log = SquidProxies.logs(ns, "exposed");
+            return log.contains("203.0.113.2") && log.contains("198.51.100.2");
+          });
+      assertThat(SquidProxies.logs(ns, "exposed"))
+          .containsPattern("198\\.51\\.100\\.2 TCP_DENIED/403")
+          .doesNotContain("10.244.0.1 ");
+
+      // What the operator prevents: the same pods behind a NodePort Service with the default
+      // externalTrafficPolicy Cluster. kube-proxy SNATs the outsider to the node's bridge address
+      // 10.244.0.1, inside the default private client ranges, so Squid would serve it.
+      Cluster.client()
+          .services()
+          .inNamespace(ns)
+          .resource(
+              new io.fabric8.kubernetes.api.model.ServiceBuilder()
+                  .withNewMetadata()
+                  .withName("exposed-cluster-policy")
+                  .endMetadata()
+                  .withNewSpec()
+                  .withType("NodePort")
+                  .withExternalTrafficPolicy("Cluster")
+                  .withSelector(svc.getSpec().getSelector())
+                  .addNewPort()
+                  .withPort(3128)
+                  .withTargetPort(new io.fabric8.kubernetes.api.model.IntOrString("proxy"))
+                  .endPort()
+                  .endSpec()
+                  .build())
+          .create();
+      int clusterPolicyPort =
+          Cluster.client()
+              .services()
+              .inNamespace(ns)
+              .withName("exposed-cluster-policy")
+              .get()
+              .getSpec()
+              .getPorts()
+              .get(0)
+              .getNodePort();
+      java.util.regex.Pattern seen =
+          java.util.regex.Pattern.compile("(\\S+) TCP_\\w+/\\d+ \\d+ GET \\S+/cluster-policy");
+      String[] client = new String[1];
+      Cluster.await(
+          "the outsider's request through the Cluster-policy Service in the access log",
+          Duration.ofSeconds(30),
+          () -> {
+            deniedClient.get(
+                deniedNode + ":" + clusterPolicyPort,
+                "http://" + origin.host() + "/cluster-policy");
+            var m = seen.matcher(SquidProxies.logs(ns, "exposed"));
+            client[0] = m.find() ? m.group(1) : null;
+            return client[0] != null;
+          });
+      assertThat(client[0])
+          .as("the address Squid sees behind externalTrafficPolicy Cluster")
+          .isNotEqualTo("198.51.100.2")
+          .startsWith("10.");
+    } finally {
+      Cluster.client().services().inNamespace(ns).withName("exposed-cluster-policy").delete();
+      SquidProxies.api().inNamespace(ns).withName("exposed").delete();
+    }
+  }
+
   @Test
   @Order(100)
   void helmUninstallLeavesNothingOfTheOperator() {
