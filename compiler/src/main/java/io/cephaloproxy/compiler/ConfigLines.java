@@ -69,7 +69,35 @@ final class ConfigLines {
           Map.entry("sslcrtd_children", "use spec.sslBump"),
           Map.entry("auth_param", "use spec.auth"),
           Map.entry("cache_effective_user", "the pod's security context decides the user"),
-          Map.entry("cache_effective_group", "the pod's security context decides the group"));
+          Map.entry("cache_effective_group", "the pod's security context decides the group"),
+          Map.entry(
+              "err_page_stylesheet",
+              "it copies a file of the pod into every error page; error pages use Squid's stylesheet"),
+          Map.entry("error_map", "it serves files or URLs as error pages"),
+          Map.entry(
+              "follow_x_forwarded_for",
+              "it would let clients choose the address the client rules check"),
+          Map.entry(
+              "acl_uses_indirect_client",
+              "client rules check the connecting address, never one a client supplies"),
+          Map.entry(
+              "delay_pool_uses_indirect_client",
+              "client rules check the connecting address, never one a client supplies"),
+          Map.entry(
+              "log_uses_indirect_client",
+              "the access log shows the connecting address, never one a client supplies"),
+          Map.entry(
+              "cache_peer",
+              "a peer can reach destinations the proxy denies; use spec.upstream for a parent proxy"),
+          Map.entry("cache_peer_access", "use spec.upstream for a parent proxy"),
+          Map.entry("cache_peer_domain", "use spec.upstream for a parent proxy"),
+          Map.entry("neighbor_type_domain", "use spec.upstream for a parent proxy"),
+          Map.entry(
+              "icap_service", "an adaptation service can reach destinations the proxy denies"),
+          Map.entry(
+              "ecap_service", "an adaptation service can reach destinations the proxy denies"),
+          Map.entry("loadable_modules", "it loads code into Squid"),
+          Map.entry("sslpassword_program", "it runs a program; use spec.sslBump"));
 
   /**
    * Lines of a user config, normalized, or errors reported through {@code report(lineNo, message)}.

@@ -211,6 +211,26 @@ class SpecValidatorTest {
             "spec.extraConfig line 1",
             "'pid_filename' is not allowed"),
         Arguments.of(
+            "extraConfig reads a file into error pages",
+            "extraConfig: \"err_page_stylesheet /var/run/secrets/kubernetes.io/serviceaccount/token\"",
+            "spec.extraConfig line 1",
+            "'err_page_stylesheet' is not allowed here: it copies a file"),
+        Arguments.of(
+            "extraConfig trusts X-Forwarded-For",
+            "extraConfig: \"follow_x_forwarded_for allow all\"",
+            "spec.extraConfig line 1",
+            "'follow_x_forwarded_for' is not allowed here: it would let clients choose"),
+        Arguments.of(
+            "extraConfig peer at the metadata address",
+            "extraConfig: \"cache_peer 169.254.169.254 parent 80 0 no-query\\nnever_direct allow all\"",
+            "spec.extraConfig line 1",
+            "'cache_peer' is not allowed here: a peer can reach destinations the proxy denies; use spec.upstream"),
+        Arguments.of(
+            "extraConfig adaptation service",
+            "extraConfig: \"icap_service svc reqmod_precache icap://127.0.0.1:1344/x\"",
+            "spec.extraConfig line 1",
+            "'icap_service' is not allowed here"),
+        Arguments.of(
             "extraConfig access_log on line 3",
             "extraConfig: \"# ok\\nacl a src 10.0.0.0/8\\naccess_log /tmp/log\\n\"",
             "spec.extraConfig line 3",

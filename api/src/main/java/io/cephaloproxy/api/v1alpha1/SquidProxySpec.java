@@ -38,25 +38,38 @@ public class SquidProxySpec {
   public static final List<String> FORBIDDEN_DIRECTIVES =
       List.of(
           "access_log",
+          "acl_uses_indirect_client",
           "auth_param",
           "cache_access_log",
           "cache_dir",
           "cache_effective_group",
           "cache_effective_user",
           "cache_log",
+          "cache_peer",
+          "cache_peer_access",
+          "cache_peer_domain",
           "cache_store_log",
           "chroot",
           "coredump_dir",
+          "delay_pool_uses_indirect_client",
           "diskd_program",
+          "ecap_service",
+          "err_page_stylesheet",
           "error_directory",
+          "error_map",
           "external_acl_type",
+          "follow_x_forwarded_for",
           "http_port",
           "https_port",
+          "icap_service",
           "icon_directory",
           "include",
+          "loadable_modules",
+          "log_uses_indirect_client",
           "logfile_daemon",
           "logfile_rotate",
           "mime_table",
+          "neighbor_type_domain",
           "netdb_filename",
           "pid_filename",
           "pinger_enable",
@@ -65,18 +78,24 @@ public class SquidProxySpec {
           "sslcrtd_children",
           "sslcrtd_program",
           "sslcrtvalidator_program",
+          "sslpassword_program",
           "store_id_program",
           "unlinkd_program",
           "url_rewrite_program",
           "workers");
 
   static final String EXTRA_CONFIG_FORBIDDEN_RULE =
-      "!self.matches('(?m)^[ \\\\t]*(access_log|auth_param|"
-          + "cache_access_log|cache_dir|cache_effective_group|cache_effective_user|cache_log|cache_store_log|chroot|"
-          + "coredump_dir|diskd_program|error_directory|external_acl_type|http_port|https_port|icon_directory|include|"
-          + "logfile_daemon|logfile_rotate|mime_table|netdb_filename|pid_filename|pinger_enable|pinger_program|"
-          + "shutdown_lifetime|sslcrtd_children|sslcrtd_program|sslcrtvalidator_program|store_id_program|"
-          + "unlinkd_program|url_rewrite_program|workers)([ \\\\t]|$)')";
+      "!self.matches('(?m)^[ \\\\t]*("
+          + "access_log|acl_uses_indirect_client|auth_param|cache_access_log|cache_dir|"
+          + "cache_effective_group|cache_effective_user|cache_log|cache_peer|cache_peer_access|"
+          + "cache_peer_domain|cache_store_log|chroot|coredump_dir|delay_pool_uses_indirect_client|"
+          + "diskd_program|ecap_service|err_page_stylesheet|error_directory|error_map|"
+          + "external_acl_type|follow_x_forwarded_for|http_port|https_port|icap_service|icon_directory|"
+          + "include|loadable_modules|log_uses_indirect_client|logfile_daemon|logfile_rotate|"
+          + "mime_table|neighbor_type_domain|netdb_filename|pid_filename|pinger_enable|pinger_program|"
+          + "shutdown_lifetime|sslcrtd_children|sslcrtd_program|sslcrtvalidator_program|"
+          + "sslpassword_program|store_id_program|unlinkd_program|url_rewrite_program|workers"
+          + ")([ \\\\t]|$)')";
 
   /**
    * The longest squid.conf line Squid reads whole (bytes, without the newline); see the compiler's
@@ -236,8 +255,10 @@ public class SquidProxySpec {
       value = EXTRA_CONFIG_FORBIDDEN_RULE,
       message =
           "extraConfig must not set directives the container relies on (access_log, cache_log, pid_filename, "
-              + "http_port, include, workers, cache_dir, coredump_dir, helper programs ...): use the spec fields "
-              + "(port, workers, cache, logging, sslBump, auth) instead")
+              + "http_port, include, workers, cache_dir, coredump_dir, helper programs ...), read files "
+              + "(err_page_stylesheet, error_map ...), add peers or services (cache_peer, icap_service ...) or trust "
+              + "client-supplied addresses (follow_x_forwarded_for ...): use the spec fields (port, workers, cache, "
+              + "logging, sslBump, auth, upstream) instead")
   @ValidationRule(
       value = "!self.matches('(?m)[\\\\\\\\][ \\t]*$')",
       message =
