@@ -47,7 +47,7 @@ class ExamplesTest {
     CompiledConfig c =
         SquidConfCompiler.compile(basic.proxy().getSpec(), basic.data(), Layout.defaults());
     Path dir = root.resolve("image/config");
-    if (RepoRoot.update()) {
+    if (RepoRoot.regenerate()) {
       Files.createDirectories(dir);
       try (Stream<Path> s = Files.list(dir)) {
         for (Path p : s.toList()) {
@@ -65,7 +65,8 @@ class ExamplesTest {
       }
     }
     assertThat(committed)
-        .as("image/config/ is stale: regenerate with  mvn -B -ntp -pl api verify -Dupdate=true")
+        .as(
+            "image/config/ is stale: regenerate with  mvn -B -ntp -pl api verify -Dcephaloproxy.regenerate=true")
         .isEqualTo(c.configMapData());
   }
 }

@@ -16,7 +16,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Golden files: api/src/test/resources/golden/NAME.yaml compiles (default Layout, offline) to
  * exactly golden/NAME.out. After an intended change, regenerate with mvn -B -ntp -pl api verify
- * -Dupdate=true and review the diff of golden/*.out before committing.
+ * -Dcephaloproxy.regenerate=true and review the diff of golden/*.out before committing.
  */
 class GoldenTest {
   static final Path DIR = Path.of("src/test/resources/golden");
@@ -38,14 +38,14 @@ class GoldenTest {
     String actual =
         Dump.of(SquidConfCompiler.compile(in.proxy().getSpec(), in.data(), Layout.defaults()));
     Path golden = DIR.resolve(name + ".out");
-    if (RepoRoot.update()) {
+    if (RepoRoot.regenerate()) {
       Files.writeString(golden, actual);
     }
-    assertThat(golden).as("golden file; create it with -Dupdate=true").exists();
+    assertThat(golden).as("golden file; create it with -Dcephaloproxy.regenerate=true").exists();
     assertThat(actual)
         .as(
             "golden/%s.out is stale: if the change is intended, regenerate with "
-                + "mvn -B -ntp -pl api verify -Dupdate=true and review the diff",
+                + "mvn -B -ntp -pl api verify -Dcephaloproxy.regenerate=true and review the diff",
             name)
         .isEqualTo(Files.readString(golden));
   }

@@ -106,7 +106,7 @@ final class CrdGeneration {
           "cannot read "
               + file
               + ": regenerate it with  mvn -B -ntp -pl tests/apiserver -am "
-              + "verify -Dit.test=UpstreamOpenApiIT -Dupdate=true",
+              + "verify -Dit.test=UpstreamOpenApiIT -Dcephaloproxy.regenerate=true",
           e);
     }
   }

@@ -19,14 +19,14 @@ class CrdUpToDateTest {
   void committedCrdMatchesGenerated() throws IOException {
     String fresh = CrdGeneration.generate(Path.of("target/crd"));
     Path committed = RepoRoot.get().resolve("crds").resolve(FILE);
-    if (RepoRoot.update()) {
+    if (RepoRoot.regenerate()) {
       Files.createDirectories(committed.getParent());
       Files.writeString(committed, fresh);
     }
     assertThat(committed).as("committed CRD").exists();
     assertThat(Files.readString(committed))
         .as(
-            "crds/%s is stale: regenerate it with  mvn -B -ntp -pl api verify -Dupdate=true  and commit it",
+            "crds/%s is stale: regenerate it with  mvn -B -ntp -pl api verify -Dcephaloproxy.regenerate=true  and commit it",
             FILE)
         .isEqualTo(fresh);
   }

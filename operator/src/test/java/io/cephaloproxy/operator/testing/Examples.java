@@ -1,6 +1,7 @@
 package io.cephaloproxy.operator.testing;
 
 import io.cephaloproxy.api.v1alpha1.SquidProxy;
+import io.cephaloproxy.testsupport.RepoRoot;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -14,12 +15,7 @@ public final class Examples {
   private Examples() {}
 
   public static Path dir() {
-    String root = System.getProperty("repo.root");
-    Path p = root != null ? Path.of(root, "examples") : Path.of("..", "examples");
-    if (!Files.isDirectory(p)) {
-      throw new IllegalStateException("examples/ not found at " + p.toAbsolutePath());
-    }
-    return p;
+    return RepoRoot.get().resolve("examples");
   }
 
   public static List<Path> files() {

@@ -1,5 +1,6 @@
 package io.cephaloproxy.e2e;
 
+import io.cephaloproxy.testsupport.RepoRoot;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Node;
@@ -14,6 +15,8 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * The local single-node cluster of scripts/cluster/up.sh. Every end-to-end class starts with {@link
@@ -25,8 +28,7 @@ final class Cluster {
       Path.of(
           System.getProperty(
               "cephaloproxy.kubeconfig", "/var/lib/cephaloproxy-node/admin.kubeconfig"));
-  static final Path REPO =
-      Path.of(System.getProperty("repo.root", "../..")).toAbsolutePath().normalize();
+  static final Path REPO = RepoRoot.get();
   static final String NODE_NAME = "cephaloproxy-node";
   static final String ORIGIN_IMAGE = "localhost/cephaloproxy/e2e-origin:0.1.0";
   static final String CLUSTER_DOMAIN = "cluster.local";
@@ -119,42 +121,25 @@ final class Cluster {
   }
 
   /**
-   * Polls {@code condition} every 250 ms until it is true; fails with {@code what} and the last
-   * state.
+   * Polls {@code condition} every 250 ms (Awaitility) until it is true; fails naming {@code what}.
    */
   static void await(String what, Duration timeout, Callable<Boolean> condition) {
     await(what, timeout, condition, () -> "");
   }
 
+  /** The same, adding {@code state} (read when the time is up) to the failure. */
   static void await(
       String what, Duration timeout, Callable<Boolean> condition, Supplier<String> state) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    Exception last = null;
-    while (true) {
-      try {
-        if (Boolean.TRUE.equals(condition.call())) {
-          return;
-        }
-        last = null;
-      } catch (Exception e) {
-        last = e;
-      }
-      if (System.nanoTime() > deadline) {
-        String detail = state.get();
-        AssertionError error =
-            new AssertionError(
-                "timed out after "
-                    + timeout.toSeconds()
-                    + " s waiting for "
-                    + what
-                    + (detail.isEmpty() ? "" : "; state: " + detail)
-                    + (last == null ? "" : "; last error: " + last));
-        if (last != null) {
-          error.initCause(last);
-        }
-        throw error;
-      }
-      sleep(Duration.ofMillis(250));
+    try {
+      Awaitility.await(what)
+          .atMost(timeout)
+          .pollDelay(Duration.ZERO)
+          .pollInterval(Duration.ofMillis(250))
+          .ignoreExceptions()
+          .until(condition);
+    } catch (ConditionTimeoutException e) {
+      String detail = state.get();
+      throw new AssertionError(e.getMessage() + (detail.isEmpty() ? "" : "; state: " + detail), e);
     }
   }
 

@@ -1,5 +1,6 @@
 package io.cephaloproxy.e2e;
 
+import io.cephaloproxy.testsupport.Cmd;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -50,14 +51,14 @@ final class Examples {
   }
 
   /** Creates what the example's comments ask for, in {@code namespace}. */
-  static void prerequisites(String example, String namespace, Path workDir, Pki.Pair originCa)
+  static void prerequisites(String example, String namespace, Path workDir, CertFiles.Pair originCa)
       throws IOException {
     var client = Cluster.client();
     switch (example) {
       case "auth" -> {
         String hash =
             Cmd.run(Duration.ofSeconds(10), "openssl", "passwd", "-apr1", "wonderland")
-                .orFail()
+                .orThrow()
                 .out()
                 .trim();
         client
@@ -74,7 +75,7 @@ final class Examples {
       }
       case "sslbump", "peek-and-splice", "trusted-ca" -> {
         if (client.secrets().inNamespace(namespace).withName("proxy-ca").get() == null) {
-          Pki.Pair ca = Pki.ca(workDir, "example-proxy-ca", "Example proxy CA");
+          CertFiles.Pair ca = CertFiles.ca(workDir, "example-proxy-ca", "Example proxy CA");
           client
               .secrets()
               .inNamespace(namespace)

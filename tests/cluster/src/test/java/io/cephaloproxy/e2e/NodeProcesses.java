@@ -1,5 +1,6 @@
 package io.cephaloproxy.e2e;
 
+import io.cephaloproxy.testsupport.Cmd;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.Pod;
 import java.io.IOException;
@@ -37,7 +38,7 @@ final class NodeProcesses {
                 "tasks",
                 "ps",
                 id)
-            .orFail();
+            .orThrow();
     List<Long> pids = new ArrayList<>();
     for (String line : ps.out().split("\n")) {
       String first = line.trim().split("\\s+")[0];
@@ -67,6 +68,6 @@ final class NodeProcesses {
 
   /** Sends SIGKILL to {@code pid} from the node. */
   static void kill(long pid) {
-    Cmd.run(Duration.ofSeconds(10), "kill", "-KILL", Long.toString(pid)).orFail();
+    Cmd.run(Duration.ofSeconds(10), "kill", "-KILL", Long.toString(pid)).orThrow();
   }
 }

@@ -18,9 +18,9 @@ import java.util.Map;
  */
 final class Origin {
   final String namespace;
-  final Pki.Pair ca;
+  final CertFiles.Pair ca;
 
-  private Origin(String namespace, Pki.Pair ca) {
+  private Origin(String namespace, CertFiles.Pair ca) {
     this.namespace = namespace;
     this.ca = ca;
   }
@@ -39,9 +39,10 @@ final class Origin {
 
   static Origin deploy(Path workDir) {
     String ns = Cluster.restrictedNamespace("e2e-origin");
-    Pki.Pair ca = Pki.ca(workDir, "origin-ca", "CephaloProxy E2E origin CA");
+    CertFiles.Pair ca = CertFiles.ca(workDir, "origin-ca", "CephaloProxy E2E origin CA");
     Origin origin = new Origin(ns, ca);
-    Pki.Pair tls = Pki.server(workDir, "origin", ca, origin.host() + "," + origin.otherHost());
+    CertFiles.Pair tls =
+        CertFiles.server(workDir, "origin", ca, origin.host() + "," + origin.otherHost());
     try {
       Cluster.client()
           .secrets()

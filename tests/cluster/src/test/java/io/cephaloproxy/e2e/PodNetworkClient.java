@@ -1,5 +1,6 @@
 package io.cephaloproxy.e2e;
 
+import io.cephaloproxy.testsupport.Cmd;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,7 +35,7 @@ class PodNetworkClient implements AutoCloseable {
                 "add",
                 name,
                 Integer.toString(octet))
-            .orFail()
+            .orThrow()
             .out()
             .trim();
     return new PodNetworkClient(name, netns, "10.244.0." + octet);
@@ -109,7 +110,7 @@ class PodNetworkClient implements AutoCloseable {
     String out = r.out();
     int cut = out.lastIndexOf('\n');
     int code = Integer.parseInt(out.substring(cut + 1).trim());
-    return new Response(code, out.substring(0, Math.max(cut, 0)), r.err(), r.exitCode());
+    return new Response(code, out.substring(0, Math.max(cut, 0)), r.err(), r.exit());
   }
 
   record Response(int status, String body, String curlErrors, int curlExit) {}

@@ -2,6 +2,7 @@ package io.cephaloproxy.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.cephaloproxy.testsupport.Wrk;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -232,8 +233,10 @@ class ProxyE2E {
             .getClusterIP();
     String podIp = SquidProxies.readyPods(ns, "allowlist").get(0).getStatus().getPodIP();
     String url = "http://" + origin.host() + "/bytes/1024";
-    Wrk.Result viaService = Wrk.run(client, serviceIp + ":" + port, url, Duration.ofSeconds(10));
-    Wrk.Result direct = Wrk.run(client, podIp + ":" + port, url, Duration.ofSeconds(10));
+    // a proxy request names the whole URL on the request line; wrk connects to the proxy
+    Path script = Wrk.script(workDir, "wrk-proxy", url, null);
+    Wrk.Result viaService = wrk(serviceIp + ":" + port, script);
+    Wrk.Result direct = wrk(podIp + ":" + port, script);
     Figures.record(
         "throughput req/s through the Service (1 pod, 1 KiB responses)",
         viaService.requestsPerSecond());
@@ -279,7 +282,7 @@ class ProxyE2E {
   @Test
   @Order(6)
   void sslBumpShowsTheProxysCaAsIssuer() throws IOException {
-    Pki.Pair bumpCa = Pki.ca(workDir, "bump-ca", "CephaloProxy E2E bump CA");
+    CertFiles.Pair bumpCa = CertFiles.ca(workDir, "bump-ca", "CephaloProxy E2E bump CA");
     Cluster.client()
         .secrets()
         .inNamespace(ns)
@@ -667,5 +670,11 @@ class ProxyE2E {
                     .getItems()
                     .isEmpty(),
         () -> Diagnostics.pods(operatorNs));
+  }
+
+  /** 10 s of wrk (2 threads, 16 connections, wrk's 2 s timeout) from the pod-network client. */
+  private Wrk.Result wrk(String proxy, Path script) {
+    return Wrk.run(
+        client.netns, proxy, script, 2, 16, Duration.ofSeconds(10), Duration.ofSeconds(2));
   }
 }

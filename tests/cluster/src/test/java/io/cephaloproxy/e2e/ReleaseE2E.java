@@ -2,6 +2,7 @@ package io.cephaloproxy.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.cephaloproxy.testsupport.Cmd;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -51,7 +52,7 @@ class ReleaseE2E {
                 Duration.ofMinutes(3),
                 "bash",
                 Cluster.REPO.resolve("scripts/get-helm.sh").toString())
-            .orFail()
+            .orThrow()
             .out()
             .trim();
     kubectl =
@@ -62,7 +63,7 @@ class ReleaseE2E {
                 "source '"
                     + Cluster.REPO.resolve("scripts/cluster/env.sh")
                     + "' && echo \"$(kube_bin_dir)/kubectl\"")
-            .orFail()
+            .orThrow()
             .out()
             .trim();
   }
@@ -94,7 +95,7 @@ class ReleaseE2E {
               "--wait",
               "--timeout",
               TIMEOUT.toSeconds() + "s")
-          .orFail();
+          .orThrow();
       assertPulledByDigest(operatorPod(operatorNs, name), release.operatorImage());
       assertPulledByDigest(readyProxyPod(ns), release.squidImage());
       assertRegistryServedToContainerd(logOffset, release.operatorImage(), release.squidImage());
@@ -173,7 +174,7 @@ class ReleaseE2E {
     List<String> command =
         new java.util.ArrayList<>(List.of(kubectl, "--kubeconfig", Cluster.KUBECONFIG.toString()));
     command.addAll(List.of(args));
-    Cmd.run(TIMEOUT, command).orFail();
+    Cmd.run(TIMEOUT, command).orThrow();
   }
 
   /** Removes the images from the node's containerd, so the kubelet has to pull them. */
@@ -201,7 +202,7 @@ class ReleaseE2E {
                   "ls",
                   "-q",
                   "name==" + image)
-              .orFail()
+              .orThrow()
               .out()
               .trim();
       assertThat(left).as("image %s still on the node", image).isEmpty();

@@ -28,10 +28,11 @@ public final class RepoRoot {
   }
 
   /**
-   * True when the build was asked to rewrite generated files instead of failing ({@code
-   * -Dupdate=true}).
+   * The one regeneration flag, {@code -Dcephaloproxy.regenerate=true}: the tests that compare a
+   * committed generated file (CRD, golden files, image/config/, recorded API-server data) rewrite
+   * it instead of failing.
    */
-  public static boolean update() {
-    return Boolean.getBoolean("update");
+  public static boolean regenerate() {
+    return Boolean.getBoolean("cephaloproxy.regenerate");
   }
 }

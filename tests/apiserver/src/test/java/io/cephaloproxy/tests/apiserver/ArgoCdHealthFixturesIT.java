@@ -4,6 +4,7 @@ import static io.cephaloproxy.tests.apiserver.Proxies.is;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cephaloproxy.api.v1alpha1.SquidProxy;
+import io.cephaloproxy.testsupport.RepoRoot;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.DeletionPropagation;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
@@ -211,7 +212,7 @@ class ArgoCdHealthFixturesIT {
             .resolve("argocd/resource_customizations/cephaloproxy.io/SquidProxy/testdata")
             .resolve(state + ".yaml");
     try {
-      if (Boolean.getBoolean("cephaloproxy.regenerate")) {
+      if (RepoRoot.regenerate()) {
         Files.writeString(file, yaml);
         return;
       }

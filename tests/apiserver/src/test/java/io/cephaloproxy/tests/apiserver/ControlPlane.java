@@ -1,5 +1,6 @@
 package io.cephaloproxy.tests.apiserver;
 
+import io.cephaloproxy.testsupport.RepoRoot;
 import io.fabric8.kubeapitest.KubeAPIServer;
 import io.fabric8.kubeapitest.KubeAPIServerConfigBuilder;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -63,7 +64,7 @@ public final class ControlPlane {
   }
 
   private ControlPlane() {
-    repoRoot = findRepoRoot();
+    repoRoot = RepoRoot.get();
     version = pinnedVersion(repoRoot);
     testDir =
         Path.of(
@@ -391,19 +392,6 @@ public final class ControlPlane {
                 .withConnectionTimeout(10_000)
                 .build())
         .build();
-  }
-
-  private static Path findRepoRoot() {
-    String root = System.getProperty("repo.root");
-    Path p = root == null ? Path.of("").toAbsolutePath() : Path.of(root);
-    while (p != null && !Files.isDirectory(p.resolve("tests/control-plane"))) {
-      p = p.getParent();
-    }
-    if (p == null) {
-      throw new IllegalStateException(
-          "cannot find the repository root (tests/control-plane); set -Drepo.root");
-    }
-    return p;
   }
 
   /** The Kubernetes version pinned in tests/control-plane/go.mod (the one single source of it). */

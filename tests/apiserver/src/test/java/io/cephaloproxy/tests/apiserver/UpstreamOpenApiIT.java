@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cephaloproxy.testsupport.RepoRoot;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,7 +22,7 @@ import org.junit.jupiter.api.Test;
  * of the Kubernetes types the SquidProxy embeds (and everything they refer to) are committed as
  * api/src/test/resources/kubernetes-openapi.json, from which the api module's CrdGeneration fills
  * the CRD's descriptions. This test fails when that snapshot differs from what the pinned
- * kube-apiserver serves; {@code -Dupdate=true} rewrites it.
+ * kube-apiserver serves; {@code -Dcephaloproxy.regenerate=true} rewrites it.
  */
 class UpstreamOpenApiIT {
   static final String SNAPSHOT = "api/src/test/resources/kubernetes-openapi.json";
@@ -71,7 +72,7 @@ class UpstreamOpenApiIT {
             + " ("
             + String.join(", ", new TreeMap<>(ROOTS).keySet())
             + "); do not edit. Regenerate: "
-            + "mvn -B -ntp -pl tests/apiserver -am verify -Dit.test=UpstreamOpenApiIT -Dupdate=true");
+            + "mvn -B -ntp -pl tests/apiserver -am verify -Dit.test=UpstreamOpenApiIT -Dcephaloproxy.regenerate=true");
     snapshot.put("kubernetesVersion", cp.version());
     snapshot.set("schemas", json.valueToTree(schemas));
     String fresh =
@@ -81,7 +82,7 @@ class UpstreamOpenApiIT {
                 .writeValueAsString(json.treeToValue(snapshot, TreeMap.class))
             + "\n";
     Path committed = cp.repoRoot().resolve(SNAPSHOT);
-    if (Boolean.getBoolean("update")) {
+    if (RepoRoot.regenerate()) {
       Files.writeString(committed, fresh);
     }
     assertThat(committed).exists();
@@ -93,7 +94,7 @@ class UpstreamOpenApiIT {
     assertThat(saved.path("schemas"))
         .as(
             "%s is stale (the pinned Kubernetes version changed?): regenerate it with  mvn -B -ntp -pl tests/apiserver -am "
-                + "verify -Dit.test=UpstreamOpenApiIT -Dupdate=true, then  mvn -B -ntp -pl api verify -Dupdate=true  for the CRD",
+                + "verify -Dit.test=UpstreamOpenApiIT -Dcephaloproxy.regenerate=true, then  mvn -B -ntp -pl api verify -Dcephaloproxy.regenerate=true  for the CRD",
             SNAPSHOT)
         .isEqualTo(json.valueToTree(schemas));
   }

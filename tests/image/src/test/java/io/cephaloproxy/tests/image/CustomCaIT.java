@@ -2,6 +2,7 @@ package io.cephaloproxy.tests.image;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.cephaloproxy.testsupport.RepoRoot;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,13 +24,13 @@ class CustomCaIT {
   @BeforeAll
   void buildImage() throws Exception {
     net = new TestNet();
-    Pki.ca(net.pki, "custom-ca");
-    Pki.ca(net.pki, "other-ca");
+    net.ca("custom-ca");
+    net.ca("other-ca");
     net.startOrigin("trusted-origin", "custom-ca");
     net.startOrigin("untrusted-origin", "other-ca");
 
     Path context = Files.createTempDirectory("cpit-custom-ca");
-    Path example = Path.of(System.getProperty("repo.root"), "image", "examples", "custom-ca");
+    Path example = RepoRoot.get().resolve("image/examples/custom-ca");
     Files.copy(example.resolve("Dockerfile"), context.resolve("Dockerfile"));
     Files.createDirectories(context.resolve("certs"));
     Files.copy(net.pki.resolve("custom-ca.crt"), context.resolve("certs/custom-ca.crt"));

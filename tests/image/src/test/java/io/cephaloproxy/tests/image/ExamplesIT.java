@@ -8,6 +8,7 @@ import io.cephaloproxy.compiler.PodVolume;
 import io.cephaloproxy.compiler.ReferencedData;
 import io.cephaloproxy.compiler.SquidConfCompiler;
 import io.cephaloproxy.testsupport.ExampleFile;
+import io.cephaloproxy.testsupport.RepoRoot;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,7 +29,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 class ExamplesIT extends OriginSuite {
 
   static Stream<String> examples() throws Exception {
-    try (Stream<Path> s = Files.list(Path.of(System.getProperty("repo.root"), "examples"))) {
+    try (Stream<Path> s = Files.list(RepoRoot.get().resolve("examples"))) {
       // -Dexample=NAME.yaml runs one (debugging)
       String only = System.getProperty("example", "");
       List<String> names =
@@ -45,8 +46,7 @@ class ExamplesIT extends OriginSuite {
   @ParameterizedTest(name = "{0}")
   @MethodSource("examples")
   void runsInTheImage(String example) throws Exception {
-    ExampleFile ex =
-        ExampleFile.load(Path.of(System.getProperty("repo.root"), "examples", example));
+    ExampleFile ex = ExampleFile.load(RepoRoot.get().resolve("examples").resolve(example));
     ExampleFile complete = new ExampleFile(ex.proxy(), withTestData(ex));
     try (SquidPod pod = SquidPod.compile(example.replace(".yaml", ""), complete)) {
       pod.network = net.network;

@@ -1,5 +1,6 @@
 package io.cephaloproxy.tests.image;
 
+import io.cephaloproxy.testsupport.Pki;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -15,7 +16,9 @@ import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
@@ -26,7 +29,12 @@ import javax.net.ssl.TrustManagerFactory;
  */
 final class TestNet implements AutoCloseable {
   final String network = Docker.uniqueName("net");
+  private static final Duration VALIDITY = Duration.ofDays(30);
+
+  /** The directory of the certificates, mounted read-only as /pki into the containers. */
   final Path pki;
+
+  private final Map<String, Pki.Cert> cas = new HashMap<>();
   private final List<String> containers = new ArrayList<>();
 
   TestNet() {
@@ -38,8 +46,14 @@ final class TestNet implements AutoCloseable {
       throw new UncheckedIOException(e);
     }
     Docker.ok("network", "create", network);
-    Pki.ca(pki, "origin-ca");
-    Pki.ca(pki, "proxy-ca");
+    ca("origin-ca");
+    ca("proxy-ca");
+  }
+
+  /** A CA (CN=NAME, RSA 2048, 30 days) in the PKI directory: NAME.crt and NAME.key. */
+  void ca(String name) {
+    cas.put(name, Pki.ca(name, Pki.KeyType.RSA_2048, VALIDITY));
+    cas.get(name).writePem(pki.resolve(name + ".crt"), pki.resolve(name + ".key"));
   }
 
   /** TestNet with the origin "origin" (certificate by origin-ca) started. */
@@ -54,7 +68,10 @@ final class TestNet implements AutoCloseable {
    * name).
    */
   void startOrigin(String host, String ca) {
-    Pki.server(pki, ca, host, host);
+    cas.get(ca)
+        .issueServer(Pki.KeyType.RSA_2048, VALIDITY, List.of(host))
+        .writePem(pki.resolve(host + ".crt"), pki.resolve(host + ".key"))
+        .writePkcs12(pki.resolve(host + ".p12"), host, true);
     readable(pki);
     String name = Docker.uniqueName("origin-" + host);
     containers.add(name);

@@ -148,9 +148,7 @@ class ChartTest {
             "revisionHistoryLimit",
             "resources",
             "metrics.service");
-    Path readme = Repo.CHART.resolve("README.md");
-    Repo.assertGenerated(
-        readme, DocTables.withSection(readme, "values", DocTables.valuesTable(values)));
+    Repo.assertGenerated(InstallArtifacts.CHART_README, InstallArtifacts.chartReadme());
   }
 
   @Test

@@ -2,16 +2,16 @@ package io.cephaloproxy.tests.install;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.cephaloproxy.testsupport.RepoRoot;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 
 /** Paths of the repository's committed files, and the check for generated ones. */
 final class Repo {
-  static final Path ROOT = findRoot();
+  static final Path ROOT = RepoRoot.get();
   static final Path CHART = ROOT.resolve("helm/cephaloproxy-operator");
   static final Path CRD = ROOT.resolve("crds/squidproxies.cephaloproxy.io-v1.yml");
 
@@ -27,17 +27,6 @@ final class Repo {
 
   private Repo() {}
 
-  private static Path findRoot() {
-    String prop = System.getProperty("repo.root");
-    Path start = prop != null && !prop.isBlank() ? Paths.get(prop) : Paths.get("").toAbsolutePath();
-    for (Path p = start.toAbsolutePath(); p != null; p = p.getParent()) {
-      if (Files.isDirectory(p.resolve("helm")) && Files.isRegularFile(p.resolve("pom.xml"))) {
-        return p;
-      }
-    }
-    throw new IllegalStateException("repository root not found from " + start);
-  }
-
   static String read(Path file) {
     try {
       return Files.readString(file, StandardCharsets.UTF_8);
@@ -46,25 +35,11 @@ final class Repo {
     }
   }
 
-  /** true with -Dcephaloproxy.regenerate=true (scripts/sync-install-artifacts.sh). */
-  static boolean regenerate() {
-    return Boolean.getBoolean("cephaloproxy.regenerate");
-  }
-
   /**
-   * A generated, committed file must equal what its generator makes now. With regeneration on,
-   * writes it instead.
+   * A generated, committed file must equal what its generator makes now ({@link InstallArtifacts}
+   * lists them; scripts/sync-install-artifacts.sh rewrites them).
    */
   static void assertGenerated(Path file, String expected) {
-    if (regenerate()) {
-      try {
-        Files.createDirectories(file.getParent());
-        Files.writeString(file, expected, StandardCharsets.UTF_8);
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-      return;
-    }
     assertThat(file)
         .as("%s is missing: run scripts/sync-install-artifacts.sh", ROOT.relativize(file))
         .exists();

@@ -2,6 +2,7 @@ package io.cephaloproxy.tests.squid;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.cephaloproxy.testsupport.Cmd;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 

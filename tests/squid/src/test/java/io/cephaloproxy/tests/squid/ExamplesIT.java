@@ -3,6 +3,7 @@ package io.cephaloproxy.tests.squid;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cephaloproxy.testsupport.ExampleFile;
+import io.cephaloproxy.testsupport.RepoRoot;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -21,7 +22,7 @@ import org.junit.jupiter.api.TestFactory;
 class ExamplesIT extends SquidSuite {
 
   static List<Path> examples() {
-    Path dir = Path.of(System.getProperty("repo.root", "../.."), "examples");
+    Path dir = RepoRoot.get().resolve("examples");
     try (Stream<Path> s = Files.list(dir)) {
       List<Path> files = s.filter(p -> p.toString().endsWith(".yaml")).sorted().toList();
       assertThat(files).as("examples in " + dir.toAbsolutePath()).isNotEmpty();

@@ -1,5 +1,6 @@
 package io.cephaloproxy.tests.squid;
 
+import io.cephaloproxy.testsupport.Cmd;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,5 +1,6 @@
 package io.cephaloproxy.tests.squid;
 
+import io.cephaloproxy.testsupport.Pki;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,7 +38,7 @@ public final class Origin implements AutoCloseable {
                 String.valueOf(HTTP_PORT),
                 String.valueOf(HTTPS_PORT),
                 pki.originP12.toString(),
-                TestPki.P12_PASSWORD),
+                Pki.P12_PASSWORD),
             log,
             workDir.resolve("origin.err"));
     Origin o = new Origin(lab, p, log);

@@ -11,7 +11,9 @@ import io.cephaloproxy.api.v1alpha1.SquidProxySpec;
 import io.cephaloproxy.compiler.ReferencedData;
 import io.cephaloproxy.compiler.SquidConfCompiler;
 import io.cephaloproxy.compiler.ValidationError;
+import io.cephaloproxy.testsupport.Cmd;
 import io.cephaloproxy.testsupport.ExampleFile;
+import io.cephaloproxy.testsupport.RepoRoot;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -79,7 +81,7 @@ class ParserDifferentialIT extends SquidSuite {
 
   @TestFactory
   Stream<DynamicTest> goldenSpecsAndExamplesAreReadAsWritten() {
-    Path root = Path.of(System.getProperty("repo.root", "../.."));
+    Path root = RepoRoot.get();
     return Stream.concat(
             yamlFiles(root.resolve("compiler/src/test/resources/golden")),
             yamlFiles(root.resolve("examples")))

@@ -1,5 +1,6 @@
 package io.cephaloproxy.tests.squid;
 
+import io.cephaloproxy.testsupport.Cmd;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -1,5 +1,7 @@
 package io.cephaloproxy.tests.squid;
 
+import io.cephaloproxy.testsupport.Cmd;
+import io.cephaloproxy.testsupport.Wrk;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -34,7 +36,7 @@ public final class SquidBenchmark {
   record Variant(String label, int port, String note) {}
 
   /** One wrk run and the CPU time Squid (with its kids and helpers) spent during it. */
-  record Sample(Wrk.Run run, Duration squidCpu) {
+  record Sample(Wrk.Result run, Duration squidCpu) {
     double cpuMicrosPerRequest() {
       return squidCpu.toNanos() / 1000.0 / Math.max(1, run.requests());
     }
@@ -148,10 +150,10 @@ public final class SquidBenchmark {
       smpSquid.start();
       squids.put(smp, smpSquid);
 
-      Path script = Wrk.script(lab.dir, "http://bench.test/", "bench.test");
+      Path script = Wrk.script(lab.dir, "proxy", "http://bench.test/", "bench.test");
       List<Variant> order = List.of(ours, stock, big, smp);
       for (Variant v : order) { // warm-up, and proof that each variant answers 200
-        Wrk.run(lab.net.client, NetLab.PROXY_IP + ":" + v.port(), script, THREADS, CONNECTIONS, 2);
+        wrk(lab.net.client, NetLab.PROXY_IP + ":" + v.port(), script, 2);
       }
       Map<Variant, List<Sample>> runs = new LinkedHashMap<>();
       for (int round = 1; round <= ROUNDS; round++) {
@@ -161,14 +163,7 @@ public final class SquidBenchmark {
         java.util.Collections.rotate(rotated, -(round - 1));
         for (Variant v : rotated) {
           Duration cpu0 = squids.get(v).cpuTime();
-          Wrk.Run r =
-              Wrk.run(
-                  lab.net.client,
-                  NetLab.PROXY_IP + ":" + v.port(),
-                  script,
-                  THREADS,
-                  CONNECTIONS,
-                  SECONDS);
+          Wrk.Result r = wrk(lab.net.client, NetLab.PROXY_IP + ":" + v.port(), script, SECONDS);
           Sample sample = new Sample(r, squids.get(v).cpuTime().minus(cpu0));
           runs.computeIfAbsent(v, k -> new ArrayList<>()).add(sample);
           System.out.printf(
@@ -325,5 +320,18 @@ public final class SquidBenchmark {
     String first =
         Cmd.run(List.of(Prereqs.SQUID.toString(), "-v")).out().lines().findFirst().orElse("?");
     return first.replace("Squid Cache: Version ", "");
+  }
+
+  /** wrk from the client namespace through the proxy; fails on any error or non-2xx/3xx answer. */
+  private static Wrk.Result wrk(String netns, String proxy, Path script, int seconds) {
+    return Wrk.run(
+            netns,
+            proxy,
+            script,
+            THREADS,
+            CONNECTIONS,
+            Duration.ofSeconds(seconds),
+            Duration.ofSeconds(5))
+        .withoutErrors(proxy);
   }
 }

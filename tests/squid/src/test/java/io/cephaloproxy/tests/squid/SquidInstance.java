@@ -1,5 +1,7 @@
 package io.cephaloproxy.tests.squid;
 
+import io.cephaloproxy.agent.SquidOutput;
+import io.cephaloproxy.testsupport.Cmd;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -25,11 +27,11 @@ public final class SquidInstance implements AutoCloseable {
   /** An arbitrary non-root UID without a passwd entry, as OpenShift's restricted-v2 assigns. */
   public static final int UID = 1000680000;
 
-  /** Lines of squid's own output that mean the configuration is broken, even when it exits 0. */
-  private static final Pattern PARSE_FAILURE =
-      Pattern.compile(
-          "(^|\\|\\s*)(ERROR|FATAL)|unrecognized:|Bungled|Warning: empty ACL",
-          Pattern.CASE_INSENSITIVE);
+  /**
+   * Besides the lines the agent's {@link SquidOutput} counts as errors, this warning means a broken
+   * configuration here: the compiler never writes an empty ACL.
+   */
+  private static final String EMPTY_ACL_WARNING = "Warning: empty ACL";
 
   private static final Pattern PARSE_WARNING =
       Pattern.compile("(^|\\|\\s*)WARNING", Pattern.CASE_INSENSITIVE);
@@ -130,7 +132,10 @@ public final class SquidInstance implements AutoCloseable {
             Duration.ofSeconds(60),
             asSquidUser(List.of(Prereqs.SQUID.toString(), "-k", "parse", "-f", config.toString())));
     List<String> lines = (r.out() + r.err()).lines().toList();
-    List<String> failures = lines.stream().filter(l -> PARSE_FAILURE.matcher(l).find()).toList();
+    List<String> failures =
+        lines.stream()
+            .filter(l -> SquidOutput.isError(l) || l.contains(EMPTY_ACL_WARNING))
+            .toList();
     List<String> warnings = lines.stream().filter(l -> PARSE_WARNING.matcher(l).find()).toList();
     return new ParseResult(r.exit(), lines, failures, warnings);
   }

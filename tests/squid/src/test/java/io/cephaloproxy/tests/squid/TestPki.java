@@ -1,17 +1,22 @@
 package io.cephaloproxy.tests.squid;
 
+import io.cephaloproxy.testsupport.Pki;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.List;
-import java.util.stream.Collectors;
 
 /**
- * Certificates made with openssl for one test class: an origin CA and the origin's server
- * certificate (for the test names), and a separate CA that Squid uses to bump TLS.
+ * The lab's certificates (made with {@link Pki}): an origin CA and the origin's server certificate
+ * (for the test names), and a separate CA that Squid uses to bump TLS, as files in one directory.
  */
 public final class TestPki {
   public static final String ORIGIN_CA_CN = "CephaloProxy Test Origin CA";
   public static final String BUMP_CA_CN = "CephaloProxy Test Bump CA";
-  public static final String P12_PASSWORD = "changeit";
+  private static final Duration VALIDITY = Duration.ofDays(2);
 
   public final Path originCaCert;
   public final Path originCaKey;
@@ -33,78 +38,25 @@ public final class TestPki {
 
   public static TestPki create(Path dir, List<String> originNames) {
     TestPki pki = new TestPki(dir);
-    ca(pki.originCaCert, pki.originCaKey, ORIGIN_CA_CN);
-    ca(pki.bumpCaCert, pki.bumpCaKey, BUMP_CA_CN);
-    String san = originNames.stream().map(n -> "DNS:" + n).collect(Collectors.joining(","));
-    Cmd.check(
-        "openssl",
-        "req",
-        "-x509",
-        "-newkey",
-        "rsa:2048",
-        "-nodes",
-        "-days",
-        "2",
-        "-keyout",
-        pki.originKey.toString(),
-        "-out",
-        pki.originCert.toString(),
-        "-subj",
-        "/CN=" + originNames.get(0),
-        "-addext",
-        "subjectAltName=" + san,
-        "-addext",
-        "basicConstraints=critical,CA:FALSE",
-        "-addext",
-        "extendedKeyUsage=serverAuth",
-        "-CA",
-        pki.originCaCert.toString(),
-        "-CAkey",
-        pki.originCaKey.toString());
-    Cmd.check(
-        "openssl",
-        "pkcs12",
-        "-export",
-        "-in",
-        pki.originCert.toString(),
-        "-inkey",
-        pki.originKey.toString(),
-        "-name",
-        "origin",
-        "-out",
-        pki.originP12.toString(),
-        "-passout",
-        "pass:" + P12_PASSWORD);
+    Pki.Cert originCa =
+        Pki.ca(ORIGIN_CA_CN, Pki.KeyType.RSA_2048, VALIDITY)
+            .writePem(pki.originCaCert, pki.originCaKey);
+    Pki.ca(BUMP_CA_CN, Pki.KeyType.RSA_2048, VALIDITY).writePem(pki.bumpCaCert, pki.bumpCaKey);
+    originCa
+        .issueServer(Pki.KeyType.RSA_2048, VALIDITY, originNames)
+        .writePem(pki.originCert, pki.originKey)
+        .writePkcs12(pki.originP12, "origin", false);
     // Squid runs as a non-root UID with GID 0: it must read the bump CA key
-    Cmd.check(
-        "chmod",
-        "0644",
-        pki.bumpCaCert.toString(),
-        pki.originCaCert.toString(),
-        pki.originP12.toString());
-    Cmd.check("chmod", "0640", pki.bumpCaKey.toString());
+    mode(pki.originP12, "rw-r--r--");
+    mode(pki.bumpCaKey, "rw-r-----");
     return pki;
   }
 
-  private static void ca(Path cert, Path key, String cn) {
-    Cmd.check(
-        "openssl",
-        "req",
-        "-x509",
-        "-newkey",
-        "rsa:2048",
-        "-nodes",
-        "-days",
-        "2",
-        "-keyout",
-        key.toString(),
-        "-out",
-        cert.toString(),
-        "-subj",
-        "/CN=" + cn,
-        "-addext",
-        "basicConstraints=critical,CA:TRUE",
-        "-addext",
-        "keyUsage=critical,keyCertSign,cRLSign");
+  private static void mode(Path file, String mode) {
+    try {
+      Files.setPosixFilePermissions(file, PosixFilePermissions.fromString(mode));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 }

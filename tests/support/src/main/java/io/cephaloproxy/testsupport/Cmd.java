@@ -1,4 +1,4 @@
-package io.cephaloproxy.tests.squid;
+package io.cephaloproxy.testsupport;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -9,26 +9,32 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs a command to completion with a timeout, capturing stdout and stderr (via files, never
- * blocking on pipes).
+ * Runs a host command to completion with a timeout, capturing stdout and stderr through files
+ * (never blocking on pipes); stdin is /dev/null. On timeout the command and its descendants are
+ * killed.
  */
 public final class Cmd {
   private Cmd() {}
 
+  /** What a command printed and how it exited. */
   public record Result(List<String> command, int exit, String out, String err) {
+    /** This result when the command exited 0, else an {@link IllegalStateException} with it. */
     public Result orThrow() {
       if (exit != 0) {
-        throw new IllegalStateException(
-            "command failed (exit "
-                + exit
-                + "): "
-                + String.join(" ", command)
-                + "\nstdout: "
-                + out
-                + "\nstderr: "
-                + err);
+        throw new IllegalStateException("command failed: " + this);
       }
       return this;
+    }
+
+    @Override
+    public String toString() {
+      return String.join(" ", command)
+          + " → exit "
+          + exit
+          + "\nstdout: "
+          + out
+          + "\nstderr: "
+          + err;
     }
   }
 
@@ -36,8 +42,8 @@ public final class Cmd {
     Path out = null;
     Path err = null;
     try {
-      out = Files.createTempFile("cpsq-cmd-", ".out");
-      err = Files.createTempFile("cpsq-cmd-", ".err");
+      out = Files.createTempFile("cephaloproxy-cmd-", ".out");
+      err = Files.createTempFile("cephaloproxy-cmd-", ".err");
       Process p =
           new ProcessBuilder(command)
               .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
@@ -75,10 +81,16 @@ public final class Cmd {
     }
   }
 
+  public static Result run(Duration timeout, String... command) {
+    return run(timeout, List.of(command));
+  }
+
+  /** Runs with a 60 s timeout. */
   public static Result run(List<String> command) {
     return run(Duration.ofSeconds(60), command);
   }
 
+  /** Runs with a 60 s timeout and fails unless the command exits 0. */
   public static Result check(String... command) {
     return run(List.of(command)).orThrow();
   }
@@ -88,7 +100,7 @@ public final class Cmd {
       try {
         Files.deleteIfExists(p);
       } catch (IOException ignored) {
-        // temp file; nothing to do
+        // a temporary file; nothing to do
       }
     }
   }
