@@ -46,7 +46,7 @@ public class AccessSpec {
   private AccessMode mode = AccessMode.Enforce;
 
   @Size(min = 1, max = 256)
-  @ValidationRule(value = Cel.CIDRS, message = "allowedClientCIDRs: " + Cel.CIDRS_MSG)
+  @ValidationRule(value = CelRules.CIDRS, message = "allowedClientCIDRs: " + CelRules.CIDRS_MSG)
   @Default("[\"10.0.0.0/8\",\"172.16.0.0/12\",\"192.168.0.0/16\",\"fc00::/7\"]")
   @JsonPropertyDescription(
       "Client networks allowed to use the proxy (Squid src ACL). Default: the private "
@@ -54,7 +54,7 @@ public class AccessSpec {
   private List<@Size(max = 64) String> allowedClientCIDRs = new ArrayList<>(DEFAULT_CLIENT_CIDRS);
 
   @Size(max = 1000)
-  @ValidationRule(value = Cel.DOMAINS, message = "allowedDomains: " + Cel.DOMAINS_MSG)
+  @ValidationRule(value = CelRules.DOMAINS, message = "allowedDomains: " + CelRules.DOMAINS_MSG)
   @JsonPropertyDescription(
       "Allowlist: when set (here or in allowedDomainsFrom), only these destination domains "
           + "are allowed. 'example.com' matches exactly that host; '.example.com' matches it and every subdomain. "
@@ -68,7 +68,7 @@ public class AccessSpec {
   private ConfigMapKeyRef allowedDomainsFrom;
 
   @Size(max = 1000)
-  @ValidationRule(value = Cel.DOMAINS, message = "deniedDomains: " + Cel.DOMAINS_MSG)
+  @ValidationRule(value = CelRules.DOMAINS, message = "deniedDomains: " + CelRules.DOMAINS_MSG)
   @JsonPropertyDescription(
       "Denylist: destination domains that are always denied (checked before the allowlist). "
           + "Same syntax as allowedDomains.")
@@ -94,7 +94,7 @@ public class AccessSpec {
   private List<PortRange> allowedConnectPorts = defaultAllowedConnectPorts();
 
   @Size(max = 256)
-  @ValidationRule(value = Cel.CIDRS, message = "deniedDestinationCIDRs: " + Cel.CIDRS_MSG)
+  @ValidationRule(value = CelRules.CIDRS, message = "deniedDestinationCIDRs: " + CelRules.CIDRS_MSG)
   @JsonPropertyDescription(
       "Extra destination networks to deny. Always denied (unless in allowedDestinationCIDRs): "
           + "169.254.0.0/16 and fe80::/10 (link-local, cloud metadata), the cloud metadata addresses "
@@ -113,7 +113,9 @@ public class AccessSpec {
   private ClusterNetworkAccess clusterNetworks;
 
   @Size(max = 256)
-  @ValidationRule(value = Cel.CIDRS, message = "allowedDestinationCIDRs: " + Cel.CIDRS_MSG)
+  @ValidationRule(
+      value = CelRules.CIDRS,
+      message = "allowedDestinationCIDRs: " + CelRules.CIDRS_MSG)
   @JsonPropertyDescription(
       "Exceptions to the destination denies above: networks inside the denied ranges that "
           + "may be reached anyway, e.g. 169.254.169.254/32 to allow a metadata endpoint explicitly.")

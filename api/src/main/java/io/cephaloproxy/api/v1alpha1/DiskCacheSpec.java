@@ -17,7 +17,7 @@ public class DiskCacheSpec {
   @Required
   @Size(max = 20)
   @Pattern(Patterns.BYTES_QUANTITY)
-  @ValidationRule(value = Cel.QUANTITY, message = "cache.disk.size " + Cel.QUANTITY_MSG)
+  @ValidationRule(value = CelRules.QUANTITY, message = "cache.disk.size " + CelRules.QUANTITY_MSG)
   @JsonPropertyDescription(
       "Size of the cache volume, e.g. 10Gi. Squid uses 90% of it (cache_dir), the rest is "
           + "headroom for its metadata.")

@@ -13,7 +13,7 @@ public class MemoryCacheSpec {
   @Required
   @Size(max = 20)
   @Pattern(Patterns.BYTES_QUANTITY)
-  @ValidationRule(value = Cel.QUANTITY, message = "cache.memory.size " + Cel.QUANTITY_MSG)
+  @ValidationRule(value = CelRules.QUANTITY, message = "cache.memory.size " + CelRules.QUANTITY_MSG)
   @JsonPropertyDescription(
       "Memory for cached objects (Squid cache_mem), e.g. 256Mi. Counts against the "
           + "container's memory: set resources.limits.memory above it (Squid needs ~50Mi more).")

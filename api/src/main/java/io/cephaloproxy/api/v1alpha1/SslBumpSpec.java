@@ -38,7 +38,9 @@ public class SslBumpSpec {
   private SslBumpPolicy policy = SslBumpPolicy.BumpAll;
 
   @Size(max = 1000)
-  @ValidationRule(value = Cel.DOMAINS, message = "sslBump.spliceDomains: " + Cel.DOMAINS_MSG)
+  @ValidationRule(
+      value = CelRules.DOMAINS,
+      message = "sslBump.spliceDomains: " + CelRules.DOMAINS_MSG)
   @JsonPropertyDescription(
       "Server names never decrypted with BumpAll (e.g. banking or certificate-pinned "
           + "services): tunnelled as is. Same syntax as access.allowedDomains.")
@@ -47,7 +49,9 @@ public class SslBumpSpec {
   @Default(Defaults.CERTIFICATE_DB_SIZE)
   @Size(max = 20)
   @Pattern(Patterns.BYTES_QUANTITY)
-  @ValidationRule(value = Cel.QUANTITY, message = "sslBump.certificateDbSize " + Cel.QUANTITY_MSG)
+  @ValidationRule(
+      value = CelRules.QUANTITY,
+      message = "sslBump.certificateDbSize " + CelRules.QUANTITY_MSG)
   @JsonPropertyDescription(
       "Size of the on-disk database of generated certificates (security_file_certgen -M). "
           + "Default "

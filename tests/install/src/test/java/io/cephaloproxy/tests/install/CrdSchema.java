@@ -13,8 +13,8 @@ import java.util.regex.Pattern;
  * defaults applied first, then the structural OpenAPI v3 schema (types, required, enum, bounds,
  * lengths, patterns, list sizes, int-or-string, preserve-unknown-fields), unknown fields (rejected,
  * as `kubectl apply`'s default strict field validation does) and the CEL rules
- * (x-kubernetes-validations, see {@link Cel}). ApiServerDryRunIT checks that it agrees with a real
- * API server.
+ * (x-kubernetes-validations, see {@link CelEvaluator}). ApiServerDryRunIT checks that it agrees
+ * with a real API server.
  */
 final class CrdSchema {
   private final String group;
@@ -214,7 +214,7 @@ final class CrdSchema {
     List<Map<String, Object>> rules = (List<Map<String, Object>>) s.get("x-kubernetes-validations");
     if (rules != null && errors.stream().noneMatch(e -> e.startsWith(path))) {
       for (Map<String, Object> rule : rules) {
-        String failure = Cel.check((String) rule.get("rule"), value);
+        String failure = CelEvaluator.check((String) rule.get("rule"), value);
         if (failure != null) {
           errors.add(
               path

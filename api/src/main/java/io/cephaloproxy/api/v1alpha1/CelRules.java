@@ -1,8 +1,11 @@
 package io.cephaloproxy.api.v1alpha1;
 
-/** CEL expressions and messages shared by several fields of the schema. */
-final class Cel {
-  private Cel() {}
+/**
+ * The CEL rules (x-kubernetes-validations) and their messages that several fields of the schema
+ * share.
+ */
+final class CelRules {
+  private CelRules() {}
 
   static final String CIDRS = "self.all(c, isCIDR(c) && cidr(c) == cidr(c).masked())";
   static final String CIDRS_MSG =

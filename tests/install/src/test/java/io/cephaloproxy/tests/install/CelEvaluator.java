@@ -29,7 +29,7 @@ import java.util.regex.Pattern;
  * which is all these rules compare. Rules using oldSelf (transition rules) do not apply to a new
  * object, as on the API server.
  */
-final class Cel {
+final class CelEvaluator {
   private static final CelCompiler COMPILER =
       CelCompilerFactory.standardCelCompilerBuilder()
           .setStandardMacros(dev.cel.parser.CelStandardMacro.STANDARD_MACROS)
@@ -77,7 +77,7 @@ final class Cel {
           .build();
   private static final Map<String, CelRuntime.Program> PROGRAMS = new ConcurrentHashMap<>();
 
-  private Cel() {}
+  private CelEvaluator() {}
 
   /** null when the rule holds (or does not apply), else why not. */
   static String check(String rule, Object self) {
@@ -85,7 +85,7 @@ final class Cel {
       return null;
     }
     try {
-      CelRuntime.Program program = PROGRAMS.computeIfAbsent(rule, Cel::compile);
+      CelRuntime.Program program = PROGRAMS.computeIfAbsent(rule, CelEvaluator::compile);
       Object result = program.eval(Map.of("self", celValue(self)));
       return Boolean.TRUE.equals(result) ? null : "rule failed";
     } catch (Exception e) {
