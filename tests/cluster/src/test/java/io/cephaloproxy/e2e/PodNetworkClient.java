@@ -67,7 +67,7 @@ class PodNetworkClient implements AutoCloseable {
             "ip -n " + netns + " link set lo up",
             "ip -n " + netns + " link set eth0 up",
             "ip -n " + netns + " route add default via " + nodeAddress);
-    Cmd.run(Duration.ofSeconds(30), "bash", "-c", script).orFail();
+    Cmd.run(Duration.ofSeconds(30), "bash", "-c", script).orThrow();
     return new PodNetworkClient(name, netns, address) {
       @Override
       public void close() {
