@@ -5,11 +5,17 @@ import io.cephaloproxy.api.v1alpha1.LoggingSpec;
 
 /**
  * The access log: one {@code logformat} (spec.logging.format, plus would_deny= in Audit mode) to
- * stdout.
+ * stdout, without the pod's own cache manager requests: the agent's {@code /ready} and {@code
+ * /metrics} (readiness probe and Prometheus scrapes) read Squid's cache manager on 127.0.0.1 and
+ * would otherwise add lines to the access log every few seconds. A cache manager request from any
+ * other address (denied) is still logged.
  */
 final class LoggingSection {
   /** The name of the generated logformat. */
   static final String LOGFORMAT = "cp_access";
+
+  /** The ACL of the pod's own cache manager requests (localhost and manager). */
+  static final String PROBES_ACL = "cp_probes";
 
   private LoggingSection() {}
 
@@ -19,7 +25,8 @@ final class LoggingSection {
             + LOGFORMAT
             + " "
             + format(ResolvedSpec.or(logging.getFormat(), () -> AccessLogFormat.Squid), audit));
-    out.line("access_log stdio:/dev/stdout " + LOGFORMAT);
+    out.line("acl " + PROBES_ACL + " all-of localhost manager");
+    out.line("access_log stdio:/dev/stdout " + LOGFORMAT + " !" + PROBES_ACL);
   }
 
   static String format(AccessLogFormat f, boolean audit) {

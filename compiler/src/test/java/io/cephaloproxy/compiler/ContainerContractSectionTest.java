@@ -22,7 +22,7 @@ class ContainerContractSectionTest {
             "coredump_dir /var/run/squid",
             "cache_log /dev/stderr",
             "logfile_rotate 0",
-            "access_log stdio:/dev/stdout cp_access",
+            "access_log stdio:/dev/stdout cp_access !cp_probes",
             "shutdown_lifetime 20 seconds",
             "httpd_suppress_version_string on")
         .noneMatch(l -> l.startsWith("hosts_file") || l.startsWith("dns_nameservers"));

@@ -8,13 +8,14 @@ import org.junit.jupiter.api.Test;
 
 class LoggingSectionTest {
   @Test
-  void oneLogformatToStdoutSquidsNativeFormatByDefault() {
+  void oneLogformatToStdoutSquidsNativeFormatByDefaultWithoutThePodsOwnProbes() {
     SquidConfWriter out = new SquidConfWriter();
     LoggingSection.write(out, new LoggingSpec(), false);
     assertThat(out.lines())
         .containsExactly(
             "logformat cp_access %ts.%03tu %6tr %>a %Ss/%03>Hs %<st %rm %ru %[un %Sh/%<a %mt",
-            "access_log stdio:/dev/stdout cp_access");
+            "acl cp_probes all-of localhost manager",
+            "access_log stdio:/dev/stdout cp_access !cp_probes");
   }
 
   @Test
