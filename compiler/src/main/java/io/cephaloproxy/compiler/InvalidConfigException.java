@@ -1,6 +1,6 @@
 package io.cephaloproxy.compiler;
 
-import io.cephaloproxy.api.v1alpha1.Conditions;
+import io.cephaloproxy.api.v1alpha1.ConditionReason;
 import java.util.List;
 import java.util.stream.Collectors;
 
@@ -18,8 +18,8 @@ public class InvalidConfigException extends RuntimeException {
   }
 
   /** The reason for the ConfigValid=False condition: the first error's. */
-  public String reason() {
-    return errors.isEmpty() ? Conditions.REASON_INVALID_SPEC : errors.get(0).reason();
+  public ConditionReason reason() {
+    return errors.isEmpty() ? ConditionReason.InvalidSpec : errors.get(0).reason();
   }
 
   /** All errors, one per line (at most 20, then a count), for the condition message. */

@@ -7,7 +7,7 @@ import io.cephaloproxy.api.v1alpha1.AutoscalingSpec;
 import io.cephaloproxy.api.v1alpha1.CacheSpec;
 import io.cephaloproxy.api.v1alpha1.CacheType;
 import io.cephaloproxy.api.v1alpha1.CacheVolumeType;
-import io.cephaloproxy.api.v1alpha1.Conditions;
+import io.cephaloproxy.api.v1alpha1.ConditionReason;
 import io.cephaloproxy.api.v1alpha1.ConfigMapKeyRef;
 import io.cephaloproxy.api.v1alpha1.Defaults;
 import io.cephaloproxy.api.v1alpha1.DiskCacheSpec;
@@ -90,14 +90,14 @@ public final class SpecValidator {
   }
 
   private void error(String field, String message) {
-    error(field, message, Conditions.REASON_INVALID_SPEC);
+    error(field, message, ConditionReason.InvalidSpec);
   }
 
   /**
    * Keeps the first {@link #MAX_ERRORS} problems; the rest are only counted (see {@link
    * #validate}).
    */
-  private void error(String field, String message, String reason) {
+  private void error(String field, String message, ConditionReason reason) {
     if (errors.size() < MAX_ERRORS) {
       errors.add(new ValidationError(field, message, reason));
     } else {
@@ -574,7 +574,7 @@ public final class SpecValidator {
                               error(
                                   where + " line " + line,
                                   msg,
-                                  Conditions.REASON_INVALID_REFERENCED_DATA));
+                                  ConditionReason.InvalidReferencedData));
                   case DOMAIN_LIST -> {
                     List<Map.Entry<Integer, String>> found = new ArrayList<>();
                     Domains.checkListFile(text, (line, msg) -> found.add(Map.entry(line, msg)));
@@ -583,7 +583,7 @@ public final class SpecValidator {
                       error(
                           where + " line " + e.getKey(),
                           e.getValue(),
-                          Conditions.REASON_INVALID_REFERENCED_DATA);
+                          ConditionReason.InvalidReferencedData);
                     }
                   }
                   case PEM_CERTIFICATES -> {
@@ -591,7 +591,7 @@ public final class SpecValidator {
                       error(
                           r.field(),
                           where + " holds no PEM certificate (-----BEGIN CERTIFICATE-----)",
-                          Conditions.REASON_INVALID_REFERENCED_DATA);
+                          ConditionReason.InvalidReferencedData);
                     }
                   }
                   case SECRET_DATA ->
@@ -619,7 +619,7 @@ public final class SpecValidator {
                 + Text.quote(name)
                 + " not found in the SquidProxy's namespace; create it or fix "
                 + "the name",
-            Conditions.REASON_MISSING_REFERENCE);
+            ConditionReason.MissingReference);
       }
       return Optional.empty();
     }
@@ -634,14 +634,14 @@ public final class SpecValidator {
               + " (keys: "
               + String.join(", ", cm.get().keySet())
               + ")",
-          Conditions.REASON_MISSING_REFERENCE);
+          ConditionReason.MissingReference);
       return Optional.empty();
     }
     if (text.length() > MAX_REFERENCED_BYTES) {
       error(
           field,
           "ConfigMap " + name + " key " + key + " is larger than 1 MiB",
-          Conditions.REASON_INVALID_REFERENCED_DATA);
+          ConditionReason.InvalidReferencedData);
       return Optional.empty();
     }
     return Optional.of(text);
@@ -660,7 +660,7 @@ public final class SpecValidator {
                 + Text.quote(name)
                 + " not found in the SquidProxy's namespace; create it or fix the "
                 + "name",
-            Conditions.REASON_MISSING_REFERENCE);
+            ConditionReason.MissingReference);
       }
       return;
     }
@@ -670,7 +670,7 @@ public final class SpecValidator {
         error(
             field,
             "Secret " + Text.quote(name) + " has no (or an empty) key " + Text.quote(k),
-            Conditions.REASON_MISSING_REFERENCE);
+            ConditionReason.MissingReference);
       }
     }
   }

@@ -219,7 +219,7 @@ class FuzzTest {
         for (ValidationError e : errors) {
           assertThat(e.field()).isNotBlank();
           assertThat(e.message()).isNotBlank();
-          assertThat(e.reason()).matches("[A-Z][A-Za-z]+");
+          assertThat(e.reason()).isNotNull();
         }
         continue;
       }

@@ -3,7 +3,7 @@ package io.cephaloproxy.compiler;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.cephaloproxy.api.v1alpha1.Conditions;
+import io.cephaloproxy.api.v1alpha1.ConditionReason;
 import io.cephaloproxy.api.v1alpha1.SquidProxySpec;
 import io.cephaloproxy.testsupport.ExampleFile;
 import java.util.List;
@@ -363,8 +363,7 @@ class SpecValidatorTest {
             "ConfigMap lists key allow.txt line 7");
     assertThat(errors.get(1).message()).contains("conflicts with '.example.com' on line 2");
     assertThat(errors)
-        .allSatisfy(
-            e -> assertThat(e.reason()).isEqualTo(Conditions.REASON_INVALID_REFERENCED_DATA));
+        .allSatisfy(e -> assertThat(e.reason()).isEqualTo(ConditionReason.InvalidReferencedData));
   }
 
   @Test
@@ -391,7 +390,7 @@ class SpecValidatorTest {
             "spec.sslBump.caSecret: Secret 'ca' has no (or an empty) key 'tls.key'",
             "spec.auth.htpasswdSecret: Secret 'users' not found in the SquidProxy's namespace; create it or fix the name");
     assertThat(errors)
-        .allSatisfy(e -> assertThat(e.reason()).isEqualTo(Conditions.REASON_MISSING_REFERENCE));
+        .allSatisfy(e -> assertThat(e.reason()).isEqualTo(ConditionReason.MissingReference));
   }
 
   @Test

@@ -26,15 +26,5 @@ public final class Conditions {
    */
   public static final String CONFIG_VALID = "ConfigValid";
 
-  // --- reasons ---
-  public static final String REASON_COMPILED = "Compiled";
-  public static final String REASON_INVALID_SPEC = "InvalidSpec";
-  public static final String REASON_INVALID_REFERENCED_DATA = "InvalidReferencedData";
-  public static final String REASON_MISSING_REFERENCE = "MissingReference";
-  public static final String REASON_SQUID_REJECTED_CONFIG = "SquidRejectedConfig";
-  public static final String REASON_AVAILABLE = "Available";
-  public static final String REASON_ROLLING_OUT = "RollingOut";
-  public static final String REASON_ROLLOUT_COMPLETE = "RolloutComplete";
-  public static final String REASON_RECONCILE_ERROR = "ReconcileError";
-  public static final String REASON_AS_EXPECTED = "AsExpected";
+  // reasons: ConditionReason
 }

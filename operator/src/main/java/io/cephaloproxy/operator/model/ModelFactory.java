@@ -2,7 +2,7 @@ package io.cephaloproxy.operator.model;
 
 import io.cephaloproxy.api.v1alpha1.AccessSpec;
 import io.cephaloproxy.api.v1alpha1.AutoscalingSpec;
-import io.cephaloproxy.api.v1alpha1.Conditions;
+import io.cephaloproxy.api.v1alpha1.ConditionReason;
 import io.cephaloproxy.api.v1alpha1.Defaults;
 import io.cephaloproxy.api.v1alpha1.SquidProxy;
 import io.cephaloproxy.api.v1alpha1.SquidProxyResources;
@@ -33,11 +33,31 @@ public final class ModelFactory {
 
   /**
    * @param model the model, absent when references are missing or the spec does not compile
-   * @param missing the compiler's messages about missing Secrets/ConfigMaps or keys
-   * @param configErrors the compiler's other validation errors
+   * @param problems the compiler's validation errors, each with its reason (InvalidSpec,
+   *     InvalidReferencedData, MissingReference), in the compiler's order
    */
-  public record Result(
-      Optional<ProxyModel> model, List<String> missing, List<String> configErrors) {}
+  public record Result(Optional<ProxyModel> model, List<ValidationError> problems) {
+    public Result {
+      problems = List.copyOf(problems);
+    }
+
+    /** The messages about missing Secrets/ConfigMaps or keys. */
+    public List<String> missing() {
+      return messages(true);
+    }
+
+    /** The other problems' messages. */
+    public List<String> configErrors() {
+      return messages(false);
+    }
+
+    private List<String> messages(boolean missing) {
+      return problems.stream()
+          .filter(p -> (p.reason() == ConditionReason.MissingReference) == missing)
+          .map(ValidationError::toString)
+          .toList();
+    }
+  }
 
   /**
    * {@link #create(SquidProxy, String, BiFunction, BiFunction, boolean)} with whole objects
@@ -118,15 +138,9 @@ public final class ModelFactory {
               .build();
       compiled = SquidConfCompiler.compile(spec, data.build(), layout);
     } catch (InvalidConfigException e) {
-      List<String> missing = new ArrayList<>();
-      List<String> errors = new ArrayList<>();
-      for (ValidationError v : e.errors()) {
-        (Conditions.REASON_MISSING_REFERENCE.equals(v.reason()) ? missing : errors)
-            .add(v.toString());
-      }
-      return new Result(Optional.empty(), missing, errors);
+      return new Result(Optional.empty(), e.errors());
     }
-    return new Result(Optional.of(model(cr, spec, defaultImage, compiled)), List.of(), List.of());
+    return new Result(Optional.of(model(cr, spec, defaultImage, compiled)), List.of());
   }
 
   private static byte[] decode(String base64) {

@@ -1,11 +1,14 @@
 package io.cephaloproxy.operator.reconciler;
 
 import io.cephaloproxy.api.v1alpha1.AccessMode;
+import io.cephaloproxy.api.v1alpha1.ConditionReason;
 import io.cephaloproxy.api.v1alpha1.Conditions;
 import io.cephaloproxy.api.v1alpha1.Defaults;
+import io.cephaloproxy.api.v1alpha1.EventReason;
 import io.cephaloproxy.api.v1alpha1.SquidProxy;
 import io.cephaloproxy.api.v1alpha1.SquidProxyResources;
 import io.cephaloproxy.api.v1alpha1.SquidProxyStatus;
+import io.cephaloproxy.compiler.ValidationError;
 import io.cephaloproxy.operator.dependent.CacheClaimDependent;
 import io.cephaloproxy.operator.dependent.ConfigMapDependent;
 import io.cephaloproxy.operator.dependent.DeploymentDependent;
@@ -118,6 +121,22 @@ public class SquidProxyReconciler implements Reconciler<SquidProxy> {
    * reference.
    */
   private final Map<String, String> announcedHash = new ConcurrentHashMap<>();
+
+  private volatile EventRecorder events;
+
+  /** The Event recorder, made on first use with the operator's client. */
+  private EventRecorder events(Context<SquidProxy> context) {
+    EventRecorder r = events;
+    if (r == null) {
+      synchronized (this) {
+        if (events == null) {
+          events = new EventRecorder(context.getClient(), clock);
+        }
+        r = events;
+      }
+    }
+    return r;
+  }
 
   /**
    * Metadata only (name, namespace, uid, resourceVersion) of Secrets and ConfigMaps; see {@link
@@ -302,9 +321,9 @@ public class SquidProxyReconciler implements Reconciler<SquidProxy> {
           "{}/{}: not rolled out: {}",
           ns,
           name,
-          !result.missing().isEmpty()
-              ? String.join(", ", result.missing())
-              : String.join("; ", result.configErrors()));
+          result.problems().stream()
+              .map(p -> p.reason() + " " + p)
+              .collect(Collectors.joining("; ")));
     }
     Optional<Deployment> deployment = context.getSecondaryResource(Deployment.class);
     List<Pod> proxyPods =
@@ -332,8 +351,7 @@ public class SquidProxyReconciler implements Reconciler<SquidProxy> {
     Observation observation =
         new Observation(
             proxy.getMetadata().getGeneration() == null ? 0 : proxy.getMetadata().getGeneration(),
-            result.configErrors(),
-            result.missing(),
+            result.problems(),
             result.model().map(ProxyModel::configHash),
             desiredReplicas,
             deployment,
@@ -353,8 +371,7 @@ public class SquidProxyReconciler implements Reconciler<SquidProxy> {
       forgetDeleted(context);
     }
     for (Transitions.Event e : Transitions.between(before, announced, next)) {
-      EventRecorder.emit(
-          context.getClient(), proxy, e.warning(), e.reason(), e.message(), clock.instant());
+      events(context).record(proxy, e.reason(), e.message());
     }
     next =
         next.withKubectlFields(
@@ -380,13 +397,20 @@ public class SquidProxyReconciler implements Reconciler<SquidProxy> {
         next.add(c);
       }
     }
+    boolean rejected = ApiErrors.rejected(e);
+    String line = ApiErrors.oneLine(e);
+    ConditionReason reason =
+        rejected ? ConditionReason.DependentRejected : ConditionReason.ReconcileError;
     next.add(
         StatusConditions.of(
             Conditions.DEGRADED,
             true,
-            Conditions.REASON_RECONCILE_ERROR,
-            "reconcile failed, retrying: " + e.getMessage(),
+            reason,
+            rejected ? line : "reconcile failed, retrying: " + line,
             gen));
+    if (rejected) {
+      events(context).record(proxy, EventReason.DependentRejected, line);
+    }
     SquidProxyStatus status =
         (current == null ? new SquidProxyStatus() : current)
             .withConditions(StatusConditions.merge(before, next, clock.instant()));
@@ -428,7 +452,7 @@ public class SquidProxyReconciler implements Reconciler<SquidProxy> {
     // uid/resourceVersion of each Secret as the informer had it when its keys were read: what the
     // config hash covers (the operator keeps no Secret values, see ReferenceFetcher)
     Map<String, String> secretVersions = new java.util.HashMap<>();
-    List<String> tooLarge = new ArrayList<>();
+    List<ValidationError> tooLarge = new ArrayList<>();
     long bytes = 0;
     for (WatchedObject r : WatchedObjects.of(proxy.getSpec())) {
       boolean secret = WatchedObject.SECRET.equals(r.kind());
@@ -443,11 +467,19 @@ public class SquidProxyReconciler implements Reconciler<SquidProxy> {
         }
         bytes += f.bytes();
       } else if (lookup instanceof ReferenceFetcher.TooLarge t) {
-        tooLarge.add(t.message());
+        String field =
+            io.cephaloproxy.compiler.SpecReferences.of(proxy.getSpec()).stream()
+                .filter(
+                    k -> k.kind().name().equalsIgnoreCase(r.kind()) && r.name().equals(k.name()))
+                .map(io.cephaloproxy.compiler.SpecReferences.KeyReference::field)
+                .findFirst()
+                .orElse("spec");
+        tooLarge.add(
+            new ValidationError(field, t.message(), ConditionReason.InvalidReferencedData));
       }
     }
     if (!tooLarge.isEmpty()) {
-      return new ModelFactory.Result(Optional.empty(), List.of(), tooLarge);
+      return new ModelFactory.Result(Optional.empty(), tooLarge);
     }
     try (var permit = fetcher.reserve(bytes)) {
       return ModelFactory.create(

@@ -1,5 +1,6 @@
 package io.cephaloproxy.operator.status;
 
+import io.cephaloproxy.compiler.ValidationError;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
@@ -11,9 +12,8 @@ import java.util.Optional;
  * is a unit test.
  *
  * @param generation the SquidProxy's metadata.generation
- * @param configErrors the compiler's validation errors (empty when the spec compiled)
- * @param missingReferences human-readable descriptions of referenced Secrets/ConfigMaps that do not
- *     exist, e.g. "Secret team-a/proxy-ca (spec.sslBump.caSecretRef)"
+ * @param problems the compiler's validation errors with their reasons (InvalidSpec,
+ *     InvalidReferencedData, MissingReference); empty when the spec compiled
  * @param desiredHash the config hash the pod template should carry (absent when not computable)
  * @param desiredReplicas replicas the Deployment should run
  * @param deployment the observed Deployment, if any
@@ -23,8 +23,7 @@ import java.util.Optional;
  */
 public record Observation(
     long generation,
-    List<String> configErrors,
-    List<String> missingReferences,
+    List<ValidationError> problems,
     Optional<String> desiredHash,
     int desiredReplicas,
     Optional<Deployment> deployment,
@@ -33,8 +32,7 @@ public record Observation(
     String endpoint) {
 
   public Observation {
-    configErrors = List.copyOf(configErrors);
-    missingReferences = List.copyOf(missingReferences);
+    problems = List.copyOf(problems);
     replicaSets = List.copyOf(replicaSets);
     pods = List.copyOf(pods);
   }

@@ -2,7 +2,9 @@ package io.cephaloproxy.operator.status;
 
 import static io.cephaloproxy.api.v1alpha1.Conditions.*;
 
+import io.cephaloproxy.api.v1alpha1.ConditionReason;
 import io.cephaloproxy.api.v1alpha1.SquidProxyStatus;
+import io.cephaloproxy.compiler.ValidationError;
 import io.cephaloproxy.operator.model.Labels;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ContainerStateTerminated;
@@ -21,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.stream.Collectors;
 
 /**
  * Computes Ready, Progressing, Degraded and ConfigValid from an {@link Observation}. Pure; the
@@ -33,87 +36,99 @@ public final class StatusAggregator {
 
   private StatusAggregator() {}
 
+  /**
+   * What keeps the current spec from being rolled out: the first of {@link
+   * ConditionReason#BLOCKING} that applies, and every problem in that order (a spec error first,
+   * then unusable referenced data, then missing references, then Squid's own verdict). Ready,
+   * Progressing, Degraded and ConfigValid all take it from here.
+   *
+   * @param problems the compiler's problems in BLOCKING order, each "field: message"; for
+   *     SquidRejectedConfig Squid's message
+   */
+  record Blocker(ConditionReason reason, String problems) {}
+
+  static Optional<Blocker> blocker(Observation o, Optional<String> rejection) {
+    if (!o.problems().isEmpty()) {
+      List<ValidationError> sorted =
+          o.problems().stream().sorted(Comparator.comparingInt(v -> rank(v.reason()))).toList();
+      return Optional.of(
+          new Blocker(
+              sorted.get(0).reason(),
+              sorted.stream().map(ValidationError::toString).collect(Collectors.joining("; "))));
+    }
+    return rejection.map(r -> new Blocker(ConditionReason.SquidRejectedConfig, r));
+  }
+
+  private static int rank(ConditionReason r) {
+    int i = ConditionReason.BLOCKING.indexOf(r);
+    return i < 0 ? 0 : i; // an unexpected reason counts as a spec error
+  }
+
   public static SquidProxyStatus aggregate(
       Observation o, List<Condition> previous, String previousHash, Instant now) {
     long gen = o.generation();
-    List<Condition> next = new ArrayList<>();
+    Optional<Blocker> blocker = blocker(o, initRejection(o));
+    Rollout rollout = rollout(o);
 
-    Optional<String> rejection = initRejection(o);
-    Condition configValid;
-    if (!o.configErrors().isEmpty()) {
-      configValid =
-          StatusConditions.of(
-              CONFIG_VALID, false, REASON_INVALID_SPEC, String.join("; ", o.configErrors()), gen);
-    } else if (rejection.isPresent()) {
-      configValid =
-          StatusConditions.of(
-              CONFIG_VALID, false, REASON_SQUID_REJECTED_CONFIG, rejection.get(), gen);
-    } else if (!o.missingReferences().isEmpty()) {
-      configValid =
-          StatusConditions.of(
-              CONFIG_VALID, false, REASON_MISSING_REFERENCE, "cannot compile: " + missing(o), gen);
-    } else {
-      configValid =
-          StatusConditions.of(CONFIG_VALID, true, REASON_COMPILED, "squid.conf compiled", gen);
-    }
-
-    Optional<String[]> degradedBy = degradation(o, rejection);
-    Condition degraded =
-        degradedBy
-            .map(d -> StatusConditions.of(DEGRADED, true, d[0], d[1], gen))
+    Condition configValid =
+        blocker
+            .map(
+                b ->
+                    StatusConditions.of(
+                        CONFIG_VALID,
+                        false,
+                        b.reason(),
+                        (b.reason() == ConditionReason.MissingReference ? "cannot compile: " : "")
+                            + b.problems(),
+                        gen))
             .orElseGet(
                 () ->
                     StatusConditions.of(
-                        DEGRADED, false, REASON_AS_EXPECTED, "no problem detected", gen));
+                        CONFIG_VALID, true, ConditionReason.Compiled, "squid.conf compiled", gen));
 
-    Rollout rollout = rollout(o);
-    boolean blocked =
-        !o.configErrors().isEmpty() || !o.missingReferences().isEmpty() || rejection.isPresent();
+    Condition degraded =
+        blocker
+            .map(b -> new Problem(b.reason(), degradedMessage(b)))
+            .or(() -> degradation(o))
+            .map(d -> StatusConditions.of(DEGRADED, true, d.reason(), d.message(), gen))
+            .orElseGet(
+                () ->
+                    StatusConditions.of(
+                        DEGRADED, false, ConditionReason.AsExpected, "no problem detected", gen));
+
     Condition progressing;
-    if (blocked) {
+    Condition ready;
+    if (blocker.isPresent()) {
       progressing =
           StatusConditions.of(
               PROGRESSING,
               false,
-              "Blocked",
+              ConditionReason.Blocked,
               "the current spec cannot be rolled out (see ConfigValid and Degraded); running pods keep serving",
               gen);
-    } else if (rollout.done) {
-      progressing =
-          StatusConditions.of(PROGRESSING, false, REASON_ROLLOUT_COMPLETE, rollout.message, gen);
-    } else {
-      progressing = StatusConditions.of(PROGRESSING, true, rollout.reason, rollout.message, gen);
-    }
-
-    Condition ready;
-    if (blocked) {
-      String why =
-          !o.configErrors().isEmpty()
-              ? REASON_INVALID_SPEC
-              : !o.missingReferences().isEmpty()
-                  ? REASON_MISSING_REFERENCE
-                  : REASON_SQUID_REJECTED_CONFIG;
       ready =
           StatusConditions.of(
               READY,
               false,
-              why,
-              "generation " + gen + " is not deployed: " + blockedMessage(o, rejection),
+              blocker.get().reason(),
+              "generation " + gen + " is not deployed: " + readyMessage(blocker.get()),
               gen);
     } else if (rollout.done) {
-      ready = StatusConditions.of(READY, true, REASON_AVAILABLE, rollout.message, gen);
+      progressing =
+          StatusConditions.of(
+              PROGRESSING, false, ConditionReason.RolloutComplete, rollout.message, gen);
+      ready = StatusConditions.of(READY, true, ConditionReason.Available, rollout.message, gen);
     } else {
+      progressing = StatusConditions.of(PROGRESSING, true, rollout.reason, rollout.message, gen);
       ready = StatusConditions.of(READY, false, rollout.reason, rollout.message, gen);
     }
-    next.add(ready);
-    next.add(progressing);
-    next.add(degraded);
-    next.add(configValid);
+    List<Condition> next = List.of(ready, progressing, degraded, configValid);
 
     DeploymentStatus ds = o.deployment().map(Deployment::getStatus).orElse(null);
     int replicas = ds == null || ds.getReplicas() == null ? 0 : ds.getReplicas();
     int readyReplicas = ds == null || ds.getReadyReplicas() == null ? 0 : ds.getReadyReplicas();
-    String hash = blocked || o.desiredHash().isEmpty() ? previousHash : o.desiredHash().get();
+    String hash =
+        blocker.isPresent() || o.desiredHash().isEmpty() ? previousHash : o.desiredHash().get();
     return new SquidProxyStatus(
         StatusConditions.merge(previous, next, now),
         gen,
@@ -123,29 +138,35 @@ public final class StatusAggregator {
         hash);
   }
 
-  private static String blockedMessage(Observation o, Optional<String> rejection) {
-    if (!o.configErrors().isEmpty()) {
-      return "the spec is invalid";
-    }
-    if (!o.missingReferences().isEmpty()) {
-      return missing(o);
-    }
-    return "Squid rejected the configuration: " + rejection.orElse("");
+  private static String readyMessage(Blocker b) {
+    return switch (b.reason()) {
+      case InvalidReferencedData -> "a referenced ConfigMap or Secret holds unusable data";
+      case MissingReference -> b.problems();
+      case SquidRejectedConfig -> "Squid rejected the configuration: " + b.problems();
+      default -> "the spec is invalid";
+    };
   }
 
-  /**
-   * Each entry is a sentence of the compiler ("spec.x: Secret "y" not found ...; create it or fix
-   * the name").
-   */
-  private static String missing(Observation o) {
-    return String.join("; ", o.missingReferences());
+  private static String degradedMessage(Blocker b) {
+    return switch (b.reason()) {
+      case InvalidReferencedData ->
+          "referenced data is invalid and was not rolled out: " + b.problems();
+      case MissingReference -> b.problems();
+      case SquidRejectedConfig ->
+          "Squid rejected the new configuration; pods with the previous one keep serving: "
+              + b.problems();
+      default -> "the spec is invalid and was not rolled out: " + b.problems();
+    };
   }
 
-  private record Rollout(boolean done, String reason, String message) {}
+  /** A Degraded reason and its message. */
+  record Problem(ConditionReason reason, String message) {}
+
+  private record Rollout(boolean done, ConditionReason reason, String message) {}
 
   private static Rollout rollout(Observation o) {
     if (o.deployment().isEmpty()) {
-      return new Rollout(false, "Creating", "the Deployment does not exist yet");
+      return new Rollout(false, ConditionReason.Creating, "the Deployment does not exist yet");
     }
     Deployment d = o.deployment().get();
     DeploymentStatus s = d.getStatus();
@@ -154,14 +175,14 @@ public final class StatusAggregator {
     if (o.desiredHash().isPresent() && !o.desiredHash().get().equals(templateHash)) {
       return new Rollout(
           false,
-          "ConfigChanged",
+          ConditionReason.ConfigChanged,
           "the Deployment does not carry config " + o.desiredHash().get() + " yet");
     }
     long generation = d.getMetadata().getGeneration() == null ? 0 : d.getMetadata().getGeneration();
     if (s == null || s.getObservedGeneration() == null || s.getObservedGeneration() < generation) {
       return new Rollout(
           false,
-          "DeploymentPending",
+          ConditionReason.DeploymentPending,
           "the Deployment controller has not observed the new pod template yet");
     }
     int updated = nz(s.getUpdatedReplicas());
@@ -171,13 +192,13 @@ public final class StatusAggregator {
     if (updated < want || total > updated) {
       return new Rollout(
           false,
-          REASON_ROLLING_OUT,
+          ConditionReason.RollingOut,
           counts + (total > updated ? ", " + (total - updated) + " old still running" : ""));
     }
     if (available < want) {
-      return new Rollout(false, "WaitingForAvailability", counts);
+      return new Rollout(false, ConditionReason.WaitingForAvailability, counts);
     }
-    return new Rollout(true, REASON_AVAILABLE, counts);
+    return new Rollout(true, ConditionReason.Available, counts);
   }
 
   private static String templateHash(Deployment d) {
@@ -236,26 +257,8 @@ public final class StatusAggregator {
     return Optional.empty();
   }
 
-  /** [reason, message] of the first problem found, in order of how actionable it is. */
-  static Optional<String[]> degradation(Observation o, Optional<String> rejection) {
-    if (!o.missingReferences().isEmpty()) {
-      return Optional.of(new String[] {REASON_MISSING_REFERENCE, missing(o)});
-    }
-    if (rejection.isPresent()) {
-      return Optional.of(
-          new String[] {
-            REASON_SQUID_REJECTED_CONFIG,
-            "Squid rejected the new configuration; pods with the previous one keep serving: "
-                + rejection.get()
-          });
-    }
-    if (!o.configErrors().isEmpty()) {
-      return Optional.of(
-          new String[] {
-            REASON_INVALID_SPEC,
-            "the spec is invalid and was not rolled out: " + String.join("; ", o.configErrors())
-          });
-    }
+  /** The first problem of the running pods, in order of how actionable it is. */
+  static Optional<Problem> degradation(Observation o) {
     List<Pod> pods =
         o.pods().stream().sorted(Comparator.comparing(p -> p.getMetadata().getName())).toList();
     for (Pod p : pods) {
@@ -263,15 +266,14 @@ public final class StatusAggregator {
         ContainerStateWaiting w = cs.getState() == null ? null : cs.getState().getWaiting();
         if (w != null && PULL_FAILURES.contains(w.getReason())) {
           return Optional.of(
-              new String[] {
-                "ImagePullFailed",
-                "pod "
-                    + p.getMetadata().getName()
-                    + " cannot pull image "
-                    + cs.getImage()
-                    + ": "
-                    + (w.getMessage() == null ? w.getReason() : w.getMessage())
-              });
+              new Problem(
+                  ConditionReason.ImagePullFailed,
+                  "pod "
+                      + p.getMetadata().getName()
+                      + " cannot pull image "
+                      + cs.getImage()
+                      + ": "
+                      + (w.getMessage() == null ? w.getReason() : w.getMessage())));
         }
       }
     }
@@ -293,17 +295,16 @@ public final class StatusAggregator {
                           : ": " + last.getMessage().strip())
                       + ")";
           return Optional.of(
-              new String[] {
-                "CrashLoop",
-                "container "
-                    + cs.getName()
-                    + " of pod "
-                    + p.getMetadata().getName()
-                    + " keeps crashing, "
-                    + nz(cs.getRestartCount())
-                    + " restarts"
-                    + detail
-              });
+              new Problem(
+                  ConditionReason.CrashLoop,
+                  "container "
+                      + cs.getName()
+                      + " of pod "
+                      + p.getMetadata().getName()
+                      + " keeps crashing, "
+                      + nz(cs.getRestartCount())
+                      + " restarts"
+                      + detail));
         }
       }
     }
@@ -314,13 +315,12 @@ public final class StatusAggregator {
       for (ReplicaSetCondition c : rs.getStatus().getConditions()) {
         if ("ReplicaFailure".equals(c.getType()) && "True".equals(c.getStatus())) {
           return Optional.of(
-              new String[] {
-                "PodsRejected",
-                "ReplicaSet "
-                    + rs.getMetadata().getName()
-                    + " cannot create pods: "
-                    + c.getMessage()
-              });
+              new Problem(
+                  ConditionReason.PodsRejected,
+                  "ReplicaSet "
+                      + rs.getMetadata().getName()
+                      + " cannot create pods: "
+                      + c.getMessage()));
         }
       }
     }
@@ -331,14 +331,14 @@ public final class StatusAggregator {
       for (DeploymentCondition c : d.get().getStatus().getConditions()) {
         if ("ReplicaFailure".equals(c.getType()) && "True".equals(c.getStatus())) {
           return Optional.of(
-              new String[] {
-                "PodsRejected", "the Deployment cannot create pods: " + c.getMessage()
-              });
+              new Problem(
+                  ConditionReason.PodsRejected,
+                  "the Deployment cannot create pods: " + c.getMessage()));
         }
         if ("Progressing".equals(c.getType())
             && "False".equals(c.getStatus())
             && "ProgressDeadlineExceeded".equals(c.getReason())) {
-          return Optional.of(new String[] {"ProgressDeadlineExceeded", c.getMessage()});
+          return Optional.of(new Problem(ConditionReason.ProgressDeadlineExceeded, c.getMessage()));
         }
       }
     }

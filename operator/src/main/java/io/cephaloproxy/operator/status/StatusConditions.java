@@ -1,5 +1,6 @@
 package io.cephaloproxy.operator.status;
 
+import io.cephaloproxy.api.v1alpha1.ConditionReason;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConditionBuilder;
 import java.time.Instant;
@@ -20,11 +21,11 @@ public final class StatusConditions {
   private StatusConditions() {}
 
   public static Condition of(
-      String type, boolean status, String reason, String message, long generation) {
+      String type, boolean status, ConditionReason reason, String message, long generation) {
     return new ConditionBuilder()
         .withType(type)
         .withStatus(status ? "True" : "False")
-        .withReason(reason)
+        .withReason(reason.name())
         .withMessage(bounded(message))
         .withObservedGeneration(generation)
         .build();
@@ -62,6 +63,18 @@ public final class StatusConditions {
       out.add(new ConditionBuilder(c).withLastTransitionTime(ltt).build());
     }
     return out;
+  }
+
+  /** The condition's reason as the enum, or empty when absent or not one of ours. */
+  public static java.util.Optional<ConditionReason> reason(Condition c) {
+    if (c == null || c.getReason() == null) {
+      return java.util.Optional.empty();
+    }
+    try {
+      return java.util.Optional.of(ConditionReason.valueOf(c.getReason()));
+    } catch (IllegalArgumentException e) {
+      return java.util.Optional.empty();
+    }
   }
 
   public static Condition find(List<Condition> conditions, String type) {

@@ -2,8 +2,10 @@ package io.cephaloproxy.operator.status;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.cephaloproxy.api.v1alpha1.ConditionReason;
 import io.cephaloproxy.api.v1alpha1.Conditions;
 import io.cephaloproxy.api.v1alpha1.SquidProxyStatus;
+import io.cephaloproxy.compiler.ValidationError;
 import io.cephaloproxy.operator.model.Labels;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -53,7 +55,21 @@ class StatusAggregatorTest {
       List<ReplicaSet> rs,
       List<String> errors,
       List<String> missing) {
-    return new Observation(3, errors, missing, Optional.of(HASH), 2, d, rs, pods, "p.ns.svc:3128");
+    List<ValidationError> problems = new java.util.ArrayList<>();
+    errors.forEach(e -> problems.add(problem(e, ConditionReason.InvalidSpec)));
+    missing.forEach(e -> problems.add(problem(e, ConditionReason.MissingReference)));
+    return obs(d, pods, rs, problems);
+  }
+
+  static Observation obs(
+      Optional<Deployment> d, List<Pod> pods, List<ReplicaSet> rs, List<ValidationError> problems) {
+    return new Observation(3, problems, Optional.of(HASH), 2, d, rs, pods, "p.ns.svc:3128");
+  }
+
+  /** "field: message" as the compiler words it. */
+  static ValidationError problem(String text, ConditionReason reason) {
+    int colon = text.indexOf(": ");
+    return new ValidationError(text.substring(0, colon), text.substring(colon + 2), reason);
   }
 
   static Condition cond(SquidProxyStatus s, String type) {
@@ -122,7 +138,7 @@ class StatusAggregatorTest {
             T0);
     assertThat(cond(s, Conditions.PROGRESSING).getStatus()).isEqualTo("True");
     assertThat(cond(s, Conditions.PROGRESSING).getReason())
-        .isEqualTo(Conditions.REASON_ROLLING_OUT);
+        .isEqualTo(ConditionReason.RollingOut.name());
     assertThat(cond(s, Conditions.PROGRESSING).getMessage()).contains("1 of 2 replicas updated");
     assertThat(cond(s, Conditions.READY).getStatus()).isEqualTo("False");
   }
@@ -165,6 +181,86 @@ class StatusAggregatorTest {
   static final String MISSING_CA =
       "spec.sslBump.caSecret: Secret 'proxy-ca' not found in the SquidProxy's namespace; create it or fix the name";
 
+  static final ValidationError BAD_LIST_LINE =
+      new ValidationError(
+          "ConfigMap allowlist key domains.txt line 2",
+          "'*.example.com' is not a domain name; write .example.com for a domain and its subdomains",
+          ConditionReason.InvalidReferencedData);
+
+  @Test
+  void badReferencedDataIsInvalidReferencedDataOnEveryCondition() {
+    var s =
+        StatusAggregator.aggregate(
+            obs(
+                Optional.of(deployment("old", 2, 2, 2, 2, 5, 5)),
+                List.of(),
+                List.of(),
+                List.of(BAD_LIST_LINE)),
+            List.of(),
+            "old",
+            T0);
+    for (String type : List.of(Conditions.CONFIG_VALID, Conditions.READY, Conditions.DEGRADED)) {
+      assertThat(cond(s, type).getReason())
+          .as(type)
+          .isEqualTo(ConditionReason.InvalidReferencedData.name());
+    }
+    assertThat(cond(s, Conditions.CONFIG_VALID).getMessage()).isEqualTo(BAD_LIST_LINE.toString());
+    assertThat(cond(s, Conditions.DEGRADED).getMessage()).contains("domains.txt line 2");
+    assertThat(cond(s, Conditions.PROGRESSING).getReason())
+        .isEqualTo(ConditionReason.Blocked.name());
+    assertThat(s.getConfigHash()).as("the previous configuration stays").isEqualTo("old");
+  }
+
+  /**
+   * Every pair of blocking problems present at once: Ready, Degraded and ConfigValid name the same
+   * reason, the first in ConditionReason.BLOCKING, and the message lists every problem, that one
+   * first (before, the three conditions each had their own order).
+   */
+  @Test
+  void precedenceIsTheSameOnEveryCondition() {
+    ValidationError spec =
+        new ValidationError("spec.extraConfig line 1", "bad", ConditionReason.InvalidSpec);
+    ValidationError missing = problem(MISSING_CA, ConditionReason.MissingReference);
+    List<List<ValidationError>> cases =
+        List.of(
+            List.of(missing, spec),
+            List.of(missing, BAD_LIST_LINE),
+            List.of(BAD_LIST_LINE, spec),
+            List.of(missing, BAD_LIST_LINE, spec));
+    for (List<ValidationError> problems : cases) {
+      ConditionReason want =
+          ConditionReason.BLOCKING.stream()
+              .filter(r -> problems.stream().anyMatch(p -> p.reason() == r))
+              .findFirst()
+              .orElseThrow();
+      var s =
+          StatusAggregator.aggregate(
+              obs(Optional.of(deployment("old", 2, 2, 2, 2, 5, 5)), List.of(), List.of(), problems),
+              List.of(),
+              "old",
+              T0);
+      for (String type : List.of(Conditions.CONFIG_VALID, Conditions.READY, Conditions.DEGRADED)) {
+        assertThat(cond(s, type).getReason())
+            .as("%s for %s", type, problems)
+            .isEqualTo(want.name());
+      }
+      for (ValidationError p : problems) {
+        assertThat(cond(s, Conditions.CONFIG_VALID).getMessage()).contains(p.toString());
+      }
+      String first =
+          problems.stream().filter(p -> p.reason() == want).findFirst().orElseThrow().toString();
+      assertThat(cond(s, Conditions.CONFIG_VALID).getMessage())
+          .as("the deciding problem comes first")
+          .matches("(cannot compile: )?" + java.util.regex.Pattern.quote(first) + ".*");
+    }
+    assertThat(ConditionReason.BLOCKING)
+        .containsExactly(
+            ConditionReason.InvalidSpec,
+            ConditionReason.InvalidReferencedData,
+            ConditionReason.MissingReference,
+            ConditionReason.SquidRejectedConfig);
+  }
+
   @Test
   void missingSecretIsDegradedWithItsName() {
     var s =
@@ -175,7 +271,7 @@ class StatusAggregatorTest {
             T0);
     Condition degraded = cond(s, Conditions.DEGRADED);
     assertThat(degraded.getStatus()).isEqualTo("True");
-    assertThat(degraded.getReason()).isEqualTo(Conditions.REASON_MISSING_REFERENCE);
+    assertThat(degraded.getReason()).isEqualTo(ConditionReason.MissingReference.name());
     assertThat(degraded.getMessage())
         .as("the compiler's sentence as it is, nothing appended")
         .isEqualTo(MISSING_CA);
@@ -200,10 +296,11 @@ class StatusAggregatorTest {
             T0);
     Condition cv = cond(s, Conditions.CONFIG_VALID);
     assertThat(cv.getStatus()).isEqualTo("False");
-    assertThat(cv.getReason()).isEqualTo(Conditions.REASON_INVALID_SPEC);
+    assertThat(cv.getReason()).isEqualTo(ConditionReason.InvalidSpec.name());
     assertThat(cv.getMessage()).contains("'bad domain' is not a domain");
     assertThat(s.getConfigHash()).isEqualTo("old");
-    assertThat(cond(s, Conditions.DEGRADED).getReason()).isEqualTo(Conditions.REASON_INVALID_SPEC);
+    assertThat(cond(s, Conditions.DEGRADED).getReason())
+        .isEqualTo(ConditionReason.InvalidSpec.name());
   }
 
   @Test
@@ -242,7 +339,7 @@ class StatusAggregatorTest {
             T0);
     Condition cv = cond(s, Conditions.CONFIG_VALID);
     assertThat(cv.getStatus()).isEqualTo("False");
-    assertThat(cv.getReason()).isEqualTo(Conditions.REASON_SQUID_REJECTED_CONFIG);
+    assertThat(cv.getReason()).isEqualTo(ConditionReason.SquidRejectedConfig.name());
     assertThat(cv.getMessage())
         .isEqualTo("FATAL: Bungled /etc/cephaloproxy/squid.conf line 12: acl x dstdomain");
     assertThat(cond(s, Conditions.DEGRADED).getStatus()).isEqualTo("True");

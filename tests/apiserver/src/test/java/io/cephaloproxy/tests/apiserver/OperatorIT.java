@@ -131,4 +131,75 @@ class OperatorIT extends ReconcilerScenarios {
         .hasSizeLessThan(20)
         .allSatisfy(e -> assertThat(e.getMessage().length()).isLessThanOrEqualTo(1024));
   }
+
+  /**
+   * Issue 16 §1: typed reasons end to end. Bad content of a referenced ConfigMap is {@code
+   * InvalidReferencedData} (it was flattened into InvalidSpec); a dependent the API server refuses
+   * (a toleration with operator Exists and a value passes the CRD, the Deployment does not) is one
+   * line naming the object, the field, the API server's words and the SquidProxy field to change,
+   * with no Java in it, and one aggregated Warning Event however often the operator retries.
+   */
+  @Test
+  @Order(30)
+  void referencedDataAndRejectedDependentsHaveTheirOwnReasonsAndOneLineMessages(TestInfo info) {
+    namespace(info);
+    kubelet.rule(p -> new FakeKubelet.Running());
+    admin
+        .configMaps()
+        .inNamespace(ns)
+        .resource(
+            new io.fabric8.kubernetes.api.model.ConfigMapBuilder()
+                .withNewMetadata()
+                .withName("allowlist")
+                .endMetadata()
+                .addToData("domains.txt", ".example.com\n*.example.org\n")
+                .build())
+        .create();
+    proxies.apply("lists", "access: {allowedDomainsFrom: {name: allowlist, key: domains.txt}}");
+    SquidProxy lists =
+        proxies.await("lists", "ConfigValid=False", p -> is(p, "ConfigValid", "False"));
+    for (String type : List.of("ConfigValid", "Ready", "Degraded")) {
+      assertThat(Proxies.condition(lists, type).orElseThrow().getReason())
+          .as("%s reason for a wildcard line in a referenced domain list", type)
+          .isEqualTo("InvalidReferencedData");
+    }
+    assertThat(Proxies.condition(lists, "ConfigValid").orElseThrow().getMessage())
+        .startsWith("ConfigMap allowlist key domains.txt line 2: ");
+
+    proxies.apply("tolerant", "tolerations: [{key: dedicated, operator: Exists, value: proxy}]");
+    SquidProxy rejected =
+        proxies.await(
+            "tolerant",
+            "Degraded=True with DependentRejected",
+            p ->
+                Proxies.condition(p, "Degraded")
+                    .filter(c -> "DependentRejected".equals(c.getReason()))
+                    .isPresent());
+    String message = Proxies.condition(rejected, "Degraded").orElseThrow().getMessage();
+    System.out.println("DependentRejected: " + message);
+    assertThat(message)
+        .startsWith(
+            "the API server refused Deployment \"tolerant\": spec.template.spec.tolerations[0]")
+        .contains("(HTTP 422); change spec.tolerations[0] in the SquidProxy")
+        .doesNotContain("Exception")
+        .doesNotContain("io.fabric8")
+        .doesNotContain("Status(")
+        .doesNotContain("\n")
+        .doesNotContain("\tat ");
+    assertThat(message.length()).isLessThanOrEqualTo(1000);
+    ControlPlane.sleep(30_000); // the operator retries from 1 s on: several rejected applies
+    List<io.fabric8.kubernetes.api.model.Event> events =
+        admin.v1().events().inNamespace(ns).list().getItems().stream()
+            .filter(e -> "DependentRejected".equals(e.getReason()))
+            .toList();
+    System.out.printf(
+        "DependentRejected events after 30 s of retries: %d, counts %s%n",
+        events.size(), events.stream().map(e -> e.getCount()).toList());
+    assertThat(events).as("one aggregated Warning Event, not one per retry").hasSize(1);
+    assertThat(events.get(0).getType()).isEqualTo("Warning");
+    assertThat(events.get(0).getInvolvedObject().getName()).isEqualTo("tolerant");
+
+    proxies.apply("tolerant", "tolerations: [{key: dedicated, operator: Exists}]");
+    proxies.awaitReady("tolerant");
+  }
 }

@@ -1,0 +1,49 @@
+package io.cephaloproxy.api.v1alpha1;
+
+/**
+ * Every Event the operator records on a SquidProxy ({@code kubectl describe squidproxy}): its
+ * reason (the constant's name), its type and, for the docs' table, when it is recorded.
+ */
+public enum EventReason {
+  RolloutStarted(EventType.Normal, "A new configuration hash is being rolled out."),
+  RolloutFinished(EventType.Normal, "Ready became True: the configuration is live."),
+  ConfigRejected(
+      EventType.Warning,
+      "ConfigValid became False (InvalidSpec, InvalidReferencedData, SquidRejectedConfig) or its"
+          + " message changed."),
+  ReferenceMissing(
+      EventType.Warning, "A Secret or ConfigMap the spec names is missing (Degraded=True)."),
+  CrashLoop(EventType.Warning, "The Squid container keeps restarting (Degraded=True, CrashLoop)."),
+  ImagePullFailed(
+      EventType.Warning, "A proxy pod cannot pull its image (Degraded=True, ImagePullFailed)."),
+  PodsRejected(
+      EventType.Warning,
+      "The ReplicaSet cannot create pods: quota, admission or Pod Security (Degraded=True,"
+          + " PodsRejected)."),
+  DependentRejected(
+      EventType.Warning,
+      "The API server refused an object the operator applies (Degraded=True, DependentRejected).");
+
+  /** The Event's {@code type}. */
+  public enum EventType {
+    Normal,
+    Warning
+  }
+
+  private final EventType type;
+  private final String meaning;
+
+  EventReason(EventType type, String meaning) {
+    this.type = type;
+    this.meaning = meaning;
+  }
+
+  public EventType type() {
+    return type;
+  }
+
+  /** When it is recorded, for the docs. */
+  public String meaning() {
+    return meaning;
+  }
+}
