@@ -1,5 +1,6 @@
 package io.cephaloproxy.e2e;
 
+import io.cephaloproxy.testsupport.Cmd;
 import io.cephaloproxy.testsupport.RepoRoot;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -84,6 +85,28 @@ final class Cluster {
     }
     client = c;
     return c;
+  }
+
+  /** The Helm CLI of scripts/get-helm.sh (installed once, cached). */
+  static String helmCli() {
+    return Cmd.run(Duration.ofMinutes(3), "bash", REPO.resolve("scripts/get-helm.sh").toString())
+        .orThrow()
+        .out()
+        .trim();
+  }
+
+  /** The kubectl of the node's Kubernetes binaries (scripts/cluster/env.sh's kube_bin_dir). */
+  static String kubectlCli() {
+    return Cmd.run(
+            Duration.ofSeconds(10),
+            "bash",
+            "-c",
+            "source '"
+                + REPO.resolve("scripts/cluster/env.sh")
+                + "' && echo \"$(kube_bin_dir)/kubectl\"")
+        .orThrow()
+        .out()
+        .trim();
   }
 
   /**

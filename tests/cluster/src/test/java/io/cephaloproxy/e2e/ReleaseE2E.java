@@ -47,25 +47,8 @@ class ReleaseE2E {
   void setUp() {
     Cluster.client();
     release = Release.current();
-    helm =
-        Cmd.run(
-                Duration.ofMinutes(3),
-                "bash",
-                Cluster.REPO.resolve("scripts/get-helm.sh").toString())
-            .orThrow()
-            .out()
-            .trim();
-    kubectl =
-        Cmd.run(
-                Duration.ofSeconds(10),
-                "bash",
-                "-c",
-                "source '"
-                    + Cluster.REPO.resolve("scripts/cluster/env.sh")
-                    + "' && echo \"$(kube_bin_dir)/kubectl\"")
-            .orThrow()
-            .out()
-            .trim();
+    helm = Cluster.helmCli();
+    kubectl = Cluster.kubectlCli();
   }
 
   @Test
