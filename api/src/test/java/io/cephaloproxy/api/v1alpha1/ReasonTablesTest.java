@@ -14,10 +14,11 @@ import org.junit.jupiter.api.Test;
 /**
  * The reason tables of docs/troubleshooting.md and docs/api.md are generated from {@link
  * ConditionReason} and {@link EventReason}: this test fails when they are stale and rewrites them
- * with {@code -Dupdate=true}.
+ * with {@code -Dcephaloproxy.regenerate=true}.
  */
 class ReasonTablesTest {
-  static final String HOW = "do not edit; run mvn -B -ntp -pl api verify -Dupdate=true";
+  static final String HOW =
+      "do not edit; run mvn -B -ntp -pl api verify -Dcephaloproxy.regenerate=true";
   static final List<String> TYPES =
       List.of(
           Conditions.READY, Conditions.PROGRESSING, Conditions.DEGRADED, Conditions.CONFIG_VALID);
@@ -93,13 +94,13 @@ class ReasonTablesTest {
     for (String[] t : tables) {
       fresh = fill(fresh, t[0], t[1], path);
     }
-    if (RepoRoot.update() && !fresh.equals(doc)) {
+    if (RepoRoot.regenerate() && !fresh.equals(doc)) {
       Files.writeString(path, fresh);
       doc = fresh;
     }
     assertThat(doc)
         .as(
-            "the reason tables of %s are stale: regenerate with  mvn -B -ntp -pl api verify -Dupdate=true",
+            "the reason tables of %s are stale: regenerate with  mvn -B -ntp -pl api verify -Dcephaloproxy.regenerate=true",
             file)
         .isEqualTo(fresh);
   }
