@@ -8,6 +8,7 @@ import dev.cel.common.CelAbstractSyntaxTree;
 import dev.cel.common.types.SimpleType;
 import dev.cel.compiler.CelCompiler;
 import dev.cel.compiler.CelCompilerFactory;
+import dev.cel.extensions.CelExtensions;
 import dev.cel.runtime.CelFunctionBinding;
 import dev.cel.runtime.CelRuntime;
 import dev.cel.runtime.CelRuntimeFactory;
@@ -27,13 +28,15 @@ import java.util.regex.Pattern;
  * functions the CRD uses (IP/CIDR: isIP, isCIDR, cidr().masked(); quantity: isQuantity,
  * quantity().compareTo()). A CIDR is modelled as its canonical string and a quantity as a number,
  * which is all these rules compare. Rules using oldSelf (transition rules) do not apply to a new
- * object, as on the API server.
+ * object, as on the API server. The strings extension (split, ...) is Kubernetes' too.
  */
 final class CelEvaluator {
   private static final CelCompiler COMPILER =
       CelCompilerFactory.standardCelCompilerBuilder()
           .setStandardMacros(dev.cel.parser.CelStandardMacro.STANDARD_MACROS)
           .addVar("self", SimpleType.DYN)
+          // Kubernetes' CEL has the strings extension (split, indexOf, lowerAscii, ...)
+          .addLibraries(CelExtensions.strings())
           .addFunctionDeclarations(
               newFunctionDeclaration(
                   "isIP", newGlobalOverload("isIP_string", SimpleType.BOOL, SimpleType.STRING)),
@@ -60,6 +63,7 @@ final class CelEvaluator {
           .build();
   private static final CelRuntime RUNTIME =
       CelRuntimeFactory.standardCelRuntimeBuilder()
+          .addLibraries(CelExtensions.strings())
           .addFunctionBindings(
               CelFunctionBinding.from("isIP_string", String.class, s -> ip(s) != null),
               CelFunctionBinding.from("isCIDR_string", String.class, s -> cidr(s, false) != null),

@@ -176,6 +176,9 @@ class DocsTest {
     return tests.stream();
   }
 
+  private static final Pattern HEREDOC =
+      Pattern.compile("cat > (\\S+) <<'(\\w+)'\\n(.*?)\\n\\2(\\n|$)", Pattern.DOTALL);
+
   /**
    * Every kubectl and helm command of the docs is accepted by the tool's own parser: run against an
    * API server address that refuses connections, a valid command gets as far as connecting (or as
@@ -199,9 +202,22 @@ class DocsTest {
       if (b.info().equals("run-here")) {
         continue; // executed by sslBumpGuideCommandsRun
       }
+      // files the block writes with a here-document (cat > FILE <<'END' ... END) exist for its
+      // commands, in the test's directory
+      Map<String, Path> written = new java.util.HashMap<>();
+      Matcher heredoc = HEREDOC.matcher(b.text());
+      while (heredoc.find()) {
+        Path file = dir.resolve(Path.of(heredoc.group(1)).getFileName());
+        Files.writeString(file, heredoc.group(3) + "\n");
+        written.put(heredoc.group(1), file);
+      }
       for (String cmd : Markdown.commands(b)) {
         for (String segment : cmd.split("\\s*(\\|\\||&&|\\||;)\\s*")) {
-          String c = segment.replaceAll("\\s*&$", "").replace("<pod>", "basic-0");
+          String replaced = segment.replaceAll("\\s*&$", "").replace("<pod>", "basic-0");
+          for (Map.Entry<String, Path> w : written.entrySet()) {
+            replaced = replaced.replace("=" + w.getKey(), "=" + w.getValue());
+          }
+          String c = replaced;
           if (!c.startsWith("kubectl ") && !c.startsWith("helm ")) {
             continue;
           }
