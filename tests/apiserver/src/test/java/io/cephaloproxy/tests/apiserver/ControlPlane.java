@@ -112,7 +112,16 @@ public final class ControlPlane {
         sleep(wait.toMillis());
       }
       Instant start = Instant.now();
-      apiServer.start();
+      try {
+        apiServer.start();
+      } catch (RuntimeException e) {
+        try {
+          apiServer.stop(); // a start that failed half-way leaves no etcd or kube-apiserver behind
+        } catch (RuntimeException stopFailed) {
+          e.addSuppressed(stopFailed);
+        }
+        throw e;
+      }
       kubeconfig = workDir.resolve("admin.kubeconfig");
       Files.writeString(kubeconfig, apiServer.getKubeConfigYaml());
       admin = clientFor(Config.fromKubeconfig(Files.readString(kubeconfig)));
