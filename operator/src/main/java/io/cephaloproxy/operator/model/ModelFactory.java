@@ -73,7 +73,7 @@ public final class ModelFactory {
         defaultImage,
         (kind, name) -> {
           HasMetadata o = lookup.apply(kind, name);
-          return o == null ? null : ObjectData.data(o);
+          return o == null ? null : SecretAndConfigMapData.data(o);
         },
         (kind, name) -> version(lookup.apply(kind, name)),
         complete);

@@ -1,6 +1,6 @@
 package io.cephaloproxy.operator.referenced;
 
-import io.cephaloproxy.operator.model.ObjectData;
+import io.cephaloproxy.operator.model.SecretAndConfigMapData;
 import io.cephaloproxy.operator.model.WatchedObject;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -24,9 +24,10 @@ import java.util.function.LongSupplier;
  *
  * <ul>
  *   <li>of a Secret only its keys are kept, each value replaced by a one-byte stand-in ({@link
- *       ObjectData#secretKeys}): the compiler checks only that a key is there and not empty, the
- *       pod mounts the Secret itself and the config hash covers its uid and resourceVersion, so the
- *       Secret's bytes are garbage as soon as the GET's answer has been read;
+ *       SecretAndConfigMapData#secretKeys}): the compiler checks only that a key is there and not
+ *       empty, the pod mounts the Secret itself and the config hash covers its uid and
+ *       resourceVersion, so the Secret's bytes are garbage as soon as the GET's answer has been
+ *       read;
  *   <li>one copy per object version, shared by every proxy that refers to it; concurrent reconciles
  *       wait for the one GET in flight;
  *   <li>an entry not used for {@link #IDLE_NANOS} is dropped (in steady state no reconcile runs, so
@@ -52,8 +53,9 @@ public final class ReferenceFetcher implements AutoCloseable {
   public sealed interface Lookup permits Found, Missing, TooLarge {}
 
   /**
-   * A ConfigMap's data as {@link ObjectData#data} gives it, or a Secret's keys as {@link
-   * ObjectData#secretKeys} gives them; bytes: what that holds (for a Secret, its keys only).
+   * A ConfigMap's data as {@link SecretAndConfigMapData#data} gives it, or a Secret's keys as
+   * {@link SecretAndConfigMapData#secretKeys} gives them; bytes: what that holds (for a Secret, its
+   * keys only).
    */
   public record Found(Map<String, String> data, long bytes) implements Lookup {}
 
@@ -191,8 +193,8 @@ public final class ReferenceFetcher implements AutoCloseable {
                     + MAX_OBJECT_BYTES
                     + " (1 MiB) the operator reads of one referenced Secret or ConfigMap; make it smaller or split it")
             : o instanceof Secret secret
-                ? keysOnly(ObjectData.secretKeys(secret))
-                : new Found(ObjectData.data(o), bytes);
+                ? keysOnly(SecretAndConfigMapData.secretKeys(secret))
+                : new Found(SecretAndConfigMapData.data(o), bytes);
     Entry e =
         new Entry(
             o.getMetadata().getResourceVersion(),

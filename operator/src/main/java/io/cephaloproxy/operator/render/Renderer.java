@@ -2,10 +2,10 @@ package io.cephaloproxy.operator.render;
 
 import io.cephaloproxy.api.v1alpha1.SquidProxy;
 import io.cephaloproxy.operator.model.ModelFactory;
-import io.cephaloproxy.operator.model.ObjectData;
 import io.cephaloproxy.operator.model.ProxyDeployment;
 import io.cephaloproxy.operator.model.ProxyModel;
 import io.cephaloproxy.operator.model.ProxyObjects;
+import io.cephaloproxy.operator.model.SecretAndConfigMapData;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.util.ArrayList;
@@ -68,7 +68,7 @@ public final class Renderer {
       if (!kind.equals(o.getKind()) || !name.equals(o.getMetadata().getName()) || !ns.equals(ons)) {
         continue;
       }
-      return ObjectData.data(o) == null ? null : o;
+      return SecretAndConfigMapData.data(o) == null ? null : o;
     }
     return null;
   }

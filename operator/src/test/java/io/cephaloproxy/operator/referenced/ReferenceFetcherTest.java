@@ -2,7 +2,7 @@ package io.cephaloproxy.operator.referenced;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.cephaloproxy.operator.model.ObjectData;
+import io.cephaloproxy.operator.model.SecretAndConfigMapData;
 import io.cephaloproxy.operator.model.WatchedObject;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
@@ -113,7 +113,7 @@ class ReferenceFetcherTest {
     assertThat(fetcher.gets()).isEqualTo(1);
     assertThat(fetcher.cachedBytes())
         .as("a Secret's keys, not its 500,000 bytes")
-        .isEqualTo("htpasswd".length() + ObjectData.WITHHELD.length());
+        .isEqualTo("htpasswd".length() + SecretAndConfigMapData.WITHHELD.length());
   }
 
   @Test
@@ -139,7 +139,12 @@ class ReferenceFetcherTest {
         .as("keys kept, values replaced: the compiler only checks that a key is not empty")
         .containsExactlyInAnyOrderEntriesOf(
             java.util.Map.of(
-                "username", ObjectData.WITHHELD, "password", ObjectData.WITHHELD, "empty", ""));
+                "username",
+                SecretAndConfigMapData.WITHHELD,
+                "password",
+                SecretAndConfigMapData.WITHHELD,
+                "empty",
+                ""));
     assertThat(f.data().values()).doesNotContain(b64("proxy-user"), b64("s3cret-password"));
   }
 

@@ -8,9 +8,14 @@ import java.util.Base64;
 import java.util.Map;
 import java.util.TreeMap;
 
-/** The data of a referenced Secret or ConfigMap as {@link ModelFactory} takes it. */
-public final class ObjectData {
-  private ObjectData() {}
+/**
+ * Reads the data of a fetched Secret or ConfigMap in the form {@link ModelFactory} takes it. The
+ * names around references: {@code SpecReferences} lists what a spec refers to, {@link
+ * io.cephaloproxy.operator.referenced.ReferenceFetcher} reads those objects, this class turns each
+ * into a key-to-value map, and the compiler receives them all as {@code ReferencedData}.
+ */
+public final class SecretAndConfigMapData {
+  private SecretAndConfigMapData() {}
 
   /**
    * Secret: data (base64, as stored), plus stringData encoded the same way (the API server turns
