@@ -6,7 +6,8 @@
 #   - sign_and_attest NAME: signs REF[NAME] by digest with cosign, verifies the signature, attaches
 #     the SBOMs as signed attestations and verifies them;
 #   - build_bundle / build_catalog: the OLM bundle image (bundle/, images pinned by digest) and a
-#     file-based catalog image (opm init + render + a channel holding this version, `opm validate`),
+#     file-based catalog image (opm init + render + the channel: this version, replacing the release
+#     RELEASE_PREVIOUS names if set; `opm validate`),
 #     both pushed by digest; a catalog or CSV that opm refuses fails the step with opm's message.
 #
 # Signing: offline, no transparency log (--tlog-upload=false; verification --insecure-ignore-tlog)
@@ -139,8 +140,8 @@ bundle_check() {
   catalog_validate "$WORK/bundle-check"
 }
 
-# build_catalog: opm init + render of the pushed bundle (from the registry, by digest) + a channel
-# holding this version; `opm validate`; then the catalog image, tagged SOURCE[operator-catalog].
+# build_catalog: opm init + render of the pushed bundle (from the registry, by digest) + the channel
+# (catalog_graph: this version, after the earlier release's with RELEASE_PREVIOUS); `opm validate`; then the catalog image, tagged SOURCE[operator-catalog].
 build_catalog() {
   source "$WORK/tools.env"
   local dir="$WORK/catalog" fbc="$WORK/catalog/configs/$OLM_PACKAGE" base
@@ -154,14 +155,7 @@ build_catalog() {
   echo '{"default": [{"type": "insecureAcceptAnything"}]}' >"$WORK/opm-home/.config/containers/policy.json"
   HOME="$WORK/opm-home" "$OPM" render "${REF[operator-bundle]}" --output=yaml >"$fbc/bundle.yaml"
   check grep -q "^image: ${REF[operator-bundle]}\$" "$fbc/bundle.yaml"
-  cat >"$fbc/channel.yaml" <<YAML
----
-schema: olm.channel
-package: $OLM_PACKAGE
-name: $OLM_CHANNEL
-entries:
-  - name: $OLM_PACKAGE.v$VERSION
-YAML
+  catalog_graph "$fbc"
   catalog_validate "$dir/configs"
   # The base: the runtime base with /bin/opm and /bin/grpc_health_probe (OLM v0 probes the catalog
   # pod with it). opm is a cgo binary for glibc, which the base has.
@@ -176,6 +170,41 @@ YAML
   DOCKER_BUILDKIT=1 "$DOCKER" build -f "$dir/configs.Dockerfile" -t "${SOURCE[operator-catalog]}" "$dir"
   # the image serves the catalog: opm validates what it holds
   "$DOCKER" run --rm --network none --entrypoint /bin/opm "${SOURCE[operator-catalog]}" validate /configs
+}
+
+# catalog_graph FBC: the channel of this release's catalog (FBC: the package's directory of the
+# file-based catalog, holding this version's bundle). Without RELEASE_PREVIOUS the channel holds this
+# version alone. With RELEASE_PREVIOUS=DIR, an earlier release's record (e.g. dist/0.1.0), the
+# catalog keeps that release's bundles (its bundle images by digest, as it published them) and
+# channel entries, and this version replaces it: OLM offers Subscriptions on the channel the upgrade
+# from the earlier CSV to this one. The entry's skipRange is the CSV's olm.skipRange ("<VERSION").
+catalog_graph() {
+  local fbc=$1 prev="${RELEASE_PREVIOUS:-}" prev_version="" prev_fbc f
+  if [ -n "$prev" ]; then
+    prev_version=$(sed -n 's/^VERSION=//p' "$prev/release.env" 2>/dev/null)
+    prev_fbc="$prev/catalog/$OLM_PACKAGE"
+    [ -n "$prev_version" ] && [ -f "$prev_fbc/channel.yaml" ] \
+      || { echo "RELEASE_PREVIOUS=$prev is not a release record with a catalog (release.env with VERSION, catalog/$OLM_PACKAGE/channel.yaml)"; return 1; }
+    [ "$prev_version" != "$VERSION" ] && [ "$(printf '%s\n' "$prev_version" "$VERSION" | sort -V | tail -1)" = "$VERSION" ] \
+      || { echo "RELEASE_PREVIOUS=$prev is release $prev_version: an upgrade needs an earlier version than $VERSION"; return 1; }
+    for f in "$prev_fbc"/*.yaml; do
+      case "${f##*/}" in package.yaml|channel.yaml) ;; *) cp "$f" "$fbc/v$prev_version-${f##*/}" ;; esac
+    done
+  fi
+  {
+    printf '%s\n' "---" "schema: olm.channel" "package: $OLM_PACKAGE" "name: $OLM_CHANNEL" "entries:"
+    [ -z "$prev" ] || sed -n '/^entries:$/,$p' "$prev_fbc/channel.yaml" | tail -n +2
+    echo "  - name: $OLM_PACKAGE.v$VERSION"
+    [ -z "$prev" ] || echo "    replaces: $OLM_PACKAGE.v$prev_version"
+    echo "    skipRange: \"<$VERSION\""
+  } >"$fbc/channel.yaml"
+  echo "channel $OLM_CHANNEL of the catalog:"; cat "$fbc/channel.yaml"
+}
+
+# catalog_replaces FBC: the CSV that this version's channel entry replaces (the last entry of
+# catalog_graph's channel), or nothing.
+catalog_replaces() {
+  sed -n '/^  - name: /{s/.*//;h};/^    replaces: /{s/^    replaces: //;h};${x;p}' "$1/channel.yaml"
 }
 
 # catalog_validate DIR: `opm validate`; on refusal, opm's own message and a failed step.

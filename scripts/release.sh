@@ -11,6 +11,9 @@
 #   3. renders install.yaml (CRD, namespace, RBAC, Deployment; the same digests) from that chart for
 #      a plain `kubectl apply -f`;
 #      (RELEASE_CHART_DIR: another chart directory, for a test of this script)
+#   OLM: the bundle image and a file-based catalog image (scripts/release-supply-chain.sh); with
+#      RELEASE_PREVIOUS=DIR (an earlier release's record, e.g. dist/0.1.0) the catalog keeps that
+#      release's bundles and this version replaces it (the upgrade graph OLM follows);
 #   4. publishes the release record in $RELEASE_OUT/VERSION (default dist/VERSION) and points
 #      $RELEASE_OUT/current at it: release.env (registry, chart, digests), install.yaml, the chart
 #      archive and RELEASE-NOTES.md (which base images the images were built on).
@@ -225,6 +228,7 @@ BUNDLE_IMAGE=${REF[operator-bundle]}
 CATALOG_IMAGE=${REF[operator-catalog]}
 OLM_PACKAGE=$OLM_PACKAGE
 OLM_CHANNEL=$OLM_CHANNEL
+OLM_REPLACES=$(catalog_replaces "$WORK/catalog/configs/$OLM_PACKAGE")
 COSIGN_PUBLIC_KEY=$dir/cosign.pub
 INSTALL_NAMESPACE=$INSTALL_NAMESPACE
 EOF

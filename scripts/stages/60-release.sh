@@ -6,7 +6,7 @@
 # names its step and log and leaves the previous release current (scripts/tests/release-fails-cleanly.sh).
 # The release also publishes SBOMs, signs every image with cosign (SBOMs as signed attestations) and
 # pushes the OLM bundle and catalog (docs/supply-chain.md); scripts/tests/signatures.sh and
-# olm-refusals.sh test those.
+# olm-refusals.sh and olm-upgrade-graph.sh test those.
 # Needs stages 36 (registry), 40 and 45 (images). Cold (empty registry): see docs/benchmarks.md;
 # warm (layers already in the registry): ~10 s plus ~15 s for the failure test.
 set -euo pipefail
@@ -24,3 +24,5 @@ scripts/tests/release-fails-cleanly.sh
 scripts/tests/signatures.sh "$dir"
 # a CSV or catalog opm refuses fails the release's step with opm's message
 scripts/tests/olm-refusals.sh
+# the catalog carries the upgrade graph from the release RELEASE_PREVIOUS names
+scripts/tests/olm-upgrade-graph.sh
