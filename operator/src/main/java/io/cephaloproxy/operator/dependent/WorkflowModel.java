@@ -14,6 +14,11 @@ public final class WorkflowModel {
     context.managedWorkflowAndDependentResourceContext().put(KEY, model);
   }
 
+  /** The model of this reconcile, absent when the spec did not compile (or nothing put it). */
+  public static java.util.Optional<ProxyModel> find(Context<SquidProxy> context) {
+    return context.managedWorkflowAndDependentResourceContext().get(KEY, ProxyModel.class);
+  }
+
   public static ProxyModel require(Context<SquidProxy> context) {
     return context
         .managedWorkflowAndDependentResourceContext()

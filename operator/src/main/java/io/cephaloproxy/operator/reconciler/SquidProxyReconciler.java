@@ -2,7 +2,6 @@ package io.cephaloproxy.operator.reconciler;
 
 import io.cephaloproxy.api.v1alpha1.AccessMode;
 import io.cephaloproxy.api.v1alpha1.ConditionReason;
-import io.cephaloproxy.api.v1alpha1.Conditions;
 import io.cephaloproxy.api.v1alpha1.Defaults;
 import io.cephaloproxy.api.v1alpha1.EventReason;
 import io.cephaloproxy.api.v1alpha1.SquidProxy;
@@ -27,7 +26,6 @@ import io.cephaloproxy.operator.referenced.MetadataOnly;
 import io.cephaloproxy.operator.referenced.ReferenceFetcher;
 import io.cephaloproxy.operator.status.Observation;
 import io.cephaloproxy.operator.status.StatusAggregator;
-import io.cephaloproxy.operator.status.StatusConditions;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -325,39 +323,8 @@ public class SquidProxyReconciler implements Reconciler<SquidProxy> {
               .map(p -> p.reason() + " " + p)
               .collect(Collectors.joining("; ")));
     }
-    Optional<Deployment> deployment = context.getSecondaryResource(Deployment.class);
-    List<Pod> proxyPods =
-        pods.list(ns, p -> name.equals(p.getMetadata().getLabels().get(Labels.INSTANCE))).toList();
-    List<ReplicaSet> proxyReplicaSets =
-        replicaSets
-            .list(ns, r -> name.equals(r.getMetadata().getLabels().get(Labels.INSTANCE)))
-            .toList();
-    int port =
-        proxy.getSpec() == null || proxy.getSpec().getPort() == null
-            ? Defaults.PORT
-            : proxy.getSpec().getPort();
-    int desiredReplicas =
-        result.model().map(m -> m.autoscaling() == null ? m.replicas() : -1).orElse(-1);
-    if (desiredReplicas < 0) {
-      desiredReplicas =
-          deployment
-              .map(d -> d.getSpec().getReplicas())
-              .filter(Objects::nonNull)
-              .orElse(
-                  proxy.getSpec() == null || proxy.getSpec().getReplicas() == null
-                      ? Defaults.REPLICAS
-                      : proxy.getSpec().getReplicas());
-    }
-    Observation observation =
-        new Observation(
-            proxy.getMetadata().getGeneration() == null ? 0 : proxy.getMetadata().getGeneration(),
-            result.problems(),
-            result.model().map(ProxyModel::configHash),
-            desiredReplicas,
-            deployment,
-            proxyReplicaSets,
-            proxyPods,
-            SquidProxyResources.endpoint(name, ns, port));
+    Observation observation = observe(proxy, context, result.problems(), result.model());
+    int desiredReplicas = observation.desiredReplicas();
     SquidProxyStatus current = proxy.getStatus();
     List<Condition> before =
         current == null || current.getConditions() == null ? List.of() : current.getConditions();
@@ -382,38 +349,86 @@ public class SquidProxyReconciler implements Reconciler<SquidProxy> {
     return UpdateControl.patchStatus(fresh(proxy, next));
   }
 
-  /** Unexpected failures: a Degraded condition with the error, then JOSDK's retry. */
+  /** What the status is computed from: the compiler's verdict and the cached dependents. */
+  private Observation observe(
+      SquidProxy proxy,
+      Context<SquidProxy> context,
+      List<ValidationError> problems,
+      Optional<ProxyModel> model) {
+    String ns = proxy.getMetadata().getNamespace();
+    String name = proxy.getMetadata().getName();
+    Optional<Deployment> deployment = context.getSecondaryResource(Deployment.class);
+    List<Pod> proxyPods =
+        pods.list(ns, p -> name.equals(p.getMetadata().getLabels().get(Labels.INSTANCE))).toList();
+    List<ReplicaSet> proxyReplicaSets =
+        replicaSets
+            .list(ns, r -> name.equals(r.getMetadata().getLabels().get(Labels.INSTANCE)))
+            .toList();
+    int port =
+        proxy.getSpec() == null || proxy.getSpec().getPort() == null
+            ? Defaults.PORT
+            : proxy.getSpec().getPort();
+    int desiredReplicas = model.map(m -> m.autoscaling() == null ? m.replicas() : -1).orElse(-1);
+    if (desiredReplicas < 0) {
+      desiredReplicas =
+          deployment
+              .map(d -> d.getSpec().getReplicas())
+              .filter(Objects::nonNull)
+              .orElse(
+                  proxy.getSpec() == null || proxy.getSpec().getReplicas() == null
+                      ? Defaults.REPLICAS
+                      : proxy.getSpec().getReplicas());
+    }
+    return new Observation(
+        proxy.getMetadata().getGeneration() == null ? 0 : proxy.getMetadata().getGeneration(),
+        problems,
+        model.map(ProxyModel::configHash),
+        desiredReplicas,
+        deployment,
+        proxyReplicaSets,
+        proxyPods,
+        SquidProxyResources.endpoint(name, ns, port));
+  }
+
+  /**
+   * Unexpected failures: a Degraded condition with the error, then JOSDK's retry. Ready,
+   * Progressing and ConfigValid say what is really deployed (the cached Deployment, ReplicaSets and
+   * pods): a Deployment the API server refused to create is {@code Creating}, one it refused to
+   * update still carries the previous configuration ({@code ConfigChanged}); neither keeps a
+   * Ready=True of an older generation.
+   */
   @Override
   public ErrorStatusUpdateControl<SquidProxy> updateErrorStatus(
       SquidProxy proxy, Context<SquidProxy> context, Exception e) {
     SquidProxyStatus current = proxy.getStatus();
-    List<Condition> before =
-        current == null || current.getConditions() == null ? List.of() : current.getConditions();
     long gen =
         proxy.getMetadata().getGeneration() == null ? 0 : proxy.getMetadata().getGeneration();
-    List<Condition> next = new ArrayList<>();
-    for (Condition c : before) {
-      if (!Conditions.DEGRADED.equals(c.getType())) {
-        next.add(c);
-      }
-    }
+    Optional<Observation> observed =
+        WorkflowModel.find(context)
+            .filter(m -> pods != null && replicaSets != null)
+            .map(m -> observe(proxy, context, List.of(), Optional.of(m)));
     boolean rejected = ApiErrors.rejected(e);
     String line = ApiErrors.oneLine(e);
     ConditionReason reason =
         rejected ? ConditionReason.DependentRejected : ConditionReason.ReconcileError;
-    next.add(
-        StatusConditions.of(
-            Conditions.DEGRADED,
-            true,
-            reason,
-            rejected ? line : "reconcile failed, retrying: " + line,
-            gen));
     if (rejected) {
       events(context).record(proxy, EventReason.DependentRejected, line);
     }
     SquidProxyStatus status =
-        (current == null ? new SquidProxyStatus() : current)
-            .withConditions(StatusConditions.merge(before, next, clock.instant()));
+        StatusAggregator.afterFailure(
+            gen,
+            observed,
+            current,
+            reason,
+            rejected ? line : "reconcile failed, retrying: " + line,
+            clock.instant());
+    if (observed.isPresent()) {
+      status =
+          status.withKubectlFields(
+              status.getReadyReplicas() + "/" + observed.get().desiredReplicas(),
+              effectiveMode(proxy),
+              selector(proxy.getMetadata().getName()));
+    }
     if (status.equals(current)) {
       return ErrorStatusUpdateControl.defaultErrorProcessing();
     }

@@ -138,6 +138,47 @@ public final class StatusAggregator {
         hash);
   }
 
+  /**
+   * The status after a reconcile that failed ({@code DependentRejected}, {@code ReconcileError}):
+   * Degraded says what failed; Ready, Progressing and ConfigValid say what is deployed when the
+   * spec compiled ({@code observed}: a Deployment the API server refused to create is {@code
+   * Creating}, one it refused to update still carries the previous configuration, {@code
+   * ConfigChanged}), else they stay as they were. The config hash stays the previous one: nothing
+   * new was rolled out.
+   */
+  public static SquidProxyStatus afterFailure(
+      long generation,
+      Optional<Observation> observed,
+      SquidProxyStatus current,
+      ConditionReason reason,
+      String message,
+      Instant now) {
+    List<Condition> previous =
+        current == null || current.getConditions() == null ? List.of() : current.getConditions();
+    String previousHash = current == null ? null : current.getConfigHash();
+    SquidProxyStatus base =
+        observed
+            .map(o -> aggregate(o, previous, previousHash, now))
+            .map(
+                s ->
+                    new SquidProxyStatus(
+                        s.getConditions(),
+                        s.getObservedGeneration(),
+                        s.getReplicas(),
+                        s.getReadyReplicas(),
+                        s.getEndpoint(),
+                        previousHash))
+            .orElse(current == null ? new SquidProxyStatus() : current);
+    List<Condition> next = new ArrayList<>();
+    for (Condition c : base.getConditions() == null ? List.<Condition>of() : base.getConditions()) {
+      if (!DEGRADED.equals(c.getType())) {
+        next.add(c);
+      }
+    }
+    next.add(StatusConditions.of(DEGRADED, true, reason, message, generation));
+    return base.withConditions(StatusConditions.merge(previous, next, now));
+  }
+
   private static String readyMessage(Blocker b) {
     return switch (b.reason()) {
       case InvalidReferencedData -> "a referenced ConfigMap or Secret holds unusable data";

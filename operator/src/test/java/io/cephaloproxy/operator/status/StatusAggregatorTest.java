@@ -530,4 +530,87 @@ class StatusAggregatorTest {
             Instant.parse("2026-01-01T01:00:00Z"));
     assertThat(fourth).isEqualTo(third);
   }
+
+  /** What a proxy that was Ready with "old" looks like. */
+  static SquidProxyStatus readyWithOldHash() {
+    return StatusAggregator.aggregate(
+        new Observation(
+            2,
+            List.of(),
+            Optional.of("old"),
+            2,
+            Optional.of(deployment("old", 2, 2, 2, 2, 5, 5)),
+            List.of(),
+            List.of(),
+            "p.ns.svc:3128"),
+        List.of(),
+        null,
+        T0);
+  }
+
+  @Test
+  void aRefusedCreationIsCreatingNotAMissingReadyCondition() {
+    var s =
+        StatusAggregator.afterFailure(
+            3,
+            Optional.of(obs(Optional.empty(), List.of(), List.of(), List.of(), List.of())),
+            null,
+            ConditionReason.DependentRejected,
+            "the API server refused Deployment \"p\": no (HTTP 422); change spec.x in the SquidProxy",
+            T1);
+    assertThat(cond(s, Conditions.READY))
+        .satisfies(c -> assertThat(c.getStatus()).isEqualTo("False"))
+        .satisfies(c -> assertThat(c.getReason()).isEqualTo("Creating"));
+    assertThat(cond(s, Conditions.PROGRESSING).getReason()).isEqualTo("Creating");
+    assertThat(cond(s, Conditions.CONFIG_VALID).getReason()).isEqualTo("Compiled");
+    assertThat(cond(s, Conditions.DEGRADED))
+        .satisfies(c -> assertThat(c.getStatus()).isEqualTo("True"))
+        .satisfies(c -> assertThat(c.getReason()).isEqualTo("DependentRejected"))
+        .satisfies(c -> assertThat(c.getMessage()).startsWith("the API server refused"));
+    assertThat(s.getConfigHash()).as("nothing rolled out").isNull();
+  }
+
+  @Test
+  void aRefusedUpdateIsConfigChangedNotTheOldReadyTrue() {
+    SquidProxyStatus before = readyWithOldHash();
+    assertThat(cond(before, Conditions.READY).getStatus()).isEqualTo("True");
+    var s =
+        StatusAggregator.afterFailure(
+            3,
+            Optional.of(
+                obs(
+                    Optional.of(deployment("old", 2, 2, 2, 2, 5, 5)),
+                    List.of(),
+                    List.of(),
+                    List.of(),
+                    List.of())),
+            before,
+            ConditionReason.DependentRejected,
+            "refused",
+            T1);
+    assertThat(cond(s, Conditions.READY))
+        .satisfies(c -> assertThat(c.getStatus()).isEqualTo("False"))
+        .satisfies(c -> assertThat(c.getReason()).isEqualTo("ConfigChanged"))
+        .satisfies(c -> assertThat(c.getObservedGeneration()).isEqualTo(3L));
+    assertThat(cond(s, Conditions.PROGRESSING).getReason()).isEqualTo("ConfigChanged");
+    assertThat(cond(s, Conditions.DEGRADED).getReason()).isEqualTo("DependentRejected");
+    assertThat(s.getConfigHash()).as("the pods still run the previous one").isEqualTo("old");
+    assertThat(cond(s, Conditions.READY).getLastTransitionTime()).isEqualTo("2026-01-01T00:05:00Z");
+  }
+
+  @Test
+  void aFailureBeforeTheSpecCompiledKeepsTheOtherConditions() {
+    SquidProxyStatus before = readyWithOldHash();
+    var s =
+        StatusAggregator.afterFailure(
+            2,
+            Optional.empty(),
+            before,
+            ConditionReason.ReconcileError,
+            "reconcile failed, retrying: timeout",
+            T1);
+    assertThat(cond(s, Conditions.READY)).isEqualTo(cond(before, Conditions.READY));
+    assertThat(cond(s, Conditions.DEGRADED).getReason()).isEqualTo("ReconcileError");
+    assertThat(s.getConfigHash()).isEqualTo("old");
+  }
 }
