@@ -1,5 +1,100 @@
 #!/usr/bin/env bash
 # Every Maven test: unit tests (*Test) in each module and the black-box suites (*IT, *E2E).
-# The end-to-end suite (tests/cluster) runs on the local cluster that stage 80 brought up.
+#
+# The modules are split into two lanes that share nothing but the machine:
+#   node: tests/cluster, the end-to-end suite on the local node that stage 80 brought up. Its time
+#         goes mostly to waiting (rollouts, the kubelet, Helm); it touches only the node, its own
+#         cephalo-* network namespaces and the registry (read).
+#   host: every other module in reactor order: the unit tests, tests/squid (real Squid in network
+#         namespaces of its own), tests/image (the image under Docker), tests/apiserver (its own etcd,
+#         kube-apiserver and controller manager on free ports), tests/install. None uses the node.
+# tests/support runs first, alone: it also resolves the test providers (surefire/failsafe) into the
+# local Maven repository, so the two lanes never download into it at the same time. The lanes build
+# their modules with -pl and without -am: the modules they depend on come from the local repository,
+# where stage 20 installed them, so each module is built by exactly one Maven.
+#
+# By default the lanes run one after the other (host, then node). CEPHALOPROXY_TEST_LANES=parallel
+# runs them at the same time (issue 13 §5: the node lane mostly waits; not the default until a
+# whole warm run has been measured with it, see docs/testing.md).
+# Each lane's Maven output is written to target/test-logs/LANE.log and, prefixed with "[LANE] ", to
+# stdout. The stage waits for both lanes; a lane that failed is named with its exit code, the module
+# and test classes that failed and the log to read.
 set -euo pipefail
-mvn -B -ntp verify
+cd "$(dirname "$0")/../.."
+case "${CEPHALOPROXY_TEST_LANES:-serial}" in serial|parallel) ;; *)
+  echo "90-test: CEPHALOPROXY_TEST_LANES is '${CEPHALOPROXY_TEST_LANES}': set it to serial (the default) or parallel" >&2
+  exit 1 ;;
+esac
+logs="$PWD/target/test-logs"
+mkdir -p "$logs"
+mvn=(mvn -B -ntp verify)
+
+# lane NAME WHAT MAVEN-ARGS...: runs Maven in the background; its pid goes to lane_pid[NAME].
+declare -A lane_pid lane_start lane_what
+lane() {
+  local name="$1" what="$2"; shift 2
+  lane_start[$name]=$SECONDS
+  lane_what[$name]="$what"
+  # pipefail: the subshell's status is Maven's (tee and awk do not fail); it notes when it ended
+  ( set -o pipefail
+    rc=0
+    "${mvn[@]}" "$@" 2>&1 </dev/null | tee "$logs/$name.log" | awk -v p="[$name] " '{ print p $0; fflush() }' || rc=$?
+    echo "$SECONDS" >"$logs/$name.end"
+    exit "$rc"
+  ) &
+  lane_pid[$name]=$!
+}
+
+# failed_what LOG: the modules and test classes Maven reports as failed, one line each (at most 20).
+failed_what() {
+  { grep -o 'Failed to execute goal .* on project [^:]*' "$1" | sed 's/.* on project /module /' || true
+    grep -E '^\[ERROR\] Tests run: .*<<< (FAILURE|ERROR)' "$1" | sed 's/.* -- in /failed: /' || true
+  } | sort -u | head -20
+}
+
+# on interruption, stop the lanes' Maven processes and their test JVMs (children first)
+stop_lanes() {
+  local p
+  for p in "${lane_pid[@]}"; do
+    pkill -TERM -P "$p" 2>/dev/null || true
+    kill -TERM "$p" 2>/dev/null || true
+  done
+}
+trap 'stop_lanes; exit 130' INT TERM
+
+start=$SECONDS
+echo "90-test: tests/support first (it resolves the test providers once for both lanes)"
+"${mvn[@]}" -pl tests/support 2>&1 | tee "$logs/support.log" \
+  || { echo "90-test: FAIL: tests/support failed (read $logs/support.log)" >&2; exit 1; }
+
+# finish NAME: waits for the lane, reports it; lane_rc[NAME] is its exit code.
+declare -A lane_rc
+finish() {
+  local name="$1" rc took
+  set +e; wait "${lane_pid[$name]}"; rc=$?; set -e
+  lane_rc[$name]=$rc
+  took=$(( $(cat "$logs/$name.end" 2>/dev/null || echo "$SECONDS") - ${lane_start[$name]} ))
+  if [ "$rc" = 0 ]; then
+    echo "90-test: lane $name (${lane_what[$name]}) passed in ${took}s; log $logs/$name.log"
+  else
+    {
+      echo "90-test: FAIL: lane $name (${lane_what[$name]}) failed (exit $rc) after ${took}s; read $logs/$name.log"
+      failed_what "$logs/$name.log" | sed 's/^/90-test:   /'
+    } >&2
+  fi
+}
+
+node_modules=tests/cluster
+host_modules='!tests/support,!tests/cluster'
+if [ "${CEPHALOPROXY_TEST_LANES:-serial}" = serial ]; then
+  lane host "every module but tests/cluster" -pl "$host_modules"; finish host
+  lane node "tests/cluster" -pl "$node_modules"; finish node
+else
+  lane node "tests/cluster" -pl "$node_modules"
+  lane host "every module but tests/cluster" -pl "$host_modules"
+  finish host
+  finish node
+fi
+echo "90-test: lanes ended in $((SECONDS - start))s"
+[ "${lane_rc[host]}" = 0 ] && [ "${lane_rc[node]}" = 0 ] \
+  || { echo "90-test: FAIL: lane(s) failed (named above with their logs)" >&2; exit 1; }
