@@ -279,8 +279,7 @@ class DocsE2E {
             script = script.replace("-f " + applyAbove.group(1), "-f " + pendingManifest);
             pendingManifest = null;
           }
-          run(b, script);
-          report.put(b.where(), "ran");
+          report.put(b.where(), "ran in " + run(b, script) + " s");
         }
         default ->
             throw new AssertionError(
@@ -305,14 +304,15 @@ class DocsE2E {
                     .build())
             .create();
       }
-      run(
-          b,
-          rewrite(b.text())
-              + "kubectl -n "
-              + operatorNs
-              + " rollout status deployment/"
-              + RELEASE
-              + " --timeout=3m\n");
+      long seconds =
+          run(
+              b,
+              rewrite(b.text())
+                  + "kubectl -n "
+                  + operatorNs
+                  + " rollout status deployment/"
+                  + RELEASE
+                  + " --timeout=3m\n");
       var d = Cluster.client().apps().deployments().inNamespace(operatorNs).withName(RELEASE).get();
       assertThat(d.getStatus().getReadyReplicas()).as("%s: replicas=2", b.where()).isEqualTo(2);
       for (String team : List.of(teamA, teamB)) {
@@ -320,7 +320,7 @@ class DocsE2E {
             .as("%s: a Role in the watched namespace %s", b.where(), team)
             .isNotEmpty();
       }
-      report.put(b.where(), "ran (after the other blocks)");
+      report.put(b.where(), "ran in " + seconds + " s (after the other blocks)");
     }
     System.out.println("DocsE2E blocks:");
     report.forEach((k, v) -> System.out.println("  " + k + ": " + v));
@@ -340,8 +340,11 @@ class DocsE2E {
         "--wait");
   }
 
-  private void run(Block b, String script) {
+  /** Runs the block's script, asserts what the page says it prints; returns its seconds. */
+  private long run(Block b, String script) {
+    long t0 = System.nanoTime();
     Cmd.Result r = bash(script);
+    long seconds = (System.nanoTime() - t0) / 1_000_000_000L;
     // namespaces the docs' commands created: labelled so that stage 80 removes them after an
     // interrupted run
     for (String n : List.of(ns, operatorNs)) {
@@ -365,5 +368,6 @@ class DocsE2E {
           .as("%s: the page says it prints %s; stdout:%n%s", b.where(), prints.group(1), r.out())
           .contains(prints.group(1));
     }
+    return seconds;
   }
 }
