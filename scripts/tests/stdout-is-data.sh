@@ -36,5 +36,7 @@ registry="$(node_ip):${CEPHALOPROXY_REGISTRY_PORT:-25000}"
 check "scripts/registry/up.sh" "$registry" "$(run "$root/scripts/registry/up.sh")"
 check "scripts/build-go-tool.sh" "$(readlink -f "${CEPHALOPROXY_CACHE:-/var/cache/cephaloproxy}/tools/registry")" \
   "$(run "$root/scripts/build-go-tool.sh" registry "$root/scripts/registry")"
+check "scripts/olm/build.sh" "$(readlink -f "${CEPHALOPROXY_CACHE:-/var/cache/cephaloproxy}/olm/current")" \
+  "$(run "$root/scripts/olm/build.sh")"
 [ "$failures" = 0 ] || { echo "stdout-is-data: $failures failure(s)" >&2; exit 1; }
-echo "stdout-is-data: 6 passed, 0 failed"
+echo "stdout-is-data: 7 passed, 0 failed"
