@@ -4,7 +4,7 @@ import static io.cephaloproxy.tests.apiserver.Proxies.is;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cephaloproxy.api.v1alpha1.SquidProxy;
-import io.cephaloproxy.testsupport.RepoRoot;
+import io.cephaloproxy.testsupport.ArgoCdTestdata;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.DeletionPropagation;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
@@ -16,12 +16,6 @@ import io.fabric8.kubernetes.client.WatcherException;
 import io.fabric8.kubernetes.client.dsl.NonNamespaceOperation;
 import io.fabric8.kubernetes.client.dsl.Resource;
 import io.fabric8.kubernetes.client.utils.Serialization;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -44,8 +38,8 @@ import org.junit.jupiter.api.TestMethodOrder;
  * ready), a configuration the operator rejects (a bad line in a referenced domain list), a missing
  * Secret, and a proxy being deleted with foreground propagation (as Argo CD prunes). By default it
  * checks that each committed file is still what the operator writes (deletion, generation, each
- * condition's status and reason); {@code -Dcephaloproxy.regenerate=true} rewrites the files (then
- * review health_test.yaml's messages). The namespace is renamed "team-a"; nothing else is changed.
+ * condition's status and reason: {@link ArgoCdTestdata}); {@code -Dcephaloproxy.regenerate=true}
+ * rewrites the files (then review health_test.yaml's messages).
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ArgoCdHealthFixturesIT {
@@ -55,7 +49,12 @@ class ArgoCdHealthFixturesIT {
   static KubernetesClient admin;
   static OperatorProcess operator;
   static Proxies proxies;
-  static final List<String> stale = new ArrayList<>();
+  static final ArgoCdTestdata testdata =
+      new ArgoCdTestdata(
+          "on the real API server by tests/apiserver ArgoCdHealthFixturesIT",
+          NS,
+          "mvn -B -ntp -pl tests/apiserver -am verify -Dit.test=ArgoCdHealthFixturesIT"
+              + " -Dcephaloproxy.regenerate=true");
 
   @BeforeAll
   static void startOperator() {
@@ -142,12 +141,7 @@ class ArgoCdHealthFixturesIT {
   @Test
   @Order(100)
   void committedFixturesAreWhatTheOperatorWrites() {
-    assertThat(stale)
-        .as(
-            "testdata files that no longer match the operator's status: run `mvn -B -ntp -pl "
-                + "tests/apiserver -am verify -Dit.test=ArgoCdHealthFixturesIT -Dcephaloproxy.regenerate=true` and "
-                + "review health_test.yaml")
-        .isEmpty();
+    assertThat(testdata.stale()).as(testdata.staleMessage()).isEmpty();
   }
 
   static boolean current(SquidProxy sp) {
@@ -201,58 +195,6 @@ class ArgoCdHealthFixturesIT {
     } catch (InterruptedException | ExecutionException e) {
       throw new IllegalStateException(state + ": watch failed", e);
     }
-    seen.getMetadata().setManagedFields(null);
-    seen.getMetadata().setUid(null);
-    seen.getMetadata().setResourceVersion(null);
-    String yaml =
-        "# recorded from the operator on the real API server by tests/apiserver ArgoCdHealthFixturesIT\n"
-            + Serialization.asYaml(seen).replace("---\n", "").replace(NS, "team-a");
-    Path file =
-        cp.repoRoot()
-            .resolve("argocd/resource_customizations/cephaloproxy.io/SquidProxy/testdata")
-            .resolve(state + ".yaml");
-    try {
-      if (RepoRoot.regenerate()) {
-        Files.writeString(file, yaml);
-        return;
-      }
-      GenericKubernetesResource committed =
-          Serialization.unmarshal(Files.readString(file), GenericKubernetesResource.class);
-      if (!signature(state, committed).equals(signature(state, seen))) {
-        stale.add(
-            state
-                + ": committed "
-                + signature(state, committed)
-                + ", the operator now writes "
-                + signature(state, seen));
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  /**
-   * What the health check decides on; for a proxy being deleted only that (its conditions depend on
-   * the moment).
-   */
-  @SuppressWarnings("unchecked")
-  static Map<String, Object> signature(String state, GenericKubernetesResource r) {
-    Map<String, Object> s = new LinkedHashMap<>();
-    s.put("deleting", r.getMetadata().getDeletionTimestamp() != null);
-    if (state.equals("deleting")) {
-      return s;
-    }
-    Map<String, Object> status =
-        (Map<String, Object>) r.getAdditionalProperties().getOrDefault("status", Map.of());
-    s.put(
-        "observed",
-        r.getMetadata()
-            .getGeneration()
-            .equals(((Number) status.getOrDefault("observedGeneration", -1)).longValue()));
-    for (Object c : (List<Object>) status.getOrDefault("conditions", List.of())) {
-      Map<String, Object> m = (Map<String, Object>) c;
-      s.put(String.valueOf(m.get("type")), m.get("status") + "/" + m.get("reason"));
-    }
-    return s;
+    testdata.record(state, seen);
   }
 }
