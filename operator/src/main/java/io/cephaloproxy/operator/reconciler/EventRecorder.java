@@ -146,11 +146,19 @@ public final class EventRecorder {
         Map.of("count", count, "lastTimestamp", ts, "message", s.lastMessage);
     try {
       writes++;
+      // patch the named Event as it is: withName(...).patch(...) would GET it first, which the
+      // chart's RBAC does not grant (create and patch only)
       client
           .v1()
           .events()
           .inNamespace(s.namespace)
-          .withName(s.eventName)
+          .resource(
+              new EventBuilder()
+                  .withNewMetadata()
+                  .withName(s.eventName)
+                  .withNamespace(s.namespace)
+                  .endMetadata()
+                  .build())
           .patch(PatchContext.of(PatchType.JSON_MERGE), Serialization.asJson(patch));
       s.count = count;
       s.pending = 0;

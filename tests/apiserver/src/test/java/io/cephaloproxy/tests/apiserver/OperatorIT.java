@@ -2,8 +2,12 @@ package io.cephaloproxy.tests.apiserver;
 
 import static io.cephaloproxy.tests.apiserver.Proxies.is;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import io.cephaloproxy.api.v1alpha1.ConditionReason;
 import io.cephaloproxy.api.v1alpha1.SquidProxy;
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -201,5 +205,391 @@ class OperatorIT extends ReconcilerScenarios {
 
     proxies.apply("tolerant", "tolerations: [{key: dedicated, operator: Exists}]");
     proxies.awaitReady("tolerant");
+  }
+
+  /**
+   * Reasons whose real cause is a kubelet's report (a container that keeps exiting, an image that
+   * cannot be pulled): tests/cluster's ProxyE2E#crashLoopAndImagePullFailureOnTheNode reaches them
+   * on the node. This control plane has no kubelet (FakeKubelet only writes what one would).
+   */
+  static final java.util.Set<ConditionReason> ON_THE_NODE =
+      java.util.EnumSet.of(ConditionReason.CrashLoop, ConditionReason.ImagePullFailed);
+
+  /**
+   * Issue 16 §1 and §2: every condition reason of {@link ConditionReason} but {@link #ON_THE_NODE}
+   * is reached on the real API server, on each condition it is documented for, each by what a user
+   * would do (a wrong spec, a bad list, a missing Secret, Squid refusing a config, a typo in the
+   * PriorityClass, an admission policy or an unreachable webhook refusing what the operator writes,
+   * a rollout waiting for pods). Meanwhile one proxy's pods flap between crash-looping and running
+   * once a second: after more than a minute each Warning (CrashLoop, ConfigRejected,
+   * ReferenceMissing, PodsRejected, DependentRejected) is one Event per proxy, the flapping one
+   * counted rather than repeated, and the operator's Event writes stay few (audit log).
+   */
+  @Test
+  @Order(40)
+  void everyConditionReasonIsReachedAndWarningsAreAggregated(TestInfo info) {
+    namespace(info);
+    Instant start = Instant.now();
+    List<String> cleanup = new java.util.ArrayList<>();
+    try (ReasonRecorder recorder = new ReasonRecorder(admin, ns)) {
+      String squidError =
+          "FATAL: Bungled /etc/cephaloproxy/squid.conf line 7: forwarded_for sideways";
+      String[] rollingHash = new String[1];
+      long flapStart = System.nanoTime();
+      kubelet.rule(
+          p -> {
+            String instance = p.getMetadata().getLabels().get("app.kubernetes.io/instance");
+            String hash = p.getMetadata().getAnnotations().get(Proxies.CONFIG_HASH);
+            long second = (System.nanoTime() - flapStart) / 1_000_000_000L;
+            return switch (instance) {
+              case "waiting" -> new FakeKubelet.Untouched();
+              case "rolling" ->
+                  rollingHash[0] == null || rollingHash[0].equals(hash)
+                      ? new FakeKubelet.Running()
+                      : new FakeKubelet.Untouched();
+              case "squid" -> new FakeKubelet.InitFailed(squidError);
+              case "flapping" ->
+                  second % 2 == 0
+                      ? new FakeKubelet.CrashLoop((int) second)
+                      : new FakeKubelet.Running();
+              default -> new FakeKubelet.Running();
+            };
+          });
+      // what the API server refuses: the Deployment "creating" (admission policy, HTTP 422) and
+      // any Service of "failing" (a webhook that cannot be reached: HTTP 500)
+      cleanup.add(
+          denyPolicy(
+              "create",
+              "deployments",
+              "CREATE",
+              "object.metadata.name != 'creating'",
+              "deployments named creating are refused (test policy)"));
+      cleanup.add(unreachableWebhook("failing"));
+      awaitRefused(() -> dryRunDeployment("creating"));
+
+      proxies.apply("ok", "{}");
+      proxies.apply("flapping", "{}");
+      proxies.apply("waiting", "{}");
+      proxies.apply("rolling", "access: {allowedDomains: [.example.com]}");
+      proxies.apply("changing", "access: {allowedDomains: [.example.com]}");
+      proxies.apply("spec", "resources: {limits: {cpu: lots}}");
+      admin
+          .configMaps()
+          .inNamespace(ns)
+          .resource(
+              new io.fabric8.kubernetes.api.model.ConfigMapBuilder()
+                  .withNewMetadata()
+                  .withName("lists")
+                  .endMetadata()
+                  .addToData("domains.txt", ".example.com\n*.example.org\n")
+                  .build())
+          .create();
+      proxies.apply("data", "access: {allowedDomainsFrom: {name: lists, key: domains.txt}}");
+      proxies.apply("missing", "auth: {mode: Basic, htpasswdSecret: {name: nobody}}");
+      proxies.apply("squid", "{}");
+      proxies.apply("podsrejected", "priorityClassName: no-such-priority-class");
+      proxies.apply("creating", "{}");
+      proxies.apply("failing", "{}");
+
+      proxies.awaitReady("ok");
+      proxies.awaitReady("changing");
+      rollingHash[0] = proxies.awaitReady("rolling").getStatus().getConfigHash();
+      proxies.apply("rolling", "access: {allowedDomains: [.example.com, .example.org]}");
+      proxies.awaitDeployment("waiting", d -> true);
+      // the pods of "waiting" never become ready: its Deployment's progress deadline (set by
+      // another
+      // field manager, as kubectl patch would; the operator does not apply that field) runs out
+      admin
+          .apps()
+          .deployments()
+          .inNamespace(ns)
+          .resource(
+              new DeploymentBuilder()
+                  .withNewMetadata()
+                  .withName("waiting")
+                  .withNamespace(ns)
+                  .endMetadata()
+                  .withNewSpec()
+                  .withProgressDeadlineSeconds(2)
+                  .endSpec()
+                  .build())
+          .fieldManager("kubectl-patch")
+          .serverSideApply();
+      // the Deployment of "changing" may no longer be updated: its new configuration is refused
+      cleanup.add(
+          denyPolicy(
+              "update",
+              "deployments",
+              "UPDATE",
+              "object.metadata.name != 'changing'",
+              "deployment changing is frozen (test policy)"));
+      awaitRefused(
+          () ->
+              admin
+                  .apps()
+                  .deployments()
+                  .inNamespace(ns)
+                  .withName("changing")
+                  .dryRun()
+                  .edit(
+                      d ->
+                          new DeploymentBuilder(d)
+                              .editMetadata()
+                              .addToAnnotations("probe", "1")
+                              .endMetadata()
+                              .build()));
+      proxies.apply("changing", "access: {allowedDomains: [.example.com, .example.net]}");
+
+      java.util.Set<String> expected = new java.util.TreeSet<>();
+      for (ConditionReason r : ConditionReason.values()) {
+        if (!ON_THE_NODE.contains(r)) {
+          r.conditions().forEach(type -> expected.add(type + "=" + r.name()));
+        }
+      }
+      try {
+        await("every condition reason but " + ON_THE_NODE)
+            .atMost(Proxies.TIMEOUT)
+            .pollInterval(Duration.ofMillis(500))
+            .until(() -> recorder.seen().keySet().containsAll(expected));
+      } catch (org.awaitility.core.ConditionTimeoutException e) {
+        java.util.Set<String> missing = new java.util.TreeSet<>(expected);
+        missing.removeAll(recorder.seen().keySet());
+        throw new AssertionError(
+            "condition reasons never reached: "
+                + missing
+                + "; seen: "
+                + recorder.seen()
+                + "; statuses: "
+                + admin.resources(SquidProxy.class).inNamespace(ns).list().getItems().stream()
+                    .map(sp -> sp.getMetadata().getName() + " " + sp.getStatus())
+                    .toList(),
+            e);
+      }
+      Map<String, ReasonRecorder.Seen> seen = recorder.seen();
+      seen.forEach((k, v) -> System.out.printf("reason %s first on %s: %s%n", k, v.proxy(), v));
+      // where each came from, and that its message says it
+      assertSeen(recorder, "Ready=Creating", "creating", "False", "does not exist yet");
+      assertSeen(recorder, "Degraded=DependentRejected", null, "True", "test policy");
+      assertSeen(
+          recorder, "Progressing=ConfigChanged", "changing", "True", "does not carry config");
+      assertSeen(recorder, "Degraded=ReconcileError", "failing", "True", "failed calling webhook");
+      assertSeen(
+          recorder, "Degraded=PodsRejected", "podsrejected", "True", "no-such-priority-class");
+      assertSeen(recorder, "Degraded=ProgressDeadlineExceeded", "waiting", "True", "progress");
+      assertSeen(recorder, "Ready=WaitingForAvailability", "waiting", "False", "0 available");
+      assertSeen(recorder, "Ready=RollingOut", "rolling", "False", "old still running");
+      assertSeen(recorder, "ConfigValid=InvalidSpec", "spec", "False", "spec.resources.limits.cpu");
+      assertSeen(recorder, "ConfigValid=InvalidReferencedData", "data", "False", "line 2");
+      assertSeen(recorder, "Degraded=MissingReference", "missing", "True", "nobody");
+      assertSeen(recorder, "ConfigValid=SquidRejectedConfig", "squid", "False", squidError);
+      for (ReasonRecorder.Seen s :
+          seen.keySet().stream().flatMap(k -> recorder.all(k).stream()).toList()) {
+        assertThat(s.message())
+            .as("a condition message of %s", s.proxy())
+            .doesNotContain("Exception")
+            .doesNotContain("\tat ")
+            .doesNotContain("io.fabric8");
+      }
+
+      // Events, after more than a minute of a flapping crash loop and retried refusals
+      await("the flapping proxy's CrashLoop Event counted (updates at most once a minute)")
+          .atMost(Duration.ofSeconds(120))
+          .pollInterval(Duration.ofSeconds(2))
+          .until(
+              () ->
+                  warnings().stream()
+                      .filter(e -> e.getInvolvedObject().getName().equals("flapping"))
+                      .anyMatch(e -> e.getCount() != null && e.getCount() >= 10));
+      Instant end = Instant.now();
+      List<Event> warnings = warnings();
+      Map<String, Long> perProxyAndReason =
+          warnings.stream()
+              .collect(
+                  java.util.stream.Collectors.groupingBy(
+                      e -> e.getInvolvedObject().getName() + "/" + e.getReason(),
+                      java.util.TreeMap::new,
+                      java.util.stream.Collectors.counting()));
+      int crashes = recorder.transitionsTo("flapping", "Degraded", "True", "CrashLoop");
+      List<AuditLog.Write> eventWrites =
+          new AuditLog(cp.auditLog())
+              .writesBy(rbac.username(), start, end).stream()
+                  .filter(w -> w.resource().equals("events") && w.namespace().equals(ns))
+                  .toList();
+      int allEvents =
+          admin.v1().events().inNamespace(ns).list().getItems().stream()
+              .filter(e -> "SquidProxy".equals(e.getInvolvedObject().getKind()))
+              .mapToInt(e -> 1)
+              .sum();
+      System.out.printf(
+          "after %d s: Warning Events per proxy/reason %s; counts %s; flapping went CrashLoop %d"
+              + " times; the operator wrote %d Event requests for %d Events%n",
+          Duration.between(start, end).toSeconds(),
+          perProxyAndReason,
+          warnings.stream()
+              .map(e -> e.getInvolvedObject().getName() + "/" + e.getReason() + "=" + e.getCount())
+              .toList(),
+          crashes,
+          eventWrites.size(),
+          allEvents);
+      assertThat(perProxyAndReason)
+          .as("one Warning Event per proxy and reason")
+          .containsExactlyInAnyOrderEntriesOf(
+              Map.of(
+                  "flapping/CrashLoop", 1L,
+                  "spec/ConfigRejected", 1L,
+                  "data/ConfigRejected", 1L,
+                  "squid/ConfigRejected", 1L,
+                  "missing/ReferenceMissing", 1L,
+                  "podsrejected/PodsRejected", 1L,
+                  "creating/DependentRejected", 1L,
+                  "changing/DependentRejected", 1L));
+      assertThat(crashes)
+          .as("times the flapping proxy turned Degraded=CrashLoop")
+          .isGreaterThan(20);
+      // per Event: its creation and at most one count update a minute
+      long minutes = Duration.between(start, end).toMinutes() + 1;
+      assertThat(eventWrites.size())
+          .as("Event writes by the operator in %s", Duration.between(start, end))
+          .isLessThanOrEqualTo((int) (allEvents * (1 + minutes)));
+    } finally {
+      for (String c : cleanup) {
+        load(c).delete();
+      }
+    }
+  }
+
+  private List<Event> warnings() {
+    return admin.v1().events().inNamespace(ns).list().getItems().stream()
+        .filter(e -> "Warning".equals(e.getType()))
+        .filter(e -> "SquidProxy".equals(e.getInvolvedObject().getKind()))
+        .toList();
+  }
+
+  /** {@code proxy} (any, if null) showed "type=reason" with this status and message text. */
+  private static void assertSeen(
+      ReasonRecorder recorder, String key, String proxy, String status, String inMessage) {
+    assertThat(recorder.all(key))
+        .as(
+            "%s seen on %s with status %s and a message containing %s",
+            key, proxy, status, inMessage)
+        .anySatisfy(
+            s -> {
+              if (proxy != null) {
+                assertThat(s.proxy()).isEqualTo(proxy);
+              }
+              assertThat(s.status()).isEqualTo(status);
+              assertThat(s.message()).contains(inMessage);
+            });
+  }
+
+  /** A ValidatingAdmissionPolicy and its binding for this namespace; returns both as YAML. */
+  private String denyPolicy(
+      String suffix, String resource, String operation, String allowed, String message) {
+    String name = ns + "-" + suffix;
+    String yaml =
+        """
+        apiVersion: admissionregistration.k8s.io/v1
+        kind: ValidatingAdmissionPolicy
+        metadata: {name: %1$s}
+        spec:
+          failurePolicy: Fail
+          matchConstraints:
+            resourceRules:
+            - {apiGroups: ["apps"], apiVersions: [v1], operations: [%3$s], resources: [%2$s]}
+          validations:
+          - {expression: "%4$s", reason: Invalid, message: "%5$s"}
+        ---
+        apiVersion: admissionregistration.k8s.io/v1
+        kind: ValidatingAdmissionPolicyBinding
+        metadata: {name: %1$s}
+        spec:
+          policyName: %1$s
+          validationActions: [Deny]
+          matchResources:
+            namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: %6$s}}
+        """
+            .formatted(name, resource, operation, allowed, message, ns);
+    load(yaml).create();
+    return yaml;
+  }
+
+  /** A webhook for the Services of {@code instance} in this namespace that nothing answers. */
+  private String unreachableWebhook(String instance) {
+    String yaml =
+        """
+        apiVersion: admissionregistration.k8s.io/v1
+        kind: ValidatingWebhookConfiguration
+        metadata: {name: %1$s-unreachable}
+        webhooks:
+        - name: unreachable.cephaloproxy.test
+          clientConfig: {url: "https://127.0.0.1:1/validate"}
+          rules:
+          - {apiGroups: [""], apiVersions: [v1], operations: [CREATE, UPDATE], resources: [services]}
+          namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: %1$s}}
+          objectSelector: {matchLabels: {app.kubernetes.io/instance: %2$s}}
+          failurePolicy: Fail
+          sideEffects: None
+          admissionReviewVersions: [v1]
+          timeoutSeconds: 2
+        """
+            .formatted(ns, instance);
+    load(yaml).create();
+    return yaml;
+  }
+
+  /** The objects of a YAML stream, to create or delete. */
+  private io.fabric8.kubernetes.client.dsl
+              .NamespaceListVisitFromServerGetDeleteRecreateWaitApplicable<
+          io.fabric8.kubernetes.api.model.HasMetadata>
+      load(String yaml) {
+    return admin.load(
+        new java.io.ByteArrayInputStream(yaml.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+  }
+
+  private void dryRunDeployment(String name) {
+    admin
+        .apps()
+        .deployments()
+        .inNamespace(ns)
+        .resource(
+            new DeploymentBuilder()
+                .withNewMetadata()
+                .withName(name)
+                .endMetadata()
+                .withNewSpec()
+                .withNewSelector()
+                .addToMatchLabels("probe", name)
+                .endSelector()
+                .withNewTemplate()
+                .withNewMetadata()
+                .addToLabels("probe", name)
+                .endMetadata()
+                .withNewSpec()
+                .addNewContainer()
+                .withName("c")
+                .withImage("probe")
+                .endContainer()
+                .endSpec()
+                .endTemplate()
+                .endSpec()
+                .build())
+        .dryRun()
+        .create();
+  }
+
+  /** Waits until the admission policy is in force: the dry-run write is refused with 422. */
+  private static void awaitRefused(Runnable dryRunWrite) {
+    await("the admission policy in force")
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(250))
+        .until(
+            () -> {
+              try {
+                dryRunWrite.run();
+                return false;
+              } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+                return e.getCode() == 422;
+              }
+            });
   }
 }
