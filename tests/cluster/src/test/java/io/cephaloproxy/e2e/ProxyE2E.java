@@ -622,6 +622,111 @@ class ProxyE2E {
     }
   }
 
+  /**
+   * Issue 16: the Degraded reasons only a kubelet produces, on the node, each with its Warning
+   * Event counted rather than repeated. "crashing" asks Squid for a UDP address the pod does not
+   * have (squid -k parse accepts it, Squid then stops with "FATAL: Could not create a DNS socket"),
+   * so the run container keeps exiting and the kubelet backs off: CrashLoop. "unpullable" names a
+   * tag the registry does not have: ImagePullFailed. Each restart or pull retry turns Degraded
+   * again; the Events stay one per proxy and message (the pull failure has two: the pull error and
+   * the back-off).
+   */
+  @Test
+  @Order(13)
+  void crashLoopAndImagePullFailureAreDegradedWithOneWarningEventEach() {
+    Release r = Release.current();
+    String missingTag =
+        r.registry()
+            + "/"
+            + r.repositoryPath(r.squidImage()).replaceAll("@.*$", "")
+            + ":no-such-tag";
+    try (StatusRecorder crashing = new StatusRecorder(ns, "crashing");
+        StatusRecorder unpullable = new StatusRecorder(ns, "unpullable")) {
+      SquidProxies.apply(
+          ns,
+          """
+          apiVersion: cephaloproxy.io/v1alpha1
+          kind: SquidProxy
+          metadata: {name: crashing}
+          spec:
+            extraConfig: "udp_incoming_address 192.0.2.1"
+          """);
+      SquidProxies.apply(
+          ns,
+          """
+          apiVersion: cephaloproxy.io/v1alpha1
+          kind: SquidProxy
+          metadata: {name: unpullable}
+          spec:
+            image: %s
+          """
+              .formatted(missingTag));
+      Map<String, Object> crash = awaitDegraded("crashing", "CrashLoop");
+      assertThat(String.valueOf(crash.get("message")))
+          .contains("container run of pod crashing-")
+          .contains("keeps crashing")
+          .contains("squid exited on its own with exit code 1");
+      Map<String, Object> pull = awaitDegraded("unpullable", "ImagePullFailed");
+      assertThat(String.valueOf(pull.get("message"))).contains("cannot pull image " + missingTag);
+      // the kubelet restarts the container after 10 s, then 20 s: two more crashes
+      Cluster.await(
+          "the Squid container of crashing restarted twice",
+          Duration.ofSeconds(120),
+          () ->
+              SquidProxies.pods(ns, "crashing").stream()
+                  .flatMap(p -> p.getStatus().getContainerStatuses().stream())
+                  .anyMatch(c -> c.getRestartCount() >= 2),
+          () -> Diagnostics.pods(ns));
+      awaitDegraded("crashing", "CrashLoop");
+      List<io.fabric8.kubernetes.api.model.Event> events =
+          Cluster.client().v1().events().inNamespace(ns).list().getItems().stream()
+              .filter(e -> "SquidProxy".equals(e.getInvolvedObject().getKind()))
+              .filter(e -> "Warning".equals(e.getType()))
+              .filter(
+                  e -> List.of("crashing", "unpullable").contains(e.getInvolvedObject().getName()))
+              .toList();
+      Map<String, List<Integer>> counts = new java.util.TreeMap<>();
+      for (var e : events) {
+        counts
+            .computeIfAbsent(
+                e.getInvolvedObject().getName() + "/" + e.getReason(),
+                k -> new java.util.ArrayList<>())
+            .add(e.getCount());
+      }
+      System.out.printf(
+          "node: Degraded turned CrashLoop %d times, ImagePullFailed %d times; Warning Events"
+              + " (counts) %s%n",
+          crashing.turnedTo("Degraded", "CrashLoop"),
+          unpullable.turnedTo("Degraded", "ImagePullFailed"),
+          counts);
+      assertThat(crashing.turnedTo("Degraded", "CrashLoop"))
+          .as("times crashing turned Degraded=CrashLoop")
+          .isGreaterThanOrEqualTo(2);
+      assertThat(counts.get("crashing/CrashLoop")).as("CrashLoop Events of crashing").hasSize(1);
+      assertThat(counts.get("unpullable/ImagePullFailed"))
+          .as("ImagePullFailed Events of unpullable (pull error, back-off)")
+          .hasSizeBetween(1, 2);
+      assertThat(counts.keySet())
+          .as("Warning Events of crashing and unpullable")
+          .containsOnly("crashing/CrashLoop", "unpullable/ImagePullFailed");
+    } finally {
+      SquidProxies.api().inNamespace(ns).withName("crashing").delete();
+      SquidProxies.api().inNamespace(ns).withName("unpullable").delete();
+    }
+  }
+
+  private Map<String, Object> awaitDegraded(String name, String reason) {
+    Cluster.await(
+        name + ": Degraded=True " + reason,
+        Duration.ofSeconds(120),
+        () ->
+            SquidProxies.condition(SquidProxies.get(ns, name), "Degraded")
+                .filter(c -> "True".equals(c.get("status")) && reason.equals(c.get("reason")))
+                .isPresent(),
+        () -> SquidProxies.status(SquidProxies.get(ns, name)) + "; " + Diagnostics.pods(ns));
+    return SquidProxies.condition(SquidProxies.get(ns, name), "Degraded").orElseThrow();
+  }
+
   @Test
   @Order(100)
   void helmUninstallLeavesNothingOfTheOperator() {

@@ -16,6 +16,8 @@ import java.util.TreeMap;
  */
 final class StatusRecorder implements AutoCloseable {
   private final List<Map<String, String>> states = new ArrayList<>();
+  private final Map<String, String> reasons = new TreeMap<>();
+  private final Map<String, Integer> turnedTo = new TreeMap<>();
   private final Watch watch;
 
   StatusRecorder(String namespace, String name) {
@@ -42,7 +44,12 @@ final class StatusRecorder implements AutoCloseable {
     if (conditions instanceof List<?> list) {
       for (Object c : list) {
         Map<String, Object> m = (Map<String, Object>) c;
-        state.put(String.valueOf(m.get("type")), String.valueOf(m.get("status")));
+        String type = String.valueOf(m.get("type"));
+        state.put(type, String.valueOf(m.get("status")));
+        String reason = String.valueOf(m.get("reason"));
+        if (!reason.equals(reasons.put(type, reason))) {
+          turnedTo.merge(type + "=" + reason, 1, Integer::sum);
+        }
       }
     }
     if (!state.isEmpty() && (states.isEmpty() || !states.get(states.size() - 1).equals(state))) {
@@ -62,6 +69,11 @@ final class StatusRecorder implements AutoCloseable {
       }
     }
     return -1;
+  }
+
+  /** How often the condition {@code type} turned to {@code reason} (from another reason). */
+  synchronized int turnedTo(String type, String reason) {
+    return turnedTo.getOrDefault(type + "=" + reason, 0);
   }
 
   @Override
