@@ -53,10 +53,23 @@ import org.junit.jupiter.api.TestFactory;
  * Fuzzed specs the validator refuses never reach Squid; the test checks that enough are accepted to
  * mean something. {@code -Ddifferential.fuzz=N} (default 1000) sets the number of fuzzed specs;
  * {@code -Ddifferential.image=IMAGE} runs the Squid of the image (6.13) under Docker instead of
- * Debian's (5.7).
+ * Debian's (5.7). {@link ParserDifferentialSquid6IT} runs the same cases on the image's Squid.
  */
 class ParserDifferentialIT extends SquidSuite {
-  static final int FUZZ = Integer.getInteger("differential.fuzz", 1000);
+  /** The number of fuzzed specs. */
+  int fuzz() {
+    return Integer.getInteger("differential.fuzz", 1000);
+  }
+
+  /**
+   * The Squid image to run instead of Debian's Squid ({@code
+   * -Ddifferential.image=ghcr.io/cephaloproxy/squid:VERSION}: Squid 6.13 under Docker, no network,
+   * the instance directory mounted read-only at the same path); empty for Debian's.
+   */
+  String image() {
+    return System.getProperty("differential.image", "");
+  }
+
   private static final Pattern PROCESSING = Pattern.compile("\\| Processing: (.*)$");
   private static final Pattern LIST_READ = Pattern.compile("parse: buffering RE '(.*)'$");
   private static final Pattern QUOTED_FILE = Pattern.compile("^acl \\S+ \\S+ \"([^\"]+)\"");
@@ -110,7 +123,7 @@ class ParserDifferentialIT extends SquidSuite {
   @Test
   void runsOnTheSquidAskedFor() {
     Cmd.Result r = squid(lab.newInstanceDir("version").resolve("squid.conf"), "-v");
-    assertThat(r.out()).contains(IMAGE.isEmpty() ? "Version 5." : "Version 6.");
+    assertThat(r.out()).contains(image().isEmpty() ? "Version 5." : "Version 6.");
     System.out.printf("differential: %s%n", r.out().lines().findFirst().orElse("").trim());
   }
 
@@ -152,10 +165,11 @@ class ParserDifferentialIT extends SquidSuite {
 
   @Test
   void fuzzedSpecsAreReadAsWrittenOrRefused() throws Exception {
+    final int fuzz = fuzz();
     Random random = new Random(12);
     List<Fuzzed> accepted = new ArrayList<>();
     int refused = 0;
-    for (int i = 0; i < FUZZ; i++) {
+    for (int i = 0; i < fuzz; i++) {
       Fuzzed f = Fuzzed.make(random, i);
       if (SquidConfCompiler.validate(f.spec(), f.data()).isEmpty()) {
         accepted.add(f);
@@ -165,9 +179,9 @@ class ParserDifferentialIT extends SquidSuite {
     }
     System.out.printf(
         "differential: %d fuzzed specs, %d accepted (run on Squid), %d refused by the validator%n",
-        FUZZ, accepted.size(), refused);
-    assertThat(accepted.size()).as("fuzzed specs the validator accepts").isGreaterThan(FUZZ / 5);
-    assertThat(refused).as("fuzzed specs the validator refuses").isGreaterThan(FUZZ / 5);
+        fuzz, accepted.size(), refused);
+    assertThat(accepted.size()).as("fuzzed specs the validator accepts").isGreaterThan(fuzz / 5);
+    assertThat(refused).as("fuzzed specs the validator refuses").isGreaterThan(fuzz / 5);
     long t0 = System.nanoTime();
     ExecutorService pool = Executors.newFixedThreadPool(4);
     try {
@@ -230,18 +244,12 @@ class ParserDifferentialIT extends SquidSuite {
   }
 
   /**
-   * The Squid image to run instead of Debian's Squid ({@code
-   * -Ddifferential.image=ghcr.io/cephaloproxy/squid:VERSION}: Squid 6.13 under Docker, no network,
-   * the instance directory mounted read-only at the same path).
-   */
-  static final String IMAGE = System.getProperty("differential.image", "");
-
-  /**
    * Squid with these arguments on a config under the lab's directory: Debian's as the Squid UID, or
    * the image's.
    */
-  static Cmd.Result squid(Path config, String... args) {
-    if (IMAGE.isEmpty()) {
+  Cmd.Result squid(Path config, String... args) {
+    String image = image();
+    if (image.isEmpty()) {
       List<String> cmd = new ArrayList<>(List.of(Prereqs.SQUID.toString()));
       cmd.addAll(List.of(args));
       return Cmd.run(Duration.ofSeconds(60), SquidInstance.asSquidUser(cmd));
@@ -262,13 +270,13 @@ class ParserDifferentialIT extends SquidSuite {
                 root + ":" + root + ":ro",
                 "--entrypoint",
                 "/usr/sbin/squid",
-                IMAGE));
+                image));
     cmd.addAll(List.of(args));
     return Cmd.run(Duration.ofSeconds(120), cmd);
   }
 
   /** Differences between what the compiler wrote under {@code conf} and what Squid read. */
-  static List<String> differences(Path conf) throws IOException {
+  List<String> differences(Path conf) throws IOException {
     List<String> out = new ArrayList<>();
     List<String> written = new ArrayList<>();
     List<Path> lists = new ArrayList<>();
@@ -335,7 +343,7 @@ class ParserDifferentialIT extends SquidSuite {
    * Squid's list reader on each list file: every line it reads must be a whole, accepted line of
    * the file.
    */
-  static List<String> listDifferences(Path probe, List<Path> lists) throws IOException {
+  List<String> listDifferences(Path probe, List<Path> lists) throws IOException {
     StringBuilder conf = new StringBuilder("http_port 127.0.0.1:1\npid_filename none\n");
     for (int i = 0; i < lists.size(); i++) {
       conf.append("acl probe")
