@@ -9,7 +9,7 @@
 #      itself then installs: its Deployment, certificates and the APIService
 #      v1.packages.operators.coreos.com);
 #   3. waits for both Deployments and the packageserver's, then for its APIService Available and its
-#      CSV Succeeded (a node without the API aggregation layer: a one-line WARNING instead, below).
+#      CSV Succeeded (a node without the API aggregation layer fails here, naming it).
 # (The module's deploy/upstream/quickstart manifests are stale in v0.33.0: the catalog operator's
 # single-dash flags, which its cobra command refuses, and no OLMConfig CRD, without which the
 # olm-operator never reports the packageserver CSV's status.)
@@ -39,8 +39,8 @@ done
 # OLM installs the packageserver from its CSV: wait for that Deployment, then for the CSV. The CSV
 # reaches Succeeded only when its APIService is Available, which needs the API server's aggregation
 # layer (front-proxy client certificate and request-header CA); a node without it serves OLM all the
-# same (Subscriptions, InstallPlans and CSVs do not use the packageserver), but not PackageManifests:
-# say so on one line, with the API server's reason.
+# same (Subscriptions, InstallPlans and CSVs do not use the packageserver), but an unavailable
+# APIService stops every namespace deletion in the cluster: fail, naming the cause.
 for _ in $(seq 1 "$TIMEOUT"); do
   "${kubectl[@]}" -n olm get deployment packageserver >/dev/null 2>&1 && break
   sleep 1
@@ -63,7 +63,6 @@ else
   ! "${kubectl[@]}" -n kube-system get configmap extension-apiserver-authentication \
       -o jsonpath='{.data.requestheader-client-ca-file}' | grep -q 'BEGIN CERTIFICATE' \
     || fail "APIService $apiservice is not Available: $reason"
-  echo "olm/install.sh: WARNING: APIService $apiservice is not Available ($reason): the API server has no aggregation layer configured (--requestheader-client-ca-file, --proxy-client-cert-file), so PackageManifests are not served and the packageserver CSV stays Installing; Subscriptions, InstallPlans and CSVs work without it"
-  packages="packageserver running, its APIService not Available (above)"
+  fail "APIService $apiservice is not Available ($reason): the node's kube-apiserver has no aggregation layer (--requestheader-client-ca-file, --proxy-client-cert-file; scripts/cluster/up.sh), and while an APIService is unavailable every namespace deletion in the cluster stops at NamespaceDeletionDiscoveryFailure: remove OLM with scripts/olm/uninstall.sh"
 fi
 echo "olm/install.sh: OLM v0.33.0 installed in $((SECONDS - start)) s: olm-operator, catalog-operator Available; $packages"
