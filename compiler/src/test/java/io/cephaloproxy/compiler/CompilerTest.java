@@ -249,8 +249,6 @@ class CompilerTest {
             "squid.pidFile",
             "squid.shutdownLifetimeSeconds",
             "health.port",
-            "accessLog.decisions",
-            "accessLog.mode",
             "writable.paths",
             "cache.dirs",
             "sslBump.enabled",
