@@ -17,7 +17,8 @@
 # runs them at the same time (issue 13 §5: the node lane mostly waits; not the default until a
 # whole warm run has been measured with it, see docs/testing.md).
 # Each lane's Maven output is written to target/test-logs/LANE.log and, prefixed with "[LANE] ", to
-# stdout. The stage waits for both lanes; a lane that failed is named with its exit code, the module
+# stdout. Maven runs --fail-at-end: a failed module does not hide the results of the modules that do
+# not depend on it. The stage waits for both lanes; a lane that failed is named with its exit code, the module
 # and test classes that failed and the log to read.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -27,7 +28,7 @@ case "${CEPHALOPROXY_TEST_LANES:-serial}" in serial|parallel) ;; *)
 esac
 logs="$PWD/target/test-logs"
 mkdir -p "$logs"
-mvn=(mvn -B -ntp verify)
+mvn=(mvn -B -ntp --fail-at-end verify)
 
 # lane NAME WHAT MAVEN-ARGS...: runs Maven in the background; its pid goes to lane_pid[NAME].
 declare -A lane_pid lane_start lane_what
