@@ -677,6 +677,14 @@ class ProxyE2E {
                   .flatMap(p -> p.getStatus().getContainerStatuses().stream())
                   .anyMatch(c -> c.getRestartCount() >= 2),
           () -> Diagnostics.pods(ns));
+      // each restart runs Squid for a moment before it crashes again; whether the operator sees
+      // that moment depends on timing, so wait (through the kubelet's growing back-off) until
+      // Degraded has turned CrashLoop twice, which the single Event below must then cover
+      Cluster.await(
+          "Degraded of crashing turned CrashLoop twice",
+          Duration.ofSeconds(150),
+          () -> crashing.turnedTo("Degraded", "CrashLoop") >= 2,
+          () -> Diagnostics.pods(ns));
       awaitDegraded("crashing", "CrashLoop");
       List<io.fabric8.kubernetes.api.model.Event> events =
           Cluster.client().v1().events().inNamespace(ns).list().getItems().stream()
