@@ -50,7 +50,8 @@ public enum ConditionReason {
       "Ready",
       "Progressing"),
   RollingOut(
-      "New pods are being created or old ones are still running (`N of M replicas updated`).",
+      "New pods are being created or old ones are still running or stopping (`N of M replicas updated`);"
+          + " Ready waits until no pod of the previous config is left.",
       "Ready",
       "Progressing"),
   WaitingForAvailability(

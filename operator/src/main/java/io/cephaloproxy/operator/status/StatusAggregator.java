@@ -239,7 +239,36 @@ public final class StatusAggregator {
     if (available < want) {
       return new Rollout(false, ConditionReason.WaitingForAvailability, counts);
     }
+    long stopping = stoppingWithOtherConfig(o);
+    if (stopping > 0) {
+      // a stopping pod serves its old config during preStop and drain, and the Service may still
+      // route to it until kube-proxy catches up: the new config is not all that serves yet
+      return new Rollout(
+          false,
+          ConditionReason.RollingOut,
+          counts
+              + ", "
+              + stopping
+              + (stopping == 1 ? " pod" : " pods")
+              + " of the previous config still stopping");
+    }
     return new Rollout(true, ConditionReason.Available, counts);
+  }
+
+  /** Pods being deleted that carry a config other than the desired one. */
+  private static long stoppingWithOtherConfig(Observation o) {
+    if (o.desiredHash().isEmpty()) {
+      return 0;
+    }
+    String want = o.desiredHash().get();
+    return o.pods().stream()
+        .filter(p -> p.getMetadata().getDeletionTimestamp() != null)
+        .filter(
+            p ->
+                p.getMetadata().getAnnotations() == null
+                    || !want.equals(
+                        p.getMetadata().getAnnotations().get(Labels.CONFIG_HASH_ANNOTATION)))
+        .count();
   }
 
   private static String templateHash(Deployment d) {

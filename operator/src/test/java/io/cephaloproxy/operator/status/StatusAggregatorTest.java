@@ -144,6 +144,46 @@ class StatusAggregatorTest {
   }
 
   @Test
+  void aStoppingPodOfThePreviousConfigKeepsReadyFalseUntilItIsGone() {
+    Pod stopping = pod("p-old", "0ld");
+    stopping.getMetadata().setDeletionTimestamp("2026-01-01T00:00:00Z");
+    Pod stoppingCurrent = pod("p-scaled-down", HASH);
+    stoppingCurrent.getMetadata().setDeletionTimestamp("2026-01-01T00:00:00Z");
+    Deployment done = deployment(HASH, 2, 2, 2, 2, 6, 6);
+
+    var s =
+        StatusAggregator.aggregate(
+            obs(
+                Optional.of(done),
+                List.of(pod("p-a", HASH), pod("p-b", HASH), stopping, stoppingCurrent),
+                List.of(),
+                List.of(),
+                List.of()),
+            List.of(),
+            null,
+            T0);
+    assertThat(cond(s, Conditions.READY).getStatus()).isEqualTo("False");
+    assertThat(cond(s, Conditions.PROGRESSING).getReason())
+        .isEqualTo(ConditionReason.RollingOut.name());
+    assertThat(cond(s, Conditions.PROGRESSING).getMessage())
+        .endsWith("2 available, 1 pod of the previous config still stopping");
+
+    // a stopping pod of the current config (scale-down, eviction) does not hold Ready back
+    var gone =
+        StatusAggregator.aggregate(
+            obs(
+                Optional.of(done),
+                List.of(pod("p-a", HASH), pod("p-b", HASH), stoppingCurrent),
+                List.of(),
+                List.of(),
+                List.of()),
+            s.getConditions(),
+            HASH,
+            T1);
+    assertThat(cond(gone, Conditions.READY).getStatus()).isEqualTo("True");
+  }
+
+  @Test
   void deploymentWithOldHashIsNotReady() {
     var s =
         StatusAggregator.aggregate(
