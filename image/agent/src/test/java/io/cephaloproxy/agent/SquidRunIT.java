@@ -360,12 +360,9 @@ class SquidRunIT {
         "acl blocked dstdomain \""
             + etc.resolve("acl-missing.txt")
             + "\"\nhttp_access deny blocked");
-    long t0 = System.nanoTime();
+    // no wall-clock limit here: this suite shares the host with others (11.5 s at load 35 once);
+    // how long init takes is a figure of the image benchmarks, not a test
     assertThat(init()).isEqualTo(1);
-    long millis = (System.nanoTime() - t0) / 1_000_000;
-    // the Docker suite holds the image to 2 s; here the JVM and Squid share a busy host with other
-    // suites
-    assertThat(millis).isLessThan(5000);
     assertThat(Files.readString(tmp.resolve("termination-log")))
         .startsWith("squid -k parse rejected " + etc.resolve("squid.conf") + " (exit 0):")
         .contains("ERROR: Can not open file " + etc.resolve("acl-missing.txt") + " for reading");
