@@ -14,19 +14,6 @@ case "${1:-}" in
 esac
 [ "$(id -u)" = 0 ] || die "run as root"
 
-stop_component() { # NAME: SIGTERM, then SIGKILL after 15 s
-  local f pid; f=$(pid_file "$1")
-  [ -f "$f" ] || return 0
-  pid=$(cat "$f")
-  if kill -0 "$pid" 2>/dev/null; then
-    log "stopping $1 (pid $pid)"
-    kill -TERM "$pid" 2>/dev/null || true
-    for _ in $(seq 1 75); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
-    if kill -0 "$pid" 2>/dev/null; then log "$1 ignored SIGTERM; killing it"; kill -KILL "$pid" 2>/dev/null || true; fi
-  fi
-  rm -f "$f"
-}
-
 # 1. The node agents first, so nothing restarts what is removed next.
 stop_component kube-proxy
 stop_component kubelet

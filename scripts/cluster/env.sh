@@ -11,6 +11,9 @@ NODE_DIR="${CEPHALOPROXY_NODE_DIR:-/var/lib/cephaloproxy-node}"
 RUN_DIR="${CEPHALOPROXY_NODE_RUN_DIR:-/run/cephaloproxy-node}"
 NODE_NAME=cephaloproxy-node
 POD_CIDR=10.244.0.0/24
+# The controller manager gives each node a /24 of CLUSTER_CIDR as spec.podCIDR; the first, this
+# node's, is POD_CIDR (up.sh checks it).
+CLUSTER_CIDR=10.244.0.0/16
 # Pods get .2-.199; .200-.254 are for test clients in network namespaces on the pod network.
 POD_RANGE_END=10.244.0.199
 SERVICE_CIDR=10.96.0.0/16
@@ -89,10 +92,35 @@ running() {
   [ -f "$f" ] && kill -0 "$(cat "$f")" 2>/dev/null
 }
 
-# start_component NAME CMD...: starts CMD detached (own session) with its log and PID file.
+# runs_as NAME CMD...: true when NAME runs with exactly this command line (its /proc cmdline).
+runs_as() {
+  local name=$1; shift
+  running "$name" && cmp -s "/proc/$(cat "$(pid_file "$name")")/cmdline" <(printf '%s\0' "$@")
+}
+
+# stop_component NAME: SIGTERM, then SIGKILL after 15 s; removes the PID file.
+stop_component() {
+  local f pid; f=$(pid_file "$1")
+  [ -f "$f" ] || return 0
+  pid=$(cat "$f")
+  if kill -0 "$pid" 2>/dev/null; then
+    log "stopping $1 (pid $pid)"
+    kill -TERM "$pid" 2>/dev/null || true
+    for _ in $(seq 1 75); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+    if kill -0 "$pid" 2>/dev/null; then log "$1 ignored SIGTERM; killing it"; kill -KILL "$pid" 2>/dev/null || true; fi
+  fi
+  rm -f "$f"
+}
+
+# start_component NAME CMD...: starts CMD detached (own session) with its log and PID file. When NAME
+# already runs with another command line (up.sh changed its flags), it is restarted with this one.
 start_component() {
   local name=$1; shift
-  if running "$name"; then return 0; fi
+  if runs_as "$name" "$@"; then return 0; fi
+  if running "$name"; then
+    log "restarting $name: its command line changed"
+    stop_component "$name"
+  fi
   mkdir -p "$PID_DIR" "$LOG_DIR"
   log "starting $name"
   # (3>&-: a daemon must not keep open the stdout of a caller that captures up.sh with $(...))

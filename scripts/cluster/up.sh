@@ -2,8 +2,9 @@
 # Brings up a real single-node Kubernetes cluster on this machine: containerd (its own instance,
 # CRI plugin), etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kubelet, kube-proxy
 # (iptables mode), with the bridge CNI network on POD_CIDR. Waits until the node is Ready and prints
-# the admin kubeconfig path on stdout. Idempotent: when everything already runs it only checks the
-# node and exits 0. Tear it down with scripts/cluster/down.sh.
+# the admin kubeconfig path on stdout. Idempotent: when everything already runs with the command lines
+# and containerd configuration of this script it only checks the node and exits 0; a component running
+# with others (flags changed here) is restarted with these. Tear it down with scripts/cluster/down.sh.
 #
 # Needs root, the Kubernetes binaries of scripts/stages/30-control-plane.sh (or KUBE_BIN_DIR) and
 # Debian's containerd, runc and containernetworking-plugins.
@@ -29,6 +30,10 @@ NODE_IP=$(node_ip)
 dns_ready() {
   [ "$("${KUBECTL[@]}" -n kube-system get deployment coredns -o 'jsonpath={.status.readyReplicas}' 2>/dev/null)" = 1 ]
 }
+node_pod_cidr() {
+  "${KUBECTL[@]}" get node "$NODE_NAME" -o 'jsonpath={.spec.podCIDR}' 2>/dev/null
+}
+pod_cidr_assigned() { [ -n "$(node_pod_cidr)" ]; }
 node_ready() {
   [ "$("${KUBECTL[@]}" get node "$NODE_NAME" -o 'jsonpath={.status.conditions[?(@.type=="Ready")].status}' 2>/dev/null)" = True ]
 }
@@ -82,12 +87,70 @@ state = "$CONTAINERD_STATE"
 EOF
 }
 
-# Already up? Every component alive and the node Ready: done.
+# ---------------------------------------------------------------------------------------------
+# The components' command lines (CMD_<name>). start_component restarts a component that runs with
+# another one, so a changed flag here reaches a node that is already up.
+CMD_containerd=(containerd --config "$CONF_DIR/containerd.toml")
+CMD_etcd=("$BIN/etcd" --name "$NODE_NAME" --data-dir "$NODE_DIR/etcd" \
+  --listen-client-urls "http://127.0.0.1:$ETCD_CLIENT_PORT" --advertise-client-urls "http://127.0.0.1:$ETCD_CLIENT_PORT" \
+  --listen-peer-urls "http://127.0.0.1:$ETCD_PEER_PORT" --initial-advertise-peer-urls "http://127.0.0.1:$ETCD_PEER_PORT" \
+  --initial-cluster "$NODE_NAME=http://127.0.0.1:$ETCD_PEER_PORT" \
+  --quota-backend-bytes 2147483648 --log-level warn)
+# The aggregation layer (APIServices such as OLM's packageserver): the API server proxies to extension
+# API servers as front-proxy-client (its own CA), which they trust through the request-header CA it
+# publishes in kube-system/extension-apiserver-authentication; it calls their endpoints directly.
+CMD_kube_apiserver=("$BIN/kube-apiserver" \
+  --etcd-servers "http://127.0.0.1:$ETCD_CLIENT_PORT" \
+  --bind-address 0.0.0.0 --secure-port "$APISERVER_PORT" --advertise-address "$NODE_IP" \
+  --tls-cert-file "$PKI_DIR/apiserver.crt" --tls-private-key-file "$PKI_DIR/apiserver.key" \
+  --client-ca-file "$PKI_DIR/ca.crt" \
+  --requestheader-client-ca-file "$PKI_DIR/front-proxy-ca.crt" --requestheader-allowed-names front-proxy-client \
+  --requestheader-username-headers X-Remote-User --requestheader-group-headers X-Remote-Group \
+  --requestheader-extra-headers-prefix X-Remote-Extra- \
+  --proxy-client-cert-file "$PKI_DIR/front-proxy-client.crt" --proxy-client-key-file "$PKI_DIR/front-proxy-client.key" \
+  --enable-aggregator-routing=true \
+  --kubelet-client-certificate "$PKI_DIR/apiserver-kubelet-client.crt" --kubelet-client-key "$PKI_DIR/apiserver-kubelet-client.key" \
+  --kubelet-preferred-address-types InternalIP,Hostname \
+  --service-cluster-ip-range "$SERVICE_CIDR" \
+  --service-account-issuer "https://kubernetes.default.svc.$CLUSTER_DOMAIN" \
+  --service-account-key-file "$PKI_DIR/sa.pub" --service-account-signing-key-file "$PKI_DIR/sa.key" \
+  --api-audiences "https://kubernetes.default.svc.$CLUSTER_DOMAIN" \
+  --authorization-mode Node,RBAC \
+  --enable-admission-plugins NodeRestriction,PodSecurity \
+  --allow-privileged=true --profiling=false --event-ttl 1h)
+# Node IPAM: the node's spec.podCIDR is the first /24 of CLUSTER_CIDR, i.e. POD_CIDR (the operator
+# discovers pod networks from nodes' podCIDRs).
+CMD_kube_controller_manager=("$BIN/kube-controller-manager" \
+  --kubeconfig "$CONF_DIR/controller-manager.kubeconfig" \
+  --authentication-kubeconfig "$CONF_DIR/controller-manager.kubeconfig" \
+  --authorization-kubeconfig "$CONF_DIR/controller-manager.kubeconfig" \
+  --bind-address 127.0.0.1 --secure-port "$CONTROLLER_MANAGER_PORT" \
+  --service-account-private-key-file "$PKI_DIR/sa.key" --root-ca-file "$PKI_DIR/ca.crt" \
+  --cluster-signing-cert-file "$PKI_DIR/ca.crt" --cluster-signing-key-file "$PKI_DIR/ca.key" \
+  --use-service-account-credentials=true --controllers '*' \
+  --service-cluster-ip-range "$SERVICE_CIDR" \
+  --allocate-node-cidrs=true --cluster-cidr "$CLUSTER_CIDR" --node-cidr-mask-size "${POD_CIDR#*/}" \
+  --leader-elect=false --profiling=false)
+CMD_kube_scheduler=("$BIN/kube-scheduler" \
+  --kubeconfig "$CONF_DIR/scheduler.kubeconfig" \
+  --authentication-kubeconfig "$CONF_DIR/scheduler.kubeconfig" \
+  --authorization-kubeconfig "$CONF_DIR/scheduler.kubeconfig" \
+  --bind-address 127.0.0.1 --secure-port "$SCHEDULER_PORT" --leader-elect=false --profiling=false)
+CMD_kubelet=("$BIN/kubelet" --config "$CONF_DIR/kubelet.yaml" \
+  --kubeconfig "$CONF_DIR/kubelet.kubeconfig" --root-dir "$KUBELET_DIR" \
+  --hostname-override "$NODE_NAME" --node-ip "$NODE_IP" --v 1)
+CMD_kube_proxy=("$BIN/kube-proxy" --config "$CONF_DIR/kube-proxy.yaml")
+# component_up NAME: NAME runs with its command line of CMD_<name>.
+component_up() { local -n cmd="CMD_${1//-/_}"; runs_as "$1" "${cmd[@]}"; }
+# start NAME: start_component NAME with its CMD_<name>.
+start() { local -n cmd="CMD_${1//-/_}"; start_component "$1" "${cmd[@]}"; }
+
+# Already up? Every component alive with its command line and the node Ready: done.
 all_running=1
-for c in "${COMPONENTS[@]}"; do running "$c" || all_running=; done
+for c in "${COMPONENTS[@]}"; do component_up "$c" || all_running=; done
 # (and containerd runs with the configuration this script writes: a changed one restarts it below)
 if [ -n "$all_running" ] && [ -f "$ADMIN_KUBECONFIG" ] && [ "$(containerd_config)" = "$(cat "$CONF_DIR/containerd.toml" 2>/dev/null)" ] \
-   && node_ready && dns_ready; then
+   && node_ready && [ "$(node_pod_cidr)" = "$POD_CIDR" ] && dns_ready; then
   log "already up: node $NODE_NAME is Ready, cluster DNS answers on $CLUSTER_DNS_IP"
   echo "$ADMIN_KUBECONFIG" >&3
   exit 0
@@ -98,12 +161,14 @@ mkdir -p "$NODE_DIR" "$RUN_DIR" "$PKI_DIR" "$LOG_DIR" "$CONF_DIR" "$KUBELET_DIR"
 chmod 0700 "$PKI_DIR" "$NODE_DIR/etcd"
 
 # ---------------------------------------------------------------------------------------------
-# PKI: one CA signs every serving and client certificate; a separate key signs service-account tokens.
-ca_sign() { # NAME CN ORG(or "") SANS(or "") USAGE(server|client)
-  local name=$1 cn=$2 org=$3 sans=$4 usage=$5 subj="/CN=$2"
+# PKI: one CA signs every serving and client certificate but the front proxy's, which has its own CA
+# (the request-header CA: whoever holds a certificate of it can assert any user to extension API
+# servers); a separate key signs service-account tokens.
+ca_sign() { # NAME CN ORG(or "") SANS(or "") USAGE(server|client) [CA-NAME, default ca]
+  local name=$1 cn=$2 org=$3 sans=$4 usage=$5 ca=${6:-ca} subj="/CN=$2"
   [ -n "$org" ] && subj="/O=$org/CN=$cn"
   # RSA leaf keys: Fabric8's client (the Java suites) cannot read EC client keys in PKCS#8 form.
-  local stamp="$sans|rsa2048"
+  local stamp="$sans|rsa2048${6:+|$6}"
   if [ -f "$PKI_DIR/$name.crt" ] && [ -f "$PKI_DIR/$name.sans" ] && [ "$(cat "$PKI_DIR/$name.sans")" = "$stamp" ]; then return 0; fi
   openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$PKI_DIR/$name.key" 2>/dev/null
   local ext="$PKI_DIR/$name.ext"
@@ -114,19 +179,22 @@ ca_sign() { # NAME CN ORG(or "") SANS(or "") USAGE(server|client)
     [ -n "$sans" ] && echo "subjectAltName=$sans"
   } >"$ext"
   openssl req -new -key "$PKI_DIR/$name.key" -subj "$subj" -out "$PKI_DIR/$name.csr" 2>/dev/null
-  openssl x509 -req -in "$PKI_DIR/$name.csr" -CA "$PKI_DIR/ca.crt" -CAkey "$PKI_DIR/ca.key" -CAcreateserial \
+  openssl x509 -req -in "$PKI_DIR/$name.csr" -CA "$PKI_DIR/$ca.crt" -CAkey "$PKI_DIR/$ca.key" -CAcreateserial \
     -days 365 -sha256 -extfile "$ext" -out "$PKI_DIR/$name.crt" 2>/dev/null
   echo "$stamp" >"$PKI_DIR/$name.sans"
   rm -f "$PKI_DIR/$name.csr"
 }
-if [ ! -f "$PKI_DIR/ca.crt" ]; then
-  log "creating the cluster CA and keys in $PKI_DIR"
-  openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$PKI_DIR/ca.key" 2>/dev/null
-  openssl req -x509 -new -key "$PKI_DIR/ca.key" -subj "/CN=cephaloproxy-node-ca" -days 3650 -sha256 \
+make_ca() { # NAME CN: a CA valid 10 years; a new one makes ca_sign re-sign what it signs (their stamps go)
+  [ -f "$PKI_DIR/$1.crt" ] && return 0
+  log "creating the CA $1 in $PKI_DIR"
+  openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$PKI_DIR/$1.key" 2>/dev/null
+  openssl req -x509 -new -key "$PKI_DIR/$1.key" -subj "/CN=$2" -days 3650 -sha256 \
     -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign,digitalSignature" \
-    -out "$PKI_DIR/ca.crt" 2>/dev/null
-  rm -f "$PKI_DIR"/*.sans
-fi
+    -out "$PKI_DIR/$1.crt" 2>/dev/null
+  if [ "$1" = ca ]; then rm -f "$PKI_DIR"/*.sans; else rm -f "$PKI_DIR"/front-proxy-client.sans; fi
+}
+make_ca ca cephaloproxy-node-ca
+make_ca front-proxy-ca cephaloproxy-node-front-proxy-ca
 if [ ! -f "$PKI_DIR/sa.key" ]; then
   openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$PKI_DIR/sa.key" 2>/dev/null
   openssl pkey -in "$PKI_DIR/sa.key" -pubout -out "$PKI_DIR/sa.pub" 2>/dev/null
@@ -140,6 +208,7 @@ ca_sign scheduler system:kube-scheduler "" "" client
 ca_sign kubelet-client "system:node:$NODE_NAME" system:nodes "" client
 ca_sign kubelet-serving "$NODE_NAME" system:nodes "DNS:$NODE_NAME,DNS:localhost,IP:127.0.0.1,IP:$NODE_IP" server
 ca_sign kube-proxy system:kube-proxy "" "" client
+ca_sign front-proxy-client front-proxy-client "" "" client front-proxy-ca
 
 kubeconfig() { # FILE CERT-NAME SERVER
   cat >"$1" <<EOF
@@ -214,7 +283,7 @@ if running containerd && [ "$(containerd_config)" != "$(cat "$CONF_DIR/container
 fi
 mkdir -p "$NODE_CERTS_D"
 containerd_config | write_config "$CONF_DIR/containerd.toml"
-start_component containerd containerd --config "$CONF_DIR/containerd.toml"
+start containerd
 wait_until 30 "containerd on $CONTAINERD_SOCK" ctr --address "$CONTAINERD_SOCK" version \
   || { tail -20 "$LOG_DIR/containerd.log" >&2; die "containerd did not start (log: $LOG_DIR/containerd.log)"; }
 pause_tar=$("$CLUSTER_SCRIPTS/pause-image.sh")
@@ -227,46 +296,16 @@ fi
 
 # ---------------------------------------------------------------------------------------------
 # Control plane.
-start_component etcd "$BIN/etcd" --name "$NODE_NAME" --data-dir "$NODE_DIR/etcd" \
-  --listen-client-urls "http://127.0.0.1:$ETCD_CLIENT_PORT" --advertise-client-urls "http://127.0.0.1:$ETCD_CLIENT_PORT" \
-  --listen-peer-urls "http://127.0.0.1:$ETCD_PEER_PORT" --initial-advertise-peer-urls "http://127.0.0.1:$ETCD_PEER_PORT" \
-  --initial-cluster "$NODE_NAME=http://127.0.0.1:$ETCD_PEER_PORT" \
-  --quota-backend-bytes 2147483648 --log-level warn
+start etcd
 wait_until 30 "etcd" curl -sf "http://127.0.0.1:$ETCD_CLIENT_PORT/health" \
   || { tail -20 "$LOG_DIR/etcd.log" >&2; die "etcd did not become healthy (log: $LOG_DIR/etcd.log)"; }
 
-start_component kube-apiserver "$BIN/kube-apiserver" \
-  --etcd-servers "http://127.0.0.1:$ETCD_CLIENT_PORT" \
-  --bind-address 0.0.0.0 --secure-port "$APISERVER_PORT" --advertise-address "$NODE_IP" \
-  --tls-cert-file "$PKI_DIR/apiserver.crt" --tls-private-key-file "$PKI_DIR/apiserver.key" \
-  --client-ca-file "$PKI_DIR/ca.crt" \
-  --kubelet-client-certificate "$PKI_DIR/apiserver-kubelet-client.crt" --kubelet-client-key "$PKI_DIR/apiserver-kubelet-client.key" \
-  --kubelet-preferred-address-types InternalIP,Hostname \
-  --service-cluster-ip-range "$SERVICE_CIDR" \
-  --service-account-issuer "https://kubernetes.default.svc.$CLUSTER_DOMAIN" \
-  --service-account-key-file "$PKI_DIR/sa.pub" --service-account-signing-key-file "$PKI_DIR/sa.key" \
-  --api-audiences "https://kubernetes.default.svc.$CLUSTER_DOMAIN" \
-  --authorization-mode Node,RBAC \
-  --enable-admission-plugins NodeRestriction,PodSecurity \
-  --allow-privileged=true --profiling=false --event-ttl 1h
+start kube-apiserver
 wait_until 90 "kube-apiserver readyz" "${KUBECTL[@]}" get --raw /readyz \
   || { tail -30 "$LOG_DIR/kube-apiserver.log" >&2; die "kube-apiserver did not become ready (log: $LOG_DIR/kube-apiserver.log)"; }
 
-start_component kube-controller-manager "$BIN/kube-controller-manager" \
-  --kubeconfig "$CONF_DIR/controller-manager.kubeconfig" \
-  --authentication-kubeconfig "$CONF_DIR/controller-manager.kubeconfig" \
-  --authorization-kubeconfig "$CONF_DIR/controller-manager.kubeconfig" \
-  --bind-address 127.0.0.1 --secure-port "$CONTROLLER_MANAGER_PORT" \
-  --service-account-private-key-file "$PKI_DIR/sa.key" --root-ca-file "$PKI_DIR/ca.crt" \
-  --cluster-signing-cert-file "$PKI_DIR/ca.crt" --cluster-signing-key-file "$PKI_DIR/ca.key" \
-  --use-service-account-credentials=true --controllers '*' \
-  --service-cluster-ip-range "$SERVICE_CIDR" --allocate-node-cidrs=false \
-  --leader-elect=false --profiling=false
-start_component kube-scheduler "$BIN/kube-scheduler" \
-  --kubeconfig "$CONF_DIR/scheduler.kubeconfig" \
-  --authentication-kubeconfig "$CONF_DIR/scheduler.kubeconfig" \
-  --authorization-kubeconfig "$CONF_DIR/scheduler.kubeconfig" \
-  --bind-address 127.0.0.1 --secure-port "$SCHEDULER_PORT" --leader-elect=false --profiling=false
+start kube-controller-manager
+start kube-scheduler
 
 # ---------------------------------------------------------------------------------------------
 # Node: kubelet and kube-proxy.
@@ -307,9 +346,7 @@ serverTLSBootstrap: false
 registerNode: true
 maxPods: 110
 EOF
-start_component kubelet "$BIN/kubelet" --config "$CONF_DIR/kubelet.yaml" \
-  --kubeconfig "$CONF_DIR/kubelet.kubeconfig" --root-dir "$KUBELET_DIR" \
-  --hostname-override "$NODE_NAME" --node-ip "$NODE_IP" --v 1
+start kubelet
 
 write_config "$CONF_DIR/kube-proxy.yaml" <<EOF
 apiVersion: kubeproxy.config.k8s.io/v1alpha1
@@ -324,12 +361,19 @@ metricsBindAddress: 127.0.0.1:$PROXY_METRICS_PORT
 # Leave the host's conntrack table size alone.
 conntrack: {maxPerCore: 0}
 EOF
-start_component kube-proxy "$BIN/kube-proxy" --config "$CONF_DIR/kube-proxy.yaml"
+start kube-proxy
 
 if ! wait_until 120 "node $NODE_NAME Ready" node_ready; then
   for c in kubelet containerd kube-proxy; do log "--- last lines of $c"; tail -15 "$LOG_DIR/$c.log" >&2; done
   die "node $NODE_NAME did not become Ready (logs: $LOG_DIR)"
 fi
+
+# The controller manager's node IPAM gives the node its podCIDR (a node registered before IPAM was on
+# gets it when the controller manager starts). spec.podCIDR cannot change: another one needs a new node.
+wait_until 60 "the node's spec.podCIDR" pod_cidr_assigned \
+  || { tail -15 "$LOG_DIR/kube-controller-manager.log" >&2; die "node $NODE_NAME got no spec.podCIDR (log: $LOG_DIR/kube-controller-manager.log)"; }
+[ "$(node_pod_cidr)" = "$POD_CIDR" ] \
+  || die "node $NODE_NAME has spec.podCIDR $(node_pod_cidr), not $POD_CIDR (the CNI network's): recreate the node (scripts/cluster/down.sh, then up.sh)"
 
 # Cluster DNS (CoreDNS built from tests/cluster/coredns) on $CLUSTER_DNS_IP.
 "$CLUSTER_SCRIPTS/images.sh"
