@@ -184,7 +184,7 @@ EOF
     "$HELM" template "$CHART_NAME" "$WORK/$CHART_NAME-$VERSION.tgz" --namespace "$INSTALL_NAMESPACE" --include-crds
   } >"$WORK/install.yaml"
   local kind
-  for kind in Namespace CustomResourceDefinition ServiceAccount ClusterRole ClusterRoleBinding Deployment; do
+  for kind in Namespace CustomResourceDefinition ServiceAccount ClusterRole ClusterRoleBinding ValidatingAdmissionPolicy ValidatingAdmissionPolicyBinding Deployment; do
     check grep -Eq "^kind: \"?$kind\"?$" "$WORK/install.yaml"
   done
   check grep -q "${REF[operator]}" "$WORK/install.yaml"

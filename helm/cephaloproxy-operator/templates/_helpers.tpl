@@ -84,3 +84,18 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
 {{- end }}
 {{- toJson (uniq $out) }}
 {{- end }}
+
+{{/* admission.allowedImagePrefixes as a JSON list: a list value as is, a string split at commas ({a,b} or a,b) */}}
+{{- define "cephaloproxy.imagePrefixes" -}}
+{{- $w := .Values.admission.allowedImagePrefixes | default list }}
+{{- if kindIs "string" $w }}
+{{- $w = splitList "," (trimSuffix "}" (trimPrefix "{" $w)) }}
+{{- end }}
+{{- $out := list }}
+{{- range $w }}
+{{- if trim . }}
+{{- $out = append $out (trim .) }}
+{{- end }}
+{{- end }}
+{{- toJson (uniq $out) }}
+{{- end }}

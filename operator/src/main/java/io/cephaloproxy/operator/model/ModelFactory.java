@@ -60,7 +60,7 @@ public final class ModelFactory {
   }
 
   /**
-   * {@link #create(SquidProxy, String, BiFunction, BiFunction, boolean)} with whole objects
+   * {@link #create(SquidProxy, String, BiFunction, BiFunction, boolean, List)} with whole objects
    * (render).
    */
   public static Result create(
@@ -76,7 +76,8 @@ public final class ModelFactory {
           return o == null ? null : SecretAndConfigMapData.data(o);
         },
         (kind, name) -> version(lookup.apply(kind, name)),
-        complete);
+        complete,
+        List.of());
   }
 
   /**
@@ -100,13 +101,16 @@ public final class ModelFactory {
    *     by more people than the Secret)
    * @param complete true when lookup knows every object (the cluster); false for render, where
    *     objects not in the file are neither checked nor hashed
+   * @param clusterNetworks the cluster's Service and Pod networks (the operator's discovery; empty
+   *     for render), denied unless the proxy allows them
    */
   public static Result create(
       SquidProxy cr,
       String defaultImage,
       BiFunction<String, String, Map<String, String>> lookup,
       BiFunction<String, String, String> version,
-      boolean complete) {
+      boolean complete,
+      List<String> clusterNetworks) {
     SquidProxySpec spec = cr.getSpec() == null ? new SquidProxySpec() : cr.getSpec();
     List<WatchedObject> refs = WatchedObjects.of(spec);
     ReferencedData.Builder data = ReferencedData.builder().complete(complete);
@@ -136,7 +140,9 @@ public final class ModelFactory {
                   Layout.visibleHostnameFor(
                       cr.getMetadata().getName(), cr.getMetadata().getNamespace()))
               .build();
-      compiled = SquidConfCompiler.compile(spec, data.build(), layout);
+      compiled =
+          SquidConfCompiler.compile(
+              spec, data.build().withClusterNetworks(clusterNetworks), layout);
     } catch (InvalidConfigException e) {
       return new Result(Optional.empty(), e.errors());
     }

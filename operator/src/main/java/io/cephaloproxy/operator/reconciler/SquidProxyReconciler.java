@@ -8,6 +8,7 @@ import io.cephaloproxy.api.v1alpha1.SquidProxy;
 import io.cephaloproxy.api.v1alpha1.SquidProxyResources;
 import io.cephaloproxy.api.v1alpha1.SquidProxyStatus;
 import io.cephaloproxy.compiler.ValidationError;
+import io.cephaloproxy.operator.cluster.ClusterNetworks;
 import io.cephaloproxy.operator.dependent.CacheClaimDependent;
 import io.cephaloproxy.operator.dependent.ConfigMapDependent;
 import io.cephaloproxy.operator.dependent.DeploymentDependent;
@@ -17,6 +18,7 @@ import io.cephaloproxy.operator.dependent.NetworkPolicyDependent;
 import io.cephaloproxy.operator.dependent.PodDisruptionBudgetDependent;
 import io.cephaloproxy.operator.dependent.ServiceDependent;
 import io.cephaloproxy.operator.dependent.WorkflowModel;
+import io.cephaloproxy.operator.model.Guardrails;
 import io.cephaloproxy.operator.model.Labels;
 import io.cephaloproxy.operator.model.ModelFactory;
 import io.cephaloproxy.operator.model.ProxyModel;
@@ -110,6 +112,7 @@ public class SquidProxyReconciler implements Reconciler<SquidProxy> {
   private static final Logger LOG = LoggerFactory.getLogger(SquidProxyReconciler.class);
 
   private final String defaultImage;
+  private final Guardrails guardrails;
   private final Clock clock;
 
   /**
@@ -147,9 +150,11 @@ public class SquidProxyReconciler implements Reconciler<SquidProxy> {
   private ReferenceFetcher fetcher;
   private InformerEventSource<Pod, SquidProxy> pods;
   private InformerEventSource<ReplicaSet, SquidProxy> replicaSets;
+  private ClusterNetworks clusterNetworks;
 
-  public SquidProxyReconciler(String defaultImage, Clock clock) {
+  public SquidProxyReconciler(String defaultImage, Guardrails guardrails, Clock clock) {
     this.defaultImage = defaultImage;
+    this.guardrails = guardrails;
     this.clock = clock;
   }
 
@@ -203,7 +208,9 @@ public class SquidProxyReconciler implements Reconciler<SquidProxy> {
             Labels.MANAGED_SELECTOR,
             SquidProxyReconciler::byInstanceLabel,
             InformerStores.replicaSets());
-    return List.of(secrets, configMaps, pods, replicaSets);
+    // the cluster's Service and Pod networks: a change reconciles every proxy that denies them
+    clusterNetworks = new ClusterNetworks(context.getClient(), primaries::list);
+    return List.of(secrets, configMaps, pods, replicaSets, clusterNetworks);
   }
 
   /**
@@ -463,6 +470,11 @@ public class SquidProxyReconciler implements Reconciler<SquidProxy> {
    */
   private ModelFactory.Result model(SquidProxy proxy) {
     String ns = proxy.getMetadata().getNamespace();
+    // the platform team's guardrails, as the chart's admission policy has them (defence in depth)
+    List<ValidationError> refused = guardrails.check(proxy.getSpec(), clusterNetworks.current());
+    if (!refused.isEmpty()) {
+      return new ModelFactory.Result(Optional.empty(), refused);
+    }
     Map<String, Map<String, String>> found = new java.util.HashMap<>();
     // uid/resourceVersion of each Secret as the informer had it when its keys were read: what the
     // config hash covers (the operator keeps no Secret values, see ReferenceFetcher)
@@ -502,7 +514,8 @@ public class SquidProxyReconciler implements Reconciler<SquidProxy> {
           defaultImage,
           (kind, n) -> found.get(WatchedObject.indexKey(kind, ns, n)),
           (kind, n) -> WatchedObject.SECRET.equals(kind) ? secretVersions.get(n) : null,
-          true);
+          true,
+          clusterNetworks.current());
     }
   }
 

@@ -74,7 +74,8 @@ public final class OperatorRuntime implements AutoCloseable {
                         false));
               }
             });
-    this.reconciler = new SquidProxyReconciler(settings.squidImage(), Clock.systemUTC());
+    this.reconciler =
+        new SquidProxyReconciler(settings.squidImage(), settings.guardrails(), Clock.systemUTC());
     operator.register(
         reconciler,
         c -> {

@@ -1,5 +1,6 @@
 package io.cephaloproxy.operator.runtime;
 
+import io.cephaloproxy.operator.model.Guardrails;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -19,7 +20,8 @@ public record OperatorSettings(
     String squidImage,
     int httpPort,
     LogFormat logFormat,
-    String logLevel) {
+    String logLevel,
+    Guardrails guardrails) {
 
   public static final String LEASE_NAME = "cephaloproxy-operator-leader";
 
@@ -69,6 +71,20 @@ public record OperatorSettings(
       throw new IllegalArgumentException(
           "LOG_LEVEL: '" + level + "' is not one of ERROR, WARN, INFO, DEBUG, TRACE");
     }
+    List<String> imagePrefixes =
+        Arrays.stream(env.getOrDefault("ALLOWED_IMAGE_PREFIXES", "").split(","))
+            .map(String::trim)
+            .filter(s -> !s.isEmpty())
+            .distinct()
+            .toList();
+    Guardrails guardrails =
+        new Guardrails(
+            imagePrefixes,
+            parseBoolean(env, "ALLOW_RAW_CONFIG", Guardrails.DEFAULTS.allowRawConfig()),
+            parseBoolean(
+                env,
+                "ALLOW_UPSTREAM_TO_DENIED_DESTINATIONS",
+                Guardrails.DEFAULTS.allowUpstreamToDeniedDestinations()));
     return new OperatorSettings(
         namespaces,
         leaderElection,
@@ -78,7 +94,8 @@ public record OperatorSettings(
         image,
         port,
         format,
-        level);
+        level,
+        guardrails);
   }
 
   public boolean watchesAllNamespaces() {

@@ -3,6 +3,8 @@ package io.cephaloproxy.operator.runtime;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.cephaloproxy.operator.model.Guardrails;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -17,6 +19,24 @@ class OperatorSettingsTest {
     assertThat(s.httpPort()).isEqualTo(8080);
     assertThat(s.logFormat()).isEqualTo(OperatorSettings.LogFormat.PLAIN);
     assertThat(s.leaseName()).isEqualTo("cephaloproxy-operator-leader");
+    assertThat(s.guardrails()).isEqualTo(Guardrails.DEFAULTS);
+    assertThat(Guardrails.DEFAULTS.allowUpstreamToDeniedDestinations()).isFalse();
+  }
+
+  @Test
+  void guardrailsFromTheChartsAdmissionValues() {
+    OperatorSettings s =
+        OperatorSettings.fromEnvironment(
+            Map.of(
+                "ALLOWED_IMAGE_PREFIXES", " registry.example/squid:, ghcr.io/cephaloproxy/ ,",
+                "ALLOW_RAW_CONFIG", "false",
+                "ALLOW_UPSTREAM_TO_DENIED_DESTINATIONS", "true"));
+    assertThat(s.guardrails())
+        .isEqualTo(
+            new Guardrails(
+                List.of("registry.example/squid:", "ghcr.io/cephaloproxy/"), false, true));
+    assertThatThrownBy(() -> OperatorSettings.fromEnvironment(Map.of("ALLOW_RAW_CONFIG", "nope")))
+        .hasMessage("ALLOW_RAW_CONFIG: 'nope' is not true or false");
   }
 
   @Test

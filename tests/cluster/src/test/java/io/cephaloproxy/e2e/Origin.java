@@ -15,6 +15,9 @@ import java.util.Map;
  * The web site behind the proxy: tests/cluster/origin (image {@link Cluster#ORIGIN_IMAGE}) as a
  * Deployment in its own restricted namespace, reachable under two Service names (so an allowlist
  * can allow one and not the other), over HTTP (80) and HTTPS (443, certificate from {@link #ca}).
+ * Both Services are headless: the names resolve to the pod's address, not to a ClusterIP in the
+ * Service network that proxies deny by default (issue 12 §4); {@code origin-clusterip} is the same
+ * origin behind a ClusterIP.
  */
 final class Origin {
   final String namespace;

@@ -735,6 +735,111 @@ class ProxyE2E {
     return SquidProxies.condition(SquidProxies.get(ns, name), "Degraded").orElseThrow();
   }
 
+  /**
+   * Issue 12 §4 on the real node: a client on the pod network cannot use a default proxy to reach
+   * the cluster's internals. The kube-apiserver's ClusterIP and the origin's ClusterIP, in the
+   * Service network the operator read from the ServiceCIDR API, get 403; {@code
+   * access.clusterNetworks: Allow} opens them for that proxy only. Pod addresses are denied where
+   * the nodes report {@code podCIDRs}; this cluster's node does not (its controller manager runs
+   * with --allocate-node-cidrs=false), which the test states rather than assumes.
+   */
+  @Test
+  @Order(14)
+  void clusterInternalAddressesAreDeniedByDefault() {
+    String denies = "internal-denied";
+    String allows = "internal-allowed";
+    try {
+      for (String[] p :
+          new String[][] {{denies, "{}"}, {allows, "{access: {clusterNetworks: Allow}}"}}) {
+        SquidProxies.apply(
+            ns,
+            """
+            apiVersion: cephaloproxy.io/v1alpha1
+            kind: SquidProxy
+            metadata:
+              name: %s
+            spec: %s
+            """
+                .formatted(p[0], p[1]));
+      }
+      String denying = SquidProxies.endpoint(SquidProxies.awaitReady(ns, denies, READY_TIMEOUT));
+      String allowing = SquidProxies.endpoint(SquidProxies.awaitReady(ns, allows, READY_TIMEOUT));
+      String apiServer =
+          Cluster.client()
+              .services()
+              .inNamespace("default")
+              .withName("kubernetes")
+              .get()
+              .getSpec()
+              .getClusterIP();
+      String originIp =
+          Cluster.client()
+              .services()
+              .inNamespace(origin.namespace)
+              .withName("origin-clusterip")
+              .get()
+              .getSpec()
+              .getClusterIP();
+      for (String url :
+          List.of("http://" + apiServer + ":443/version", "http://" + originIp + "/internal")) {
+        PodNetworkClient.Response r = client.get(denying, url);
+        assertThat(r.status()).as("%s through a default proxy: %s", url, r).isEqualTo(403);
+        assertThat(r.body()).doesNotContain("saw ");
+      }
+      PodNetworkClient.Response opened = client.get(allowing, "http://" + originIp + "/internal");
+      assertThat(opened.status()).as(opened.toString()).isEqualTo(200);
+      assertThat(opened.body()).contains("saw ");
+
+      String operatorLog =
+          Cluster.client()
+              .pods()
+              .inNamespace(operatorNs)
+              .withLabel("app.kubernetes.io/instance", RELEASE)
+              .list()
+              .getItems()
+              .stream()
+              .map(
+                  p ->
+                      Cluster.client()
+                          .pods()
+                          .inNamespace(operatorNs)
+                          .withName(p.getMetadata().getName())
+                          .getLog())
+              .reduce("", String::concat);
+      assertThat(operatorLog)
+          .contains("cluster networks denied by default:")
+          .contains("(Service networks from ServiceCIDRs)");
+      List<String> podCidrs =
+          Cluster.client().nodes().list().getItems().stream()
+              .flatMap(
+                  n ->
+                      n.getSpec().getPodCIDRs() == null
+                          ? java.util.stream.Stream.<String>empty()
+                          : n.getSpec().getPodCIDRs().stream())
+              .toList();
+      String podIp =
+          Cluster.client()
+              .pods()
+              .inNamespace(origin.namespace)
+              .list()
+              .getItems()
+              .get(0)
+              .getStatus()
+              .getPodIP();
+      PodNetworkClient.Response toPod = client.get(denying, "http://" + podIp + "/pod");
+      System.out.printf(
+          "cluster networks on the node: kube-apiserver %s and Service %s denied; nodes' podCIDRs %s,"
+              + " so the origin pod %s answers %d%n",
+          apiServer, originIp, podCidrs, podIp, toPod.status());
+      assertThat(toPod.status())
+          .as("another pod's address through a default proxy (nodes' podCIDRs %s)", podCidrs)
+          .isEqualTo(podCidrs.isEmpty() ? 200 : 403);
+    } finally {
+      SquidProxies.api().inNamespace(ns).withName(denies).delete();
+      SquidProxies.api().inNamespace(ns).withName(allows).delete();
+    }
+  }
+
   @Test
   @Order(100)
   void helmUninstallLeavesNothingOfTheOperator() {

@@ -8,6 +8,7 @@ import io.cephaloproxy.api.v1alpha1.ConditionReason;
 import io.cephaloproxy.api.v1alpha1.SquidProxy;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.fabric8.kubernetes.api.model.networking.v1.ServiceCIDR;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -87,6 +88,119 @@ class OperatorIT extends ReconcilerScenarios {
     assertThat(writes)
         .as("write requests by %s over 60 s of steady state", rbac.username())
         .isEmpty();
+  }
+
+  /**
+   * Issue 12 §4: the operator discovers the cluster's Service networks (the ServiceCIDR API) and
+   * Pod networks (nodes' podCIDRs) and every proxy that does not allow them denies them; a node
+   * joining or leaving re-renders (a new config hash, a rollout) only those proxies, and a node
+   * update that keeps its podCIDRs changes nothing. Nodes are created by the admin (there is no
+   * kubelet here); the controller manager's node lifecycle controller updates them as it would.
+   */
+  @Test
+  @Order(90)
+  void clusterNetworksAreDiscoveredDeniedAndFollowed(TestInfo info) {
+    namespace(info);
+    long start = System.nanoTime();
+    List<String> serviceCidrs =
+        admin.resources(ServiceCIDR.class).list().getItems().stream()
+            .flatMap(s -> s.getSpec().getCidrs().stream())
+            .toList();
+    assertThat(serviceCidrs).as("the API server's ServiceCIDRs").isNotEmpty();
+    try {
+      admin.nodes().resource(node("cn-node-a", "10.244.7.0/24", "fd00:10:244:7::/64")).create();
+      proxies.apply("denies", "{}");
+      proxies.apply("allows", "access: {clusterNetworks: Allow}");
+      proxies.awaitReady("allows");
+      awaitBlocked("denies", l -> l.containsAll(serviceCidrs) && l.contains("10.244.7.0/24"));
+      SquidProxy before = proxies.awaitReady("denies");
+      assertThat(blocked("denies")).contains("fd00:10:244:7::/64");
+      assertThat(blocked("allows"))
+          .as("access.clusterNetworks: Allow")
+          .doesNotContainAnyElementsOf(serviceCidrs)
+          .doesNotContain("10.244.7.0/24")
+          .contains("169.254.0.0/16");
+      String allowsVersion = configMapVersion("allows");
+
+      // a node joins: the proxy that denies the cluster networks gets a new config and rolls
+      admin.nodes().resource(node("cn-node-b", "10.244.8.0/24")).create();
+      awaitBlocked("denies", l -> l.contains("10.244.8.0/24"));
+      SquidProxy after =
+          proxies.await(
+              "denies",
+              "Ready with a new config hash",
+              sp ->
+                  is(sp, "Ready", "True")
+                      && !before
+                          .getStatus()
+                          .getConfigHash()
+                          .equals(sp.getStatus().getConfigHash()));
+      assertThat(Proxies.templateHash(proxies.deployment("denies")))
+          .isEqualTo(after.getStatus().getConfigHash());
+
+      // a node update that keeps podCIDRs (labels; the node lifecycle controller's taints) does
+      // nothing
+      String deniesVersion = configMapVersion("denies");
+      admin
+          .nodes()
+          .withName("cn-node-b")
+          .patch(
+              io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
+                  io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE),
+              "{\"metadata\":{\"labels\":{\"example.com/touched\":\"yes\"}}}");
+      ControlPlane.sleep(5_000);
+      assertThat(configMapVersion("denies")).isEqualTo(deniesVersion);
+
+      // a node leaves: its network is no longer denied
+      admin.nodes().withName("cn-node-b").delete();
+      awaitBlocked("denies", l -> !l.contains("10.244.8.0/24") && l.contains("10.244.7.0/24"));
+      assertThat(configMapVersion("allows"))
+          .as("a proxy that allows the cluster networks is never re-rendered for them")
+          .isEqualTo(allowsVersion);
+      assertThat(process.logText()).contains("(Service networks from ServiceCIDRs)");
+      System.out.printf(
+          "cluster networks: %s followed in %d s%n",
+          blocked("denies"), (System.nanoTime() - start) / 1_000_000_000L);
+    } finally {
+      admin.nodes().withName("cn-node-a").delete();
+      admin.nodes().withName("cn-node-b").delete();
+    }
+  }
+
+  static io.fabric8.kubernetes.api.model.Node node(String name, String... podCidrs) {
+    return new io.fabric8.kubernetes.api.model.NodeBuilder()
+        .withNewMetadata()
+        .withName(name)
+        .endMetadata()
+        .withNewSpec()
+        .withPodCIDR(podCidrs[0])
+        .withPodCIDRs(podCidrs)
+        .endSpec()
+        .build();
+  }
+
+  /** The lines of the proxy's always-blocked destinations ACL file, as the operator wrote it. */
+  List<String> blocked(String proxy) {
+    var cm = admin.configMaps().inNamespace(ns).withName(proxy + "-config").get();
+    String file = cm == null ? null : cm.getData().get("acl-blocked-destinations.txt");
+    return file == null ? List.of() : file.lines().toList();
+  }
+
+  String configMapVersion(String proxy) {
+    return admin
+        .configMaps()
+        .inNamespace(ns)
+        .withName(proxy + "-config")
+        .get()
+        .getMetadata()
+        .getResourceVersion();
+  }
+
+  void awaitBlocked(String proxy, java.util.function.Predicate<List<String>> p) {
+    org.awaitility.Awaitility.await("blocked destinations of " + proxy)
+        .atMost(Proxies.TIMEOUT)
+        .pollInterval(Duration.ofMillis(500))
+        .until(() -> blocked(proxy), p::test);
   }
 
   /**

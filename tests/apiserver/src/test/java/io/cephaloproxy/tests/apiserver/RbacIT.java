@@ -3,7 +3,9 @@ package io.cephaloproxy.tests.apiserver;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import io.fabric8.kubernetes.api.model.networking.v1.ServiceCIDR;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
 import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -18,8 +20,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The operator in namespace-scoped mode with the chart's RBAC (watchNamespaces set: one Role per
- * watched namespace, nothing cluster-wide): it manages proxies in its namespace, and everything
- * outside is denied to its ServiceAccount.
+ * watched namespace; cluster-wide only list and watch of nodes, ServiceCIDRs and the kubernetes
+ * Service, for the cluster networks): it manages proxies in its namespace, and everything else is
+ * denied to its ServiceAccount.
  */
 class RbacIT {
   static final String OPERATOR_NS = "rbac-system";
@@ -53,14 +56,19 @@ class RbacIT {
   }
 
   @Test
-  void chartRendersOnlyNamespacedRoles() {
-    // the only cluster-scoped RBAC: the users' roles aggregated into admin/edit/view, bound to
-    // nobody by the chart
+  void chartRendersNamespacedRolesAndOnlyTheClusterNetworksReadsClusterWide() {
+    // cluster-scoped: the users' roles aggregated into admin/edit/view, bound to nobody by the
+    // chart, and the operator's read of the cluster networks (issue 12 §4), bound to it
     assertThat(rbac.objects())
         .filteredOn(o -> o instanceof ClusterRole)
         .extracting(o -> o.getMetadata().getName())
-        .allMatch(n -> n.endsWith("-edit") || n.endsWith("-view"));
-    assertThat(rbac.objects()).noneMatch(o -> o.getKind().equals("ClusterRoleBinding"));
+        .allMatch(
+            n -> n.endsWith("-edit") || n.endsWith("-view") || n.endsWith("-cluster-networks"));
+    assertThat(rbac.objects())
+        .filteredOn(o -> o.getKind().equals("ClusterRoleBinding"))
+        .extracting(o -> ((ClusterRoleBinding) o).getRoleRef().getName())
+        .singleElement()
+        .satisfies(n -> assertThat(n).endsWith("-cluster-networks"));
     assertThat(rbac.objects())
         .filteredOn(o -> o instanceof Role)
         .extracting(o -> o.getMetadata().getNamespace())
@@ -102,8 +110,23 @@ class RbacIT {
         () ->
             asOperator.persistentVolumeClaims().inNamespace(WATCHED).withName("anything").delete(),
         user);
-    // nothing cluster-wide
-    denied(() -> asOperator.nodes().list(), user);
+    // cluster-wide it may only list and watch nodes, ServiceCIDRs and the kubernetes Service
+    // (issue 12 §4): no get, no writes, no other Service
+    assertThat(asOperator.nodes().list().getItems()).isNotNull();
+    assertThat(asOperator.resources(ServiceCIDR.class).list().getItems()).isNotEmpty();
+    assertThat(
+            asOperator
+                .services()
+                .inNamespace("default")
+                .withField("metadata.name", "kubernetes")
+                .list()
+                .getItems())
+        .singleElement();
+    denied(() -> asOperator.nodes().withName("anything").get(), user);
+    denied(() -> asOperator.nodes().withName("anything").delete(), user);
+    denied(() -> asOperator.resources(ServiceCIDR.class).withName("kubernetes").delete(), user);
+    denied(() -> asOperator.services().inNamespace("default").list(), user);
+    denied(() -> asOperator.services().inNamespace("default").withName("kubernetes").get(), user);
     denied(() -> asOperator.rbac().clusterRoles().list(), user);
   }
 

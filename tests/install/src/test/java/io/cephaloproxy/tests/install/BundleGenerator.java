@@ -173,6 +173,11 @@ final class BundleGenerator {
     // "permissions" (not clusterPermissions): OLM grants them in each target namespace of the
     // OperatorGroup, and cluster-wide only in AllNamespaces mode — the chart's two RBAC modes.
     installSpec.put("permissions", List.of(ordered("serviceAccountName", sa, "rules", rules)));
+    // the cluster networks (nodes, ServiceCIDRs, the kubernetes Service) are cluster-scoped: OLM
+    // grants clusterPermissions cluster-wide in every install mode, as the chart's ClusterRole
+    installSpec.put(
+        "clusterPermissions",
+        List.of(ordered("serviceAccountName", sa, "rules", rulesSection("clusterNetworks"))));
     installSpec.put("deployments", List.of(deployment));
     return ordered("strategy", "deployment", "spec", installSpec);
   }

@@ -226,7 +226,19 @@ class BundleTest {
   void csvRbacIsTheChartsRbacAndItsDeploymentIsTheChartsDeployment() {
     Map<String, Object> csv = Yaml.single(BundleGenerator.CSV);
     List<Map<String, Object>> permissions = Yaml.at(csv, "spec", "install", "spec", "permissions");
-    assertThat(Yaml.<Object>at(csv, "spec", "install", "spec", "clusterPermissions")).isNull();
+    // cluster-wide only the cluster networks' reads (nodes, ServiceCIDRs, the kubernetes Service)
+    List<Map<String, Object>> clusterPermissions =
+        Yaml.at(csv, "spec", "install", "spec", "clusterPermissions");
+    assertThat(clusterPermissions)
+        .singleElement()
+        .satisfies(
+            p ->
+                assertThat(
+                        ((List<?>) p.get("rules"))
+                            .stream()
+                                .map(r -> Serialization.unmarshal(Yaml.toJson(r), PolicyRule.class))
+                                .toList())
+                    .isEqualTo(Rbac.rules("clusterNetworks")));
     List<PolicyRule> expected = new ArrayList<>(Rbac.rules("operator"));
     expected.addAll(Rbac.rules("leaderElection"));
     assertThat(permissions)

@@ -11,6 +11,8 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingAdmissionPolicy;
+import io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingAdmissionPolicyBinding;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
@@ -178,7 +180,11 @@ class ChartTest {
             "ClusterRole",
             "ClusterRole",
             "ClusterRole",
+            "ClusterRole",
             "ClusterRoleBinding",
+            "ClusterRoleBinding",
+            "ValidatingAdmissionPolicy",
+            "ValidatingAdmissionPolicyBinding",
             "Deployment");
     Deployment d = deployment(objects);
     assertThat(d.getMetadata().getNamespace()).isEqualTo(Chart.NAMESPACE);
@@ -237,6 +243,87 @@ class ChartTest {
     ClusterRoleBinding binding = Chart.ofKind(objects, ClusterRoleBinding.class).get(0);
     assertThat(binding.getRoleRef().getName()).isEqualTo(role.getMetadata().getName());
     assertThat(binding.getSubjects()).singleElement().satisfies(s -> isServiceAccount(s, sa));
+    clusterNetworksRoleIsReadOnlyAndBound(objects, sa);
+  }
+
+  /**
+   * Issue 12 §5: the admission values become a ValidatingAdmissionPolicy (one validation per
+   * guardrail that is on, each message naming its value) and the operator's environment, which
+   * checks them again; with every guardrail off there is no policy.
+   */
+  @Test
+  void admissionValuesRenderThePolicyAndTheOperatorsEnvironment() {
+    List<HasMetadata> defaults = Chart.render();
+    ValidatingAdmissionPolicy policy =
+        Chart.ofKind(defaults, ValidatingAdmissionPolicy.class).get(0);
+    assertThat(policy.getSpec().getFailurePolicy()).isEqualTo("Fail");
+    assertThat(policy.getSpec().getValidations())
+        .as("by default only the parent proxy at a denied address")
+        .singleElement()
+        .satisfies(
+            v ->
+                assertThat(v.getMessage()).contains("admission.allowUpstreamToDeniedDestinations"));
+    ValidatingAdmissionPolicyBinding binding =
+        Chart.ofKind(defaults, ValidatingAdmissionPolicyBinding.class).get(0);
+    assertThat(binding.getSpec().getPolicyName()).isEqualTo(policy.getMetadata().getName());
+    assertThat(binding.getSpec().getValidationActions()).containsExactly("Deny");
+    assertThat(env(operator(deployment(defaults))))
+        .containsEntry("ALLOWED_IMAGE_PREFIXES", "")
+        .containsEntry("ALLOW_RAW_CONFIG", "true")
+        .containsEntry("ALLOW_UPSTREAM_TO_DENIED_DESTINATIONS", "false");
+
+    List<HasMetadata> strict =
+        Chart.render(
+            Chart.values(
+                "admission.allowedImagePrefixes",
+                List.of("registry.example/squid@", "ghcr.io/cephaloproxy/"),
+                "admission.allowRawConfig",
+                false));
+    assertThat(
+            Chart.ofKind(strict, ValidatingAdmissionPolicy.class).get(0).getSpec().getValidations())
+        .extracting(v -> v.getMessage())
+        .hasSize(4)
+        .anySatisfy(m -> assertThat(m).contains("admission.allowedImagePrefixes"))
+        .anySatisfy(
+            m -> assertThat(m).startsWith("spec.extraConfig:").contains("admission.allowRawConfig"))
+        .anySatisfy(m -> assertThat(m).startsWith("spec.squidConfFrom:"));
+    assertThat(env(operator(deployment(strict))))
+        .containsEntry("ALLOWED_IMAGE_PREFIXES", "registry.example/squid@,ghcr.io/cephaloproxy/")
+        .containsEntry("ALLOW_RAW_CONFIG", "false");
+
+    List<HasMetadata> open =
+        Chart.render(Chart.values("admission.allowUpstreamToDeniedDestinations", true));
+    assertThat(Chart.ofKind(open, ValidatingAdmissionPolicy.class))
+        .as("nothing to check")
+        .isEmpty();
+    assertThat(
+            Chart.ofKind(
+                Chart.render(Chart.values("admission.policy", false)),
+                ValidatingAdmissionPolicy.class))
+        .isEmpty();
+  }
+
+  /**
+   * The cluster networks' ClusterRole: list and watch of nodes, ServiceCIDRs and only the Service
+   * named kubernetes, bound to the operator's ServiceAccount.
+   */
+  static void clusterNetworksRoleIsReadOnlyAndBound(List<HasMetadata> objects, ServiceAccount sa) {
+    ClusterRole role = clusterRole(objects, "cp-cephaloproxy-operator-cluster-networks");
+    assertThat(role.getRules()).isEqualTo(Rbac.rules("clusterNetworks"));
+    assertThat(role.getRules())
+        .allSatisfy(r -> assertThat(r.getVerbs()).containsExactly("list", "watch"));
+    assertThat(role.getRules())
+        .filteredOn(r -> r.getResources().contains("services"))
+        .singleElement()
+        .satisfies(r -> assertThat(r.getResourceNames()).containsExactly("kubernetes"));
+    assertThat(Chart.ofKind(objects, ClusterRoleBinding.class))
+        .filteredOn(b -> b.getRoleRef().getName().equals(role.getMetadata().getName()))
+        .singleElement()
+        .satisfies(
+            b ->
+                assertThat(b.getSubjects())
+                    .singleElement()
+                    .satisfies(s -> isServiceAccount(s, sa)));
   }
 
   @Test
@@ -244,13 +331,24 @@ class ChartTest {
     List<HasMetadata> objects =
         Chart.render(Chart.values("watchNamespaces", List.of("team-a", "team-b")));
     assertThat(Chart.ofKind(objects, ClusterRole.class))
-        .as("only the users' aggregated roles, bound to nobody")
-        .hasSize(2)
+        .as("the users' aggregated roles, bound to nobody, and the cluster networks' reads")
+        .hasSize(3)
+        .filteredOn(r -> !r.getMetadata().getName().endsWith("-cluster-networks"))
         .allSatisfy(
             r ->
                 assertThat(r.getMetadata().getLabels().keySet())
                     .anyMatch(k -> k.startsWith("rbac.authorization.k8s.io/aggregate-to-")));
-    assertThat(Chart.ofKind(objects, ClusterRoleBinding.class)).isEmpty();
+    assertThat(Chart.ofKind(objects, ClusterRoleBinding.class))
+        .extracting(b -> b.getRoleRef().getName())
+        .containsExactly("cp-cephaloproxy-operator-cluster-networks");
+    clusterNetworksRoleIsReadOnlyAndBound(
+        objects, Chart.ofKind(objects, ServiceAccount.class).get(0));
+    List<HasMetadata> withoutClusterReads =
+        Chart.render(
+            Chart.values("watchNamespaces", List.of("team-a"), "rbac.clusterNetworks", false));
+    assertThat(Chart.ofKind(withoutClusterReads, ClusterRoleBinding.class))
+        .as("rbac.clusterNetworks=false: nothing cluster-wide is bound")
+        .isEmpty();
     List<Role> roles = Chart.ofKind(objects, Role.class);
     assertThat(roles)
         .extracting(r -> r.getMetadata().getNamespace())
@@ -293,7 +391,9 @@ class ChartTest {
       assertThat(Chart.ofKind(objects, ClusterRole.class))
           .extracting(r -> r.getMetadata().getName())
           .containsExactlyInAnyOrder(
-              "cp-cephaloproxy-operator-edit", "cp-cephaloproxy-operator-view");
+              "cp-cephaloproxy-operator-edit",
+              "cp-cephaloproxy-operator-view",
+              "cp-cephaloproxy-operator-cluster-networks");
       assertThat(env(operator(deployment(objects))))
           .containsEntry("WATCH_NAMESPACES", "team-a,team-b");
       assertThat(objects).hasSameSizeAs(list);
@@ -326,7 +426,8 @@ class ChartTest {
         .containsExactlyInAnyOrder(
             "cp-cephaloproxy-operator",
             "cp-cephaloproxy-operator-edit",
-            "cp-cephaloproxy-operator-view");
+            "cp-cephaloproxy-operator-view",
+            "cp-cephaloproxy-operator-cluster-networks");
     var pdbs =
         Chart.ofKind(objects, io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget.class);
     assertThat(pdbs)
@@ -415,9 +516,14 @@ class ChartTest {
                 "platform-operator",
                 "rbac.create",
                 false));
+    // the admission policy is no RBAC: it stays
     assertThat(objects)
         .extracting(HasMetadata::getKind)
-        .containsExactlyInAnyOrder("CustomResourceDefinition", "Deployment");
+        .containsExactlyInAnyOrder(
+            "CustomResourceDefinition",
+            "Deployment",
+            "ValidatingAdmissionPolicy",
+            "ValidatingAdmissionPolicyBinding");
     assertThat(deployment(objects).getSpec().getTemplate().getSpec().getServiceAccountName())
         .isEqualTo("platform-operator");
   }
@@ -583,7 +689,7 @@ class ChartTest {
                 Chart.render(Chart.values("rbac.aggregateToDefaultRoles", false)),
                 ClusterRole.class))
         .extracting(r -> r.getMetadata().getName())
-        .containsExactly("cp-cephaloproxy-operator");
+        .containsExactly("cp-cephaloproxy-operator", "cp-cephaloproxy-operator-cluster-networks");
   }
 
   @Test

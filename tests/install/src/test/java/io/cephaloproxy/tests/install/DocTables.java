@@ -189,6 +189,10 @@ final class DocTables {
           .append(join(r.get("apiGroups"), true))
           .append(" | ")
           .append(join(r.get("resources"), true))
+          .append(
+              r.get("resourceNames") == null
+                  ? ""
+                  : " (only " + join(r.get("resourceNames"), true) + ")")
           .append(" | ")
           .append(join(r.get("verbs"), false))
           .append(" | ")

@@ -49,7 +49,12 @@ final class InstallArtifacts {
   static String operatorRbacTables() {
     String text = Repo.read(OPERATOR_DOC);
     for (String section :
-        List.of("operator", "leaderElection", "aggregateToEdit", "aggregateToView")) {
+        List.of(
+            "operator",
+            "clusterNetworks",
+            "leaderElection",
+            "aggregateToEdit",
+            "aggregateToView")) {
       text = DocTables.replace(text, "rbac-" + section, DocTables.rbacTable(Repo.RULES, section));
     }
     return text;
