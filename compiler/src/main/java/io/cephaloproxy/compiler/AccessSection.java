@@ -59,13 +59,46 @@ final class AccessSection {
    */
   static final String AUDIT_NOTE = "would_deny";
 
-  /** Audit rule names, as logged in would_deny=. */
+  /**
+   * The transaction annotations (access log fields {@code %{cp_rule}note} and {@code
+   * %{cp_decision}note}) that name the generated http_access rule that decided a request and what
+   * it decided (allow or deny; "-" when a line of extraConfig decided).
+   */
+  static final String RULE_NOTE = "cp_rule";
+
+  static final String DECISION_NOTE = "cp_decision";
+
+  /**
+   * Rule names, as logged in cp_rule= and would_deny= and counted by the agent
+   * (cephaloproxy_requests_total's rule label; docs/agent.md).
+   */
   static final String RULE_UNSAFE_PORT = "unsafe-port";
 
   static final String RULE_CONNECT_PORT = "connect-port";
   static final String RULE_DENIED_DOMAIN = "denied-domain";
   static final String RULE_NOT_ALLOWED_DOMAIN = "not-allowed-domain";
   static final String RULE_DENIED_DESTINATION = "denied-destination";
+  static final String RULE_MANAGER = "manager";
+  static final String RULE_CLIENT = "client";
+  static final String RULE_AUTH = "auth";
+  static final String RULE_BLOCKED_DESTINATION = "blocked-destination";
+  static final String RULE_EXTRA_CONFIG = "extra-config";
+  static final String RULE_ALLOW = "allow";
+
+  /** Every rule name a generated config can log, in rule order. */
+  static final List<String> RULES =
+      List.of(
+          RULE_MANAGER,
+          RULE_CLIENT,
+          RULE_AUTH,
+          RULE_UNSAFE_PORT,
+          RULE_CONNECT_PORT,
+          RULE_DENIED_DOMAIN,
+          RULE_NOT_ALLOWED_DOMAIN,
+          RULE_DENIED_DESTINATION,
+          RULE_BLOCKED_DESTINATION,
+          RULE_EXTRA_CONFIG,
+          RULE_ALLOW);
 
   /**
    * What {@link #acls} defined, for {@link SslBumpSection} and {@link #rules}.
@@ -183,22 +216,81 @@ final class AccessSection {
             }
           });
     }
+    writeRuleAcls(out, r, basic, rules);
     return new Acls(
         r.audit(), basic, exceptAllowed, rules, deniedAcls, allowedAcls, domainAclFiles);
+  }
+
+  /**
+   * One always-matching annotate_transaction ACL per rule the rules below use: placed last on a
+   * rule's line, it names that rule in the access log only when the rule fires (the auth rule
+   * carries it first, so its proxy_auth ACL stays last and Squid still answers 407); a later rule
+   * that fires replaces both notes.
+   */
+  private static void writeRuleAcls(
+      SquidConfWriter out, ResolvedSpec r, boolean basicAuth, Map<String, List<String>> rules) {
+    out.section("Decision notes: each rule names itself in the access log (cp_rule, cp_decision)");
+    List<String> used = new ArrayList<>(List.of(RULE_MANAGER, RULE_CLIENT));
+    if (basicAuth) {
+      used.add(RULE_AUTH);
+    }
+    if (!r.audit()) {
+      rules.forEach(
+          (rule, conditions) -> {
+            if (!conditions.isEmpty()) {
+              used.add(rule);
+            }
+          });
+    }
+    used.add(RULE_BLOCKED_DESTINATION);
+    if (!extraAccessLines(r.spec().getExtraConfig()).isEmpty()) {
+      used.add(RULE_EXTRA_CONFIG);
+    }
+    used.add(RULE_ALLOW);
+    for (String rule : used) {
+      String decision =
+          switch (rule) {
+            case RULE_ALLOW -> "allow";
+            case RULE_EXTRA_CONFIG -> "-";
+            default -> "deny";
+          };
+      out.line(
+          "acl "
+              + ruleAcl(rule)
+              + " annotate_transaction "
+              + DECISION_NOTE
+              + "="
+              + decision
+              + " "
+              + RULE_NOTE
+              + "="
+              + rule);
+    }
+  }
+
+  /** The annotate_transaction ACL that names a rule. */
+  static String ruleAcl(String rule) {
+    return "cp_rule_" + rule.replace('-', '_');
   }
 
   static void rules(SquidConfWriter out, Acls acls, String extraConfig) {
     out.section("Access rules (first match wins)");
     out.line("http_access allow localhost manager");
-    out.line("http_access deny manager");
-    out.line("http_access deny !cp_clients");
+    out.line("http_access deny manager " + ruleAcl(RULE_MANAGER));
+    out.line("http_access deny !cp_clients " + ruleAcl(RULE_CLIENT));
     if (acls.basicAuth()) {
-      out.line("http_access deny !cp_authenticated");
+      // the proxy_auth ACL must stay last on the line, or Squid answers 403 instead of 407
+      out.line("http_access deny " + ruleAcl(RULE_AUTH) + " !cp_authenticated");
     }
+    String blocked =
+        "http_access deny cp_blocked_destinations"
+            + acls.exceptAllowed()
+            + " "
+            + ruleAcl(RULE_BLOCKED_DESTINATION);
     if (acls.audit()) {
       // enforced before the audit rules, so a request that is really denied carries no would_deny
       // note
-      out.line("http_access deny cp_blocked_destinations" + acls.exceptAllowed());
+      out.line(blocked);
     }
     acls.rules()
         .forEach(
@@ -207,31 +299,46 @@ final class AccessSection {
                 out.line(
                     acls.audit()
                         ? "http_access deny " + cond + " !cp_would_deny " + auditAcl(rule) + " !all"
-                        : "http_access deny " + cond);
+                        : "http_access deny " + cond + " " + ruleAcl(rule));
               }
             });
     if (!acls.audit()) {
       // last of the generated denies: a dst check resolves the host name, the domain rules above
       // never do
-      out.line("http_access deny cp_blocked_destinations" + acls.exceptAllowed());
+      out.line(blocked);
     }
-    if (extraConfig != null) {
-      List<String> extra =
-          ConfigLines.check(
-              extraConfig,
-              false,
-              (l, m) -> {
-                throw new IllegalStateException(
-                    "extraConfig passed validation but not the compiler: line " + l + ": " + m);
-              });
-      if (!extra.isEmpty()) {
-        out.section("extraConfig (validated; after the generated denies, before the final allow)");
-        extra.forEach(out::line);
-        out.line("# --- end of extraConfig ---");
+    List<String> extra = extraLines(extraConfig);
+    if (!extra.isEmpty()) {
+      out.section("extraConfig (validated; after the generated denies, before the final allow)");
+      if (!extraAccessLines(extraConfig).isEmpty()) {
+        // never matches; names extraConfig as the deciding rule unless the final allow replaces it
+        out.line("http_access deny " + ruleAcl(RULE_EXTRA_CONFIG) + " !all");
       }
+      extra.forEach(out::line);
+      out.line("# --- end of extraConfig ---");
     }
-    out.line("http_access allow cp_clients");
+    out.line("http_access allow cp_clients " + ruleAcl(RULE_ALLOW));
     out.line("http_access deny all");
+  }
+
+  private static List<String> extraLines(String extraConfig) {
+    if (extraConfig == null) {
+      return List.of();
+    }
+    return ConfigLines.check(
+        extraConfig,
+        false,
+        (l, m) -> {
+          throw new IllegalStateException(
+              "extraConfig passed validation but not the compiler: line " + l + ": " + m);
+        });
+  }
+
+  /** The http_access lines of extraConfig. */
+  private static List<String> extraAccessLines(String extraConfig) {
+    return extraLines(extraConfig).stream()
+        .filter(l -> l.strip().startsWith("http_access"))
+        .toList();
   }
 
   private static String auditAcl(String rule) {

@@ -26,6 +26,9 @@ final class RuntimeProperties {
     p.put("squid.pidFile", layout.pidFile());
     p.put("squid.shutdownLifetimeSeconds", String.valueOf(r.shutdownLifetimeSeconds()));
     p.put("health.port", String.valueOf(layout.healthPort()));
+    // every access log line starts with LoggingSection.DECISION_PREFIX: the agent counts and strips
+    p.put("accessLog.decisions", "true");
+    p.put("accessLog.mode", r.fullConfig() ? "custom" : r.audit() ? "audit" : "enforce");
     List<String> writable =
         new ArrayList<>(List.of(layout.runDir(), layout.stateDir(), layout.tmpDir()));
     boolean disk = r.cache().getType() == CacheType.Disk;

@@ -36,21 +36,29 @@ class AccessSectionTest {
     assertThat(rules(lines))
         .containsExactly(
             "http_access allow localhost manager",
-            "http_access deny manager",
-            "http_access deny !cp_clients",
-            "http_access deny !cp_authenticated",
-            "http_access deny !CONNECT !cp_safe_ports",
-            "http_access deny CONNECT !cp_connect_ports",
-            "http_access deny cp_denied_domains",
-            "http_access deny !cp_allowed_domains",
-            "http_access deny cp_denied_destinations !cp_allowed_destinations",
-            "http_access deny cp_blocked_destinations !cp_allowed_destinations",
-            "http_access allow cp_clients",
+            "http_access deny manager cp_rule_manager",
+            "http_access deny !cp_clients cp_rule_client",
+            "http_access deny cp_rule_auth !cp_authenticated",
+            "http_access deny !CONNECT !cp_safe_ports cp_rule_unsafe_port",
+            "http_access deny CONNECT !cp_connect_ports cp_rule_connect_port",
+            "http_access deny cp_denied_domains cp_rule_denied_domain",
+            "http_access deny !cp_allowed_domains cp_rule_not_allowed_domain",
+            "http_access deny cp_denied_destinations !cp_allowed_destinations cp_rule_denied_destination",
+            "http_access deny cp_blocked_destinations !cp_allowed_destinations cp_rule_blocked_destination",
+            "http_access allow cp_clients cp_rule_allow",
             "http_access deny all");
     assertThat(lines.indexOf("acl office src 192.168.0.0/16"))
         .isBetween(
-            lines.indexOf("http_access deny cp_blocked_destinations !cp_allowed_destinations"),
-            lines.indexOf("http_access allow cp_clients"));
+            lines.indexOf(
+                "http_access deny cp_blocked_destinations !cp_allowed_destinations cp_rule_blocked_destination"),
+            lines.indexOf("http_access allow cp_clients cp_rule_allow"));
+    // extraConfig without http_access lines: the final allow decides, no extra-config note
+    assertThat(lines).noneMatch(l -> l.contains("cp_rule_extra_config"));
+    assertThat(lines)
+        .contains(
+            "acl cp_rule_auth annotate_transaction cp_decision=deny cp_rule=auth",
+            "acl cp_rule_not_allowed_domain annotate_transaction cp_decision=deny cp_rule=not-allowed-domain",
+            "acl cp_rule_allow annotate_transaction cp_decision=allow cp_rule=allow");
     assertThat(out.aclFiles())
         .containsEntry(AccessSection.ACL_DENIED_DOMAINS, "bad.example\n")
         .containsEntry(
@@ -101,9 +109,56 @@ class AccessSectionTest {
             "acl cp_wd_denied_destination annotate_transaction would_deny=denied-destination");
     assertThat(rules(lines))
         .containsSubsequence(
-            "http_access deny cp_blocked_destinations",
+            "http_access deny cp_blocked_destinations cp_rule_blocked_destination",
             "http_access deny cp_denied_domains !cp_would_deny cp_wd_denied_domain !all",
-            "http_access allow cp_clients");
+            "http_access allow cp_clients cp_rule_allow");
+    // the audit rules never deny, so they name no deciding rule (would_deny= does)
+    assertThat(lines).noneMatch(l -> l.startsWith("acl cp_rule_denied_domain "));
+  }
+
+  @Test
+  void everyRuleThatCanDecideNamesItselfOnlyWhenItFires() {
+    List<String> lines =
+        write(
+            """
+        access:
+          deniedDomains: [bad.example]
+          allowedDomains: [.good.example]
+          deniedDestinationCIDRs: [10.0.0.0/8]
+        auth: {mode: Basic, htpasswdSecret: {name: u}}
+        extraConfig: |
+          acl office src 192.168.0.0/16
+          http_access deny office
+        """);
+    List<String> defined =
+        lines.stream()
+            .filter(l -> l.startsWith("acl cp_rule_"))
+            .map(l -> l.replaceAll(".* cp_rule=", ""))
+            .toList();
+    assertThat(defined).containsExactlyElementsOf(AccessSection.RULES);
+    for (String rule : AccessSection.RULES) {
+      List<String> using =
+          rules(lines).stream()
+              .filter(l -> List.of(l.split(" ")).contains(AccessSection.ruleAcl(rule)))
+              .toList();
+      assertThat(using).as(rule).isNotEmpty();
+      // last on its line (it only annotates when everything before it matched), but for auth
+      // (whose proxy_auth ACL must stay last for the 407) and the extraConfig marker (never
+      // matches)
+      for (String l : using) {
+        if (rule.equals(AccessSection.RULE_AUTH)) {
+          assertThat(l).endsWith(" !cp_authenticated");
+        } else if (rule.equals(AccessSection.RULE_EXTRA_CONFIG)) {
+          assertThat(l).endsWith(" !all");
+          assertThat(lines.indexOf(l)).isLessThan(lines.indexOf("http_access deny office"));
+        } else {
+          assertThat(l).endsWith(" " + AccessSection.ruleAcl(rule));
+        }
+      }
+    }
+    assertThat(lines)
+        .contains(
+            "acl cp_rule_extra_config annotate_transaction cp_decision=- cp_rule=extra-config");
   }
 
   @Test
@@ -112,6 +167,6 @@ class AccessSectionTest {
     assertThat(lines)
         .contains(
             "acl cp_allowed_domains_list dstdomain -n \"/etc/cephaloproxy/lists/allowed/domains.txt\"")
-        .contains("http_access deny !cp_allowed_domains_list");
+        .contains("http_access deny !cp_allowed_domains_list cp_rule_not_allowed_domain");
   }
 }

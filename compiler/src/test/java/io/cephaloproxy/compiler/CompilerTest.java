@@ -249,6 +249,8 @@ class CompilerTest {
             "squid.pidFile",
             "squid.shutdownLifetimeSeconds",
             "health.port",
+            "accessLog.decisions",
+            "accessLog.mode",
             "writable.paths",
             "cache.dirs",
             "sslBump.enabled",

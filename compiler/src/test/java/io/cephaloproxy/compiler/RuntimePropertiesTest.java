@@ -48,6 +48,16 @@ class RuntimePropertiesTest {
   }
 
   @Test
+  void theAgentCountsDecisionsInTheProxysMode() {
+    assertThat(props("{}"))
+        .containsEntry("accessLog.decisions", "true")
+        .containsEntry("accessLog.mode", "enforce");
+    assertThat(props("access: {mode: Audit}")).containsEntry("accessLog.mode", "audit");
+    assertThat(props("squidConfFrom: {name: full, key: squid.conf}"))
+        .containsEntry("accessLog.mode", "custom");
+  }
+
+  @Test
   void backslashesAreEscapedForJavaProperties() {
     assertThat(RuntimeProperties.text(new java.util.TreeMap<>(java.util.Map.of("k", "a\\b"))))
         .isEqualTo(RuntimeProperties.HEADER + "k=a\\\\b\n");

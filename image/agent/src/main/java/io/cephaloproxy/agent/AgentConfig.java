@@ -145,6 +145,19 @@ public final class AgentConfig {
     return getList("cache.dirs").stream().map(Path::of).toList();
   }
 
+  /**
+   * True when every access log line starts with the compiler's decision prefix: Squid's stdout is
+   * then a pipe the agent counts and forwards (docs/agent.md, "Decisions").
+   */
+  public boolean accessLogDecisions() {
+    return Boolean.parseBoolean(get("accessLog.decisions", "false"));
+  }
+
+  /** The proxy's access mode, for the mode label: enforce, audit or custom. */
+  public String accessLogMode() {
+    return get("accessLog.mode", "enforce");
+  }
+
   public boolean sslBumpEnabled() {
     return Boolean.parseBoolean(get("sslBump.enabled", "false"));
   }

@@ -187,6 +187,17 @@ public final class Metrics {
 
   /** Adds a sample; HELP and TYPE are written once per name, before its first sample. */
   public Metrics metric(String name, String type, String help, String labels, double value) {
+    declare(name, type, help);
+    out.append(name);
+    if (!labels.isEmpty()) {
+      out.append('{').append(labels).append('}');
+    }
+    out.append(' ').append(format(value)).append('\n');
+    return this;
+  }
+
+  /** HELP and TYPE, once per name, before its first sample. */
+  private void declare(String name, String type, String help) {
     if (!NAME.matcher(name).matches()) {
       throw new IllegalArgumentException("invalid metric name " + name);
     }
@@ -198,11 +209,32 @@ public final class Metrics {
           .append('\n');
       out.append("# TYPE ").append(name).append(' ').append(type).append('\n');
     }
-    out.append(name);
-    if (!labels.isEmpty()) {
-      out.append('{').append(labels).append('}');
+  }
+
+  /**
+   * A histogram: {@code counts} per bucket of {@code bounds} plus a last +Inf bucket (not
+   * cumulative; written cumulatively), {@code _sum} and {@code _count}.
+   */
+  public Metrics histogram(
+      String name, String help, String labels, double[] bounds, long[] counts, double sum) {
+    declare(name, "histogram", help);
+    String sep = labels.isEmpty() ? "" : labels + ",";
+    long acc = 0;
+    for (int i = 0; i <= bounds.length; i++) {
+      acc += counts[i];
+      String le = i < bounds.length ? format(bounds[i]) : "+Inf";
+      out.append(name)
+          .append("_bucket{")
+          .append(sep)
+          .append("le=\"")
+          .append(le)
+          .append("\"} ")
+          .append(acc)
+          .append('\n');
     }
-    out.append(' ').append(format(value)).append('\n');
+    String braces = labels.isEmpty() ? "" : "{" + labels + "}";
+    out.append(name).append("_sum").append(braces).append(' ').append(format(sum)).append('\n');
+    out.append(name).append("_count").append(braces).append(' ').append(acc).append('\n');
     return this;
   }
 

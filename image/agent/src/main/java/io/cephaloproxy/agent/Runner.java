@@ -1,6 +1,10 @@
 package io.cephaloproxy.agent;
 
+import java.io.BufferedOutputStream;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.util.ArrayList;
@@ -10,8 +14,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * {@code agent run}: PID 1 of the Squid container. Starts Squid in the foreground with the
- * container's stdout/stderr (inherited file descriptors, so {@code access_log stdio:/dev/stdout}
- * reaches {@code kubectl logs} unchanged), serves the health port, forwards signals and exits with
+ * container's stderr (inherited, so the cache log reaches {@code kubectl logs} unchanged) and, when
+ * the compiler's config says so ({@code accessLog.decisions}), its stdout on a pipe: {@link
+ * AccessLog} counts each request's decision and forwards the line to the container's stdout
+ * (otherwise stdout is inherited too). Serves the health port, forwards signals and exits with
  * Squid.
  *
  * <p>Zombies: Squid reaps its own helpers and (SMP) kids. Orphans re-parented to the agent as PID 1
@@ -26,6 +32,7 @@ public final class Runner implements HealthServer.Checks {
   static final int ZOMBIE_SCAN_MILLIS = 2000;
   static final int ZOMBIE_RESCAN_MILLIS = 250;
   static final int DRAIN_IDLE_POLLS = 3;
+  static final int ACCESS_LOG_DRAIN_MILLIS = 2000;
 
   private final AgentConfig cfg;
   private final CacheManager manager;
@@ -35,10 +42,12 @@ public final class Runner implements HealthServer.Checks {
   private volatile Process squid;
   private volatile int lastZombies;
   private final Reaper reaper = new Reaper();
+  private final AccessLog accessLog;
 
   public Runner(AgentConfig cfg) {
     this.cfg = cfg;
     this.manager = new CacheManager("127.0.0.1", cfg.squidPort());
+    this.accessLog = cfg.accessLogDecisions() ? new AccessLog(cfg.accessLogMode()) : null;
   }
 
   List<String> command() {
@@ -67,12 +76,18 @@ public final class Runner implements HealthServer.Checks {
     }
     HealthServer health = new HealthServer(cfg.healthBind(), cfg.healthPort(), this);
     List<String> cmd = command();
+    ProcessBuilder pb = new ProcessBuilder(cmd).inheritIO();
+    if (accessLog != null) {
+      // Squid's stdout (its access log, every worker's) is a pipe the agent counts and forwards
+      pb.redirectOutput(ProcessBuilder.Redirect.PIPE);
+    }
     try {
-      squid = new ProcessBuilder(cmd).inheritIO().start();
+      squid = pb.start();
     } catch (IOException e) {
       Log.error("run: cannot start " + String.join(" ", cmd) + ": " + e.getMessage());
       return 1;
     }
+    Thread logPump = accessLog == null ? null : startAccessLog(squid);
     Reaper.OWN.add(squid.pid());
     Log.info("run: started " + String.join(" ", cmd) + " (pid " + squid.pid() + ")");
     installSignals();
@@ -88,6 +103,10 @@ public final class Runner implements HealthServer.Checks {
     zombies.start();
 
     int code = squid.waitFor();
+    if (logPump != null) {
+      // the last lines Squid wrote before it exited
+      logPump.join(ACCESS_LOG_DRAIN_MILLIS);
+    }
     if (shuttingDown.get()) {
       if (forced.get()) {
         Log.error(
@@ -112,6 +131,30 @@ public final class Runner implements HealthServer.Checks {
     // what `kubectl describe pod` shows as the container's last state
     TerminationMessage.write(cfg.terminationLog(), msg);
     return code == 0 ? 1 : code;
+  }
+
+  private Thread startAccessLog(Process p) {
+    Thread t =
+        new Thread(
+            () -> {
+              try {
+                accessLog.pump(
+                    p.getInputStream(),
+                    new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 64 * 1024));
+              } catch (IOException | RuntimeException e) {
+                Log.error("run: access log: " + e + "; its lines are dropped from now on");
+                // keep reading: a full pipe would stop every Squid worker at its next log line
+                try {
+                  p.getInputStream().transferTo(OutputStream.nullOutputStream());
+                } catch (IOException ignored) {
+                  // Squid is gone
+                }
+              }
+            },
+            "access-log");
+    t.setDaemon(true);
+    t.start();
+    return t;
   }
 
   static String describeExit(int code) {
@@ -376,6 +419,9 @@ public final class Runner implements HealthServer.Checks {
     }
     if (info != null && info.ok()) {
       m.info(Metrics.parseInfo(info.body()));
+    }
+    if (accessLog != null) {
+      accessLog.metrics(m);
     }
     return m.text();
   }

@@ -22,19 +22,30 @@ class MetricsTest {
   static void assertValidExposition(String text) {
     Set<String> typed = new HashSet<>();
     Set<String> helped = new HashSet<>();
+    Set<String> histograms = new HashSet<>();
     for (String line : text.split("\n")) {
       if (line.startsWith("# HELP ")) {
         helped.add(line.split(" ")[2]);
       } else if (line.startsWith("# TYPE ")) {
         String[] f = line.split(" ");
         assertThat(f).hasSize(4);
-        assertThat(f[3]).isIn("counter", "gauge");
+        assertThat(f[3]).isIn("counter", "gauge", "histogram");
         assertThat(typed.add(f[2])).as("TYPE once for " + f[2]).isTrue();
+        if (f[3].equals("histogram")) {
+          histograms.add(f[2]);
+        }
       } else {
         Matcher m = SAMPLE.matcher(line);
         assertThat(m.matches()).as("sample line: " + line).isTrue();
-        assertThat(typed).as("TYPE before " + line).contains(m.group(1));
-        assertThat(helped).contains(m.group(1));
+        // a histogram's samples are NAME_bucket{...,le="..."}, NAME_sum and NAME_count
+        String name = m.group(1).replaceFirst("_(bucket|sum|count)$", "");
+        if (!histograms.contains(name)) {
+          name = m.group(1);
+        } else if (m.group(1).endsWith("_bucket")) {
+          assertThat(line).as("bucket with le: " + line).containsPattern("le=\"[^\"]+\"}");
+        }
+        assertThat(typed).as("TYPE before " + line).contains(name);
+        assertThat(helped).contains(name);
       }
     }
   }

@@ -106,6 +106,28 @@ class RunnerTest {
   }
 
   @Test
+  void decisionsAreCountedFromSquidsStdoutAndTheLinesForwardedWithoutThePrefix() throws Exception {
+    props.put("accessLog.decisions", "true");
+    props.put("accessLog.mode", "enforce");
+    // two "workers" writing at once, then Squid exits: every line is still forwarded and counted
+    start(
+        "for w in 1 2; do (i=0; while [ $i -lt 50 ]; do"
+            + " echo \"cp1 deny not-allowed-domain - TCP_DENIED 403 3900 0 worker$w line $i\";"
+            + " echo \"cp1 allow allow - TCP_MISS 200 100 20 worker$w ok $i\"; i=$((i+1)); done) &"
+            + " done; wait; echo 'cp1 deny auth - TCP_DENIED 407 3500 0 last line'; sleep 30");
+    awaitLog("last line");
+    CacheManager.Response m = CacheManager.get("127.0.0.1", healthPort, "/metrics", 5000);
+    assertThat(m.body())
+        .contains(
+            "cephaloproxy_requests_total{decision=\"deny\",rule=\"not-allowed-domain\",mode=\"enforce\"} 100\n",
+            "cephaloproxy_requests_total{decision=\"allow\",rule=\"allow\",mode=\"enforce\"} 100\n",
+            "cephaloproxy_requests_total{decision=\"deny\",rule=\"auth\",mode=\"enforce\"} 1\n",
+            "cephaloproxy_request_duration_seconds_count{decision=\"allow\"} 100\n");
+    assertThat(log().lines().filter(l -> l.startsWith("worker")).count()).isEqualTo(200);
+    assertThat(log()).contains("\nlast line\n").doesNotContain("cp1 ");
+  }
+
+  @Test
   void squidExitingZeroUnaskedIsStillAFailure() throws Exception {
     start("sleep 0.5; exit 0");
     assertThat(agent.waitFor(5, TimeUnit.SECONDS)).isTrue();

@@ -336,6 +336,70 @@ class SquidRunIT {
   }
 
   @Test
+  void decisionsAreCountedThroughTheAgentsPipeAndTheLinesForwardedWithoutThePrefix()
+      throws Exception {
+    // what the compiler writes: each rule annotates itself last on its line; the logformat starts
+    // with the decision prefix (issue 17 §1)
+    writeConfig(
+        String.join(
+            "\n",
+            "acl cp_rule_denied_domain annotate_transaction cp_decision=deny cp_rule=denied-domain",
+            "acl cp_rule_allow annotate_transaction cp_decision=allow cp_rule=allow",
+            "acl bad dstdomain -n bad.test",
+            "http_access deny bad cp_rule_denied_domain",
+            "http_access allow localhost cp_rule_allow"));
+    Path conf = etc.resolve("squid.conf");
+    Files.writeString(
+        conf,
+        Files.readString(conf)
+            .replace(
+                "access_log stdio:/dev/stdout\n",
+                "logformat cp_access cp1 %{cp_decision}note %{cp_rule}note %{would_deny}note %Ss"
+                    + " %>Hs %<st %tr %ts.%03tu %6tr %>a %Ss/%03>Hs %<st %rm %ru %[un %Sh/%<a %mt\n"
+                    + "acl cp_probes all-of localhost manager\n"
+                    + "access_log stdio:/dev/stdout cp_access !cp_probes\n"));
+    Path props = etc.resolve(AgentConfig.PROPERTIES_FILE);
+    Files.writeString(
+        props, Files.readString(props) + "accessLog.decisions=true\naccessLog.mode=enforce\n");
+    assertThat(init()).as(logs()).isZero();
+    startAndAwaitReady();
+    String hello = "http://127.0.0.1:" + origin.getAddress().getPort() + "/hello";
+    for (int i = 0; i < 5; i++) {
+      assertThat(viaProxy(proxyPort, hello).getResponseCode()).isEqualTo(200);
+    }
+    for (int i = 0; i < 3; i++) {
+      assertThat(viaProxy(proxyPort, "http://bad.test/x").getResponseCode()).isEqualTo(403);
+    }
+    long deadline = System.nanoTime() + 5_000_000_000L;
+    while (Files.readString(out).lines().filter(l -> l.contains("bad.test")).count() < 3) {
+      assertThat(System.nanoTime())
+          .as("access log lines on stdout; " + logs())
+          .isLessThan(deadline);
+      Thread.sleep(50);
+    }
+    String metrics = health("/metrics").body();
+    MetricsTest.assertValidExposition(metrics);
+    assertThat(metrics)
+        .contains(
+            "cephaloproxy_requests_total{decision=\"allow\",rule=\"allow\",mode=\"enforce\"} 5\n",
+            "cephaloproxy_requests_total{decision=\"deny\",rule=\"denied-domain\",mode=\"enforce\"} 3\n",
+            "cephaloproxy_request_duration_seconds_count{decision=\"allow\"} 5\n")
+        .doesNotContain("rule=\"unknown\"");
+    // Squid (UID 65534 when run as root) re-opened /dev/stdout, the agent's pipe; the container log
+    // has Squid's native format only
+    assertThat(Files.readString(out))
+        .doesNotContain("cp1 ")
+        .containsPattern(
+            "(?m)^\\d+\\.\\d{3} +\\d+ 127\\.0\\.0\\.1 TCP_MISS/200 \\d+ GET http://127.0.0.1:\\d+/hello ")
+        .containsPattern(
+            "(?m)^\\d+\\.\\d{3} +\\d+ 127\\.0\\.0\\.1 TCP_DENIED/403 \\d+ GET http://bad.test/x ");
+    // SIGTERM: the agent forwards what Squid wrote last and exits 0
+    agent.destroy();
+    assertThat(agent.waitFor(LIFETIME + 5, TimeUnit.SECONDS)).isTrue();
+    assertThat(agent.exitValue()).as(logs()).isZero();
+  }
+
+  @Test
   void squidKilledMeansTheAgentExitsNonZeroAtOnce() throws Exception {
     writeConfig("");
     assertThat(init()).as(logs()).isZero();

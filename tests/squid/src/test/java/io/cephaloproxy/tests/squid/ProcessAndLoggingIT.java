@@ -107,11 +107,17 @@ class ProcessAndLoggingIT extends SquidSuite {
           allowedDomains: [origin.test]
         """);
     assertThat(
-            get(squid, "http://origin.test/json", "-A", "agent \"quoted\" \\ backslash").status())
+            get(
+                    squid,
+                    "http://origin.test/json?token=secret",
+                    "-A",
+                    "agent \"quoted\" \\ backslash \u00e9")
+                .status())
         .isEqualTo(200);
     assertThat(get(squid, "http://other.test/json-audit").status()).isEqualTo(200);
+    assertThat(get(squid, "http://169.254.169.254/json-denied").status()).isEqualTo(403);
     ObjectMapper json = new ObjectMapper();
-    squid.awaitAccessLog(l -> l.contains("json-audit"), Duration.ofSeconds(5));
+    squid.awaitAccessLog(l -> l.contains("json-denied"), Duration.ofSeconds(5));
     List<JsonNode> lines =
         squid.accessLog().stream()
             .filter(l -> l.contains("/json"))
@@ -124,22 +130,69 @@ class ProcessAndLoggingIT extends SquidSuite {
                   }
                 })
             .toList();
-    assertThat(lines).hasSize(2);
-    JsonNode ok =
-        lines.stream()
-            .filter(n -> n.path("url").asText().endsWith("/json"))
-            .findFirst()
-            .orElseThrow();
-    assertThat(ok.path("client").asText()).isEqualTo(NetLab.CLIENT_IP);
-    assertThat(ok.path("status").asText()).isEqualTo("200");
+    assertThat(lines).hasSize(3);
+    // the documented fields (docs/agent.md), always all of them, in this order
+    for (JsonNode n : lines) {
+      assertThat(n.fieldNames())
+          .toIterable()
+          .containsExactly(
+              "time",
+              "client",
+              "user",
+              "method",
+              "scheme",
+              "host",
+              "port",
+              "path",
+              "status",
+              "bytes",
+              "duration_ms",
+              "result",
+              "decision",
+              "rule",
+              "would_deny",
+              "sni",
+              "bump_mode",
+              "server",
+              "hierarchy",
+              "mime",
+              "user_agent");
+      assertThat(n.path("time").asText())
+          .matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z");
+      assertThat(n.path("client").asText()).isEqualTo(NetLab.CLIENT_IP);
+      assertThat(n.path("status").isInt()).isTrue();
+      assertThat(n.path("bytes").isInt()).isTrue();
+      assertThat(n.path("duration_ms").isInt()).isTrue();
+      assertThat(n.path("user").isNull()).isTrue();
+      assertThat(n.path("sni").isNull()).isTrue();
+    }
+    JsonNode ok = byPath(lines, "/json");
     assertThat(ok.path("method").asText()).isEqualTo("GET");
-    assertThat(ok.path("user_agent").asText()).isEqualTo("agent \"quoted\" \\ backslash");
-    JsonNode audit =
-        lines.stream()
-            .filter(n -> n.path("url").asText().endsWith("/json-audit"))
-            .findFirst()
-            .orElseThrow();
+    assertThat(ok.path("scheme").asText()).isEqualTo("http");
+    assertThat(ok.path("host").asText()).isEqualTo("origin.test");
+    assertThat(ok.path("port").asInt()).isEqualTo(80);
+    assertThat(ok.path("status").asInt()).isEqualTo(200);
+    assertThat(ok.path("result").asText()).isEqualTo("TCP_MISS");
+    assertThat(ok.path("decision").asText()).isEqualTo("allow");
+    assertThat(ok.path("rule").asText()).isEqualTo("allow");
+    assertThat(ok.path("would_deny").isNull()).isTrue();
+    assertThat(ok.path("user_agent").asText()).isEqualTo("agent \"quoted\" \\ backslash \u00e9");
+    assertThat(ok.toString()).doesNotContain("secret").doesNotContain("token");
+    JsonNode audit = byPath(lines, "/json-audit");
+    assertThat(audit.path("decision").asText()).isEqualTo("allow");
     assertThat(audit.path("would_deny").asText()).isEqualTo("not-allowed-domain");
+    JsonNode denied = byPath(lines, "/json-denied");
+    assertThat(denied.path("status").asInt()).isEqualTo(403);
+    assertThat(denied.path("decision").asText()).isEqualTo("deny");
+    assertThat(denied.path("rule").asText()).isEqualTo("blocked-destination");
+    assertThat(denied.path("result").asText()).isEqualTo("TCP_DENIED");
+  }
+
+  static JsonNode byPath(List<JsonNode> lines, String path) {
+    return lines.stream()
+        .filter(n -> n.path("path").asText().equals(path))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no line with path " + path + ": " + lines));
   }
 
   @Test

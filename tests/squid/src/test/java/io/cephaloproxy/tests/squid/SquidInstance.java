@@ -1,5 +1,6 @@
 package io.cephaloproxy.tests.squid;
 
+import io.cephaloproxy.agent.AccessLog;
 import io.cephaloproxy.agent.SquidOutput;
 import io.cephaloproxy.testsupport.Cmd;
 import java.io.IOException;
@@ -321,8 +322,16 @@ public final class SquidInstance implements AutoCloseable {
     return process != null && process.isAlive();
   }
 
-  /** The access log (stdout) lines written so far. */
+  /**
+   * The access log lines written so far as the container log shows them: the image's agent strips
+   * each line's decision prefix (and writes the JSON object for logging.format JSON).
+   */
   public List<String> accessLog() {
+    return rawAccessLog().stream().map(AccessLog::forwarded).toList();
+  }
+
+  /** The access log (stdout) lines as Squid wrote them, decision prefix included. */
+  public List<String> rawAccessLog() {
     return read(stdout).lines().toList();
   }
 
@@ -357,9 +366,21 @@ public final class SquidInstance implements AutoCloseable {
    * Waits until an access log line matching the predicate shows up (Squid logs after the reply).
    */
   public String awaitAccessLog(java.util.function.Predicate<String> match, Duration timeout) {
+    return await(this::accessLog, match, timeout);
+  }
+
+  /** {@link #awaitAccessLog} over the lines as Squid wrote them. */
+  public String awaitRawAccessLog(java.util.function.Predicate<String> match, Duration timeout) {
+    return await(this::rawAccessLog, match, timeout);
+  }
+
+  private String await(
+      java.util.function.Supplier<List<String>> log,
+      java.util.function.Predicate<String> match,
+      Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
     do {
-      for (String line : accessLog()) {
+      for (String line : log.get()) {
         if (match.test(line)) {
           return line;
         }

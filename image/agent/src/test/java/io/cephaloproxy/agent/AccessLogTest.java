@@ -1,0 +1,175 @@
+package io.cephaloproxy.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+
+class AccessLogTest {
+  /** Lines as Squid 5.7 wrote them with the compiler's prefix (the user's format after it). */
+  static final String DENIED_AUTH =
+      "cp1 deny auth - TCP_DENIED 407 3494 0 1796279997.637      0 127.0.0.1 TCP_DENIED/407 3494"
+          + " GET http://bad.test/a - HIER_NONE/- text/html";
+
+  static final String DENIED_DOMAIN =
+      "cp1 deny denied-domain - TCP_DENIED 403 3403 39 1796279997.697     39 127.0.0.1"
+          + " TCP_DENIED/403 3403 GET http://bad.test/a u HIER_NONE/- text/html";
+  static final String ALLOWED =
+      "cp1 allow allow - TCP_MISS 200 12345 120 1796279997.736    120 127.0.0.1 TCP_MISS/200 12345"
+          + " GET http://ok.test/b - HIER_DIRECT/10.0.0.1 text/plain";
+  static final String WOULD_DENY =
+      "cp1 allow allow not-allowed-domain TCP_MISS 200 500 3 1796279997.8 3 10.0.0.2 TCP_MISS/200 500"
+          + " GET http://other.test/ - HIER_DIRECT/10.0.0.1 text/plain"
+          + " would_deny=not-allowed-domain";
+
+  static String user(String line) {
+    int[] off = new int[1];
+    assertThat(AccessLog.parse(line, off)).isNotNull();
+    return line.substring(off[0]);
+  }
+
+  static String pump(AccessLog log, InputStream in) throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    log.pump(in, out);
+    return out.toString(StandardCharsets.UTF_8);
+  }
+
+  static String scrape(AccessLog log) {
+    Metrics m = new Metrics();
+    log.metrics(m);
+    return m.text();
+  }
+
+  @Test
+  void eachLineIsCountedByItsRuleAndForwardedWithoutThePrefix() throws IOException {
+    AccessLog log = new AccessLog("enforce");
+    String in = String.join("\n", DENIED_AUTH, DENIED_DOMAIN, ALLOWED, ALLOWED) + "\n";
+    String out = pump(log, new ByteArrayInputStream(in.getBytes(StandardCharsets.UTF_8)));
+    assertThat(out.lines())
+        .containsExactly(user(DENIED_AUTH), user(DENIED_DOMAIN), user(ALLOWED), user(ALLOWED));
+    assertThat(out).doesNotContain("cp1 ");
+    assertThat(user(ALLOWED)).startsWith("1796279997.736    120 127.0.0.1 TCP_MISS/200");
+    String text = scrape(log);
+    MetricsTest.assertValidExposition(text);
+    assertThat(text)
+        .contains("# TYPE cephaloproxy_requests_total counter")
+        .contains(
+            "cephaloproxy_requests_total{decision=\"deny\",rule=\"auth\",mode=\"enforce\"} 1\n",
+            "cephaloproxy_requests_total{decision=\"deny\",rule=\"denied-domain\",mode=\"enforce\"} 1\n",
+            "cephaloproxy_requests_total{decision=\"allow\",rule=\"allow\",mode=\"enforce\"} 2\n")
+        .contains("# TYPE cephaloproxy_request_duration_seconds histogram")
+        // 120 ms: above 0.1, within 0.25
+        .contains(
+            "cephaloproxy_request_duration_seconds_bucket{decision=\"allow\",le=\"0.1\"} 0\n",
+            "cephaloproxy_request_duration_seconds_bucket{decision=\"allow\",le=\"0.25\"} 2\n",
+            "cephaloproxy_request_duration_seconds_bucket{decision=\"allow\",le=\"+Inf\"} 2\n",
+            "cephaloproxy_request_duration_seconds_sum{decision=\"allow\"} 0.24\n",
+            "cephaloproxy_request_duration_seconds_count{decision=\"allow\"} 2\n")
+        .contains(
+            "cephaloproxy_response_size_bytes_bucket{decision=\"allow\",le=\"16384\"} 2\n",
+            "cephaloproxy_response_size_bytes_bucket{decision=\"deny\",le=\"4096\"} 2\n",
+            "cephaloproxy_response_size_bytes_sum{decision=\"deny\"} 6897\n");
+  }
+
+  @Test
+  void auditCountsTheRuleThatWouldHaveDenied() {
+    AccessLog log = new AccessLog("audit");
+    assertThat(log.handle(WOULD_DENY))
+        .endsWith("would_deny=not-allowed-domain")
+        .startsWith("1796279997.8 3 10.0.0.2");
+    assertThat(scrape(log))
+        .contains(
+            "cephaloproxy_requests_total{decision=\"would_deny\",rule=\"not-allowed-domain\",mode=\"audit\"} 1\n",
+            "cephaloproxy_requests_total{decision=\"allow\",rule=\"allow\",mode=\"audit\"} 0\n");
+  }
+
+  @Test
+  void withoutADecisionNoteSquidsResultDecides() {
+    int[] off = new int[1];
+    // a line of extraConfig denied it
+    assertThat(AccessLog.parse("cp1 - extra-config - TCP_DENIED 403 10 0 x", off))
+        .isEqualTo(new AccessLog.Decision("deny", "extra-config", 10, 0));
+    assertThat(AccessLog.parse("cp1 - extra-config - TCP_MISS 200 10 1500 x", off))
+        .isEqualTo(new AccessLog.Decision("allow", "extra-config", 10, 1.5));
+    // Custom mode, or a request Squid refused before the access rules
+    assertThat(AccessLog.parse("cp1 - - - NONE_NONE 400 3900 0 x", off))
+        .isEqualTo(new AccessLog.Decision("none", "none", 3900, 0));
+    // a connection closed before its request, as Squid 5.7 logs it
+    assertThat(AccessLog.parse("cp1 - - - NONE_NONE 0 0 0 1796281300.749      0 127.0.0.1", off))
+        .isEqualTo(new AccessLog.Decision("none", "none", 0, 0));
+    assertThat(AccessLog.parse("cp1 - - - TCP_DENIED 403 3900 0 x", off))
+        .isEqualTo(new AccessLog.Decision("deny", "none", 3900, 0));
+    assertThat(AccessLog.parse("cp1 - - - TCP_MISS - - - x", off))
+        .isEqualTo(new AccessLog.Decision("allow", "none", 0, 0));
+  }
+
+  @Test
+  void badLinesAreCountedAsUnknownAndForwardedWhole() throws IOException {
+    AccessLog log = new AccessLog("enforce");
+    String in =
+        String.join(
+                "\n",
+                "a line Squid wrote without the prefix",
+                "cp1 deny",
+                "cp1 deny denied-domain - TCP_DENIED 403 many 0 x",
+                "cp1 deny some-new-rule - TCP_DENIED 403 1 0 still forwarded",
+                "",
+                DENIED_DOMAIN)
+            + "\n";
+    String out = pump(log, new ByteArrayInputStream(in.getBytes(StandardCharsets.UTF_8)));
+    assertThat(out.lines())
+        .containsExactly(
+            "a line Squid wrote without the prefix",
+            "cp1 deny",
+            "cp1 deny denied-domain - TCP_DENIED 403 many 0 x",
+            "still forwarded",
+            "",
+            user(DENIED_DOMAIN));
+    assertThat(scrape(log))
+        .contains(
+            "cephaloproxy_requests_total{decision=\"unknown\",rule=\"unknown\",mode=\"enforce\"} 4\n",
+            "cephaloproxy_requests_total{decision=\"deny\",rule=\"unknown\",mode=\"enforce\"} 1\n",
+            "cephaloproxy_requests_total{decision=\"deny\",rule=\"denied-domain\",mode=\"enforce\"} 1\n");
+  }
+
+  @Test
+  void linesSplitAcrossReadsAndNonAsciiBytesArriveUnchanged() throws IOException {
+    AccessLog log = new AccessLog("enforce");
+    String utf8 =
+        "cp1 allow allow - TCP_MISS 200 1 1 {\"url\":\"http://b\u00fccher.test/\u00e4?q=\u20ac\"}";
+    byte[] all = (utf8 + "\n" + ALLOWED).getBytes(StandardCharsets.UTF_8); // no final newline
+    // one byte per read, the way a slow pipe may deliver it
+    InputStream trickle =
+        new ByteArrayInputStream(all) {
+          @Override
+          public synchronized int read(byte[] b, int off, int len) {
+            return super.read(b, off, Math.min(len, 1));
+          }
+        };
+    String out = pump(log, trickle);
+    assertThat(out).isEqualTo(user(utf8) + "\n" + user(ALLOWED) + "\n");
+    assertThat(scrape(log))
+        .contains(
+            "cephaloproxy_requests_total{decision=\"allow\",rule=\"allow\",mode=\"enforce\"} 2\n");
+  }
+
+  @Test
+  void anOverlongLineIsForwardedWholeAndCountedAsUnknown() throws IOException {
+    AccessLog log = new AccessLog("enforce");
+    char[] big = new char[AccessLog.MAX_LINE * 2];
+    Arrays.fill(big, 'x');
+    String longLine = "cp1 allow allow - TCP_MISS 200 1 1 " + new String(big);
+    String in = longLine + "\n" + ALLOWED + "\n";
+    String out = pump(log, new ByteArrayInputStream(in.getBytes(StandardCharsets.US_ASCII)));
+    assertThat(out).isEqualTo(longLine + "\n" + user(ALLOWED) + "\n");
+    assertThat(scrape(log))
+        .contains(
+            "cephaloproxy_requests_total{decision=\"unknown\",rule=\"unknown\",mode=\"enforce\"} 1\n",
+            "cephaloproxy_requests_total{decision=\"allow\",rule=\"allow\",mode=\"enforce\"} 1\n");
+  }
+}

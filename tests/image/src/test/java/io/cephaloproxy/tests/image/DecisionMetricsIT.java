@@ -1,0 +1,126 @@
+package io.cephaloproxy.tests.image;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Issue 17 §1 with the image under Docker: the agent counts every request Squid's workers log by
+ * the rule that decided it and serves the counts on /metrics, and the container log holds Squid's
+ * native format without the decision prefix. With {@code workers: 2} (two Squid kids writing to the
+ * agent's one pipe, 16 concurrent clients) every request is counted exactly once.
+ */
+class DecisionMetricsIT extends OriginSuite {
+  static final String SPEC =
+      """
+      apiVersion: cephaloproxy.io/v1alpha1
+      kind: SquidProxy
+      metadata: {name: decisions}
+      spec:
+        workers: 2
+        access:
+          allowedDomains: [origin]
+          deniedDomains: [denied.example]
+      """;
+
+  static long counter(String metrics, String decision, String rule) {
+    Matcher m =
+        Pattern.compile(
+                "(?m)^cephaloproxy_requests_total\\{decision=\""
+                    + decision
+                    + "\",rule=\""
+                    + rule
+                    + "\",mode=\"enforce\"} ([0-9]+)$")
+            .matcher(metrics);
+    return m.find() ? Long.parseLong(m.group(1)) : 0;
+  }
+
+  @Test
+  void everyRequestOfBothWorkersIsCountedByItsRule() throws Exception {
+    try (SquidPod pod = SquidPod.compile("decisions", SPEC)) {
+      pod.network = net.network;
+      pod.up();
+      // expected count per URL and the rule that decides it
+      Map<String, Integer> plan = new LinkedHashMap<>();
+      plan.put("http://origin/allowed", 120);
+      plan.put("http://denied.example/x", 60);
+      plan.put("http://other.example/y", 40);
+      plan.put("http://origin:25/smtp", 20);
+      HttpClient proxy = net.client(pod.proxyPort(), "origin-ca");
+      ExecutorService pool = Executors.newFixedThreadPool(16);
+      List<Future<Integer>> answers = new ArrayList<>();
+      try {
+        plan.forEach(
+            (url, n) -> {
+              for (int i = 0; i < n; i++) {
+                String u = url + (url.endsWith("/smtp") ? "" : "?i=" + i);
+                answers.add(
+                    pool.submit(
+                        () ->
+                            proxy
+                                .send(
+                                    HttpRequest.newBuilder(URI.create(u))
+                                        .timeout(Duration.ofSeconds(20))
+                                        .build(),
+                                    HttpResponse.BodyHandlers.discarding())
+                                .statusCode()));
+              }
+            });
+        int ok = 0;
+        int denied = 0;
+        for (Future<Integer> f : answers) {
+          int s = f.get();
+          ok += s == 200 ? 1 : 0;
+          denied += s == 403 ? 1 : 0;
+        }
+        assertThat(ok).isEqualTo(120);
+        assertThat(denied).isEqualTo(120);
+      } finally {
+        pool.shutdownNow();
+      }
+      HttpClient direct = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+      String[] metrics = {""};
+      long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+      do {
+        SquidPod.sleep(200);
+        metrics[0] = ImageIT.body(direct, pod.healthPort(), "/metrics");
+      } while (counter(metrics[0], "allow", "allow") < 120 && System.nanoTime() < end);
+      String m = metrics[0];
+      System.out.println(
+          m.lines().filter(l -> l.startsWith("cephaloproxy_requests_total")).toList());
+      assertThat(counter(m, "allow", "allow")).as(m).isEqualTo(120);
+      assertThat(counter(m, "deny", "denied-domain")).as(m).isEqualTo(60);
+      assertThat(counter(m, "deny", "not-allowed-domain")).as(m).isEqualTo(40);
+      assertThat(counter(m, "deny", "unsafe-port")).as(m).isEqualTo(20);
+      assertThat(m)
+          .doesNotContain("rule=\"unknown\"")
+          .contains("cephaloproxy_request_duration_seconds_count{decision=\"allow\"} 120\n")
+          .contains("cephaloproxy_response_size_bytes_count{decision=\"deny\"} 120");
+
+      // the container log: one line per request in Squid's native format, no decision prefix
+      List<String> lines =
+          Docker.logs(pod.container)
+              .out()
+              .lines()
+              .filter(l -> l.contains(" http://origin") || l.contains(".example/"))
+              .toList();
+      assertThat(lines).hasSize(240);
+      assertThat(lines)
+          .allMatch(l -> l.matches("^[0-9]+\\.[0-9]{3} +[0-9]+ [0-9a-f.:]+ [A-Z_]+/[0-9]{3} .*"));
+    }
+  }
+}
