@@ -159,6 +159,58 @@ class AccessLogTest {
   }
 
   @Test
+  void noLineIsLostOrSplitWhateverTheReadsReturn() throws IOException {
+    // lines of 60 B to 100 KiB (beyond the 64 KiB read buffer and the 8 KiB line buffer), read in
+    // pieces of 1 B to 150 KiB that end anywhere: in a line, on its newline, across several lines
+    for (long seed = 1; seed <= 3; seed++) {
+      java.util.Random random = new java.util.Random(seed);
+      StringBuilder in = new StringBuilder();
+      StringBuilder expected = new StringBuilder();
+      int allowed = 0;
+      for (int i = 0; i < 3000; i++) {
+        String url =
+            "http://ok.test/" + i + "/" + "p".repeat(random.nextInt(i % 100 == 0 ? 100_000 : 300));
+        boolean deny = random.nextInt(3) == 0;
+        String user = "1796279997.736 1 127.0.0.1 TCP_MISS/200 10 GET " + url + " - HIER_NONE/- -";
+        in.append(
+                deny
+                    ? "cp1 deny denied-domain - TCP_DENIED 403 10 1 "
+                    : "cp1 allow allow - TCP_MISS 200 10 1 ")
+            .append(user)
+            .append('\n');
+        expected.append(user).append('\n');
+        allowed += deny ? 0 : 1;
+      }
+      InputStream pieces =
+          new ByteArrayInputStream(in.toString().getBytes(StandardCharsets.US_ASCII)) {
+            @Override
+            public synchronized int read(byte[] b, int off, int len) {
+              int n =
+                  random.nextInt(4) == 0 ? 1 + random.nextInt(150_000) : 1 + random.nextInt(200);
+              return super.read(b, off, Math.min(len, n));
+            }
+
+            @Override
+            public synchronized int available() {
+              return random.nextBoolean() ? 0 : super.available();
+            }
+          };
+      AccessLog log = new AccessLog("enforce");
+      assertThat(pump(log, pieces)).as("seed " + seed).isEqualTo(expected.toString());
+      assertThat(scrape(log))
+          .as("seed " + seed)
+          .contains(
+              "cephaloproxy_requests_total{decision=\"allow\",rule=\"allow\",mode=\"enforce\"} "
+                  + allowed
+                  + "\n",
+              "cephaloproxy_requests_total{decision=\"deny\",rule=\"denied-domain\",mode=\"enforce\"} "
+                  + (3000 - allowed)
+                  + "\n")
+          .doesNotContain("unknown");
+    }
+  }
+
+  @Test
   void anOverlongLineIsForwardedWholeAndCountedAsUnknown() throws IOException {
     AccessLog log = new AccessLog("enforce");
     char[] big = new char[AccessLog.MAX_LINE * 2];

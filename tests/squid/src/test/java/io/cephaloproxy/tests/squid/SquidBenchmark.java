@@ -1,5 +1,7 @@
 package io.cephaloproxy.tests.squid;
 
+import io.cephaloproxy.agent.AccessLog;
+import io.cephaloproxy.agent.Metrics;
 import io.cephaloproxy.testsupport.Cmd;
 import io.cephaloproxy.testsupport.Wrk;
 import java.nio.file.Files;
@@ -17,9 +19,11 @@ import java.util.stream.IntStream;
 
 /**
  * Issue 2 §5: throughput and latency of real Squid with the operator-rendered config, side by side
- * with Debian's stock config, a 100k-domain allowlist and 2 workers. Prints figures (and writes
- * them as Markdown to the file given as the first argument); it asserts nothing about speed, only
- * that every response was a 200.
+ * with Debian's stock config, a 100k-domain allowlist and 2 workers; issue 17 §1: the cost of
+ * counting decisions (the compiled config's access log through the agent's {@link AccessLog} pump,
+ * as in the image) against the same config without decision notes, its log written to a file.
+ * Prints figures (and writes them as Markdown to the file given as the first argument); it asserts
+ * nothing about speed, only that every response was a 200.
  *
  * <p>wrk runs in the client namespace, Squid in the proxy namespace, nginx in the origin namespace,
  * all over veth pairs on this machine. The variants run at the same time on different ports and are
@@ -35,11 +39,51 @@ public final class SquidBenchmark {
 
   record Variant(String label, int port, String note) {}
 
-  /** One wrk run and the CPU time Squid (with its kids and helpers) spent during it. */
-  record Sample(Wrk.Result run, Duration squidCpu) {
+  /**
+   * One wrk run and the CPU time Squid (with its kids and helpers) and the access log pump (the
+   * agent's counting) spent during it.
+   */
+  record Sample(Wrk.Result run, Duration squidCpu, Duration pumpCpu) {
     double cpuMicrosPerRequest() {
       return squidCpu.toNanos() / 1000.0 / Math.max(1, run.requests());
     }
+
+    double pumpMicrosPerRequest() {
+      return pumpCpu.toNanos() / 1000.0 / Math.max(1, run.requests());
+    }
+
+    /** Squid and the pump together: what a request costs the pod. */
+    double podMicrosPerRequest() {
+      return cpuMicrosPerRequest() + pumpMicrosPerRequest();
+    }
+  }
+
+  /**
+   * The compiled config without issue 17's decision notes: no annotate_transaction ACLs on the
+   * http_access lines and the plain log format (the config as it was before, counting off).
+   */
+  static String withoutDecisions(String conf) {
+    String out =
+        conf.lines()
+            .filter(l -> !l.startsWith("acl cp_rule_") && !l.startsWith("# --- Decision notes"))
+            .map(l -> l.startsWith("http_access ") ? l.replaceAll(" cp_rule_[a-z_]+", "") : l)
+            .map(l -> l.startsWith("logformat ") ? l.replaceFirst(" cp1 (\\S+ ){7}", " ") : l)
+            .collect(Collectors.joining("\n", "", "\n"));
+    if (out.lines().anyMatch(l -> l.contains("cp_rule") || l.contains(" cp1 "))) {
+      throw new IllegalStateException("decision notes left in:\n" + out);
+    }
+    return out;
+  }
+
+  /** Requests an access log pump counted, any decision and rule. */
+  static long counted(AccessLog log) {
+    Metrics m = new Metrics();
+    log.metrics(m);
+    return m.text()
+        .lines()
+        .filter(l -> l.startsWith("cephaloproxy_requests_total{"))
+        .mapToLong(l -> Long.parseLong(l.substring(l.lastIndexOf(' ') + 1)))
+        .sum();
   }
 
   private SquidBenchmark() {}
@@ -60,7 +104,9 @@ public final class SquidBenchmark {
         Nginx nginx = Nginx.start(lab.net, lab.dir.resolve("nginx"), Origin.HTTP_PORT)) {
       Variant ours =
           new Variant(
-              "CephaloProxy default spec", 3128, "`spec: {}` (+ terminationGracePeriodSeconds: 2)");
+              "CephaloProxy default spec",
+              3128,
+              "`spec: {}` (+ terminationGracePeriodSeconds: 2), decisions counted");
       Variant stock =
           new Variant(
               "Debian stock squid.conf",
@@ -70,6 +116,16 @@ public final class SquidBenchmark {
           new Variant(
               "100k-domain allowlist", 3130, ALLOWLIST_SIZE + " domains via allowedDomainsFrom");
       Variant smp = new Variant("workers: 2", 3131, "default spec + `workers: 2`");
+      Variant uncounted =
+          new Variant(
+              "default spec, decisions not counted",
+              3132,
+              "the same config without decision notes, access log to a file");
+      // ours, big and smp log through the agent's pump, as in the image
+      Map<Variant, AccessLog> counting = new LinkedHashMap<>();
+      for (Variant v : List.of(ours, big, smp)) {
+        counting.put(v, new AccessLog("enforce"));
+      }
 
       // short names: a ConfigMap holds at most 1 MiB, so 100k entries must average under ~10 bytes
       String domains =
@@ -104,13 +160,25 @@ public final class SquidBenchmark {
           workers: 2
           """,
               Map.of()));
+      compiled.put(
+          uncounted,
+          CompiledSquid.compile(
+              lab,
+              "bench-uncounted",
+              """
+          terminationGracePeriodSeconds: 2
+          port: 3132
+          """,
+              Map.of()));
+      Path uncountedConf = compiled.get(uncounted).instance().settings().config();
+      Files.writeString(uncountedConf, withoutDecisions(Files.readString(uncountedConf)));
 
       // start-up: exec to port accepting, 3 times each for the default and the big allowlist
       for (Variant v : List.of(ours, big)) {
         List<Long> times = new ArrayList<>();
         List<Long> cpu = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
-          SquidInstance s = compiled.get(v).instance();
+          SquidInstance s = compiled.get(v).instance().countedBy(counting.get(v));
           if (i == 0) {
             s.init();
           }
@@ -145,15 +213,23 @@ public final class SquidBenchmark {
       stockSquid.init();
       stockSquid.start();
       squids.put(stock, stockSquid);
-      SquidInstance smpSquid = compiled.get(smp).instance();
+      SquidInstance smpSquid = compiled.get(smp).instance().countedBy(counting.get(smp));
       smpSquid.init();
       smpSquid.start();
       squids.put(smp, smpSquid);
+      SquidInstance uncountedSquid = compiled.get(uncounted).instance();
+      uncountedSquid.init();
+      uncountedSquid.start();
+      squids.put(uncounted, uncountedSquid);
 
       Path script = Wrk.script(lab.dir, "proxy", "http://bench.test/", "bench.test");
-      List<Variant> order = List.of(ours, stock, big, smp);
+      List<Variant> order = List.of(ours, uncounted, stock, big, smp);
+      Map<Variant, Long> served = new LinkedHashMap<>();
       for (Variant v : order) { // warm-up, and proof that each variant answers 200
-        wrk(lab.net.client, NetLab.PROXY_IP + ":" + v.port(), script, 2);
+        served.merge(
+            v,
+            wrk(lab.net.client, NetLab.PROXY_IP + ":" + v.port(), script, 2).requests(),
+            Long::sum);
       }
       Map<Variant, List<Sample>> runs = new LinkedHashMap<>();
       for (int round = 1; round <= ROUNDS; round++) {
@@ -163,18 +239,24 @@ public final class SquidBenchmark {
         java.util.Collections.rotate(rotated, -(round - 1));
         for (Variant v : rotated) {
           Duration cpu0 = squids.get(v).cpuTime();
+          Duration pump0 = squids.get(v).pumpCpu();
           Wrk.Result r = wrk(lab.net.client, NetLab.PROXY_IP + ":" + v.port(), script, SECONDS);
-          Sample sample = new Sample(r, squids.get(v).cpuTime().minus(cpu0));
+          Sample sample =
+              new Sample(
+                  r, squids.get(v).cpuTime().minus(cpu0), squids.get(v).pumpCpu().minus(pump0));
+          served.merge(v, r.requests(), Long::sum);
           runs.computeIfAbsent(v, k -> new ArrayList<>()).add(sample);
           System.out.printf(
               Locale.ROOT,
-              "round %d %-28s %8.0f req/s  p50 %6.2f ms  p99 %7.2f ms  Squid CPU %5.0f us/req%n",
+              "round %d %-36s %8.0f req/s  p50 %6.2f ms  p99 %7.2f ms  Squid CPU %5.0f us/req"
+                  + "  pump %4.1f us/req%n",
               round,
               v.label(),
               r.requestsPerSecond(),
               r.p50Millis(),
               r.p99Millis(),
-              sample.cpuMicrosPerRequest());
+              sample.cpuMicrosPerRequest(),
+              sample.pumpMicrosPerRequest());
         }
       }
       for (Map.Entry<Variant, SquidInstance> e : squids.entrySet()) {
@@ -182,6 +264,30 @@ public final class SquidBenchmark {
           throw new IllegalStateException(
               e.getKey().label() + " died during the benchmark" + e.getValue().describe());
         }
+      }
+      // every request wrk saw answered was counted (Squid logs a request when it ends: wait for
+      // the last ones; Squid may also log requests wrk gave up on, so at least as many)
+      StringBuilder countedNote = new StringBuilder();
+      for (Variant v : counting.keySet()) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (counted(counting.get(v)) < served.get(v) && System.nanoTime() < deadline) {
+          Thread.sleep(100);
+        }
+        long c = counted(counting.get(v));
+        Metrics m = new Metrics();
+        counting.get(v).metrics(m);
+        if (c < served.get(v) || m.text().contains("rule=\"unknown\"")) {
+          throw new IllegalStateException(
+              v.label()
+                  + ": "
+                  + served.get(v)
+                  + " requests answered, "
+                  + c
+                  + " counted:\n"
+                  + m.text());
+        }
+        countedNote.append(
+            String.format(Locale.ROOT, "%s %d of %d; ", v.label(), c, served.get(v)));
       }
 
       StringBuilder md = new StringBuilder();
@@ -203,25 +309,32 @@ public final class SquidBenchmark {
           .append(ROUNDS)
           .append(" interleaved, rotated rounds; wrk, Squid and nginx share the CPUs.\n\n");
       md.append(
-          "| configuration | what | req/s | p50 latency | p99 latency | Squid CPU per request, median (best) |\n"
-              + "|---|---|---:|---:|---:|---:|\n");
+          "| configuration | what | req/s | p50 latency | p99 latency | Squid CPU per request, median (best) | access log pump CPU per request, median |\n"
+              + "|---|---|---:|---:|---:|---:|---:|\n");
       for (Variant v : order) {
         md.append(
             String.format(
                 Locale.ROOT,
-                "| %s | %s | %.0f | %.2f ms | %.2f ms | %.0f µs (%.0f µs) |%n",
+                "| %s | %s | %.0f | %.2f ms | %.2f ms | %.0f µs (%.0f µs) | %s |%n",
                 v.label(),
                 v.note(),
                 median(runs.get(v), x -> x.run().requestsPerSecond()),
                 median(runs.get(v), x -> x.run().p50Millis()),
                 median(runs.get(v), x -> x.run().p99Millis()),
                 median(runs.get(v), Sample::cpuMicrosPerRequest),
-                best(runs.get(v))));
+                best(runs.get(v)),
+                counting.containsKey(v)
+                    ? String.format(
+                        Locale.ROOT, "%.1f µs", median(runs.get(v), Sample::pumpMicrosPerRequest))
+                    : "–"));
       }
       double rOurs = median(runs.get(ours), x -> x.run().requestsPerSecond());
       double rStock = median(runs.get(stock), x -> x.run().requestsPerSecond());
       double rBig = median(runs.get(big), x -> x.run().requestsPerSecond());
       double rSmp = median(runs.get(smp), x -> x.run().requestsPerSecond());
+      double rUncounted = median(runs.get(uncounted), x -> x.run().requestsPerSecond());
+      double podOurs =
+          runs.get(ours).stream().mapToDouble(Sample::podMicrosPerRequest).min().orElse(Double.NaN);
       // interference (other processes, cache misses, frequency changes) only ever adds CPU time per
       // request, so
       // the best round is the estimate of a variant's own cost
@@ -243,6 +356,18 @@ public final class SquidBenchmark {
               cStock / cOurs,
               "(≥ 0.90)",
               cStock / cOurs >= 0.90));
+      md.append(
+          row(
+              "throughput, decisions counted / not counted (default spec)",
+              rOurs / rUncounted,
+              "≥ 0.95",
+              rOurs / rUncounted >= 0.95));
+      md.append(
+          row(
+              "requests per CPU-second of Squid + pump (best rounds), counted / not counted",
+              best(runs.get(uncounted)) / podOurs,
+              "(≥ 0.95)",
+              best(runs.get(uncounted)) / podOurs >= 0.95));
       md.append(
           row(
               "throughput, 100k allowlist / no list",
@@ -279,11 +404,12 @@ public final class SquidBenchmark {
           String.format(
               Locale.ROOT,
               "%nStart-up samples, wall ms (Squid CPU ms): default %s (%s), 100k allowlist "
-                  + "%s (%s). Run time %d s.%n",
+                  + "%s (%s). Requests counted by the pump of all answered: %sRun time %d s.%n",
               startups.get(ours),
               startupCpu.get(ours),
               startups.get(big),
               startupCpu.get(big),
+              countedNote,
               Duration.between(began, Instant.now()).toSeconds()));
       System.out.println();
       System.out.println(md);

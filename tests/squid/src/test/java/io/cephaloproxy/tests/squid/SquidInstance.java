@@ -114,6 +114,9 @@ public final class SquidInstance implements AutoCloseable {
   private final Path stderr;
   private Process process;
   private long startMillis = -1;
+  private AccessLog counting;
+  private Thread pump;
+  private volatile long pumpCpuNanos;
 
   public SquidInstance(NetLab lab, Settings settings, Path logDir) {
     this.lab = lab;
@@ -124,6 +127,63 @@ public final class SquidInstance implements AutoCloseable {
 
   public Settings settings() {
     return settings;
+  }
+
+  /**
+   * Squid's stdout through the agent's {@link AccessLog} as in the image (runtime.properties {@code
+   * accessLog.decisions}): a pipe the log's pump reads in a thread of this JVM, counting each line
+   * and writing what the agent forwards to the stdout file. Call before {@link #start()}.
+   */
+  public SquidInstance countedBy(AccessLog log) {
+    this.counting = log;
+    return this;
+  }
+
+  /**
+   * Makes the named pipe Squid writes its access log to and starts the thread that pumps it through
+   * {@link #counting} into the stdout file; the thread's open waits for Squid's end.
+   */
+  private Path startPump() {
+    Path fifo = stdout.resolveSibling(settings.serviceName() + ".pipe");
+    try {
+      Files.deleteIfExists(fifo);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    Cmd.check("mkfifo", "-m", "660", fifo.toString());
+    // a FileInputStream: its available() works on a pipe (a channel's would seek and fail)
+    pump =
+        new Thread(
+            () -> {
+              try (InputStream in = new java.io.FileInputStream(fifo.toFile());
+                  java.io.OutputStream o =
+                      new java.io.BufferedOutputStream(
+                          new java.io.FileOutputStream(stdout.toFile(), true), 64 * 1024)) {
+                counting.pump(in, o);
+              } catch (IOException e) {
+                throw new UncheckedIOException(e);
+              } finally {
+                pumpCpuNanos =
+                    java.lang.management.ManagementFactory.getThreadMXBean()
+                        .getCurrentThreadCpuTime();
+              }
+            },
+            "access-log-" + settings.serviceName());
+    pump.setDaemon(true);
+    pump.start();
+    return fifo;
+  }
+
+  /** CPU time of the {@link #countedBy} pump so far (zero without one). */
+  public Duration pumpCpu() {
+    Thread t = pump;
+    if (t != null && t.isAlive()) {
+      long n = java.lang.management.ManagementFactory.getThreadMXBean().getThreadCpuTime(t.getId());
+      if (n >= 0) {
+        return Duration.ofNanos(n);
+      }
+    }
+    return Duration.ofNanos(pumpCpuNanos);
   }
 
   /** Runs {@code squid -k parse} on a config as the non-root UID. */
@@ -253,12 +313,16 @@ public final class SquidInstance implements AutoCloseable {
       throw new UncheckedIOException(e);
     }
     List<String> squid = commandLine();
+    // counted: Squid's stdout is a named pipe that Squid (a non-root UID with GID 0, like the
+    // files here) can re-open as /dev/stdout, which an anonymous pipe of this root JVM would
+    // refuse; in the image the agent and Squid share their UID
+    Path out = counting == null ? stdout : startPump();
     long t0 = System.nanoTime();
     try {
       process =
           new ProcessBuilder(inMountNamespace(squid))
               .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
-              .redirectOutput(stdout.toFile())
+              .redirectOutput(out.toFile())
               .redirectError(stderr.toFile())
               .start();
     } catch (IOException e) {
@@ -330,7 +394,10 @@ public final class SquidInstance implements AutoCloseable {
     return rawAccessLog().stream().map(AccessLog::forwarded).toList();
   }
 
-  /** The access log (stdout) lines as Squid wrote them, decision prefix included. */
+  /**
+   * The access log (stdout) lines as Squid wrote them, decision prefix included (with {@link
+   * #countedBy}: as the agent forwarded them).
+   */
   public List<String> rawAccessLog() {
     return read(stdout).lines().toList();
   }
