@@ -17,7 +17,9 @@ import java.util.Map;
  * MiB live after a full GC. SquidProxies are read without managedFields; pods and ReplicaSets for
  * status only (metadata and status); referenced Secrets and ConfigMaps are watched as metadata only
  * ({@code referenced.MetadataOnly}); the dependents for JOSDK's server-side-apply matcher, which
- * compares the desired object with the fields of the operator's own Apply entry only.
+ * compares the desired object with the fields of the operator's own Apply entry only. In every
+ * store the empty {@code additionalProperties} map of each model object is dropped ({@link
+ * EmptyMaps}).
  */
 public final class InformerStores {
   private InformerStores() {}
@@ -27,7 +29,7 @@ public final class InformerStores {
     return new TransformingItemStore<>(
         p -> {
           p.setSpec(null);
-          return withoutManagedFields(p);
+          return EmptyMaps.drop(withoutManagedFields(p));
         });
   }
 
@@ -36,7 +38,7 @@ public final class InformerStores {
     return new TransformingItemStore<>(
         r -> {
           r.setSpec(null);
-          return withoutManagedFields(r);
+          return EmptyMaps.drop(withoutManagedFields(r));
         });
   }
 
@@ -98,14 +100,14 @@ public final class InformerStores {
    */
   public static class WithoutManagedFields<R extends HasMetadata> extends TransformingItemStore<R> {
     public WithoutManagedFields() {
-      super(InformerStores::withoutManagedFields);
+      super(o -> EmptyMaps.drop(withoutManagedFields(o)));
     }
   }
 
   /** Item store of the dependents' informers (named in {@code @Informer(itemStore = ...)}). */
   public static class OwnApplyEntryOnly<R extends HasMetadata> extends TransformingItemStore<R> {
     public OwnApplyEntryOnly() {
-      super(InformerStores::ownApplyEntryOnly);
+      super(o -> EmptyMaps.drop(ownApplyEntryOnly(o)));
     }
   }
 }

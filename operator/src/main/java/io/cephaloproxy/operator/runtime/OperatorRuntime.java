@@ -21,7 +21,10 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 import java.util.HashSet;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,7 +58,11 @@ public final class OperatorRuntime implements AutoCloseable {
                   .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(registry))
                   .withUseSSAToPatchPrimaryResource(true)
                   .withStopOnInformerErrorDuringStartup(true)
-                  .withCloseClientOnStop(false);
+                  .withCloseClientOnStop(false)
+                  .withExecutorService(
+                      idleExiting("reconciler", RECONCILE_THREADS, IDLE_THREAD_SECONDS))
+                  .withWorkflowExecutorService(
+                      idleExiting("workflow", RECONCILE_THREADS, IDLE_THREAD_SECONDS));
               if (settings.leaderElection()) {
                 // JOSDK's own exit-on-stop-leading would also fire when we stop on SIGTERM (and
                 // System.exit inside shutdown blocks); exit only when the lease is really lost
@@ -85,6 +92,36 @@ public final class OperatorRuntime implements AutoCloseable {
             c.settingNamespaces(new HashSet<>(settings.watchNamespaces()));
           }
         });
+  }
+
+  /** JOSDK's default number of reconcile threads (and of workflow threads), which we keep. */
+  static final int RECONCILE_THREADS = 50;
+
+  /** How long an idle reconcile or workflow thread lives. */
+  static final long IDLE_THREAD_SECONDS = 30;
+
+  /**
+   * JOSDK's default pools (fixed, 50 threads each for reconciles and for the dependents' workflows)
+   * keep all 100 threads, and the stack pages each touched, for good once a burst of reconciles has
+   * started them. The same pools, but a thread that has been idle for {@link #IDLE_THREAD_SECONDS}
+   * exits, so in steady state only the threads in use stay.
+   */
+  static ThreadPoolExecutor idleExiting(String name, int threads, long idleSeconds) {
+    AtomicInteger n = new AtomicInteger();
+    ThreadPoolExecutor pool =
+        new ThreadPoolExecutor(
+            threads,
+            threads,
+            idleSeconds,
+            TimeUnit.SECONDS,
+            new LinkedBlockingQueue<>(),
+            r -> {
+              Thread t = new Thread(r, name + "-" + n.incrementAndGet());
+              t.setDaemon(false);
+              return t;
+            });
+    pool.allowCoreThreadTimeOut(true);
+    return pool;
   }
 
   /**

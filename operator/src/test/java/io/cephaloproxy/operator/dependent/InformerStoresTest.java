@@ -133,4 +133,70 @@ class InformerStoresTest {
     assertThat(cached.getStatus().getPhase()).isEqualTo("Running");
     assertThat(List.of(store.keySet().toArray())).containsExactly("ns/web-1");
   }
+
+  /**
+   * Every object the operator creates, as an informer reads it (deserialized from JSON, so every
+   * model object has its own empty additionalProperties map), goes through the store: no empty map
+   * is left, and the object serializes exactly as before (what JOSDK's SSA matcher compares).
+   */
+  @Test
+  void storesDropEmptyUnknownFieldMapsWithoutChangingTheObject() throws Exception {
+    var serialization = new io.fabric8.kubernetes.client.utils.KubernetesSerialization();
+    int checked = 0;
+    for (java.nio.file.Path file : io.cephaloproxy.operator.testing.Examples.files()) {
+      for (io.fabric8.kubernetes.api.model.HasMetadata desired :
+          io.cephaloproxy.operator.render.Renderer.render(
+                  io.cephaloproxy.operator.render.RenderCommand.read(file),
+                  "ghcr.io/cephaloproxy/squid:test")
+              .objects()) {
+        String json = serialization.asJson(desired);
+        var read = serialization.unmarshal(json, desired.getClass());
+        assertThat(emptyMaps(read)).as("empty maps as read").isPositive();
+        var store =
+            new InformerStores.OwnApplyEntryOnly<io.fabric8.kubernetes.api.model.HasMetadata>();
+        store.put("k", read);
+        assertThat(emptyMaps(read)).as(file + " " + desired.getKind()).isZero();
+        assertThat(serialization.asJson(read)).isEqualTo(json);
+        assertThat(serialization.convertValue(read, java.util.Map.class))
+            .isEqualTo(serialization.convertValue(desired, java.util.Map.class));
+        checked++;
+      }
+    }
+    assertThat(checked).isGreaterThan(40);
+  }
+
+  /** Empty additionalProperties maps in a model object's tree. */
+  static int emptyMaps(Object o) {
+    if (o instanceof java.util.Collection<?> c) {
+      return c.stream().mapToInt(InformerStoresTest::emptyMaps).sum();
+    }
+    if (o instanceof java.util.Map<?, ?> m) {
+      return m.values().stream().mapToInt(InformerStoresTest::emptyMaps).sum();
+    }
+    if (o == null || !EmptyMaps.isModel(o.getClass())) {
+      return 0;
+    }
+    int n = 0;
+    for (Class<?> c = o.getClass(); c != Object.class; c = c.getSuperclass()) {
+      for (java.lang.reflect.Field f : c.getDeclaredFields()) {
+        if (java.lang.reflect.Modifier.isStatic(f.getModifiers()) || f.getType().isPrimitive()) {
+          continue;
+        }
+        try {
+          f.setAccessible(true);
+          Object v = f.get(o);
+          if (f.getName().equals("additionalProperties")
+              && v instanceof java.util.Map<?, ?> m
+              && m.isEmpty()) {
+            n++;
+          } else {
+            n += emptyMaps(v);
+          }
+        } catch (IllegalAccessException e) {
+          throw new IllegalStateException(e);
+        }
+      }
+    }
+    return n;
+  }
 }

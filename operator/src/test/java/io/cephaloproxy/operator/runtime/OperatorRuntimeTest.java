@@ -57,4 +57,36 @@ class OperatorRuntimeTest {
       server.stop(0);
     }
   }
+
+  /** 50 reconciles at once still run at once; once idle, the threads go (and their stacks). */
+  @Test
+  void reconcileThreadsRunFiftyAtOnceAndExitWhenIdle() throws Exception {
+    var pool = OperatorRuntime.idleExiting("reconciler", 50, 1);
+    try {
+      var started = new java.util.concurrent.CountDownLatch(50);
+      var release = new java.util.concurrent.CountDownLatch(1);
+      for (int i = 0; i < 100; i++) {
+        pool.execute(
+            () -> {
+              started.countDown();
+              try {
+                release.await();
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            });
+      }
+      assertThat(started.await(10, java.util.concurrent.TimeUnit.SECONDS))
+          .as("50 tasks running at once")
+          .isTrue();
+      assertThat(pool.getPoolSize()).isEqualTo(50);
+      assertThat(pool.getQueue()).hasSize(50);
+      release.countDown();
+      org.awaitility.Awaitility.await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> pool.getCompletedTaskCount() == 100 && pool.getPoolSize() == 0);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
 }

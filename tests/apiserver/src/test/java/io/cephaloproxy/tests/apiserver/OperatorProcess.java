@@ -59,22 +59,13 @@ public final class OperatorProcess implements RunningOperator {
   public static OperatorProcess start(
       ControlPlane cp, String name, Path kubeconfig, Map<String, String> env) {
     int port = freePort();
-    List<String> cmd =
-        new ArrayList<>(
-            List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                // the operator image's JVM options and MALLOC_ARENA_MAX (operator/Dockerfile),
-                // sized as in the
-                // chart's pod (memory limit 512Mi, so MaxRAMPercentage=70 allows a 358 MiB heap)
-                "-XX:MaxRAM=512m",
-                "-XX:+UseSerialGC",
-                "-XX:MaxRAMPercentage=70",
-                "-XX:TieredStopAtLevel=1",
-                "-XX:MinHeapFreeRatio=20",
-                "-XX:MaxHeapFreeRatio=40",
-                "-XX:-UsePerfData",
-                "-XX:+ExitOnOutOfMemoryError",
-                "-Dfile.encoding=UTF-8"));
+    ImageJvm image = ImageJvm.of(cp);
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    // sized as in the chart's pod: MaxRAM is the chart's default memory limit, of which the image's
+    // options give the heap a share; then the image's JVM options themselves
+    cmd.add("-XX:MaxRAM=" + image.chartMemoryLimitMiB() + "m");
+    cmd.addAll(image.options());
     // -Doperator.jvm.options="..." adds JVM options after the image's (e.g. native memory
     // tracking)
     String extra = System.getProperty("operator.jvm.options", "").trim();
@@ -94,7 +85,7 @@ public final class OperatorProcess implements RunningOperator {
     all.put("KUBECONFIG", kubeconfig.toString());
     all.put("HTTP_PORT", Integer.toString(port));
     all.put("POD_NAME", name);
-    all.put("MALLOC_ARENA_MAX", "2");
+    all.putAll(image.env());
     all.putAll(env);
     e.putAll(all);
     Path log = cp.workDir().resolve("operator-" + name + ".log");
@@ -180,6 +171,24 @@ public final class OperatorProcess implements RunningOperator {
   /** Resident set size of the operator JVM in bytes (from /proc). */
   public long rssBytes() {
     return procStatus("VmRSS:");
+  }
+
+  /** The memory lines of /proc/PID/status (VmRSS, RssAnon, RssFile, VmHWM...), for the record. */
+  public String memoryStatus() {
+    try {
+      return String.join(
+          "\n",
+          Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status")).stream()
+              .filter(l -> l.startsWith("Vm") || l.startsWith("Rss"))
+              .toList());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Threads of the operator JVM (from /proc). */
+  public long threadCount() {
+    return procStatus("Threads:") / 1024;
   }
 
   /** Peak resident set size (VmHWM). */
