@@ -68,24 +68,36 @@ public enum ConditionReason {
   // --- Degraded: what needs someone ---
   AsExpected("No problem detected.", "Degraded"),
   ImagePullFailed(
-      "A pod cannot pull its image (`ErrImagePull`, `ImagePullBackOff`, `InvalidImageName`): fix"
-          + " `spec.image` or `spec.imagePullSecrets`.",
+      "A pod cannot pull its image (`ErrImagePull`, `ImagePullBackOff`, `InvalidImageName`): the"
+          + " message quotes the kubelet and says what to change: the repository, tag or digest in"
+          + " `spec.image` (unset: the chart's `squidImage`), a pull Secret in"
+          + " `spec.imagePullSecrets` when the registry refuses, or the node's way to the"
+          + " registry.",
       "Degraded"),
   CrashLoop(
       "The Squid container keeps restarting; the message has the restart count, the last exit"
-          + " code and its termination message.",
+          + " code and its termination message, and what to do: out of memory, raise"
+          + " `spec.resources.limits.memory`; otherwise read the log it names (`kubectl logs ... -c"
+          + " run --previous`), often about a line of `spec.extraConfig` that Squid cannot run.",
       "Degraded"),
   PodsRejected(
       "The ReplicaSet cannot create pods (ResourceQuota, LimitRange, admission, Pod Security):"
-          + " the message is the API server's.",
+          + " the message is the API server's, then the field to change (`spec.priorityClassName`"
+          + " for a PriorityClass that does not exist; the quota, `spec.replicas` or"
+          + " `spec.resources` for an exhausted quota).",
       "Degraded"),
   ProgressDeadlineExceeded(
-      "The Deployment made no progress within its deadline (pods unschedulable, never ready).",
+      "The Deployment made no progress within its deadline: the message names a pod that"
+          + " cannot be scheduled, with the scheduler's words and the fields to change"
+          + " (`spec.resources`, `spec.nodeSelector`, `spec.affinity`, `spec.tolerations`), or one"
+          + " that is not ready, with the kubectl commands that show why.",
       "Degraded"),
   DependentRejected(
       "The API server refused an object the operator applies (Deployment, Service, ConfigMap,"
           + " ...): the message names the object, the field, what the API server said and what to"
-          + " change in the spec. The operator retries with backoff.",
+          + " change in the spec; when an admission policy, webhook or ResourceQuota of the"
+          + " cluster refused it, which one, how to read it, and that the SquidProxy or that rule"
+          + " must change. The operator retries with backoff.",
       "Degraded"),
   ReconcileError(
       "The operator itself failed (API server unreachable, conflict, timeout) and retries;"

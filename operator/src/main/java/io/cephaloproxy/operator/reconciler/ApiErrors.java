@@ -71,9 +71,19 @@ public final class ApiErrors {
     return Optional.empty();
   }
 
-  /** True when the API server refused an object as invalid (400/422): retrying will not help. */
+  /**
+   * True when the API server refused an object as invalid (400/422), or an admission check or quota
+   * refused it (403 from a webhook, a ValidatingAdmissionPolicy or a ResourceQuota): retrying will
+   * not help until someone changes the spec or the cluster.
+   */
   public static boolean rejected(Throwable e) {
-    return apiError(e).map(k -> k.getCode() == 422 || k.getCode() == 400).orElse(false);
+    return apiError(e)
+        .map(
+            k ->
+                k.getCode() == 422
+                    || k.getCode() == 400
+                    || (k.getCode() == 403 && admissionAdvice(everything(k)).isPresent()))
+        .orElse(false);
   }
 
   /** One bounded line for any failure of a reconcile. */
@@ -112,10 +122,20 @@ public final class ApiErrors {
         }
       }
       sb.append(" (HTTP ").append(code).append("); ");
+      Optional<String> admission = admissionAdvice(everything(k));
       sb.append(
-          change.isEmpty()
-              ? "change the SquidProxy spec field that sets it"
-              : "change " + String.join(", ", change) + " in the SquidProxy");
+          !change.isEmpty()
+              ? "change " + String.join(", ", change) + " in the SquidProxy"
+              : admission.orElse(
+                  "change the SquidProxy field that sets what the API server names"
+                      + " (docs/troubleshooting.md, DependentRejected)"));
+    } else if (code == 403 && admissionAdvice(everything(k)).isPresent()) {
+      sb.append("the API server refused ")
+          .append(object)
+          .append(": ")
+          .append(said)
+          .append(" (HTTP 403); ")
+          .append(admissionAdvice(everything(k)).orElseThrow());
     } else if (code == 403) {
       sb.append("the operator may not write ")
           .append(object)
@@ -130,15 +150,74 @@ public final class ApiErrors {
           .append(said)
           .append(" (HTTP 409); retrying");
     } else {
+      java.util.regex.Matcher unanswered = UNANSWERED_WEBHOOK.matcher(said);
       sb.append("the API server answered HTTP ")
           .append(code)
           .append(" for ")
           .append(object)
           .append(": ")
           .append(said)
-          .append("; retrying");
+          .append(
+              unanswered.find()
+                  ? "; the cluster's admission webhook "
+                      + unanswered.group(1)
+                      + " does not answer: its service must run, or the cluster's administrators"
+                      + " must fix or remove it (kubectl get"
+                      + " validatingwebhookconfigurations,mutatingwebhookconfigurations); retrying"
+                  : "; retrying");
     }
     return sb.toString();
+  }
+
+  private static final java.util.regex.Pattern POLICY =
+      java.util.regex.Pattern.compile(
+          "ValidatingAdmissionPolicy '([^']+)'(?: with binding '([^']+)')? denied request");
+  private static final java.util.regex.Pattern UNANSWERED_WEBHOOK =
+      java.util.regex.Pattern.compile("failed calling webhook \"([^\"]+)\"");
+  private static final java.util.regex.Pattern WEBHOOK =
+      java.util.regex.Pattern.compile("admission webhook \"([^\"]+)\" denied the request");
+
+  /**
+   * What to do when an admission check or a quota of the cluster, not the object's schema, refused
+   * it: which policy, webhook or quota, how to read it, and that either the SquidProxy or the
+   * cluster's rule has to change.
+   */
+  static Optional<String> admissionAdvice(String said) {
+    java.util.regex.Matcher m = POLICY.matcher(said);
+    if (m.find()) {
+      return Optional.of(
+          "the cluster's ValidatingAdmissionPolicy "
+              + m.group(1)
+              + (m.group(2) == null || m.group(2).equals(m.group(1))
+                  ? ""
+                  : " (binding " + m.group(2) + ")")
+              + " forbids it: change the SquidProxy so that the object passes the policy's rule"
+              + " (kubectl get validatingadmissionpolicy "
+              + m.group(1)
+              + " -o yaml), or ask the cluster's administrators to exempt it");
+    }
+    m = WEBHOOK.matcher(said);
+    if (m.find()) {
+      return Optional.of(
+          "the cluster's admission webhook "
+              + m.group(1)
+              + " forbids it: change what its message names in the SquidProxy, or ask the"
+              + " cluster's administrators about that webhook (kubectl get"
+              + " validatingwebhookconfigurations,mutatingwebhookconfigurations)");
+    }
+    if (said.contains("exceeded quota")) {
+      return Optional.of(
+          "the namespace's ResourceQuota has no room for it: raise the quota (kubectl describe"
+              + " resourcequota), or lower spec.replicas, spec.resources or spec.cache in the"
+              + " SquidProxy");
+    }
+    return Optional.empty();
+  }
+
+  /** The causes and the Status message together: admission refusals are named in either. */
+  private static String everything(KubernetesClientException k) {
+    Status s = k.getStatus();
+    return said(s, k) + " " + (s == null || s.getMessage() == null ? "" : s.getMessage());
   }
 
   private static String object(StatusDetails d) {

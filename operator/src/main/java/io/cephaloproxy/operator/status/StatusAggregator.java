@@ -336,14 +336,7 @@ public final class StatusAggregator {
         ContainerStateWaiting w = cs.getState() == null ? null : cs.getState().getWaiting();
         if (w != null && PULL_FAILURES.contains(w.getReason())) {
           return Optional.of(
-              new Problem(
-                  ConditionReason.ImagePullFailed,
-                  "pod "
-                      + p.getMetadata().getName()
-                      + " cannot pull image "
-                      + cs.getImage()
-                      + ": "
-                      + (w.getMessage() == null ? w.getReason() : w.getMessage())));
+              new Problem(ConditionReason.ImagePullFailed, DegradedMessages.imagePull(p, cs, w)));
         }
       }
     }
@@ -353,28 +346,8 @@ public final class StatusAggregator {
         if (w != null
             && "CrashLoopBackOff".equals(w.getReason())
             && !Labels.INIT_CONTAINER.equals(cs.getName())) {
-          ContainerStateTerminated last =
-              cs.getLastState() == null ? null : cs.getLastState().getTerminated();
-          String detail =
-              last == null
-                  ? ""
-                  : " (last exit code "
-                      + last.getExitCode()
-                      + (last.getMessage() == null || last.getMessage().isBlank()
-                          ? ""
-                          : ": " + last.getMessage().strip())
-                      + ")";
           return Optional.of(
-              new Problem(
-                  ConditionReason.CrashLoop,
-                  "container "
-                      + cs.getName()
-                      + " of pod "
-                      + p.getMetadata().getName()
-                      + " keeps crashing, "
-                      + nz(cs.getRestartCount())
-                      + " restarts"
-                      + detail));
+              new Problem(ConditionReason.CrashLoop, DegradedMessages.crashLoop(p, cs)));
         }
       }
     }
@@ -387,10 +360,8 @@ public final class StatusAggregator {
           return Optional.of(
               new Problem(
                   ConditionReason.PodsRejected,
-                  "ReplicaSet "
-                      + rs.getMetadata().getName()
-                      + " cannot create pods: "
-                      + c.getMessage()));
+                  DegradedMessages.podsRejected(
+                      "ReplicaSet " + rs.getMetadata().getName(), c.getMessage())));
         }
       }
     }
@@ -403,12 +374,15 @@ public final class StatusAggregator {
           return Optional.of(
               new Problem(
                   ConditionReason.PodsRejected,
-                  "the Deployment cannot create pods: " + c.getMessage()));
+                  DegradedMessages.podsRejected("the Deployment", c.getMessage())));
         }
         if ("Progressing".equals(c.getType())
             && "False".equals(c.getStatus())
             && "ProgressDeadlineExceeded".equals(c.getReason())) {
-          return Optional.of(new Problem(ConditionReason.ProgressDeadlineExceeded, c.getMessage()));
+          return Optional.of(
+              new Problem(
+                  ConditionReason.ProgressDeadlineExceeded,
+                  DegradedMessages.progressDeadline(d.get(), c, pods)));
         }
       }
     }

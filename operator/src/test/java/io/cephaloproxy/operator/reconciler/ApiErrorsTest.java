@@ -67,5 +67,106 @@ class ApiErrorsTest {
     assertThat(ApiErrors.rejected(e)).isFalse();
     assertThat(ApiErrors.oneLine(new KubernetesClientException("gone", 503, null)))
         .startsWith("the API server answered HTTP 503");
+    // a webhook nobody answers (OperatorIT's "failing"): which one, and that it is the cluster's
+    Exception unanswered =
+        new RuntimeException(
+            refusal(
+                500,
+                "InternalError",
+                "Internal error occurred: failed calling webhook \"unreachable.example.com\":"
+                    + " failed to call webhook: Post \"https://127.0.0.1:1/validate\": dial tcp"
+                    + " 127.0.0.1:1: connect: connection refused"));
+    assertThat(ApiErrors.rejected(unanswered)).isFalse();
+    assertThat(ApiErrors.oneLine(unanswered))
+        .endsWith(
+            "; the cluster's admission webhook unreachable.example.com does not answer: its"
+                + " service must run, or the cluster's administrators must fix or remove it"
+                + " (kubectl get validatingwebhookconfigurations,mutatingwebhookconfigurations);"
+                + " retrying");
+  }
+
+  static KubernetesClientException refusal(int code, String reason, String message) {
+    return new KubernetesClientException(
+        message,
+        code,
+        new StatusBuilder()
+            .withStatus("Failure")
+            .withCode(code)
+            .withReason(reason)
+            .withMessage(message)
+            .withNewDetails()
+            .withName("web")
+            .withGroup("apps")
+            .withKind("deployments")
+            .endDetails()
+            .build());
+  }
+
+  @Test
+  void anAdmissionPolicysRefusalNamesThePolicyAndHowToReadIt() {
+    // what kube-apiserver answers for a ValidatingAdmissionPolicy with reason Invalid (OperatorIT)
+    Exception e =
+        new RuntimeException(
+            refusal(
+                422,
+                "Invalid",
+                "ValidatingAdmissionPolicy 'frozen' with binding 'frozen' denied request:"
+                    + " deployment web is frozen"));
+    assertThat(ApiErrors.rejected(e)).isTrue();
+    assertThat(ApiErrors.oneLine(e))
+        .isEqualTo(
+            "the API server refused Deployment \"web\": ValidatingAdmissionPolicy 'frozen' with"
+                + " binding 'frozen' denied request: deployment web is frozen (HTTP 422); the"
+                + " cluster's ValidatingAdmissionPolicy frozen forbids it: change the SquidProxy so"
+                + " that the object passes the policy's rule (kubectl get"
+                + " validatingadmissionpolicy frozen -o yaml), or ask the cluster's administrators"
+                + " to exempt it");
+  }
+
+  @Test
+  void aWebhooksOrQuotasRefusalIsRejectedWithItsOwnAdvice() {
+    Exception webhook =
+        new RuntimeException(
+            refusal(
+                400,
+                "BadRequest",
+                "admission webhook \"policy.example.com\" denied the request: no proxies here"));
+    assertThat(ApiErrors.rejected(webhook)).isTrue();
+    assertThat(ApiErrors.oneLine(webhook))
+        .contains("(HTTP 400); the cluster's admission webhook policy.example.com forbids it")
+        .contains("kubectl get validatingwebhookconfigurations");
+    // a webhook answering 403 is a refusal of the object too, not a missing permission
+    Exception forbidding =
+        new RuntimeException(
+            refusal(
+                403,
+                "Forbidden",
+                "admission webhook \"policy.example.com\" denied the request: no proxies here"));
+    assertThat(ApiErrors.rejected(forbidding)).isTrue();
+    assertThat(ApiErrors.oneLine(forbidding))
+        .contains("(HTTP 403); the cluster's admission webhook policy.example.com")
+        .doesNotContain("RBAC");
+    Exception quota =
+        new RuntimeException(
+            refusal(
+                403,
+                "Forbidden",
+                "persistentvolumeclaims \"web-cache\" is forbidden: exceeded quota: storage,"
+                    + " requested: requests.storage=10Gi, used: requests.storage=0,"
+                    + " limited: requests.storage=1Gi"));
+    assertThat(ApiErrors.rejected(quota)).isTrue();
+    assertThat(ApiErrors.oneLine(quota))
+        .contains("(HTTP 403); the namespace's ResourceQuota has no room for it")
+        .endsWith("lower spec.replicas, spec.resources or spec.cache in the SquidProxy");
+    // RBAC's own 403 is not the object's fault
+    Exception rbac =
+        new RuntimeException(
+            refusal(
+                403,
+                "Forbidden",
+                "deployments.apps \"web\" is forbidden: User \"system:serviceaccount:x:op\""
+                    + " cannot patch resource \"deployments\""));
+    assertThat(ApiErrors.rejected(rbac)).isFalse();
+    assertThat(ApiErrors.oneLine(rbac)).contains("grant the operator's ServiceAccount");
   }
 }

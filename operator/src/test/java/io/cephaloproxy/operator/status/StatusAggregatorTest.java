@@ -448,8 +448,11 @@ class StatusAggregatorTest {
     Condition d = cond(s, Conditions.DEGRADED);
     assertThat(d.getReason()).isEqualTo("ImagePullFailed");
     assertThat(d.getMessage())
-        .contains("ghcr.io/cephaloproxy/squid:nope")
-        .contains("Back-off pulling image");
+        .startsWith(
+            "pod p-1 cannot pull image ghcr.io/cephaloproxy/squid:nope: Back-off pulling image;")
+        .endsWith(
+            "see why with kubectl describe pod p-1 (its Events), then fix spec.image (unset: the"
+                + " operator's default, the chart's squidImage value) or spec.imagePullSecrets");
     assertThat(cond(s, Conditions.READY).getStatus()).isEqualTo("False");
   }
 
@@ -488,7 +491,224 @@ class StatusAggregatorTest {
             T0);
     Condition d = cond(s, Conditions.DEGRADED);
     assertThat(d.getReason()).isEqualTo("CrashLoop");
-    assertThat(d.getMessage()).contains("4 restarts").contains("last exit code 137: Bus error");
+    assertThat(d.getMessage())
+        .isEqualTo(
+            "container run of pod p-1 keeps crashing, 4 restarts (last exit code 137: Bus error);"
+                + " read why in its log, kubectl logs p-1 -c run --previous, and fix what it names"
+                + " (often a line of spec.extraConfig or spec.squidConfFrom that squid -k parse"
+                + " accepts but Squid cannot run)");
+  }
+
+  /** The Degraded condition of one pod whose run container is in the given states. */
+  static Condition degradedWith(Pod p) {
+    return cond(
+        StatusAggregator.aggregate(
+            obs(
+                Optional.of(deployment(HASH, 1, 1, 0, 0, 5, 5)),
+                List.of(p),
+                List.of(),
+                List.of(),
+                List.of()),
+            List.of(),
+            null,
+            T0),
+        Conditions.DEGRADED);
+  }
+
+  static Pod pulling(String reason, String message) {
+    return new PodBuilder(pod("p-1", HASH))
+        .editMetadata()
+        .withNamespace("team-a")
+        .endMetadata()
+        .editStatus()
+        .addNewContainerStatus()
+        .withName(Labels.RUN_CONTAINER)
+        .withImage("registry.example/squid:1")
+        .withNewState()
+        .withNewWaiting()
+        .withReason(reason)
+        .withMessage(message)
+        .endWaiting()
+        .endState()
+        .endContainerStatus()
+        .endStatus()
+        .build();
+  }
+
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.CsvSource(
+      delimiter = '|',
+      value = {
+        // containerd's words for a tag the registry lacks (ProxyE2E on the node)
+        "ErrImagePull|rpc error: code = NotFound desc = failed to pull and unpack image"
+            + " \"registry.example/squid:1\": registry.example/squid:1: not found"
+            + "|the registry has no such image: fix the repository, tag or digest in spec.image",
+        "ErrImagePull|failed to authorize: failed to fetch anonymous token: unexpected status:"
+            + " 401 Unauthorized|the registry refused the pull: list a Secret with its credentials"
+            + " in spec.imagePullSecrets",
+        "ErrImagePull|dial tcp 192.0.2.9:443: connect: connection refused"
+            + "|the node cannot reach the registry: check the registry host in spec.image",
+        "InvalidImageName|couldn't parse image name \"Squid:Latest\": invalid reference format"
+            + "|the name is not an image reference: fix spec.image",
+        "ErrImageNeverPull|Container image \"registry.example/squid:1\" is not present with pull"
+            + " policy of Never|set spec.imagePullPolicy to IfNotPresent",
+      })
+  void anImagePullFailureSaysWhatToChangeAfterTheKubeletsWords(
+      String reason, String kubelet, String advice) {
+    Condition d = degradedWith(pulling(reason, kubelet + "\n"));
+    assertThat(d.getReason()).isEqualTo("ImagePullFailed");
+    assertThat(d.getMessage())
+        .startsWith("pod p-1 cannot pull image registry.example/squid:1: " + kubelet + "; ")
+        .contains(advice)
+        .doesNotContain("\n");
+  }
+
+  @Test
+  void aLongKubeletMessageIsCutSoThatTheAdviceStaysReadable() {
+    Condition d = degradedWith(pulling("ErrImagePull", "x".repeat(5000) + ": not found"));
+    assertThat(d.getMessage())
+        .hasSizeLessThan(700)
+        .contains("x".repeat(200) + "...;")
+        .endsWith(
+            "fix the repository, tag or digest in spec.image (unset: the operator's default,"
+                + " the chart's squidImage value)");
+  }
+
+  @Test
+  void aCrashLoopOutOfMemoryNamesTheMemoryLimit() {
+    Pod p =
+        new PodBuilder(pod("p-1", HASH))
+            .editMetadata()
+            .withNamespace("team-a")
+            .endMetadata()
+            .editStatus()
+            .addNewContainerStatus()
+            .withName(Labels.RUN_CONTAINER)
+            .withRestartCount(2)
+            .withNewState()
+            .withNewWaiting()
+            .withReason("CrashLoopBackOff")
+            .endWaiting()
+            .endState()
+            .withNewLastState()
+            .withNewTerminated()
+            .withExitCode(137)
+            .withReason("OOMKilled")
+            .endTerminated()
+            .endLastState()
+            .endContainerStatus()
+            .endStatus()
+            .build();
+    assertThat(degradedWith(p).getMessage())
+        .isEqualTo(
+            "container run of pod p-1 keeps crashing, 2 restarts (last exit code 137); it ran out"
+                + " of memory (OOMKilled): raise spec.resources.limits.memory, or lower"
+                + " spec.cache.memory or spec.workers");
+  }
+
+  /** A Deployment whose progress deadline ran out, and its pods. */
+  static Condition pastDeadline(Pod... pods) {
+    Deployment d =
+        new DeploymentBuilder(deployment(HASH, 1, 1, 0, 0, 5, 5))
+            .editStatus()
+            .addNewCondition()
+            .withType("Progressing")
+            .withStatus("False")
+            .withReason("ProgressDeadlineExceeded")
+            .withMessage("ReplicaSet \"p-5d8\" has timed out progressing.")
+            .endCondition()
+            .endStatus()
+            .build();
+    return cond(
+        StatusAggregator.aggregate(
+            obs(Optional.of(d), List.of(pods), List.of(), List.of(), List.of()),
+            List.of(),
+            null,
+            T0),
+        Conditions.DEGRADED);
+  }
+
+  static Pod withCondition(String name, String type, String reason, String message) {
+    return new PodBuilder(pod(name, HASH))
+        .editMetadata()
+        .withNamespace("team-a")
+        .endMetadata()
+        .editStatus()
+        .addNewCondition()
+        .withType(type)
+        .withStatus("False")
+        .withReason(reason)
+        .withMessage(message)
+        .endCondition()
+        .endStatus()
+        .build();
+  }
+
+  @Test
+  void aProgressDeadlineSaysWhyThePodsAreNotReadyAndWhatToChange() {
+    Condition unschedulable =
+        pastDeadline(
+            withCondition(
+                "p-5d8-a",
+                "PodScheduled",
+                "Unschedulable",
+                "0/1 nodes are available: 1 Insufficient memory."));
+    assertThat(unschedulable.getReason()).isEqualTo("ProgressDeadlineExceeded");
+    assertThat(unschedulable.getMessage())
+        .isEqualTo(
+            "the Deployment's pods did not become ready within its progress deadline (ReplicaSet"
+                + " \"p-5d8\" has timed out progressing.): pod p-5d8-a cannot be scheduled"
+                + " (0/1 nodes are available: 1 Insufficient memory.); lower"
+                + " spec.resources.requests or change spec.nodeSelector, spec.affinity,"
+                + " spec.tolerations or spec.topologySpreadConstraints so that a node fits, or add"
+                + " nodes");
+    Condition unready =
+        pastDeadline(
+            withCondition(
+                "p-5d8-b", "Ready", "ContainersNotReady", "containers with unready status: [run]"));
+    assertThat(unready.getMessage())
+        .endsWith(
+            ": pod p-5d8-b is not ready; see why with kubectl -n team-a describe pod p-5d8-b"
+                + " (readiness probe, Events) and kubectl -n team-a logs p-5d8-b -c run");
+    assertThat(pastDeadline().getMessage())
+        .endsWith(
+            "see why with kubectl describe deployment p and the ReplicaSet it names (quota,"
+                + " admission), then change the SquidProxy field it points at");
+  }
+
+  @Test
+  void podsRejectedSaysWhichFieldToChange() {
+    ReplicaSet rs =
+        new ReplicaSetBuilder()
+            .withNewMetadata()
+            .withName("p-5d8")
+            .endMetadata()
+            .withNewStatus()
+            .addNewCondition()
+            .withType("ReplicaFailure")
+            .withStatus("True")
+            .withReason("FailedCreate")
+            .withMessage("pods \"p-5d8-x\" is forbidden: no PriorityClass with name nope was found")
+            .endCondition()
+            .endStatus()
+            .build();
+    var s =
+        StatusAggregator.aggregate(
+            obs(
+                Optional.of(deployment(HASH, 1, 1, 0, 0, 5, 5)),
+                List.of(),
+                List.of(rs),
+                List.of(),
+                List.of()),
+            List.of(),
+            null,
+            T0);
+    assertThat(cond(s, Conditions.DEGRADED).getMessage())
+        .isEqualTo(
+            "ReplicaSet p-5d8 cannot create pods: pods \"p-5d8-x\" is forbidden: no PriorityClass"
+                + " with name nope was found; spec.priorityClassName names a PriorityClass the"
+                + " cluster does not have: fix the name (kubectl get priorityclasses) or remove"
+                + " it");
   }
 
   @Test

@@ -484,12 +484,32 @@ class OperatorIT extends ReconcilerScenarios {
       // where each came from, and that its message says it
       assertSeen(recorder, "Ready=Creating", "creating", "False", "does not exist yet");
       assertSeen(recorder, "Degraded=DependentRejected", null, "True", "test policy");
+      // ... and names the cluster's rule that refused it and how to read it
+      assertSeen(
+          recorder,
+          "Degraded=DependentRejected",
+          null,
+          "True",
+          "(HTTP 422); the cluster's ValidatingAdmissionPolicy " + ns + "-");
+      assertSeen(
+          recorder,
+          "Degraded=DependentRejected",
+          null,
+          "True",
+          "-o yaml), or ask the cluster's administrators to exempt it");
       assertSeen(
           recorder, "Progressing=ConfigChanged", "changing", "True", "does not carry config");
       assertSeen(recorder, "Degraded=ReconcileError", "failing", "True", "failed calling webhook");
       assertSeen(
           recorder, "Degraded=PodsRejected", "podsrejected", "True", "no-such-priority-class");
-      assertSeen(recorder, "Degraded=ProgressDeadlineExceeded", "waiting", "True", "progress");
+      assertSeen(
+          recorder,
+          "Degraded=ProgressDeadlineExceeded",
+          "waiting",
+          "True",
+          "the Deployment's pods did not become ready within its progress deadline");
+      assertSeen(
+          recorder, "Degraded=PodsRejected", "podsrejected", "True", "fix the name (kubectl get");
       assertSeen(recorder, "Ready=WaitingForAvailability", "waiting", "False", "0 available");
       assertSeen(recorder, "Ready=RollingOut", "rolling", "False", "old still running");
       assertSeen(recorder, "ConfigValid=InvalidSpec", "spec", "False", "spec.resources.limits.cpu");
