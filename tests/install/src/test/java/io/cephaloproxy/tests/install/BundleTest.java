@@ -65,6 +65,27 @@ class BundleTest {
     Repo.assertGenerated(BundleGenerator.CSV, BundleGenerator.csvYaml());
   }
 
+  /**
+   * Artifact Hub shows the chart's capability level, OperatorHub the bundle's: one operator, one
+   * level, the one the bundle argues for (bundle/csv-base.yaml, docs/openshift.md).
+   */
+  @Test
+  void theChartClaimsTheCapabilityLevelOfTheBundle() {
+    String bundle =
+        Yaml.at(Yaml.single(BundleGenerator.CSV), "metadata", "annotations", "capabilities");
+    String chart =
+        Yaml.at(
+            Yaml.single(Repo.CHART.resolve("Chart.yaml")),
+            "annotations",
+            "artifacthub.io/operatorCapabilities");
+    assertThat(chart)
+        .as(
+            "artifacthub.io/operatorCapabilities of helm/cephaloproxy-operator/Chart.yaml against"
+                + " the CSV's capabilities (bundle/csv-base.yaml)")
+        .isEqualTo(bundle);
+    assertThat(CAPABILITIES).contains(chart);
+  }
+
   @Test
   void csvHasEveryFieldOperatorHubRequires() {
     Map<String, Object> csv = Yaml.single(BundleGenerator.CSV);
