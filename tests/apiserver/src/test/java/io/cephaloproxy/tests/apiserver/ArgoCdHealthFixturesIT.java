@@ -34,12 +34,14 @@ import org.junit.jupiter.api.TestMethodOrder;
 /**
  * Records the SquidProxy objects the Argo CD health check is tested on
  * (argocd/resource_customizations/cephaloproxy.io/SquidProxy/testdata/) in the states that need no
- * running pod, from the operator on the real API server: a rollout in progress (pods created, none
- * ready), a configuration the operator rejects (a bad line in a referenced domain list), a missing
- * Secret, and a proxy being deleted with foreground propagation (as Argo CD prunes). By default it
- * checks that each committed file is still what the operator writes (deletion, generation, each
- * condition's status and reason: {@link ArgoCdTestdata}); {@code -Dcephaloproxy.regenerate=true}
- * rewrites the files (then review health_test.yaml's messages).
+ * running pod, from the operator on the real API server: a new proxy without status yet, a rollout
+ * in progress (pods created, none ready), a changed spec the operator has not observed yet, a
+ * configuration the operator rejects (a bad line in a referenced domain list), a missing Secret, a
+ * transient reconcile error (a Service write that fails with 500 because an admission webhook is
+ * unreachable) and a proxy being deleted with foreground propagation (as Argo CD prunes). By
+ * default it checks that each committed file is still what the operator writes ({@link
+ * ArgoCdTestdata}); {@code -Dcephaloproxy.regenerate=true} rewrites the files (then review
+ * health_test.yaml's messages).
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ArgoCdHealthFixturesIT {
@@ -77,11 +79,23 @@ class ArgoCdHealthFixturesIT {
 
   @Test
   @Order(1)
+  void noStatusYet() {
+    // the object as created, before the operator's first status write (on the raw object: the
+    // SquidProxy class starts with an empty status, so a typed object never has none)
+    recordRaw(
+        "no-status",
+        "egress",
+        () -> proxies.apply("egress", "replicas: 2\naccess: {allowedDomains: [.example.com]}"),
+        r -> r.getAdditionalProperties().get("status") == null);
+  }
+
+  @Test
+  @Order(2)
   void progressing() {
     record(
         "progressing",
         "egress",
-        () -> proxies.apply("egress", "replicas: 2\naccess: {allowedDomains: [.example.com]}"),
+        () -> {},
         // the steady state without a kubelet: both pods created, none ready
         sp ->
             current(sp)
@@ -92,7 +106,20 @@ class ArgoCdHealthFixturesIT {
   }
 
   @Test
-  @Order(2)
+  @Order(3)
+  void aChangeNotObservedYet() {
+    // the spec change as stored: the generation is bumped, the status still describes the last one
+    record(
+        "generation-behind",
+        "egress",
+        () ->
+            proxies.apply(
+                "egress", "replicas: 2\naccess: {allowedDomains: [.example.com, .example.net]}"),
+        sp -> sp.getStatus() != null && !current(sp));
+  }
+
+  @Test
+  @Order(4)
   void aConfigurationTheOperatorRejects() {
     admin
         .configMaps()
@@ -116,7 +143,7 @@ class ArgoCdHealthFixturesIT {
   }
 
   @Test
-  @Order(3)
+  @Order(5)
   void aMissingSecret() {
     record(
         "missing-secret",
@@ -126,7 +153,48 @@ class ArgoCdHealthFixturesIT {
   }
 
   @Test
-  @Order(4)
+  @Order(6)
+  void aTransientReconcileError() {
+    proxies.apply("retry", "{}");
+    proxies.await("retry", "status of generation 1", ArgoCdHealthFixturesIT::current);
+    // a webhook the API server cannot reach (no such Service): writes fail with 500, not 4xx
+    String webhook =
+        """
+        apiVersion: admissionregistration.k8s.io/v1
+        kind: ValidatingWebhookConfiguration
+        metadata: {name: %s-unreachable}
+        webhooks:
+        - name: unreachable.cephaloproxy.io
+          admissionReviewVersions: [v1]
+          sideEffects: None
+          failurePolicy: Fail
+          timeoutSeconds: 2
+          clientConfig:
+            service: {namespace: %s, name: nowhere, path: /validate}
+          rules:
+          - {apiGroups: [""], apiVersions: [v1], operations: [CREATE], resources: [services]}
+          namespaceSelector:
+            matchLabels: {kubernetes.io/metadata.name: %s}
+        """
+            .formatted(NS, NS, NS);
+    admin.resource(webhook).create();
+    try {
+      record(
+          "reconcile-error",
+          "retry",
+          () -> admin.services().inNamespace(NS).withName("retry").delete(),
+          sp ->
+              current(sp)
+                  && Proxies.condition(sp, "Degraded")
+                      .map(c -> "ReconcileError".equals(c.getReason()))
+                      .orElse(false));
+    } finally {
+      admin.resource(webhook).delete();
+    }
+  }
+
+  @Test
+  @Order(7)
   void beingDeleted() {
     // the API server sets deletionTimestamp and the foregroundDeletion finalizer, then the garbage
     // collector removes the dependents and the proxy: the watch sees the moment in between
@@ -165,6 +233,16 @@ class ArgoCdHealthFixturesIT {
    * takes the first object that matches; then writes or compares testdata/STATE.yaml.
    */
   static void record(String state, String name, Runnable action, Predicate<SquidProxy> when) {
+    recordRaw(
+        state,
+        name,
+        action,
+        r -> when.test(Serialization.unmarshal(Serialization.asJson(r), SquidProxy.class)));
+  }
+
+  /** {@link #record} with a condition on the object as the API server sent it. */
+  static void recordRaw(
+      String state, String name, Runnable action, Predicate<GenericKubernetesResource> when) {
     CompletableFuture<GenericKubernetesResource> match = new CompletableFuture<>();
     AtomicReference<Object> last = new AtomicReference<>();
     GenericKubernetesResource seen;
@@ -176,8 +254,7 @@ class ArgoCdHealthFixturesIT {
                   @Override
                   public void eventReceived(Action a, GenericKubernetesResource r) {
                     last.set(r.getAdditionalProperties().get("status"));
-                    if (when.test(
-                        Serialization.unmarshal(Serialization.asJson(r), SquidProxy.class))) {
+                    if (when.test(r)) {
                       match.complete(r);
                     }
                   }
