@@ -96,6 +96,9 @@ class DocsE2E {
     if (helm != null) {
       uninstall();
     }
+    if (origin != null) {
+      origin.close();
+    }
     for (String n :
         new String[] {ns, teamA, teamB, operatorNs, origin == null ? null : origin.namespace}) {
       if (n != null && Cluster.client().namespaces().withName(n).get() != null) {
