@@ -48,7 +48,11 @@ public final class Metrics {
   private static final Pattern HIT_RATIO =
       Pattern.compile("(?m)^\\s+(.+?) as % of (.+?):\\s+5min: (-?[0-9.]+)%, 60min: (-?[0-9.]+)%");
 
-  /** {@code info} line label → (metric name, multiplier to base units). */
+  /**
+   * {@code info} line label → (metric name, multiplier to base units, help). All gauges but the one
+   * whose name ends in {@code _total}. Squid's CPU time is the counters page's {@code
+   * squid_cpu_seconds_total}.
+   */
   private static final Object[][] INFO_GAUGES = {
     {
       "Number of clients accessing cache",
@@ -57,7 +61,6 @@ public final class Metrics {
       "Clients that sent requests recently (info: Number of clients accessing cache)"
     },
     {"UP Time", "squid_uptime_seconds", 1.0, "Seconds since Squid started (info: UP Time)"},
-    {"CPU Time", "squid_cpu_seconds", 1.0, "CPU seconds Squid used (info: CPU Time)"},
     {
       "Maximum Resident Size",
       "squid_max_resident_bytes",
@@ -90,9 +93,9 @@ public final class Metrics {
     },
     {
       "Number of HTTP requests received",
-      "squid_http_requests_received",
+      "squid_http_requests_received_total",
       1.0,
-      "HTTP requests received since start (info)"
+      "HTTP requests received since start (info: Number of HTTP requests received)"
     },
     {
       "Average HTTP requests per minute since start",
@@ -171,12 +174,31 @@ public final class Metrics {
     return s.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "_").replaceAll("^_|_$", "");
   }
 
+  /** A counters page entry as a metric: its name, type and the factor to base units. */
+  record CounterMetric(String name, String type, double scale) {}
+
   /**
-   * A Prometheus metric name from a Squid counter key: "client_http.kbytes_in" →
-   * "squid_client_http_kbytes_in_total".
+   * The metric for a Squid counter key, in bytes and seconds: "client_http.requests" →
+   * "squid_client_http_requests_total"; a count of kilobytes "client_http.kbytes_in" →
+   * "squid_client_http_in_bytes_total" (× 1024); "cpu_time" → "squid_cpu_seconds_total"; the cache
+   * digest's memory sizes in KB ("cd.memory") are gauges "squid_cd_memory_bytes".
    */
-  static String counterName(String key) {
-    return "squid_" + key.replaceAll("[^a-zA-Z0-9_]", "_") + "_total";
+  static CounterMetric counterMetric(String key) {
+    if (key.equals("cpu_time")) {
+      return new CounterMetric("squid_cpu_seconds_total", "counter", 1);
+    }
+    if (key.equals("cd.memory") || key.equals("cd.local_memory")) {
+      return new CounterMetric("squid_" + sanitize(key) + "_bytes", "gauge", 1024);
+    }
+    if (key.contains("kbytes")) {
+      String base = key.replace("kbytes_", "").replace("_kbytes", "").replace("kbytes", "");
+      return new CounterMetric("squid_" + sanitize(base) + "_bytes_total", "counter", 1024);
+    }
+    return new CounterMetric("squid_" + sanitize(key) + "_total", "counter", 1);
+  }
+
+  private static String sanitize(String key) {
+    return key.replaceAll("[^a-zA-Z0-9_]", "_").replaceAll("_+$", "");
   }
 
   // --- writer ------------------------------------------------------------------------------
@@ -257,7 +279,14 @@ public final class Metrics {
     counters.forEach(
         (k, v) -> {
           if (!k.equals("sample_time") && !k.equals("wall_time")) {
-            metric(counterName(k), "counter", "Squid cache manager counter " + k, v);
+            CounterMetric c = counterMetric(k);
+            metric(
+                c.name(),
+                c.type(),
+                "Squid cache manager counter "
+                    + k
+                    + (c.scale() == 1024 ? " (Squid counts KB; here in bytes)" : ""),
+                v * c.scale());
           }
         });
     return this;
@@ -271,9 +300,10 @@ public final class Metrics {
         "version=" + labelValue(info.version()) + ",service=" + labelValue(info.service()),
         1);
     for (Object[] g : INFO_GAUGES) {
-      Double v = info.gauges().get((String) g[1]);
+      String name = (String) g[1];
+      Double v = info.gauges().get(name);
       if (v != null) {
-        metric((String) g[1], "gauge", (String) g[3], v);
+        metric(name, name.endsWith("_total") ? "counter" : "gauge", (String) g[3], v);
       }
     }
     info.serviceTimes()

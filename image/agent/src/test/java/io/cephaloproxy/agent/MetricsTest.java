@@ -17,7 +17,8 @@ class MetricsTest {
 
   /**
    * Every line is a HELP, a TYPE or a sample; every sample's name was declared with a TYPE before
-   * it.
+   * it; a counter's name ends in {@code _total} and only a counter's does; no name counts kilobytes
+   * (issue 17 §3: bytes and seconds).
    */
   static void assertValidExposition(String text) {
     Set<String> typed = new HashSet<>();
@@ -30,6 +31,10 @@ class MetricsTest {
         String[] f = line.split(" ");
         assertThat(f).hasSize(4);
         assertThat(f[3]).isIn("counter", "gauge", "histogram");
+        assertThat(f[2].endsWith("_total"))
+            .as(f[2] + " is a " + f[3] + ": counters and only counters end in _total")
+            .isEqualTo(f[3].equals("counter"));
+        assertThat(f[2]).as("units in bytes").doesNotContain("kbytes");
         assertThat(typed.add(f[2])).as("TYPE once for " + f[2]).isTrue();
         if (f[3].equals("histogram")) {
           histograms.add(f[2]);
@@ -65,8 +70,13 @@ class MetricsTest {
         .contains(
             "# TYPE squid_client_http_requests_total counter\nsquid_client_http_requests_total 10\n",
             "squid_client_http_hits_total 0\n",
-            "squid_client_http_kbytes_in_total 1\n",
-            "squid_cpu_time_total 0.23952\n")
+            "# TYPE squid_client_http_in_bytes_total counter\nsquid_client_http_in_bytes_total 1024\n",
+            "squid_client_http_out_bytes_total 32768\n",
+            "squid_client_http_hit_out_bytes_total 0\n",
+            "squid_server_all_in_bytes_total 10240\n",
+            "squid_icp_q_sent_bytes_total 0\n",
+            "# TYPE squid_cd_memory_bytes gauge\nsquid_cd_memory_bytes 0\n",
+            "# TYPE squid_cpu_seconds_total counter\nsquid_cpu_seconds_total 0.23952\n")
         .doesNotContain("sample_time")
         .doesNotContain("wall_time");
   }
@@ -82,7 +92,7 @@ class MetricsTest {
         .containsEntry("squid_max_resident_bytes", 108656.0 * 1024)
         .containsEntry("squid_file_descriptors_in_use", 15.0)
         .containsEntry("squid_storage_mem_bytes", 220.0 * 1024)
-        .containsEntry("squid_http_requests_received", 11.0);
+        .containsEntry("squid_http_requests_received_total", 11.0);
     assertThat(info.serviceTimes())
         .containsKeys(
             "http_requests_all",
@@ -101,6 +111,7 @@ class MetricsTest {
             "squid_info{version=\"5.7\",service=\"sq1\"} 1\n",
             "squid_clients 1\n",
             "squid_uptime_seconds 6.134\n",
+            "# TYPE squid_http_requests_received_total counter\nsquid_http_requests_received_total 11\n",
             "squid_median_service_time_seconds{kind=\"http_requests_all\",window=\"5m\"} 0\n");
   }
 

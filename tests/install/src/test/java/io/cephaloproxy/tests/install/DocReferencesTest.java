@@ -217,17 +217,25 @@ class DocReferencesTest {
     while (m.find()) {
       metrics.add(m.group(1));
     }
-    // the counters the agent turns into squid_<key>_total (Metrics.counterName), as Squid's
-    // cache manager lists them in the agent's recorded fixtures
+    // the counters the agent turns into squid_<key>_total, in bytes and seconds
+    // (Metrics.counterMetric), as Squid's cache manager lists them in the agent's recorded fixtures
     try (Stream<Path> fixtures = Files.walk(Repo.ROOT.resolve("image/agent/src/test/resources"))) {
       for (Path f : fixtures.filter(p -> p.endsWith("counters.txt")).toList()) {
         for (String line : Repo.read(f).split("\n")) {
           int eq = line.indexOf(" = ");
           if (eq > 0) {
-            metrics.add(
-                "squid_"
-                    + line.substring(0, eq).strip().replaceAll("[^a-zA-Z0-9_]", "_")
-                    + "_total");
+            String key = line.substring(0, eq).strip();
+            String name = "squid_" + key.replaceAll("[^a-zA-Z0-9_]", "_");
+            if (key.equals("cpu_time")) {
+              name = "squid_cpu_seconds_total";
+            } else if (key.equals("cd.memory") || key.equals("cd.local_memory")) {
+              name += "_bytes"; // a gauge
+            } else if (key.contains("kbytes")) {
+              name = name.replaceAll("_?kbytes_?", "_").replaceAll("_$", "") + "_bytes_total";
+            } else {
+              name += "_total";
+            }
+            metrics.add(name);
           }
         }
       }
