@@ -2,7 +2,8 @@
 -- (Ready, Progressing, Degraded, ConfigValid; reasons in docs/troubleshooting.md). In this order:
 -- Progressing: being deleted; no status yet; status.observedGeneration behind metadata.generation
 -- Degraded:    ConfigValid=False (a missing Secret/ConfigMap, an invalid spec, a configuration
---              Squid rejected: the pods of the last good configuration keep serving), or
+--              Squid rejected: the pods of the last good configuration keep serving, which the
+--              message says when status.servingConfigHash is set), or
 --              Degraded=True (crash loop, image pull failure, pods rejected, deadline exceeded)
 -- Progressing: Degraded=True with reason ReconcileError (transient: the operator retries)
 -- Healthy:     Ready=True
@@ -64,6 +65,10 @@ if configValid ~= nil and configValid.status == "False" then
     hs.message = text(degraded, text(configValid, "a referenced Secret or ConfigMap is missing"))
   else
     hs.message = "Configuration rejected: " .. text(configValid, configValid.reason or "see the ConfigValid condition")
+  end
+  -- issue 11: ready pods of the last good configuration (status.servingConfigHash) keep serving
+  if status.servingConfigHash ~= nil and status.servingConfigHash ~= "" then
+    hs.message = hs.message .. " (ready pods keep serving the last good configuration)"
   end
   return hs
 end

@@ -56,6 +56,19 @@ public class SquidProxyStatus {
       "SHA-256 of the compiled configuration and every referenced Secret/ConfigMap; the pods run the config with this hash once the rollout completes.")
   private String configHash;
 
+  @JsonPropertyDescription(
+      "The config hash of the pods that serve (ready pods): while a rollout is under way or the "
+          + "current spec is rejected, the last good configuration's; absent when no pod is ready. "
+          + "Its first 10 digits name the config generation the pods mount (ConfigMap "
+          + "<name>-config-<digits>).")
+  private String servingConfigHash;
+
+  @JsonPropertyDescription(
+      "The config hash of the current spec and referenced data, also when it is rejected "
+          + "(ConfigValid=False: differs from servingConfigHash, which the pods keep); absent when "
+          + "the spec does not compile or a reference is missing.")
+  private String desiredConfigHash;
+
   public SquidProxyStatus() {}
 
   public SquidProxyStatus(
@@ -77,7 +90,16 @@ public class SquidProxyStatus {
   public SquidProxyStatus withConditions(List<Condition> conditions) {
     return new SquidProxyStatus(
             conditions, observedGeneration, replicas, readyReplicas, endpoint, configHash)
-        .withKubectlFields(replicasSummary, mode, selector);
+        .withKubectlFields(replicasSummary, mode, selector)
+        .withConfigHashes(servingConfigHash, desiredConfigHash);
+  }
+
+  /** The same status with other servingConfigHash and desiredConfigHash. */
+  public SquidProxyStatus withConfigHashes(String serving, String desired) {
+    SquidProxyStatus s = withKubectlFields(replicasSummary, mode, selector);
+    s.servingConfigHash = serving;
+    s.desiredConfigHash = desired;
+    return s;
   }
 
   /**
@@ -95,6 +117,8 @@ public class SquidProxyStatus {
     s.replicasSummary = replicasSummary;
     s.mode = mode;
     s.selector = selector;
+    s.servingConfigHash = servingConfigHash;
+    s.desiredConfigHash = desiredConfigHash;
     return s;
   }
 
@@ -119,7 +143,9 @@ public class SquidProxyStatus {
         && Objects.equals(configHash, s.configHash)
         && Objects.equals(replicasSummary, s.replicasSummary)
         && Objects.equals(mode, s.mode)
-        && Objects.equals(selector, s.selector);
+        && Objects.equals(selector, s.selector)
+        && Objects.equals(servingConfigHash, s.servingConfigHash)
+        && Objects.equals(desiredConfigHash, s.desiredConfigHash);
   }
 
   @Override
@@ -133,7 +159,9 @@ public class SquidProxyStatus {
         configHash,
         replicasSummary,
         mode,
-        selector);
+        selector,
+        servingConfigHash,
+        desiredConfigHash);
   }
 
   @Override
@@ -156,6 +184,10 @@ public class SquidProxyStatus {
         + mode
         + ", selector="
         + selector
+        + ", servingConfigHash="
+        + servingConfigHash
+        + ", desiredConfigHash="
+        + desiredConfigHash
         + "}";
   }
 
@@ -231,5 +263,21 @@ public class SquidProxyStatus {
 
   public void setConfigHash(String configHash) {
     this.configHash = configHash;
+  }
+
+  public String getServingConfigHash() {
+    return servingConfigHash;
+  }
+
+  public void setServingConfigHash(String servingConfigHash) {
+    this.servingConfigHash = servingConfigHash;
+  }
+
+  public String getDesiredConfigHash() {
+    return desiredConfigHash;
+  }
+
+  public void setDesiredConfigHash(String desiredConfigHash) {
+    this.desiredConfigHash = desiredConfigHash;
   }
 }

@@ -68,7 +68,9 @@ class CrdDescriptionsTest {
             "mode",
             "selector",
             "endpoint",
-            "configHash");
+            "configHash",
+            "servingConfigHash",
+            "desiredConfigHash");
     assertThat(CrdGeneration.at(root, "spec.affinity.nodeAffinity").getDescription())
         .as("upstream text, not ours")
         .startsWith("Describes node affinity scheduling rules for the pod.");

@@ -78,5 +78,10 @@ class DefaultsTest {
     assertThat(SquidProxyResources.serviceName("egress")).isEqualTo("egress");
     assertThat(SquidProxyResources.endpoint("egress", "team-a", 3128))
         .isEqualTo("egress.team-a.svc:3128");
+    String hash = "0123456789abcdef".repeat(4);
+    assertThat(SquidProxyResources.generationName("egress", hash))
+        .isEqualTo("egress-config-0123456789");
+    assertThat(SquidProxyResources.generationPartName("egress", hash, "tls"))
+        .isEqualTo("egress-config-0123456789-tls");
   }
 }

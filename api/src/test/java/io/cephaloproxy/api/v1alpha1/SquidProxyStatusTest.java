@@ -47,5 +47,12 @@ class SquidProxyStatusTest {
     assertThat(changed.getConfigHash()).isEqualTo("h");
     assertThat(changed).isNotEqualTo(a);
     assertThat(a.getConditions()).containsExactly(cond("Ready", "True"));
+    SquidProxyStatus hashes = a.withConfigHashes("old", "new");
+    assertThat(hashes).isNotEqualTo(a).isNotEqualTo(a.withConfigHashes("old", "newer"));
+    assertThat(hashes.withConditions(List.of()).withKubectlFields("1/1", "Enforce", "x"))
+        .extracting(SquidProxyStatus::getServingConfigHash, SquidProxyStatus::getDesiredConfigHash)
+        .containsExactly("old", "new");
+    assertThat(Serialization.unmarshal(Serialization.asJson(hashes), SquidProxyStatus.class))
+        .isEqualTo(hashes);
   }
 }

@@ -17,6 +17,18 @@ public final class Labels {
   /** Selects every object the operator manages, for the Pod/ReplicaSet informers. */
   public static final String MANAGED_SELECTOR = MANAGED_BY + "=" + MANAGER;
 
+  /**
+   * On every object of a config generation (ConfigMaps and Secrets): the generation's hash ({@code
+   * SquidProxyResources.generationHash}).
+   */
+  public static final String GENERATION = "cephaloproxy.io/config-generation";
+
+  /**
+   * Selects the operator's config generations, so the operator watches its own generation objects
+   * (metadata only) and not every ConfigMap or Secret.
+   */
+  public static final String GENERATION_SELECTOR = MANAGED_SELECTOR + "," + GENERATION;
+
   private Labels() {}
 
   /** All four labels, for every object and the pod template. */

@@ -20,6 +20,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.function.BiFunction;
 
@@ -146,7 +147,24 @@ public final class ModelFactory {
     } catch (InvalidConfigException e) {
       return new Result(Optional.empty(), e.errors());
     }
-    return new Result(Optional.of(model(cr, spec, defaultImage, compiled)), List.of());
+    SortedMap<String, SortedMap<String, String>> copied = new TreeMap<>();
+    for (PodVolume v : compiled.volumes()) {
+      if (v.kind() != PodVolume.Kind.CONFIG_MAP) {
+        continue;
+      }
+      Map<String, String> d = lookup.apply(WatchedObject.CONFIG_MAP, v.source());
+      if (d == null) {
+        continue;
+      }
+      SortedMap<String, String> files = new TreeMap<>();
+      v.items().forEach((key, file) -> files.put(file, d.getOrDefault(key, "")));
+      copied.put(v.name(), files);
+    }
+    List<ValidationError> tooLarge = Generation.tooLarge(spec, compiled, copied);
+    if (!tooLarge.isEmpty()) {
+      return new Result(Optional.empty(), tooLarge);
+    }
+    return new Result(Optional.of(model(cr, spec, defaultImage, compiled, copied)), List.of());
   }
 
   private static byte[] decode(String base64) {
@@ -159,7 +177,11 @@ public final class ModelFactory {
   }
 
   static ProxyModel model(
-      SquidProxy cr, SquidProxySpec spec, String defaultImage, CompiledConfig compiled) {
+      SquidProxy cr,
+      SquidProxySpec spec,
+      String defaultImage,
+      CompiledConfig compiled,
+      SortedMap<String, SortedMap<String, String>> copied) {
     String name = cr.getMetadata().getName();
     ProxyModel.PersistentCache persistentCache =
         compiled.volumes().stream()
@@ -245,6 +267,7 @@ public final class ModelFactory {
         persistentCache,
         new TreeMap<>(compiled.configMapData()),
         compiled.volumes(),
-        compiled.hash());
+        compiled.hash(),
+        copied);
   }
 }

@@ -6,8 +6,6 @@ import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.ContainerPortBuilder;
 import io.fabric8.kubernetes.api.model.IntOrString;
-import io.fabric8.kubernetes.api.model.KeyToPath;
-import io.fabric8.kubernetes.api.model.KeyToPathBuilder;
 import io.fabric8.kubernetes.api.model.PodSecurityContext;
 import io.fabric8.kubernetes.api.model.PodSecurityContextBuilder;
 import io.fabric8.kubernetes.api.model.PodSpec;
@@ -227,7 +225,11 @@ public final class ProxyDeployment {
     return out;
   }
 
-  /** The compiler's volumes (docs/architecture.md) as Kubernetes volumes. */
+  /**
+   * The compiler's volumes (docs/architecture.md) as Kubernetes volumes: the generated config and
+   * every referenced ConfigMap or Secret key from the config generation's immutable objects ({@link
+   * Generation}), never from the user's objects, which can change under a serving pod.
+   */
   static List<Volume> volumes(ProxyModel m) {
     List<Volume> out = new ArrayList<>();
     for (PodVolume v : m.volumes()) {
@@ -248,22 +250,19 @@ public final class ProxyDeployment {
           e.endEmptyDir();
         }
         case GENERATED_CONFIG ->
-            b.withNewConfigMap().withName(m.configMapName()).withDefaultMode(0444).endConfigMap();
-        case CONFIG_MAP -> {
-          var c = b.withNewConfigMap().withName(v.source()).withDefaultMode(0444);
-          if (!v.items().isEmpty()) {
-            c.withItems(items(v.items()));
-          }
-          c.endConfigMap();
-        }
-        case SECRET -> {
-          // group-readable: the pod runs with an arbitrary UID and GID 0 (OpenShift), or fsGroup
-          var s = b.withNewSecret().withSecretName(v.source()).withDefaultMode(0440);
-          if (!v.items().isEmpty()) {
-            s.withItems(items(v.items()));
-          }
-          s.endSecret();
-        }
+            b.withNewConfigMap().withName(m.generationName()).withDefaultMode(0444).endConfigMap();
+        // the generation's copy of the referenced keys, stored under their file names
+        case CONFIG_MAP ->
+            b.withNewConfigMap()
+                .withName(m.generationPartName(v.name()))
+                .withDefaultMode(0444)
+                .endConfigMap();
+        // group-readable: the pod runs with an arbitrary UID and GID 0 (OpenShift), or fsGroup
+        case SECRET ->
+            b.withNewSecret()
+                .withSecretName(m.generationPartName(v.name()))
+                .withDefaultMode(0440)
+                .endSecret();
         case PERSISTENT_VOLUME_CLAIM ->
             b.withNewPersistentVolumeClaim()
                 .withClaimName(m.persistentCache().claimName())
@@ -272,13 +271,6 @@ public final class ProxyDeployment {
       }
       out.add(b.build());
     }
-    return out;
-  }
-
-  private static List<KeyToPath> items(Map<String, String> items) {
-    List<KeyToPath> out = new ArrayList<>();
-    new TreeMap<>(items)
-        .forEach((k, p) -> out.add(new KeyToPathBuilder().withKey(k).withPath(p).build()));
     return out;
   }
 }

@@ -15,6 +15,11 @@ import java.util.SortedMap;
  * Everything the builders need for one SquidProxy, resolved once per reconcile: the spec with its
  * defaults applied, the compiled configuration, the referenced objects' mounts and the config hash.
  * The builders are pure functions of this record.
+ *
+ * @param copiedFiles for each pod volume backed by a referenced ConfigMap: file name → the content
+ *     the generation copies (the volume's keys under their mounted file names); a volume whose
+ *     ConfigMap is unknown (render without it) is absent. Secret volumes are copied when the
+ *     generation is created, never held here.
  */
 public record ProxyModel(
     String name,
@@ -46,7 +51,8 @@ public record ProxyModel(
     PersistentCache persistentCache,
     SortedMap<String, String> configFiles,
     List<PodVolume> volumes,
-    String configHash) {
+    String configHash,
+    SortedMap<String, SortedMap<String, String>> copiedFiles) {
 
   /** Seconds the pod keeps serving after it is told to stop, so endpoints drop it first. */
   public static final int PRE_STOP_SLEEP_SECONDS = 5;
@@ -71,8 +77,14 @@ public record ProxyModel(
 
   public record PersistentCache(String claimName, String size, String storageClassName) {}
 
-  public String configMapName() {
-    return SquidProxyResources.configMapName(name);
+  /** The generation's ConfigMap with the compiled files: {@code <name>-config-<hash>}. */
+  public String generationName() {
+    return SquidProxyResources.generationName(name, configHash);
+  }
+
+  /** The generation's copy of what pod volume {@code volume} mounts from a ConfigMap or Secret. */
+  public String generationPartName(String volume) {
+    return SquidProxyResources.generationPartName(name, configHash, volume);
   }
 
   public String serviceName() {

@@ -1,7 +1,5 @@
 package io.cephaloproxy.operator.model;
 
-import io.fabric8.kubernetes.api.model.ConfigMap;
-import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
@@ -44,13 +42,6 @@ public final class ProxyObjects {
 
   public static LabelSelector selector(ProxyModel m) {
     return new LabelSelectorBuilder().withMatchLabels(Labels.selector(m.name())).build();
-  }
-
-  public static ConfigMap configMap(ProxyModel m) {
-    return new ConfigMapBuilder()
-        .withMetadata(meta(m, m.configMapName()))
-        .withData(new TreeMap<>(m.configFiles()))
-        .build();
   }
 
   /**

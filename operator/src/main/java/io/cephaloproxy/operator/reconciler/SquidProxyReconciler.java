@@ -10,7 +10,6 @@ import io.cephaloproxy.api.v1alpha1.SquidProxyStatus;
 import io.cephaloproxy.compiler.ValidationError;
 import io.cephaloproxy.operator.cluster.ClusterNetworks;
 import io.cephaloproxy.operator.dependent.CacheClaimDependent;
-import io.cephaloproxy.operator.dependent.ConfigMapDependent;
 import io.cephaloproxy.operator.dependent.DeploymentDependent;
 import io.cephaloproxy.operator.dependent.HorizontalPodAutoscalerDependent;
 import io.cephaloproxy.operator.dependent.InformerStores;
@@ -19,6 +18,7 @@ import io.cephaloproxy.operator.dependent.PodDisruptionBudgetDependent;
 import io.cephaloproxy.operator.dependent.ServiceDependent;
 import io.cephaloproxy.operator.dependent.WorkflowModel;
 import io.cephaloproxy.operator.model.Guardrails;
+import io.cephaloproxy.operator.model.Generation;
 import io.cephaloproxy.operator.model.Labels;
 import io.cephaloproxy.operator.model.ModelFactory;
 import io.cephaloproxy.operator.model.ProxyModel;
@@ -84,12 +84,11 @@ import org.slf4j.LoggerFactory;
 @Workflow(
     explicitInvocation = true,
     dependents = {
-      @Dependent(name = "config", type = ConfigMapDependent.class),
       @Dependent(name = "cache", type = CacheClaimDependent.class),
       @Dependent(
           name = "deployment",
           type = DeploymentDependent.class,
-          dependsOn = {"config", "cache"}),
+          dependsOn = {"cache"}),
       @Dependent(name = "service", type = ServiceDependent.class),
       @Dependent(
           name = "pdb",
@@ -148,9 +147,20 @@ public class SquidProxyReconciler implements Reconciler<SquidProxy> {
   private InformerEventSource<GenericKubernetesResource, SquidProxy> configMaps;
   private KubernetesClient metadataClient;
   private ReferenceFetcher fetcher;
+
+  /**
+   * Metadata and labels of the operator's config generations ({@link Generation}): what exists, for
+   * creating a generation once and collecting old ones.
+   */
+  private InformerEventSource<GenericKubernetesResource, SquidProxy> generationConfigMaps;
+
+  private InformerEventSource<GenericKubernetesResource, SquidProxy> generationSecrets;
   private InformerEventSource<Pod, SquidProxy> pods;
   private InformerEventSource<ReplicaSet, SquidProxy> replicaSets;
   private ClusterNetworks clusterNetworks;
+
+  private final Generations generations =
+      new Generations(() -> generationConfigMaps, () -> generationSecrets);
 
   public SquidProxyReconciler(String defaultImage, Guardrails guardrails, Clock clock) {
     this.defaultImage = defaultImage;
@@ -176,22 +186,40 @@ public class SquidProxyReconciler implements Reconciler<SquidProxy> {
     // fetcher
     metadataClient = MetadataOnly.client(context.getClient().getConfiguration());
     fetcher = new ReferenceFetcher(context.getClient());
+    // the operator's own generation objects are watched by the generation informers below; users
+    // never refer to them
     secrets =
         metadataInformer(
             context,
             WatchedObject.SECRET,
             "referenced-secrets",
-            null,
-            byReference(primaries, WatchedObject.SECRET));
-    // the generated <name>-config ConfigMaps are cached by their dependent already; users never
-    // refer to them
+            Labels.MANAGED_BY + "!=" + Labels.MANAGER,
+            byReference(primaries, WatchedObject.SECRET),
+            MetadataOnly.store(WatchedObject.SECRET));
     configMaps =
         metadataInformer(
             context,
             WatchedObject.CONFIG_MAP,
             "referenced-configmaps",
             Labels.MANAGED_BY + "!=" + Labels.MANAGER,
-            byReference(primaries, WatchedObject.CONFIG_MAP));
+            byReference(primaries, WatchedObject.CONFIG_MAP),
+            MetadataOnly.store(WatchedObject.CONFIG_MAP));
+    generationConfigMaps =
+        metadataInformer(
+            context,
+            WatchedObject.CONFIG_MAP,
+            "generation-configmaps",
+            Labels.GENERATION_SELECTOR,
+            SquidProxyReconciler::byInstanceLabel,
+            MetadataOnly.storeWithLabels(WatchedObject.CONFIG_MAP));
+    generationSecrets =
+        metadataInformer(
+            context,
+            WatchedObject.SECRET,
+            "generation-secrets",
+            Labels.GENERATION_SELECTOR,
+            SquidProxyReconciler::byInstanceLabel,
+            MetadataOnly.storeWithLabels(WatchedObject.SECRET));
     pods =
         informer(
             context,
@@ -210,7 +238,14 @@ public class SquidProxyReconciler implements Reconciler<SquidProxy> {
             InformerStores.replicaSets());
     // the cluster's Service and Pod networks: a change reconciles every proxy that denies them
     clusterNetworks = new ClusterNetworks(context.getClient(), primaries::list);
-    return List.of(secrets, configMaps, pods, replicaSets, clusterNetworks);
+    return List.of(
+        secrets,
+        configMaps,
+        generationConfigMaps,
+        generationSecrets,
+        pods,
+        replicaSets,
+        clusterNetworks);
   }
 
   /**
@@ -264,13 +299,14 @@ public class SquidProxyReconciler implements Reconciler<SquidProxy> {
       String labelSelector,
       io.javaoperatorsdk.operator.processing.event.source.SecondaryToPrimaryMapper<
               GenericKubernetesResource>
-          mapper) {
+          mapper,
+      io.fabric8.kubernetes.client.informers.cache.ItemStore<GenericKubernetesResource> store) {
     var config =
         InformerEventSourceConfiguration.from(
                 new GroupVersionKind("", "v1", kind), SquidProxy.class)
             .withName(name)
             .withSecondaryToPrimaryMapper(mapper)
-            .withItemStore(MetadataOnly.store(kind))
+            .withItemStore(store)
             .withKubernetesClient(metadataClient);
     if (labelSelector != null) {
       config.withLabelSelector(labelSelector);
@@ -317,9 +353,17 @@ public class SquidProxyReconciler implements Reconciler<SquidProxy> {
   public UpdateControl<SquidProxy> reconcile(SquidProxy proxy, Context<SquidProxy> context) {
     String ns = proxy.getMetadata().getNamespace();
     String name = proxy.getMetadata().getName();
-    ModelFactory.Result result = model(proxy);
+    Map<String, String> secretVersions = new java.util.HashMap<>();
+    ModelFactory.Result result = model(proxy, secretVersions);
     if (result.model().isPresent()) {
-      WorkflowModel.put(context, result.model().get());
+      ProxyModel model = result.model().get();
+      if (!generations.ensure(proxy, model, secretVersions, context.getClient())) {
+        // a referenced Secret changed since its version was hashed: its informer event brings the
+        // next reconcile, and the rescheduling covers an event that came before this read
+        return UpdateControl.<SquidProxy>noUpdate()
+            .rescheduleAfter(java.time.Duration.ofSeconds(1));
+      }
+      WorkflowModel.put(context, model);
       context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
     } else {
       LOG.info(
@@ -331,6 +375,12 @@ public class SquidProxyReconciler implements Reconciler<SquidProxy> {
               .collect(Collectors.joining("; ")));
     }
     Observation observation = observe(proxy, context, result.problems(), result.model());
+    generations.collect(
+        proxy,
+        result.model().map(ProxyModel::configHash),
+        observation.deployment(),
+        observation.pods(),
+        context.getClient());
     int desiredReplicas = observation.desiredReplicas();
     SquidProxyStatus current = proxy.getStatus();
     List<Condition> before =
@@ -468,7 +518,7 @@ public class SquidProxyReconciler implements Reconciler<SquidProxy> {
    * fetcher's budget for referenced data. A referenced object too large to use blocks the rollout
    * with a message naming it.
    */
-  private ModelFactory.Result model(SquidProxy proxy) {
+  private ModelFactory.Result model(SquidProxy proxy, Map<String, String> secretVersions) {
     String ns = proxy.getMetadata().getNamespace();
     // the platform team's guardrails, as the chart's admission policy has them (defence in depth)
     List<ValidationError> refused = guardrails.check(proxy.getSpec(), clusterNetworks.current());
@@ -476,9 +526,9 @@ public class SquidProxyReconciler implements Reconciler<SquidProxy> {
       return new ModelFactory.Result(Optional.empty(), refused);
     }
     Map<String, Map<String, String>> found = new java.util.HashMap<>();
-    // uid/resourceVersion of each Secret as the informer had it when its keys were read: what the
-    // config hash covers (the operator keeps no Secret values, see ReferenceFetcher)
-    Map<String, String> secretVersions = new java.util.HashMap<>();
+    // secretVersions: uid/resourceVersion of each Secret as the informer had it when its keys were
+    // read: what the config hash covers (the operator keeps no Secret values, see
+    // ReferenceFetcher) and what a generation's copy of it must come from
     List<ValidationError> tooLarge = new ArrayList<>();
     long bytes = 0;
     for (WatchedObject r : WatchedObjects.of(proxy.getSpec())) {

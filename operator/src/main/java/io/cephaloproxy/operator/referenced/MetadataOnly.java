@@ -81,6 +81,19 @@ public final class MetadataOnly {
     return new TransformingItemStore<>(o -> strip(kind, o));
   }
 
+  /**
+   * {@link #store} plus the labels: for the operator's own config generations (the proxy and the
+   * generation are labels, which the reconciler maps and collects by).
+   */
+  public static TransformingItemStore<GenericKubernetesResource> storeWithLabels(String kind) {
+    return new TransformingItemStore<>(
+        o -> {
+          GenericKubernetesResource r = strip(kind, o);
+          r.getMetadata().setLabels(o.getMetadata().getLabels());
+          return r;
+        });
+  }
+
   static GenericKubernetesResource strip(String kind, GenericKubernetesResource o) {
     ObjectMeta m = o.getMetadata();
     ObjectMeta kept = new ObjectMeta();

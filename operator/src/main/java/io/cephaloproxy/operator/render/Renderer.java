@@ -1,15 +1,19 @@
 package io.cephaloproxy.operator.render;
 
 import io.cephaloproxy.api.v1alpha1.SquidProxy;
+import io.cephaloproxy.operator.model.Generation;
 import io.cephaloproxy.operator.model.ModelFactory;
 import io.cephaloproxy.operator.model.ProxyDeployment;
 import io.cephaloproxy.operator.model.ProxyModel;
 import io.cephaloproxy.operator.model.ProxyObjects;
 import io.cephaloproxy.operator.model.SecretAndConfigMapData;
+import io.cephaloproxy.operator.model.WatchedObject;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
 
 /** The objects the reconciler's workflow would apply, from the same model and builders. */
 public final class Renderer {
@@ -35,15 +39,36 @@ public final class Renderer {
       String who = "SquidProxy " + ns + "/" + p.getMetadata().getName();
       r.missing().forEach(m -> problems.add(who + ": " + m + " (not in the file)"));
       r.configErrors().forEach(m -> problems.add(who + ": " + m));
-      r.model().ifPresent(m -> objects.addAll(objects(m)));
+      r.model()
+          .ifPresent(
+              m ->
+                  objects.addAll(
+                      objects(
+                          m,
+                          source ->
+                              SecretAndConfigMapData.data(find(input, WatchedObject.SECRET, ns, source)))));
     }
     return new Output(proxies, objects, problems);
   }
 
-  /** In the workflow's order. */
-  public static List<HasMetadata> objects(ProxyModel m) {
+  /**
+   * In the reconciler's order: the config generation (its ConfigMap, the copies of referenced
+   * ConfigMap keys, the copies of referenced Secret keys whose Secret {@code secretData} knows),
+   * then the workflow's objects.
+   *
+   * @param secretData a referenced Secret's name → its data (base64 values), or null when unknown
+   */
+  public static List<HasMetadata> objects(
+      ProxyModel m, Function<String, Map<String, String>> secretData) {
     List<HasMetadata> out = new ArrayList<>();
-    out.add(ProxyObjects.configMap(m));
+    out.add(Generation.configMap(m));
+    out.addAll(Generation.configMapCopies(m));
+    for (Generation.SecretCopy c : Generation.secretCopies(m)) {
+      Map<String, String> data = secretData.apply(c.source());
+      if (data != null) {
+        out.add(Generation.secret(m, c, data));
+      }
+    }
     if (m.persistentCache() != null) {
       out.add(ProxyObjects.cacheClaim(m));
     }
@@ -61,6 +86,7 @@ public final class Renderer {
     return out;
   }
 
+  /** The object of that kind and name in the file, or null (also when it holds no data). */
   private static HasMetadata find(List<HasMetadata> input, String kind, String ns, String name) {
     for (HasMetadata o : input) {
       String ons =

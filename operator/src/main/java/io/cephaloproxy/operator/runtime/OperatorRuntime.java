@@ -42,8 +42,9 @@ public final class OperatorRuntime implements AutoCloseable {
   private volatile boolean stopping;
 
   /**
-   * Dependents are server-side applied and compared by JOSDK's SSA matcher (its default; the
-   * ConfigMap opts in, see ConfigMapDependent), the status is patched by server-side apply.
+   * Dependents are server-side applied and compared by JOSDK's SSA matcher (its default), the
+   * config generations are applied once each (reconciler.Generations), the status is patched by
+   * server-side apply.
    */
   public OperatorRuntime(OperatorSettings settings, KubernetesClient client) {
     this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);

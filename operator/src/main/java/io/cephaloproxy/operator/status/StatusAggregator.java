@@ -3,6 +3,7 @@ package io.cephaloproxy.operator.status;
 import static io.cephaloproxy.api.v1alpha1.Conditions.*;
 
 import io.cephaloproxy.api.v1alpha1.ConditionReason;
+import io.cephaloproxy.api.v1alpha1.SquidProxyResources;
 import io.cephaloproxy.api.v1alpha1.SquidProxyStatus;
 import io.cephaloproxy.compiler.ValidationError;
 import io.cephaloproxy.operator.model.Labels;
@@ -69,6 +70,7 @@ public final class StatusAggregator {
     long gen = o.generation();
     Optional<Blocker> blocker = blocker(o, initRejection(o));
     Rollout rollout = rollout(o);
+    Optional<String> serving = servingHash(o);
 
     Condition configValid =
         blocker
@@ -111,7 +113,16 @@ public final class StatusAggregator {
               READY,
               false,
               blocker.get().reason(),
-              "generation " + gen + " is not deployed: " + readyMessage(blocker.get()),
+              "generation "
+                  + gen
+                  + " is not deployed: "
+                  + readyMessage(blocker.get())
+                  + serving
+                      .map(
+                          h ->
+                              "; ready pods keep serving the last good config "
+                                  + SquidProxyResources.generationHash(h))
+                      .orElse("; no pod is ready"),
               gen);
     } else if (rollout.done) {
       progressing =
@@ -130,12 +141,45 @@ public final class StatusAggregator {
     String hash =
         blocker.isPresent() || o.desiredHash().isEmpty() ? previousHash : o.desiredHash().get();
     return new SquidProxyStatus(
-        StatusConditions.merge(previous, next, now),
-        gen,
-        replicas,
-        readyReplicas,
-        o.endpoint(),
-        hash);
+            StatusConditions.merge(previous, next, now),
+            gen,
+            replicas,
+            readyReplicas,
+            o.endpoint(),
+            hash)
+        .withConfigHashes(serving.orElse(null), o.desiredHash().orElse(null));
+  }
+
+  /**
+   * The config hash of the ready pods: while pods of another config than the desired one are ready
+   * (a rollout under way, or the current spec rejected), that one (the one most ready pods carry);
+   * else the desired one if a pod of it is ready; empty when no pod is ready.
+   */
+  static Optional<String> servingHash(Observation o) {
+    Map<String, Long> ready =
+        o.pods().stream()
+            .filter(StatusAggregator::ready)
+            .map(p -> p.getMetadata().getAnnotations())
+            .filter(a -> a != null && a.get(Labels.CONFIG_HASH_ANNOTATION) != null)
+            .collect(
+                Collectors.groupingBy(
+                    a -> a.get(Labels.CONFIG_HASH_ANNOTATION),
+                    java.util.TreeMap::new,
+                    Collectors.counting()));
+    String desired = o.desiredHash().orElse(null);
+    return ready.entrySet().stream()
+        .filter(e -> !e.getKey().equals(desired))
+        .max(Map.Entry.comparingByValue())
+        .map(Map.Entry::getKey)
+        .or(() -> ready.containsKey(desired) ? Optional.of(desired) : Optional.empty());
+  }
+
+  private static boolean ready(Pod p) {
+    return p.getMetadata().getDeletionTimestamp() == null
+        && p.getStatus() != null
+        && p.getStatus().getConditions() != null
+        && p.getStatus().getConditions().stream()
+            .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
   }
 
   /**

@@ -387,6 +387,100 @@ class StatusAggregatorTest {
     assertThat(s.getConfigHash()).isEqualTo("old");
   }
 
+  static Pod readyPod(String name, String hash) {
+    return new PodBuilder(pod(name, hash))
+        .editStatus()
+        .addNewCondition()
+        .withType("Ready")
+        .withStatus("True")
+        .endCondition()
+        .endStatus()
+        .build();
+  }
+
+  /**
+   * Issue 11 §4: "serving the last good config, the current spec was rejected" is in the status:
+   * servingConfigHash stays the ready pods' config, desiredConfigHash is the rejected one, and
+   * Ready's message says the pods keep serving.
+   */
+  @Test
+  void servingAndDesiredHashesTellTheLastGoodConfigFromTheRejectedOne() {
+    Pod rejected =
+        new PodBuilder(pod("p-new", HASH))
+            .editStatus()
+            .addNewInitContainerStatus()
+            .withName(Labels.INIT_CONTAINER)
+            .withNewState()
+            .withNewTerminated()
+            .withExitCode(1)
+            .withMessage("FATAL: Bungled squid.conf line 3: bogus_directive on")
+            .endTerminated()
+            .endState()
+            .endInitContainerStatus()
+            .endStatus()
+            .build();
+    String old = "0123456789abcdef";
+    var s =
+        StatusAggregator.aggregate(
+            obs(
+                Optional.of(deployment(HASH, 2, 1, 2, 2, 6, 6)),
+                List.of(readyPod("p-old1", old), readyPod("p-old2", old), rejected),
+                List.of(),
+                List.of(),
+                List.of()),
+            List.of(),
+            old,
+            T0);
+    assertThat(s.getServingConfigHash()).isEqualTo(old);
+    assertThat(s.getDesiredConfigHash()).isEqualTo(HASH);
+    assertThat(cond(s, Conditions.READY).getMessage())
+        .endsWith("ready pods keep serving the last good config 0123456789");
+
+    // a spec that does not compile has no desired hash; the pods still serve the old one
+    var invalid =
+        StatusAggregator.aggregate(
+            new Observation(
+                3,
+                List.of(problem("spec.x: bad", ConditionReason.InvalidSpec)),
+                Optional.empty(),
+                2,
+                Optional.of(deployment(old, 2, 2, 2, 2, 6, 6)),
+                List.of(),
+                List.of(readyPod("p-old1", old)),
+                "p.ns.svc:3128"),
+            List.of(),
+            old,
+            T0);
+    assertThat(invalid.getServingConfigHash()).isEqualTo(old);
+    assertThat(invalid.getDesiredConfigHash()).isNull();
+
+    // rolled out: both are the new hash; no pod ready: nothing serves
+    var done =
+        StatusAggregator.aggregate(
+            obs(
+                Optional.of(deployment(HASH, 2, 2, 2, 2, 6, 6)),
+                List.of(readyPod("p-a", HASH), readyPod("p-b", HASH)),
+                List.of(),
+                List.of(),
+                List.of()),
+            List.of(),
+            HASH,
+            T0);
+    assertThat(done.getServingConfigHash()).isEqualTo(HASH).isEqualTo(done.getDesiredConfigHash());
+    var none =
+        StatusAggregator.aggregate(
+            obs(
+                Optional.of(deployment(HASH, 2, 2, 2, 0, 6, 6)),
+                List.of(pod("p-a", HASH)),
+                List.of(),
+                List.of(),
+                List.of()),
+            List.of(),
+            HASH,
+            T0);
+    assertThat(none.getServingConfigHash()).isNull();
+  }
+
   @Test
   void aFailedInitOfAnOldPodIsNotAboutTheNewConfig() {
     Pod oldFailed =

@@ -189,7 +189,7 @@ class OperatorBenchmark {
     parallel(N, i -> new Proxies(admin, RAW_NS).apply(name(i), spec(i)));
     List<HasMetadata> template =
         List.of(
-            admin.configMaps().inNamespace(OP_NS).withName(name(0) + "-config").get(),
+            new Proxies(admin, OP_NS).generation(name(0)),
             admin.apps().deployments().inNamespace(OP_NS).withName(name(0)).get(),
             admin.services().inNamespace(OP_NS).withName(name(0)).get());
     SquidProxyStatus statusTemplate =
@@ -390,7 +390,7 @@ class OperatorBenchmark {
     return switch (kind) {
       case "configmaps" ->
           c.configMaps().inNamespace(ns).list().getItems().stream()
-              .filter(x -> x.getMetadata().getName().endsWith("-config"))
+              .filter(x -> x.getMetadata().getName().matches(".*-config-[0-9a-f]{10}"))
               .count();
       case "deployments" -> c.apps().deployments().inNamespace(ns).list().getItems().size();
       default -> c.services().inNamespace(ns).list().getItems().size();

@@ -1,12 +1,16 @@
 package io.cephaloproxy.tests.apiserver;
 
 import io.cephaloproxy.api.v1alpha1.SquidProxy;
+import io.cephaloproxy.api.v1alpha1.SquidProxyResources;
 import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -15,6 +19,7 @@ import java.util.function.Predicate;
 /** What a user does with SquidProxy resources, and what they look at, in one namespace. */
 public final class Proxies {
   public static final String CONFIG_HASH = "cephaloproxy.io/config-hash";
+  public static final String GENERATION = "cephaloproxy.io/config-generation";
   public static final Duration TIMEOUT = Duration.ofSeconds(90);
 
   private final KubernetesClient client;
@@ -123,6 +128,50 @@ public final class Proxies {
   public static String templateHash(Deployment d) {
     Map<String, String> a = d.getSpec().getTemplate().getMetadata().getAnnotations();
     return a == null ? null : a.get(CONFIG_HASH);
+  }
+
+  /**
+   * The config generation ConfigMap the Deployment's pod template mounts, {@code
+   * <name>-config-<hash>}; null when it does not exist.
+   */
+  public ConfigMap generation(String name) {
+    return client
+        .configMaps()
+        .inNamespace(namespace)
+        .withName(SquidProxyResources.generationName(name, templateHash(deployment(name))))
+        .get();
+  }
+
+  /** Every object of the proxy's config generations (ConfigMaps and Secrets), by name. */
+  public List<HasMetadata> generationObjects(String name) {
+    List<HasMetadata> out = new ArrayList<>();
+    out.addAll(
+        client
+            .configMaps()
+            .inNamespace(namespace)
+            .withLabel("app.kubernetes.io/instance", name)
+            .withLabel(GENERATION)
+            .list()
+            .getItems());
+    out.addAll(
+        client
+            .secrets()
+            .inNamespace(namespace)
+            .withLabel("app.kubernetes.io/instance", name)
+            .withLabel(GENERATION)
+            .list()
+            .getItems());
+    out.sort(java.util.Comparator.comparing(o -> o.getMetadata().getName()));
+    return out;
+  }
+
+  /** The names of the proxy's generations (their ConfigMaps {@code <name>-config-<hash>}). */
+  public List<String> generations(String name) {
+    return generationObjects(name).stream()
+        .filter(o -> o.getKind().equals("ConfigMap"))
+        .map(o -> o.getMetadata().getName())
+        .filter(n -> n.matches(java.util.regex.Pattern.quote(name) + "-config-[0-9a-f]{10}"))
+        .toList();
   }
 
   public List<ReplicaSet> replicaSets(String name) {

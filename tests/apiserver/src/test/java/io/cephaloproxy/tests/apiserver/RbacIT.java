@@ -92,7 +92,7 @@ class RbacIT {
     ControlPlane.sleep(10_000);
     assertThat(other.get("team-b").getStatus())
         .satisfiesAnyOf(s -> assertThat(s).isNull(), s -> assertThat(s.getConditions()).isEmpty());
-    assertThat(cp.admin().configMaps().inNamespace(OTHER).withName("team-b-config").get()).isNull();
+    assertThat(other.generationObjects("team-b")).isEmpty();
   }
 
   @Test

@@ -3,6 +3,7 @@ package io.cephaloproxy.tests.apiserver;
 import static io.cephaloproxy.tests.apiserver.Proxies.is;
 import static io.cephaloproxy.tests.apiserver.Proxies.templateHash;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.cephaloproxy.api.v1alpha1.SquidProxy;
@@ -124,9 +125,21 @@ abstract class ReconcilerScenarios {
     namespace(info);
     SquidProxy sp = proxies.apply("basic", "replicas: 2"); // a PodDisruptionBudget needs 2 replicas
     proxies.awaitReady("basic");
+    // the config generation: immutable, created once, controlled by the SquidProxy
+    ConfigMap generation = proxies.generation("basic");
+    assertThat(generation).as("config generation of basic").isNotNull();
+    assertThat(generation.getImmutable()).isTrue();
+    assertThat(generation.getData()).containsKeys("squid.conf", "runtime.properties");
+    assertThat(generation.getMetadata().getOwnerReferences())
+        .singleElement()
+        .satisfies(
+            o -> {
+              assertThat(o.getUid()).isEqualTo(sp.getMetadata().getUid());
+              assertThat(o.getController()).isTrue();
+              assertThat(o.getBlockOwnerDeletion()).isTrue();
+            });
     List<HasMetadata> dependents =
         List.of(
-            admin.configMaps().inNamespace(ns).withName("basic-config").get(),
             admin.apps().deployments().inNamespace(ns).withName("basic").get(),
             admin.services().inNamespace(ns).withName("basic").get(),
             admin.policy().v1().podDisruptionBudget().inNamespace(ns).withName("basic").get());
@@ -294,22 +307,28 @@ abstract class ReconcilerScenarios {
     assertThat(repaired.getMetadata().getGeneration())
         .isGreaterThan(before.getMetadata().getGeneration());
 
-    // someone deletes the Service and rewrites the config
+    // someone deletes the Service and the config generation; rewriting it is refused (immutable)
     String serviceUid =
         admin.services().inNamespace(ns).withName("drift").get().getMetadata().getUid();
     admin.services().inNamespace(ns).withName("drift").delete();
-    ConfigMap cm = admin.configMaps().inNamespace(ns).withName("drift-config").get();
+    ConfigMap cm = proxies.generation("drift");
     String squidConf = cm.getData().get("squid.conf");
     assertThat(squidConf).isNotBlank();
-    admin
-        .configMaps()
-        .inNamespace(ns)
-        .withName("drift-config")
-        .edit(
-            c -> {
-              c.getData().put("squid.conf", "http_access allow all\n");
-              return c;
-            });
+    assertThatThrownBy(
+            () ->
+                admin
+                    .configMaps()
+                    .inNamespace(ns)
+                    .withName(cm.getMetadata().getName())
+                    .edit(
+                        c -> {
+                          c.getData().put("squid.conf", "http_access allow all\n");
+                          return c;
+                        }))
+        .isInstanceOfSatisfying(
+            KubernetesClientException.class,
+            e -> assertThat(e.getCode()).as(e.getMessage()).isEqualTo(422));
+    admin.configMaps().inNamespace(ns).withName(cm.getMetadata().getName()).delete();
     await()
         .atMost(Proxies.TIMEOUT)
         .until(
@@ -320,15 +339,13 @@ abstract class ReconcilerScenarios {
     await()
         .atMost(Proxies.TIMEOUT)
         .until(
-            () ->
-                squidConf.equals(
-                    admin
-                        .configMaps()
-                        .inNamespace(ns)
-                        .withName("drift-config")
-                        .get()
-                        .getData()
-                        .get("squid.conf")));
+            () -> {
+              ConfigMap again =
+                  admin.configMaps().inNamespace(ns).withName(cm.getMetadata().getName()).get();
+              return again != null
+                  && !again.getMetadata().getUid().equals(cm.getMetadata().getUid())
+                  && squidConf.equals(again.getData().get("squid.conf"));
+            });
     proxies.awaitReady("drift");
   }
 
@@ -355,7 +372,7 @@ abstract class ReconcilerScenarios {
                         sp.getStatus().getObservedGeneration(), sp.getMetadata().getGeneration()));
     String hash2 = second.getStatus().getConfigHash();
     assertThat(templateHash(proxies.deployment("roll"))).isEqualTo(hash2);
-    assertThat(admin.configMaps().inNamespace(ns).withName("roll-config").get().getData().values())
+    assertThat(proxies.generation("roll").getData().values())
         .anyMatch(v -> v.contains(".example.org"));
     // the Deployment controller rolled a new ReplicaSet for the new template, and scaled the old to
     // 0
@@ -387,9 +404,20 @@ abstract class ReconcilerScenarios {
         .create();
     proxies.apply("auth", "auth: {mode: Basic, htpasswdSecret: {name: users}}");
     String hash1 = proxies.awaitReady("auth").getStatus().getConfigHash();
-    // the secret itself never lands in the ConfigMap
-    assertThat(admin.configMaps().inNamespace(ns).withName("auth-config").get().getData().values())
-        .noneMatch(v -> v.contains("alice"));
+    // the secret itself never lands in a ConfigMap: the generation has an immutable Secret copy
+    String generation1 = proxies.generation("auth").getMetadata().getName();
+    assertThat(proxies.generation("auth").getData().values()).noneMatch(v -> v.contains("alice"));
+    Secret copy1 = admin.secrets().inNamespace(ns).withName(generation1 + "-auth").get();
+    assertThat(copy1.getImmutable()).isTrue();
+    assertThat(copy1.getData()).containsOnlyKeys("htpasswd");
+    assertThat(copy1.getMetadata().getOwnerReferences())
+        .singleElement()
+        .satisfies(
+            o -> {
+              assertThat(o.getName()).isEqualTo(generation1);
+              assertThat(o.getKind()).isEqualTo("ConfigMap");
+              assertThat(o.getController()).isTrue();
+            });
 
     admin
         .secrets()
@@ -407,6 +435,26 @@ abstract class ReconcilerScenarios {
     assertThat(templateHash(proxies.deployment("auth")))
         .isEqualTo(rotated.getStatus().getConfigHash());
     assertThat(rotated.getMetadata().getGeneration()).as("the spec did not change").isEqualTo(1L);
+    // the rotation is a new generation with its own copy; the first copy was never rewritten
+    String generation2 = proxies.generation("auth").getMetadata().getName();
+    assertThat(generation2).isNotEqualTo(generation1);
+    assertThat(
+            new String(
+                java.util.Base64.getDecoder()
+                    .decode(
+                        admin
+                            .secrets()
+                            .inNamespace(ns)
+                            .withName(generation2 + "-auth")
+                            .get()
+                            .getData()
+                            .get("htpasswd")),
+                java.nio.charset.StandardCharsets.UTF_8))
+        .contains("bob:");
+    Secret stillFirst = admin.secrets().inNamespace(ns).withName(generation1 + "-auth").get();
+    if (stillFirst != null) { // unless already collected: no old pod is left
+      assertThat(stillFirst.getData()).isEqualTo(copy1.getData());
+    }
   }
 
   @Test
@@ -425,7 +473,7 @@ abstract class ReconcilerScenarios {
         .atMost(Proxies.TIMEOUT)
         .untilAsserted(
             () -> {
-              assertThat(admin.configMaps().inNamespace(ns).withName("gone-config").get()).isNull();
+              assertThat(proxies.generationObjects("gone")).isEmpty();
               assertThat(admin.apps().deployments().inNamespace(ns).list().getItems()).isEmpty();
               assertThat(admin.apps().replicaSets().inNamespace(ns).list().getItems()).isEmpty();
               assertThat(admin.services().inNamespace(ns).list().getItems()).isEmpty();
@@ -495,7 +543,7 @@ abstract class ReconcilerScenarios {
         cache: {type: Disk, disk: {size: 1Gi, volume: PersistentVolumeClaim}}
         access: {deniedDestinationCIDRs: [0.0.0.0/0, 'fd00::/8'], allowedDestinationCIDRs: [169.254.169.254/32, 192.0.2.0/24]}""");
     proxies.awaitReady(name);
-    assertThat(admin.configMaps().inNamespace(ns).withName(name + "-config").get()).isNotNull();
+    assertThat(proxies.generation(name)).isNotNull();
     // the cache claim is created, not owned: deleting the SquidProxy must not delete cached data
     assertThat(admin.persistentVolumeClaims().inNamespace(ns).withName(name + "-cache").get())
         .isNotNull()
@@ -723,6 +771,73 @@ abstract class ReconcilerScenarios {
         .contains("jvm_memory_used_bytes")
         .as("no per-resource series")
         .doesNotContain("metered");
+  }
+
+  /**
+   * Issue 11 §2-3: every change of the spec or of referenced data is a new, immutable generation
+   * (the copies of a referenced list and Secret controlled by its ConfigMap); after ten changes at
+   * most three generations are left, and no copy outlives its generation.
+   */
+  @Test
+  @Order(16)
+  void oldGenerationsAreCollectedWithTheirCopies(TestInfo info) {
+    namespace(info);
+    admin
+        .secrets()
+        .inNamespace(ns)
+        .resource(htpasswd("users", "alice:$apr1$r31.....$HqJZimcKQFAMYayBlzkrA/"))
+        .create();
+    admin.configMaps().inNamespace(ns).resource(domains(".example.com\n")).create();
+    proxies.apply(
+        "gc",
+        """
+        access: {allowedDomainsFrom: {name: domains, key: list}}
+        auth: {mode: Basic, htpasswdSecret: {name: users}}""");
+    String hash = proxies.awaitReady("gc").getStatus().getConfigHash();
+    List<String> seen = new java.util.ArrayList<>(proxies.generations("gc"));
+    for (int i = 1; i <= 10; i++) {
+      admin
+          .configMaps()
+          .inNamespace(ns)
+          .resource(domains(".example.com\n.change" + i + ".example\n"))
+          .update();
+      String before = hash;
+      hash =
+          proxies
+              .await(
+                  "gc",
+                  "Ready with the list of change " + i,
+                  sp -> is(sp, "Ready", "True") && !before.equals(sp.getStatus().getConfigHash()))
+              .getStatus()
+              .getConfigHash();
+      String current = proxies.generation("gc").getMetadata().getName();
+      assertThat(seen).as("a new generation for change %d", i).doesNotContain(current);
+      seen.add(current);
+      ConfigMap copy =
+          admin.configMaps().inNamespace(ns).withName(current + "-allowed-domains").get();
+      assertThat(copy.getImmutable()).isTrue();
+      assertThat(copy.getData().get("domains.txt")).contains(".change" + i + ".example");
+    }
+    String last = seen.get(seen.size() - 1);
+    await("at most 3 generations, each with its 2 copies")
+        .atMost(Proxies.TIMEOUT)
+        .untilAsserted(
+            () -> {
+              List<String> left = proxies.generations("gc");
+              assertThat(left).hasSizeLessThanOrEqualTo(3).contains(last);
+              assertThat(proxies.generationObjects("gc"))
+                  .extracting(o -> o.getKind() + "/" + o.getMetadata().getName())
+                  .hasSize(3 * left.size());
+            });
+  }
+
+  static ConfigMap domains(String list) {
+    return new io.fabric8.kubernetes.api.model.ConfigMapBuilder()
+        .withNewMetadata()
+        .withName("domains")
+        .endMetadata()
+        .addToData("list", list)
+        .build();
   }
 
   List<String> egressBlocks(String name) {

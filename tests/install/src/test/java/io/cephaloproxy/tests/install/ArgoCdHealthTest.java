@@ -132,6 +132,25 @@ class ArgoCdHealthTest {
     }
   }
 
+  /**
+   * Issue 11 §4: a rejected change while pods of the last good configuration serve (the operator
+   * sets status.servingConfigHash) is Degraded, and the message says the proxy still serves.
+   */
+  @Test
+  void aRejectedChangeWhilePodsServeTheLastGoodConfigSaysSo() {
+    for (String state : List.of("config-rejected", "squid-rejected")) {
+      Map<String, Object> obj = recorded(state);
+      String before = ArgoCdLua.health(HEALTH, obj).message();
+      Map<String, Object> status = Yaml.at(obj, "status");
+      status.put("servingConfigHash", "0123456789" + "a".repeat(54));
+      assertThat(ArgoCdLua.health(HEALTH, obj))
+          .as(state)
+          .isEqualTo(
+              new ArgoCdLua.Health(
+                  "Degraded", before + " (ready pods keep serving the last good configuration)"));
+    }
+  }
+
   @Test
   void aProxyWithoutStatusWaitsForTheOperator() {
     Map<String, Object> obj = recorded("healthy");
