@@ -44,6 +44,14 @@ public final class SquidProxyResources {
     return generationName(proxyName, configHash) + "-" + volume;
   }
 
+  /**
+   * The short-lived pod that checks a config generation with Squid before the Deployment's pod
+   * template may refer to it: {@code <name>-check-<hash>}.
+   */
+  public static String checkPodName(String proxyName, String configHash) {
+    return proxyName + "-check-" + generationHash(configHash);
+  }
+
   /** The PersistentVolumeClaim of a disk cache with volume: PersistentVolumeClaim. */
   public static String cacheClaimName(String proxyName) {
     return proxyName + "-cache";

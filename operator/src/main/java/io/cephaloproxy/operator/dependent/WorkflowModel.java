@@ -19,6 +19,25 @@ public final class WorkflowModel {
     return context.managedWorkflowAndDependentResourceContext().get(KEY, ProxyModel.class);
   }
 
+  private static final String KEPT_TEMPLATE = "cephaloproxy.kept-template";
+
+  /**
+   * The pod template the Deployment keeps for this reconcile: the one it carries, while the current
+   * config has not passed its check (everything else, such as replicas, is applied).
+   */
+  public static void keepTemplate(
+      Context<SquidProxy> context, io.fabric8.kubernetes.api.model.PodTemplateSpec template) {
+    context.managedWorkflowAndDependentResourceContext().put(KEPT_TEMPLATE, template);
+  }
+
+  /** The template to keep, if any. */
+  public static java.util.Optional<io.fabric8.kubernetes.api.model.PodTemplateSpec> keptTemplate(
+      Context<SquidProxy> context) {
+    return context
+        .managedWorkflowAndDependentResourceContext()
+        .get(KEPT_TEMPLATE, io.fabric8.kubernetes.api.model.PodTemplateSpec.class);
+  }
+
   public static ProxyModel require(Context<SquidProxy> context) {
     return context
         .managedWorkflowAndDependentResourceContext()

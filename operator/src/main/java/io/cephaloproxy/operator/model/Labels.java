@@ -29,7 +29,33 @@ public final class Labels {
    */
   public static final String GENERATION_SELECTOR = MANAGED_SELECTOR + "," + GENERATION;
 
+  /**
+   * On a config generation's ConfigMap once its check pod finished: {@code passed} or {@code
+   * failed}.
+   */
+  public static final String CHECK = "cephaloproxy.io/config-check";
+
+  /** Annotation on a generation's ConfigMap whose check failed: Squid's message. */
+  public static final String CHECK_MESSAGE = "cephaloproxy.io/config-check-message";
+
+  public static final String CHECK_PASSED = "passed";
+  public static final String CHECK_FAILED = "failed";
+
   private Labels() {}
+
+  /**
+   * The labels of a check pod: the instance and the manager as on every object, but another name
+   * and component, so that no Deployment, ReplicaSet, Service, PDB or NetworkPolicy of the proxy
+   * selects it.
+   */
+  public static Map<String, String> check(String instance) {
+    Map<String, String> m = new TreeMap<>();
+    m.put(NAME, "squid-config-check");
+    m.put(INSTANCE, instance);
+    m.put(COMPONENT, "config-check");
+    m.put(MANAGED_BY, MANAGER);
+    return m;
+  }
 
   /** All four labels, for every object and the pod template. */
   public static Map<String, String> of(String instance) {

@@ -1,11 +1,14 @@
 package io.cephaloproxy.operator.model;
 
 import io.cephaloproxy.api.v1alpha1.Defaults;
+import io.cephaloproxy.api.v1alpha1.SquidProxyResources;
 import io.cephaloproxy.compiler.PodVolume;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.ContainerPortBuilder;
 import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodSecurityContext;
 import io.fabric8.kubernetes.api.model.PodSecurityContextBuilder;
 import io.fabric8.kubernetes.api.model.PodSpec;
@@ -76,6 +79,42 @@ public final class ProxyDeployment {
         .withAnnotations(annotations)
         .endMetadata()
         .withSpec(podSpec(m))
+        .build();
+  }
+
+  /** How long a check pod may take (pulling the image included) before the kubelet stops it. */
+  public static final long CHECK_DEADLINE_SECONDS = 300;
+
+  /**
+   * The check pod of the model's config generation: the proxy pod's spec (image, mounts of the same
+   * generation, security, scheduling, resources) with the init step as its only container, {@code
+   * restartPolicy: Never}: it exits 0 when Squid accepts the config and the CA pair, else 1 with
+   * Squid's message as its termination message. The cache is an emptyDir here and its structure is
+   * not created ({@code cache.dirs} empty): a claim is attached to the serving pods.
+   */
+  public static Pod checkPod(ProxyModel m) {
+    PodSpec spec = podSpec(m);
+    spec.setInitContainers(null);
+    Container check = initContainer(m);
+    check.setArgs(List.of("init", "--set", "cache.dirs="));
+    spec.setContainers(List.of(check));
+    spec.setRestartPolicy("Never");
+    spec.setActiveDeadlineSeconds(CHECK_DEADLINE_SECONDS);
+    spec.setTerminationGracePeriodSeconds(1L);
+    for (Volume v : spec.getVolumes()) {
+      if (v.getPersistentVolumeClaim() != null) {
+        v.setPersistentVolumeClaim(null);
+        v.setEmptyDir(new io.fabric8.kubernetes.api.model.EmptyDirVolumeSource());
+      }
+    }
+    return new PodBuilder()
+        .withNewMetadata()
+        .withName(SquidProxyResources.checkPodName(m.name(), m.configHash()))
+        .withNamespace(m.namespace())
+        .withLabels(Labels.check(m.name()))
+        .withAnnotations(Map.of(Labels.CONFIG_HASH_ANNOTATION, m.configHash()))
+        .endMetadata()
+        .withSpec(spec)
         .build();
   }
 

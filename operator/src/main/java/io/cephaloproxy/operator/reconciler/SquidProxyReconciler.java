@@ -162,6 +162,8 @@ public class SquidProxyReconciler implements Reconciler<SquidProxy> {
   private final Generations generations =
       new Generations(() -> generationConfigMaps, () -> generationSecrets);
 
+  private final ConfigCheck check = new ConfigCheck(() -> generationConfigMaps);
+
   public SquidProxyReconciler(String defaultImage, Guardrails guardrails, Clock clock) {
     this.defaultImage = defaultImage;
     this.guardrails = guardrails;
@@ -355,6 +357,7 @@ public class SquidProxyReconciler implements Reconciler<SquidProxy> {
     String name = proxy.getMetadata().getName();
     Map<String, String> secretVersions = new java.util.HashMap<>();
     ModelFactory.Result result = model(proxy, secretVersions);
+    Optional<String> checkRejection = Optional.empty();
     if (result.model().isPresent()) {
       ProxyModel model = result.model().get();
       if (!generations.ensure(proxy, model, secretVersions, context.getClient())) {
@@ -362,6 +365,28 @@ public class SquidProxyReconciler implements Reconciler<SquidProxy> {
         // next reconcile, and the rescheduling covers an event that came before this read
         return UpdateControl.<SquidProxy>noUpdate()
             .rescheduleAfter(java.time.Duration.ofSeconds(1));
+      }
+      // validate before promote: a config other than the one the Deployment carries is checked by
+      // Squid in a pod of its own first (a new proxy has nothing serving to protect: its pods'
+      // init step checks it)
+      Optional<Deployment> current = context.getSecondaryResource(Deployment.class);
+      String deployed = current.map(SquidProxyReconciler::templateHash).orElse(null);
+      ConfigCheck.Verdict verdict = new ConfigCheck.Passed();
+      if (deployed != null && !deployed.equals(model.configHash())) {
+        verdict =
+            check.verdict(
+                proxy,
+                model,
+                pods.list(ns, p -> name.equals(p.getMetadata().getLabels().get(Labels.INSTANCE)))
+                    .toList(),
+                context.getClient());
+      }
+      if (verdict instanceof ConfigCheck.Failed f) {
+        checkRejection = Optional.of(f.message());
+      }
+      if (!(verdict instanceof ConfigCheck.Passed)) {
+        // not promoted: the Deployment keeps its pod template (the last good config)
+        WorkflowModel.keepTemplate(context, current.get().getSpec().getTemplate());
       }
       WorkflowModel.put(context, model);
       context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
@@ -374,7 +399,8 @@ public class SquidProxyReconciler implements Reconciler<SquidProxy> {
               .map(p -> p.reason() + " " + p)
               .collect(Collectors.joining("; ")));
     }
-    Observation observation = observe(proxy, context, result.problems(), result.model());
+    Observation observation =
+        observe(proxy, context, result.problems(), result.model(), checkRejection);
     generations.collect(
         proxy,
         result.model().map(ProxyModel::configHash),
@@ -411,7 +437,8 @@ public class SquidProxyReconciler implements Reconciler<SquidProxy> {
       SquidProxy proxy,
       Context<SquidProxy> context,
       List<ValidationError> problems,
-      Optional<ProxyModel> model) {
+      Optional<ProxyModel> model,
+      Optional<String> checkRejection) {
     String ns = proxy.getMetadata().getNamespace();
     String name = proxy.getMetadata().getName();
     Optional<Deployment> deployment = context.getSecondaryResource(Deployment.class);
@@ -444,7 +471,8 @@ public class SquidProxyReconciler implements Reconciler<SquidProxy> {
         deployment,
         proxyReplicaSets,
         proxyPods,
-        SquidProxyResources.endpoint(name, ns, port));
+        SquidProxyResources.endpoint(name, ns, port),
+        checkRejection);
   }
 
   /**
@@ -463,7 +491,7 @@ public class SquidProxyReconciler implements Reconciler<SquidProxy> {
     Optional<Observation> observed =
         WorkflowModel.find(context)
             .filter(m -> pods != null && replicaSets != null)
-            .map(m -> observe(proxy, context, List.of(), Optional.of(m)));
+            .map(m -> observe(proxy, context, List.of(), Optional.of(m), Optional.empty()));
     boolean rejected = ApiErrors.rejected(e);
     String line = ApiErrors.oneLine(e);
     ConditionReason reason =
@@ -567,6 +595,21 @@ public class SquidProxyReconciler implements Reconciler<SquidProxy> {
           true,
           clusterNetworks.current());
     }
+  }
+
+  /** The config hash the Deployment's pod template carries, or null. */
+  static String templateHash(Deployment d) {
+    if (d.getSpec() == null
+        || d.getSpec().getTemplate() == null
+        || d.getSpec().getTemplate().getMetadata() == null
+        || d.getSpec().getTemplate().getMetadata().getAnnotations() == null) {
+      return null;
+    }
+    return d.getSpec()
+        .getTemplate()
+        .getMetadata()
+        .getAnnotations()
+        .get(Labels.CONFIG_HASH_ANNOTATION);
   }
 
   /** Name, namespace and status only: server-side apply then owns exactly the status fields. */

@@ -82,14 +82,26 @@ public final class MetadataOnly {
   }
 
   /**
-   * {@link #store} plus the labels: for the operator's own config generations (the proxy and the
-   * generation are labels, which the reconciler maps and collects by).
+   * {@link #store} plus the labels and the operator's own annotations ({@code cephaloproxy.io/}):
+   * for the operator's config generations (the proxy, the generation and the check verdict are
+   * labels, the check's message an annotation).
    */
   public static TransformingItemStore<GenericKubernetesResource> storeWithLabels(String kind) {
     return new TransformingItemStore<>(
         o -> {
           GenericKubernetesResource r = strip(kind, o);
           r.getMetadata().setLabels(o.getMetadata().getLabels());
+          java.util.Map<String, String> a = o.getMetadata().getAnnotations();
+          if (a != null) {
+            java.util.Map<String, String> own = new java.util.TreeMap<>();
+            a.forEach(
+                (k, v) -> {
+                  if (k.startsWith("cephaloproxy.io/")) {
+                    own.put(k, v);
+                  }
+                });
+            r.getMetadata().setAnnotations(own.isEmpty() ? null : own);
+          }
           return r;
         });
   }

@@ -46,7 +46,8 @@ public final class Renderer {
                       objects(
                           m,
                           source ->
-                              SecretAndConfigMapData.data(find(input, WatchedObject.SECRET, ns, source)))));
+                              SecretAndConfigMapData.data(
+                                  find(input, WatchedObject.SECRET, ns, source)))));
     }
     return new Output(proxies, objects, problems);
   }

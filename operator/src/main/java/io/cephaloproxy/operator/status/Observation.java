@@ -20,6 +20,8 @@ import java.util.Optional;
  * @param replicaSets the proxy's ReplicaSets
  * @param pods the proxy's Pods
  * @param endpoint {@code <service>.<namespace>.svc:<port>}
+ * @param checkRejection Squid's message when the check pod of the desired config generation failed
+ *     (the Deployment was not changed)
  */
 public record Observation(
     long generation,
@@ -29,11 +31,34 @@ public record Observation(
     Optional<Deployment> deployment,
     List<ReplicaSet> replicaSets,
     List<Pod> pods,
-    String endpoint) {
+    String endpoint,
+    Optional<String> checkRejection) {
 
   public Observation {
     problems = List.copyOf(problems);
     replicaSets = List.copyOf(replicaSets);
     pods = List.copyOf(pods);
+  }
+
+  /** Without a failed check. */
+  public Observation(
+      long generation,
+      List<ValidationError> problems,
+      Optional<String> desiredHash,
+      int desiredReplicas,
+      Optional<Deployment> deployment,
+      List<ReplicaSet> replicaSets,
+      List<Pod> pods,
+      String endpoint) {
+    this(
+        generation,
+        problems,
+        desiredHash,
+        desiredReplicas,
+        deployment,
+        replicaSets,
+        pods,
+        endpoint,
+        Optional.empty());
   }
 }

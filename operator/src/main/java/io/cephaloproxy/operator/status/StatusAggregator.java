@@ -68,7 +68,7 @@ public final class StatusAggregator {
   public static SquidProxyStatus aggregate(
       Observation o, List<Condition> previous, String previousHash, Instant now) {
     long gen = o.generation();
-    Optional<Blocker> blocker = blocker(o, initRejection(o));
+    Optional<Blocker> blocker = blocker(o, o.checkRejection().or(() -> initRejection(o)));
     Rollout rollout = rollout(o);
     Optional<String> serving = servingHash(o);
 
@@ -171,7 +171,11 @@ public final class StatusAggregator {
         .filter(e -> !e.getKey().equals(desired))
         .max(Map.Entry.comparingByValue())
         .map(Map.Entry::getKey)
-        .or(() -> ready.containsKey(desired) ? Optional.of(desired) : Optional.empty());
+        .or(
+            () ->
+                desired != null && ready.containsKey(desired)
+                    ? Optional.of(desired)
+                    : Optional.empty());
   }
 
   private static boolean ready(Pod p) {

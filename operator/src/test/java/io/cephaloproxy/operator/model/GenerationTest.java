@@ -84,6 +84,76 @@ class GenerationTest {
     }
   }
 
+  /**
+   * Validate before promote (issue 11 §1): the check pod of every example runs the proxy's image on
+   * the same generation, restricted, without a token, once (restartPolicy Never), and no
+   * Deployment, Service or PDB of the proxy selects it; a cache claim is never mounted by it.
+   */
+  @ParameterizedTest
+  @MethodSource("examples")
+  void checkPodIsRestrictedSelectedByNothingAndMountsTheSameGeneration(Path file) {
+    models(file)
+        .forEach(
+            m -> {
+              io.fabric8.kubernetes.api.model.Pod check = ProxyDeployment.checkPod(m);
+              var spec = check.getSpec();
+              assertThat(
+                      io.cephaloproxy.operator.testing.PodSecurityChecker.violations(
+                          spec, check.getMetadata().getAnnotations()))
+                  .isEmpty();
+              assertThat(spec.getAutomountServiceAccountToken()).isFalse();
+              assertThat(spec.getRestartPolicy()).isEqualTo("Never");
+              assertThat(spec.getInitContainers()).isNullOrEmpty();
+              assertThat(spec.getContainers())
+                  .singleElement()
+                  .satisfies(
+                      c -> {
+                        assertThat(c.getImage()).isEqualTo(m.image());
+                        assertThat(c.getArgs()).startsWith("init");
+                        assertThat(c.getPorts()).isNullOrEmpty();
+                      });
+              assertThat(spec.getVolumes()).allMatch(v -> v.getPersistentVolumeClaim() == null);
+              assertThat(ProxyDeployment.podSpec(m).getVolumes())
+                  .filteredOn(v -> v.getPersistentVolumeClaim() == null)
+                  .isSubsetOf(spec.getVolumes());
+              Map<String, String> labels = check.getMetadata().getLabels();
+              assertThat(labels.entrySet().containsAll(Labels.selector(m.name()).entrySet()))
+                  .as("the Deployment's selector must not match a check pod")
+                  .isFalse();
+              assertThat(check.getMetadata().getAnnotations())
+                  .containsEntry(Labels.CONFIG_HASH_ANNOTATION, m.configHash());
+            });
+  }
+
+  static List<ProxyModel> models(Path file) {
+    List<HasMetadata> input = ProxyObjectsTest.readAll(file);
+    return input.stream()
+        .filter(SquidProxy.class::isInstance)
+        .map(SquidProxy.class::cast)
+        .peek(
+            p -> {
+              if (p.getMetadata().getNamespace() == null) {
+                p.getMetadata().setNamespace("default");
+              }
+            })
+        .map(
+            p ->
+                ModelFactory.create(
+                    p,
+                    "squid:test",
+                    (kind, name) ->
+                        input.stream()
+                            .filter(
+                                o ->
+                                    o.getKind().equals(kind)
+                                        && o.getMetadata().getName().equals(name))
+                            .findFirst()
+                            .orElse(null),
+                    false))
+        .flatMap(r -> r.model().stream())
+        .toList();
+  }
+
   static SquidProxy proxy() {
     return Serialization.unmarshal(
         """

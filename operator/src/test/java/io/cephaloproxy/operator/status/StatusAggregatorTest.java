@@ -453,6 +453,23 @@ class StatusAggregatorTest {
             T0);
     assertThat(invalid.getServingConfigHash()).isEqualTo(old);
     assertThat(invalid.getDesiredConfigHash()).isNull();
+    // ... and a new proxy whose spec does not compile has neither
+    var invalidNew =
+        StatusAggregator.aggregate(
+            new Observation(
+                1,
+                List.of(problem("spec.x: bad", ConditionReason.InvalidSpec)),
+                Optional.empty(),
+                1,
+                Optional.empty(),
+                List.of(),
+                List.of(),
+                "p.ns.svc:3128"),
+            List.of(),
+            null,
+            T0);
+    assertThat(invalidNew.getServingConfigHash()).isNull();
+    assertThat(invalidNew.getDesiredConfigHash()).isNull();
 
     // rolled out: both are the new hash; no pod ready: nothing serves
     var done =

@@ -101,6 +101,9 @@ public final class FakeKubelet implements AutoCloseable {
 
   static PodStatus status(Pod p, State s) {
     String now = Instant.now().toString();
+    if ("config-check".equals(p.getMetadata().getLabels().get("app.kubernetes.io/component"))) {
+      return checkStatus(p, s, now);
+    }
     String image = p.getSpec().getContainers().get(0).getImage();
     String initName =
         p.getSpec().getInitContainers() == null || p.getSpec().getInitContainers().isEmpty()
@@ -221,6 +224,45 @@ public final class FakeKubelet implements AutoCloseable {
         .withStartTime(p.getMetadata().getCreationTimestamp())
         .withInitContainerStatuses(init == null ? List.of() : List.of(init))
         .withContainerStatuses(main)
+        .build();
+  }
+
+  /**
+   * A config check pod (restartPolicy Never, one container running the init step): {@link Running}
+   * means Squid accepted the config (Succeeded, exit 0), {@link InitFailed} that it did not
+   * (Failed, exit 1, the message as the container's termination message), as a kubelet reports it.
+   */
+  static PodStatus checkStatus(Pod p, State s, String now) {
+    boolean ok = !(s instanceof InitFailed);
+    var c = p.getSpec().getContainers().get(0);
+    ContainerStatus done =
+        new ContainerStatusBuilder()
+            .withName(c.getName())
+            .withImage(c.getImage())
+            .withImageID("")
+            .withReady(false)
+            .withStarted(false)
+            .withRestartCount(0)
+            .withNewState()
+            .withNewTerminated()
+            .withExitCode(ok ? 0 : 1)
+            .withReason(ok ? "Completed" : "Error")
+            .withMessage(s instanceof InitFailed f ? f.terminationMessage() : null)
+            .withStartedAt(now)
+            .withFinishedAt(now)
+            .endTerminated()
+            .endState()
+            .build();
+    return new PodStatusBuilder()
+        .withPhase(ok ? "Succeeded" : "Failed")
+        .withConditions(
+            condition("PodScheduled", true, now),
+            condition("Initialized", true, now),
+            condition("ContainersReady", false, now),
+            condition("Ready", false, now))
+        .withHostIP("10.255.0.1")
+        .withStartTime(p.getMetadata().getCreationTimestamp())
+        .withContainerStatuses(done)
         .build();
   }
 

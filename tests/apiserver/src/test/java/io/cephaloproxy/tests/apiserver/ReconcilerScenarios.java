@@ -241,9 +241,46 @@ abstract class ReconcilerScenarios {
         .satisfies(c -> assertThat(c.getReason()).isEqualTo("SquidRejectedConfig"))
         .satisfies(c -> assertThat(c.getMessage()).contains(squidError));
     assertThat(rejected).matches(sp -> is(sp, "Degraded", "True"));
+    // validate before promote (issue 11 §1): the check pod failed, the Deployment never got the
+    // rejected config, the check pod is gone, and the status tells serving from desired
+    assertThat(templateHash(proxies.deployment("conf"))).isEqualTo(goodHash);
+    assertThat(rejected.getStatus().getServingConfigHash()).isEqualTo(goodHash);
+    assertThat(rejected.getStatus().getDesiredConfigHash()).isNotEqualTo(goodHash).isNotNull();
+    assertThat(Proxies.condition(rejected, "Ready").orElseThrow().getMessage())
+        .contains("ready pods keep serving the last good config " + goodHash.substring(0, 10));
+    await("the check pod is deleted")
+        .atMost(Proxies.TIMEOUT)
+        .until(
+            () ->
+                admin
+                    .pods()
+                    .inNamespace(ns)
+                    .withLabel("app.kubernetes.io/component", "config-check")
+                    .list()
+                    .getItems()
+                    .isEmpty());
+    // while the change is rejected, a scale-up starts pods of the last good config
+    proxies.apply("conf", "replicas: 2\naccess: {allowedDomains: [.example.com, .example.org]}");
+    proxies.await(
+        "conf",
+        "2 ready pods of the last good config",
+        sp -> sp.getStatus().getReadyReplicas() != null && sp.getStatus().getReadyReplicas() == 2);
+    assertThat(templateHash(proxies.deployment("conf"))).isEqualTo(goodHash);
+    assertThat(
+            admin
+                .pods()
+                .inNamespace(ns)
+                .withLabel("app.kubernetes.io/name", "squid")
+                .list()
+                .getItems())
+        .isNotEmpty()
+        .allSatisfy(
+            p ->
+                assertThat(p.getMetadata().getAnnotations())
+                    .containsEntry(Proxies.CONFIG_HASH, goodHash));
     // the pod with the previous config keeps serving
     Deployment d = proxies.deployment("conf");
-    assertThat(d.getStatus().getAvailableReplicas()).isEqualTo(1);
+    assertThat(d.getStatus().getAvailableReplicas()).isEqualTo(2);
     assertThat(admin.pods().inNamespace(ns).list().getItems())
         .anySatisfy(
             p -> {
