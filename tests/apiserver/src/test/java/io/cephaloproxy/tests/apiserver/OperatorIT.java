@@ -357,8 +357,13 @@ class OperatorIT extends ReconcilerScenarios {
             long second = (System.nanoTime() - flapStart) / 1_000_000_000L;
             return switch (instance) {
               case "waiting" -> new FakeKubelet.Untouched();
+              // the new config passes its check pod; only its proxy pods never get ready
               case "rolling" ->
-                  rollingHash[0] == null || rollingHash[0].equals(hash)
+                  rollingHash[0] == null
+                          || rollingHash[0].equals(hash)
+                          || "config-check"
+                              .equals(
+                                  p.getMetadata().getLabels().get("app.kubernetes.io/component"))
                       ? new FakeKubelet.Running()
                       : new FakeKubelet.Untouched();
               case "squid" -> new FakeKubelet.InitFailed(squidError);
