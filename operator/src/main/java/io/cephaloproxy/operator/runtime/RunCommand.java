@@ -75,6 +75,7 @@ public final class RunCommand {
         settings.leaderElection(),
         settings.squidImage(),
         settings.httpPort());
+    reportEarlierOutOfMemory(env, config, client);
     try {
       runtime.start();
     } catch (RuntimeException e) {
@@ -88,6 +89,25 @@ public final class RunCommand {
       Thread.currentThread().interrupt();
     }
     return 0;
+  }
+
+  /**
+   * Before the informers start (where an operator too small for its cluster runs out of memory
+   * again): a Warning Event on the operator's own pod when it last stopped for lack of memory
+   * ({@link OutOfMemoryReport}). Its pod is POD_NAME in POD_NAMESPACE (the chart sets both from the
+   * downward API), or in the namespace of its ServiceAccount when it runs in a pod.
+   */
+  static void reportEarlierOutOfMemory(
+      Map<String, String> env, Config config, KubernetesClient client) {
+    String pod = env.get("POD_NAME");
+    String namespace = env.get("POD_NAMESPACE");
+    if ((namespace == null || namespace.isBlank()) && env.get("KUBERNETES_SERVICE_HOST") != null) {
+      namespace = config.getNamespace();
+    }
+    if (pod == null || pod.isBlank() || namespace == null || namespace.isBlank()) {
+      return;
+    }
+    OutOfMemoryReport.report(client, namespace.trim(), pod.trim(), java.time.Clock.systemUTC());
   }
 
   /** Without a kubeconfig and outside a pod Fabric8 would guess https://kubernetes.default.svc. */

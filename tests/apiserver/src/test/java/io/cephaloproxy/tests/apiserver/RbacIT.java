@@ -69,10 +69,105 @@ class RbacIT {
         .extracting(o -> ((ClusterRoleBinding) o).getRoleRef().getName())
         .singleElement()
         .satisfies(n -> assertThat(n).endsWith("-cluster-networks"));
+    // the watched namespace's Role, and the one for the operator's own pod in its namespace
     assertThat(rbac.objects())
         .filteredOn(o -> o instanceof Role)
         .extracting(o -> o.getMetadata().getNamespace())
-        .containsExactly(WATCHED);
+        .containsExactlyInAnyOrder(WATCHED, OPERATOR_NS);
+  }
+
+  /**
+   * Issue 19 §3: an operator whose container was OOM-killed says so at its next start, with a
+   * Warning Event on its own pod naming resources.limits.memory, in its own namespace, which it
+   * does not watch (the chart's -self Role). The pod stands in for the operator's: its status is
+   * the kubelet's after the kernel killed the container at its 512Mi limit.
+   */
+  @Test
+  void anOomKilledOperatorPostsAWarningEventNamingTheMemoryLimit() {
+    String pod = "cephaloproxy-operator-oom";
+    cp.admin()
+        .pods()
+        .inNamespace(OPERATOR_NS)
+        .resource(
+            new io.fabric8.kubernetes.api.model.PodBuilder()
+                .withNewMetadata()
+                .withName(pod)
+                .withNamespace(OPERATOR_NS)
+                .endMetadata()
+                .withNewSpec()
+                .addNewContainer()
+                .withName("operator")
+                .withImage("ghcr.io/cephaloproxy/operator:test")
+                .withNewResources()
+                .addToLimits("memory", new io.fabric8.kubernetes.api.model.Quantity("512Mi"))
+                .endResources()
+                .endContainer()
+                .endSpec()
+                .build())
+        .create();
+    cp.admin()
+        .pods()
+        .inNamespace(OPERATOR_NS)
+        .withName(pod)
+        .editStatus(
+            p -> {
+              p.setStatus(
+                  new io.fabric8.kubernetes.api.model.PodStatusBuilder()
+                      .withPhase("Running")
+                      .addNewContainerStatus()
+                      .withName("operator")
+                      .withImage("ghcr.io/cephaloproxy/operator:test")
+                      .withImageID("")
+                      .withReady(false)
+                      .withRestartCount(1)
+                      .withNewState()
+                      .withNewRunning()
+                      .withStartedAt("2026-12-03T10:00:01Z")
+                      .endRunning()
+                      .endState()
+                      .withNewLastState()
+                      .withNewTerminated()
+                      .withReason("OOMKilled")
+                      .withExitCode(137)
+                      .withStartedAt("2026-12-03T09:58:00Z")
+                      .withFinishedAt("2026-12-03T10:00:00Z")
+                      .endTerminated()
+                      .endLastState()
+                      .endContainerStatus()
+                      .build());
+              return p;
+            });
+    try (OperatorProcess restarted =
+        OperatorProcess.start(
+            cp,
+            "operator-rbac-oom",
+            rbac.kubeconfig(),
+            Map.of("WATCH_NAMESPACES", WATCHED, "POD_NAME", pod, "POD_NAMESPACE", OPERATOR_NS))) {
+      // the report runs before the informers start, the health port answers before it
+      var events =
+          org.awaitility.Awaitility.await()
+              .atMost(java.time.Duration.ofSeconds(60))
+              .until(
+                  () ->
+                      cp.admin().v1().events().inNamespace(OPERATOR_NS).list().getItems().stream()
+                          .filter(e -> "OperatorOutOfMemory".equals(e.getReason()))
+                          .toList(),
+                  l -> !l.isEmpty());
+      assertThat(events)
+          .singleElement()
+          .satisfies(
+              e -> {
+                assertThat(e.getType()).isEqualTo("Warning");
+                assertThat(e.getInvolvedObject().getKind()).isEqualTo("Pod");
+                assertThat(e.getInvolvedObject().getName()).isEqualTo(pod);
+                assertThat(e.getMessage())
+                    .contains("OOMKilled")
+                    .contains("raise resources.limits.memory (now 512Mi;");
+              });
+      assertThat(restarted.logText())
+          .contains("raise resources.limits.memory (now 512Mi;")
+          .doesNotContainIgnoringCase("forbidden");
+    }
   }
 
   @Test

@@ -215,6 +215,13 @@ class ChartTest {
             e ->
                 assertThat(e.getValueFrom().getFieldRef().getFieldPath())
                     .isEqualTo("metadata.name"));
+    assertThat(c.getEnv())
+        .filteredOn(e -> e.getName().equals("POD_NAMESPACE"))
+        .singleElement()
+        .satisfies(
+            e ->
+                assertThat(e.getValueFrom().getFieldRef().getFieldPath())
+                    .isEqualTo("metadata.namespace"));
     assertThat(c.getPorts())
         .singleElement()
         .satisfies(
@@ -350,14 +357,36 @@ class ChartTest {
         .as("rbac.clusterNetworks=false: nothing cluster-wide is bound")
         .isEmpty();
     List<Role> roles = Chart.ofKind(objects, Role.class);
+    // one per watched namespace, and one in the operator's own (not watched) for its own pod
     assertThat(roles)
         .extracting(r -> r.getMetadata().getNamespace())
-        .containsExactlyInAnyOrder("team-a", "team-b");
-    assertThat(roles).allSatisfy(r -> assertThat(r.getRules()).isEqualTo(Rbac.rules("operator")));
+        .containsExactlyInAnyOrder("team-a", "team-b", Chart.NAMESPACE);
+    assertThat(roles)
+        .filteredOn(r -> !r.getMetadata().getNamespace().equals(Chart.NAMESPACE))
+        .allSatisfy(r -> assertThat(r.getRules()).isEqualTo(Rbac.rules("operator")));
+    assertThat(roles)
+        .filteredOn(r -> r.getMetadata().getNamespace().equals(Chart.NAMESPACE))
+        .singleElement()
+        .satisfies(
+            r -> {
+              assertThat(r.getRules()).isEqualTo(Rbac.rules("self"));
+              assertThat(r.getRules())
+                  .extracting(PolicyRule::getResources, PolicyRule::getVerbs)
+                  .containsExactly(
+                      org.assertj.core.groups.Tuple.tuple(List.of("pods"), List.of("get")),
+                      org.assertj.core.groups.Tuple.tuple(List.of("events"), List.of("create")));
+            });
+    // watching its own namespace too, the operator's Role there covers its own pod
+    assertThat(
+            Chart.ofKind(
+                Chart.render(Chart.values("watchNamespaces", List.of("team-a", Chart.NAMESPACE))),
+                Role.class))
+        .extracting(r -> r.getMetadata().getNamespace())
+        .containsExactlyInAnyOrder("team-a", Chart.NAMESPACE);
     ServiceAccount sa = Chart.ofKind(objects, ServiceAccount.class).get(0);
     List<RoleBinding> bindings = Chart.ofKind(objects, RoleBinding.class);
     assertThat(bindings)
-        .hasSize(2)
+        .hasSize(3)
         .allSatisfy(
             b -> {
               assertThat(b.getRoleRef().getKind()).isEqualTo("Role");
@@ -387,7 +416,7 @@ class ChartTest {
             Chart.render(Chart.values("watchNamespaces", "team-a, team-b,team-a")))) {
       assertThat(Chart.ofKind(objects, Role.class))
           .extracting(r -> r.getMetadata().getNamespace())
-          .containsExactlyInAnyOrder("team-a", "team-b");
+          .containsExactlyInAnyOrder("team-a", "team-b", Chart.NAMESPACE);
       assertThat(Chart.ofKind(objects, ClusterRole.class))
           .extracting(r -> r.getMetadata().getName())
           .containsExactlyInAnyOrder(

@@ -32,7 +32,8 @@ class ContractTest {
             "HTTP_PORT",
             "LOG_FORMAT",
             "LOG_LEVEL",
-            "POD_NAME");
+            "POD_NAME",
+            "POD_NAMESPACE");
     assertThat(names).containsAll(decided);
     Deployment d = ChartTest.deployment(Chart.render());
     List<String> env = ChartTest.operator(d).getEnv().stream().map(EnvVar::getName).toList();

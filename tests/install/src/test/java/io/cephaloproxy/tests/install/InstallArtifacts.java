@@ -53,6 +53,7 @@ final class InstallArtifacts {
             "operator",
             "clusterNetworks",
             "leaderElection",
+            "self",
             "aggregateToEdit",
             "aggregateToView")) {
       text = DocTables.replace(text, "rbac-" + section, DocTables.rbacTable(Repo.RULES, section));
