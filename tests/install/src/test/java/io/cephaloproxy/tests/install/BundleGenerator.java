@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -190,9 +191,13 @@ final class BundleGenerator {
     return Yaml.toJson(examples());
   }
 
+  /** The alm-example that OperatorHub's console offers first when a user creates a SquidProxy. */
+  static final String DEFAULT_EXAMPLE = "basic";
+
   /**
-   * The SquidProxy documents of examples/*.yaml, in file order (other kinds there are their
-   * inputs).
+   * The SquidProxy documents of examples/*.yaml, {@link #DEFAULT_EXAMPLE} first (the console takes
+   * the first alm-example of a kind as the form's default), the others in file order (other kinds
+   * there are their inputs).
    */
   static List<Map<String, Object>> examples() {
     List<Map<String, Object>> examples = new ArrayList<>();
@@ -201,6 +206,8 @@ final class BundleGenerator {
           .filter(d -> "SquidProxy".equals(d.get("kind")))
           .forEach(examples::add);
     }
+    examples.sort(
+        Comparator.comparing(e -> !DEFAULT_EXAMPLE.equals(Yaml.<String>at(e, "metadata", "name"))));
     return examples;
   }
 

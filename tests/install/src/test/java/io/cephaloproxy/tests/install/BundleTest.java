@@ -193,6 +193,9 @@ class BundleTest {
             new TypeReference<>() {});
     assertThat(examples).as("alm-examples (from examples/*.yaml)").isNotEmpty();
     assertThat(examples).isEqualTo(BundleGenerator.examples());
+    assertThat(Yaml.<String>at(examples.get(0), "metadata", "name"))
+        .as("the first alm-example, the console's default for a new SquidProxy")
+        .isEqualTo("basic");
     assertThat(examples).extracting(e -> e.get("kind")).containsOnly("SquidProxy");
     CrdSchema schema = CrdSchema.load(BundleGenerator.BUNDLE_CRD);
     for (Map<String, Object> ex : examples) {
