@@ -161,8 +161,43 @@ class PodNetworkClient implements AutoCloseable {
           throw new AssertionError(
               "the request stream did not finish within " + timeout.toSeconds() + " s");
         }
-        List<String> lines = Files.readAllLines(output);
+        return count();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
+    }
+
+    /**
+     * Ends a stream that is still running (fails if it ended by itself: it then did not cover what
+     * it was meant to) and counts the requests that completed; the one in flight is not counted.
+     */
+    Outcome stop() {
+      if (!process.isAlive()) {
+        throw new AssertionError(
+            "the request stream ended before it was stopped (exit "
+                + process.exitValue()
+                + "): it did not cover the whole operation; give it more requests");
+      }
+      process.destroy();
+      try {
+        process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
+      return count();
+    }
+
+    private Outcome count() {
+      try {
+        String text = Files.readString(output);
         Files.deleteIfExists(output);
+        // (a line cut off by stop() has no newline yet)
+        List<String> lines = text.lines().toList();
+        if (!text.isEmpty() && !text.endsWith("\n")) {
+          lines = lines.subList(0, lines.size() - 1);
+        }
         int ok = 0;
         List<String> failures = new ArrayList<>();
         for (String line : lines) {
@@ -174,9 +209,6 @@ class PodNetworkClient implements AutoCloseable {
         }
         return new Outcome(lines.size(), ok, failures);
       } catch (IOException e) {
-        throw new IllegalStateException(e);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
         throw new IllegalStateException(e);
       }
     }

@@ -19,7 +19,8 @@ record Release(
     Path ca,
     String chart,
     String operatorImage,
-    String squidImage) {
+    String squidImage,
+    Map<String, String> record) {
   static final Path RECORD =
       Path.of(
           System.getProperty(
@@ -68,7 +69,8 @@ record Release(
         Path.of(v.get("REGISTRY_CA")),
         v.get("CHART"),
         v.get("OPERATOR_IMAGE"),
-        v.get("SQUID_IMAGE"));
+        v.get("SQUID_IMAGE"),
+        Map.copyOf(v));
   }
 
   private static Path realDir(Path env) {
@@ -77,6 +79,16 @@ record Release(
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** A value of release.env that the release must have written (e.g. CATALOG_IMAGE). */
+  String required(String key) {
+    String value = record.getOrDefault(key, "");
+    if (value.isBlank()) {
+      throw new IllegalStateException(
+          RECORD + " has no " + key + "; re-run `bash scripts/stages/60-release.sh`");
+    }
+    return value;
   }
 
   Path installYaml() {
