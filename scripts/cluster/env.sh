@@ -142,3 +142,5 @@ wait_until() {
 }
 COREDNS_IMAGE=localhost/cephaloproxy/coredns:1.15.0
 ORIGIN_IMAGE=localhost/cephaloproxy/e2e-origin:0.1.0
+# what the kubectl debug recipe of docs/troubleshooting.md runs as busybox:1.36 (no registry here)
+DEBUG_IMAGE=localhost/cephaloproxy/debug-busybox:0.1.0

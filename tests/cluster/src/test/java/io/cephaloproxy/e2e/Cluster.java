@@ -32,6 +32,13 @@ final class Cluster {
   static final Path REPO = RepoRoot.get();
   static final String NODE_NAME = "cephaloproxy-node";
   static final String ORIGIN_IMAGE = "localhost/cephaloproxy/e2e-origin:0.1.0";
+
+  /**
+   * The stand-in for busybox of the kubectl debug recipe (scripts/cluster/images.sh, from Debian's
+   * busybox-static; runs as root like busybox).
+   */
+  static final String DEBUG_IMAGE = "localhost/cephaloproxy/debug-busybox:0.1.0";
+
   static final String CLUSTER_DOMAIN = "cluster.local";
 
   private static KubernetesClient client;

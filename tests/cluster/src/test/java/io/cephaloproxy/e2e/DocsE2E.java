@@ -48,10 +48,12 @@ class DocsE2E {
           "scripts/test-all.sh",
           "README: all of CI; this suite is one of its stages",
           "kubectl -n demo debug",
-          "troubleshooting §6, the kubectl debug recipe: interactive (-it ... -- sh); issue 16 §4 tests"
-              + " the recipe on the node with a real ephemeral container",
+          "troubleshooting §6, the kubectl debug recipe: interactive (-it ... -- sh); run from this"
+              + " page by ProxyE2E#theKubectlDebugRecipeOfTheTroubleshootingPageWorksUnderRestricted"
+              + " on a terminal (script(1)) with the commands below typed into it",
           "/proc/1/root/etc/cephaloproxy",
-          "troubleshooting §6: typed inside that ephemeral container's shell (issue 16 §4)");
+          "troubleshooting §6: typed inside that ephemeral container's shell; fed to it by"
+              + " ProxyE2E#theKubectlDebugRecipeOfTheTroubleshootingPageWorksUnderRestricted");
 
   static final Duration TIMEOUT = Duration.ofMinutes(4);
   static final String RELEASE = "cephaloproxy-operator";

@@ -726,6 +726,16 @@ class ProxyE2E {
     }
   }
 
+  private List<io.fabric8.kubernetes.api.model.ContainerStatus> ephemeralStatuses(String pod) {
+    return Cluster.client()
+        .pods()
+        .inNamespace(ns)
+        .withName(pod)
+        .get()
+        .getStatus()
+        .getEphemeralContainerStatuses();
+  }
+
   private Map<String, Object> awaitDegraded(String name, String reason) {
     Cluster.await(
         name + ": Degraded=True " + reason,
@@ -890,6 +900,129 @@ class ProxyE2E {
       v = (v << 8) | Integer.parseInt(octet);
     }
     return v;
+  }
+
+  /**
+   * Issue 16 §4: the kubectl debug recipe of docs/troubleshooting.md §6, read from the page, runs
+   * on the node under Pod Security "restricted": an ephemeral container with {@code
+   * --profile=restricted} and the recipe's non-root {@code --custom} file joins a proxy pod, and
+   * the commands the page says to type inside it (typed on a terminal that script(1) provides) list
+   * the mounted configuration, print runtime.properties, read the health port's metrics and Squid's
+   * cache manager on localhost. Without the custom file the kubelet refuses the root image.
+   */
+  @Test
+  @Order(15)
+  void theKubectlDebugRecipeOfTheTroubleshootingPageWorksUnderRestricted() throws IOException {
+    SquidProxies.apply(
+        ns,
+        """
+        apiVersion: cephaloproxy.io/v1alpha1
+        kind: SquidProxy
+        metadata: {name: debugged}
+        spec: {}
+        """);
+    SquidProxies.awaitReady(ns, "debugged", READY_TIMEOUT);
+    String pod = SquidProxies.readyPods(ns, "debugged").get(0).getMetadata().getName();
+    List<DocsE2E.Block> blocks = DocsE2E.blocks();
+    DocsE2E.Block recipe =
+        blocks.stream()
+            .filter(b -> b.page().equals("docs/troubleshooting.md"))
+            .filter(b -> b.text().contains("kubectl -n demo debug"))
+            .findFirst()
+            .orElseThrow(
+                () -> new AssertionError("troubleshooting.md has no kubectl debug recipe"));
+    DocsE2E.Block inside =
+        blocks.stream()
+            .filter(b -> b.page().equals("docs/troubleshooting.md"))
+            .filter(b -> b.text().contains("/proc/1/root/etc/cephaloproxy"))
+            .findFirst()
+            .orElseThrow(() -> new AssertionError("troubleshooting.md has no commands for inside"));
+    String script =
+        recipe
+            .text()
+            .replace("\\\n", " ")
+            .replaceAll("\\bdemo\\b", ns)
+            .replace("<pod>", pod)
+            .replace("busybox:1.36", Cluster.DEBUG_IMAGE);
+    assertThat(script).as("the recipe as run").contains(" debug -it " + pod + " ");
+    // typed at a terminal, as the page says: script(1) gives kubectl a pty, on which the page's
+    // commands and then exit arrive. Without a terminal, kubectl debug -i with the commands on its
+    // stdin returns as soon as the input ends, before the output comes back (measured on the
+    // node: exit 0, nothing printed, the output only in the container's log), as the page warns.
+    script =
+        script.replaceAll(
+            "(?m)^(kubectl .* debug -it .*)$",
+            "script -qec \"$1\" /dev/null <<'INSIDE'\n"
+                + java.util.regex.Matcher.quoteReplacement(inside.text())
+                + "exit\nINSIDE");
+    Path dir = Files.createTempDirectory(workDir, "debug");
+    Path bin = Files.createDirectories(dir.resolve("bin"));
+    Files.createSymbolicLink(bin.resolve("kubectl"), Path.of(Cluster.kubectlCli()));
+    Path file = dir.resolve("recipe.sh");
+    Files.writeString(file, "set -eu\ncd '" + dir + "'\n" + script);
+    System.out.println("kubectl debug recipe as run:\n" + script);
+    io.cephaloproxy.testsupport.Cmd.Result run =
+        io.cephaloproxy.testsupport.Cmd.run(
+            Duration.ofMinutes(3),
+            "env",
+            "PATH=" + bin + ":" + System.getenv("PATH"),
+            "KUBECONFIG=" + Cluster.KUBECONFIG,
+            "bash",
+            file.toString());
+    System.out.println("recipe output:\n" + run.out() + "\nstderr:\n" + run.err());
+    assertThat(run.exit()).as("the recipe's exit code; stderr: %s", run.err()).isZero();
+    assertThat(run.out())
+        .as("ls /proc/1/root/etc/cephaloproxy/")
+        .contains("squid.conf")
+        .contains("runtime.properties");
+    assertThat(run.out()).as("runtime.properties").contains("squid.port=3128");
+    assertThat(run.out()).as("the health port's metrics").contains("# HELP");
+    assertThat(run.out()).as("Squid's cache manager").contains("Squid Object Cache");
+    Pod debugged = Cluster.client().pods().inNamespace(ns).withName(pod).get();
+    assertThat(debugged.getSpec().getEphemeralContainers())
+        .singleElement()
+        .satisfies(
+            c -> {
+              assertThat(c.getImage()).isEqualTo(Cluster.DEBUG_IMAGE);
+              assertThat(c.getTargetContainerName()).isEqualTo("run");
+              assertThat(c.getSecurityContext().getRunAsUser()).isEqualTo(65532L);
+              assertThat(c.getSecurityContext().getRunAsNonRoot()).isTrue();
+              assertThat(c.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
+            });
+    // what the page warns about: the same image without the custom UID is refused
+    String pod2 = SquidProxies.readyPods(ns, "debugged").get(0).getMetadata().getName();
+    io.cephaloproxy.testsupport.Cmd.Result root =
+        io.cephaloproxy.testsupport.Cmd.run(
+            Duration.ofMinutes(2),
+            "env",
+            "KUBECONFIG=" + Cluster.KUBECONFIG,
+            Cluster.kubectlCli(),
+            "-n",
+            ns,
+            "debug",
+            pod2,
+            "--image=" + Cluster.DEBUG_IMAGE,
+            "--target=run",
+            "--profile=restricted",
+            "--container=as-root",
+            "--",
+            "sh",
+            "-c",
+            "true");
+    assertThat(root.exit()).as("kubectl debug without --custom: %s", root.err()).isZero();
+    Cluster.await(
+        "the kubelet refuses the root debug container",
+        Duration.ofSeconds(60),
+        () ->
+            ephemeralStatuses(pod2).stream()
+                .filter(c -> c.getName().equals("as-root"))
+                .anyMatch(
+                    c ->
+                        c.getState().getWaiting() != null
+                            && String.valueOf(c.getState().getWaiting().getMessage())
+                                .contains("image will run as root")),
+        () -> String.valueOf(ephemeralStatuses(pod2)));
+    SquidProxies.api().inNamespace(ns).withName("debugged").delete();
   }
 
   @Test
