@@ -1,0 +1,425 @@
+package io.cephaloproxy.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * Issue 11 on the node: a rejected change never reaches a pod that serves traffic, not even after
+ * its container restarts. Pods mount only immutable config generations, and a new generation goes
+ * into the pod template only after a check pod of the proxy's image accepted it. So while a change
+ * is rejected, a Squid killed with SIGKILL restarts with the last good config, a scale-up starts
+ * pods of the last good config, and a broken CA Secret never reaches the serving pods.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class GenerationsE2E {
+  static final Duration TIMEOUT = Duration.ofSeconds(120);
+  static final String RELEASE = "cephaloproxy-gens";
+  static final Path KUBELET_PODS = Path.of("/var/lib/cephaloproxy-node/kubelet/pods");
+
+  Path workDir;
+  Origin origin;
+  String operatorNs;
+  String ns;
+  OperatorRelease release;
+  PodNetworkClient client;
+
+  @BeforeAll
+  void setUp() throws IOException {
+    Cluster.client();
+    workDir = Files.createTempDirectory("generations-e2e");
+    origin = Origin.deploy(workDir);
+    operatorNs = Cluster.restrictedNamespace("cephaloproxy-gens");
+    ns = Cluster.restrictedNamespace("e2e-gens");
+    client = PodNetworkClient.create("gens-e2e", 207);
+    release = OperatorRelease.install(RELEASE, operatorNs, Map.of());
+  }
+
+  @AfterAll
+  void tearDown() {
+    if (client != null) {
+      client.close();
+    }
+    if (ns != null && Cluster.client().namespaces().withName(ns).get() != null) {
+      Cluster.deleteNamespace(ns, TIMEOUT);
+    }
+    if (release != null) {
+      release.uninstallIfPresent();
+    }
+    for (String n : new String[] {origin == null ? null : origin.namespace, operatorNs}) {
+      if (n != null && Cluster.client().namespaces().withName(n).get() != null) {
+        Cluster.deleteNamespace(n, TIMEOUT);
+      }
+    }
+  }
+
+  String proxy(int replicas, String extraConfig) {
+    return """
+        apiVersion: cephaloproxy.io/v1alpha1
+        kind: SquidProxy
+        metadata:
+          name: gen
+        spec:
+          replicas: %d
+          access:
+            allowedDomains: [%s]
+        """
+            .formatted(replicas, origin.host())
+        + (extraConfig == null ? "" : "  extraConfig: \"" + extraConfig + "\"\n");
+  }
+
+  @Test
+  @Order(1)
+  void aRejectedChangeNeverReachesServingPodsNorRestartedOrNewOnes() {
+    SquidProxies.apply(ns, proxy(2, null));
+    GenericKubernetesResource good = SquidProxies.awaitReady(ns, "gen", TIMEOUT);
+    String endpoint = SquidProxies.endpoint(good);
+    String port = endpoint.replaceFirst(".*:", "");
+    String goodHash = String.valueOf(SquidProxies.status(good).get("configHash"));
+    List<Pod> serving = SquidProxies.readyPods(ns, "gen");
+    assertThat(serving).hasSize(2);
+    Map<String, String> filesBefore = mountedFiles(serving.get(0));
+    assertThat(filesBefore.keySet()).anyMatch(f -> f.endsWith("/squid.conf"));
+
+    PodNetworkClient.Load load =
+        client.startLoad(endpoint, "http://" + origin.host() + "/rejected", 50, 750);
+    long start = System.nanoTime();
+    SquidProxies.apply(ns, proxy(2, "no_such_directive on"));
+    Cluster.await(
+        "ConfigValid=False SquidRejectedConfig with Squid's message",
+        TIMEOUT,
+        () ->
+            SquidProxies.condition(SquidProxies.get(ns, "gen"), "ConfigValid")
+                .filter(c -> "False".equals(c.get("status")))
+                .filter(c -> "SquidRejectedConfig".equals(c.get("reason")))
+                .map(c -> String.valueOf(c.get("message")).contains("no_such_directive"))
+                .orElse(false),
+        () -> String.valueOf(SquidProxies.status(SquidProxies.get(ns, "gen"))));
+    Figures.record(
+        "rejected change to ConfigValid=False seconds (check pod)",
+        (System.nanoTime() - start) / 1e9);
+    Map<String, Object> status = SquidProxies.status(SquidProxies.get(ns, "gen"));
+    assertThat(status.get("servingConfigHash")).as("status " + status).isEqualTo(goodHash);
+    assertThat(status.get("desiredConfigHash")).as("status " + status).isNotEqualTo(goodHash);
+    assertThat(templateHash()).as("the Deployment's pod template").isEqualTo(goodHash);
+    Cluster.await(
+        "the check pod deleted",
+        Duration.ofSeconds(30),
+        () ->
+            Cluster.client().pods().inNamespace(ns).list().getItems().stream()
+                .noneMatch(p -> p.getMetadata().getName().startsWith("gen-check-")));
+
+    PodNetworkClient.Outcome rejected = load.finish(Duration.ofSeconds(60));
+    Figures.record("rejected change under load: requests", rejected.requests());
+    Figures.record("rejected change under load: failed", rejected.failures().size());
+    assertThat(rejected.failures()).as("failed requests while the change was rejected").isEmpty();
+
+    // the exact failure of issue 11: a Squid that dies restarts from the files the pod mounts
+    load = client.startLoad(endpoint, "http://" + origin.host() + "/killed", 50, 2000);
+    Pod victim = serving.get(0);
+    int restarts = runContainer(victim).getRestartCount();
+    NodeProcesses.kill(squidPid(victim));
+    Cluster.await(
+        "the killed Squid's container restarted and Ready",
+        TIMEOUT,
+        () -> {
+          Pod now = Cluster.client().pods().resource(victim).get();
+          return runContainer(now).getRestartCount() > restarts
+              && Boolean.TRUE.equals(runContainer(now).getReady());
+        },
+        () -> Diagnostics.pods(ns));
+    Pod restarted = Cluster.client().pods().resource(victim).get();
+    assertThat(mountedFiles(restarted))
+        .as("the files the restarted pod mounts, byte for byte")
+        .isEqualTo(filesBefore);
+    PodNetworkClient.Response direct =
+        client.get(
+            restarted.getStatus().getPodIP() + ":" + port,
+            "http://" + origin.host() + "/after-kill");
+    assertThat(direct.status()).as(direct.toString()).isEqualTo(200);
+
+    // a scale-up while the change is rejected starts a pod of the last good config
+    SquidProxies.apply(ns, proxy(3, "no_such_directive on"));
+    Cluster.await(
+        "3 ready pods",
+        TIMEOUT,
+        () -> SquidProxies.readyPods(ns, "gen").size() == 3,
+        () -> Diagnostics.pods(ns));
+    Pod added =
+        SquidProxies.readyPods(ns, "gen").stream()
+            .filter(p -> serving.stream().noneMatch(s -> s.getMetadata().getUid().equals(uid(p))))
+            .findFirst()
+            .orElseThrow();
+    assertThat(added.getMetadata().getAnnotations())
+        .containsEntry("cephaloproxy.io/config-hash", goodHash);
+    assertThat(mountedFiles(added)).as("the new pod's files").isEqualTo(filesBefore);
+    PodNetworkClient.Response fromAdded =
+        client.get(
+            added.getStatus().getPodIP() + ":" + port, "http://" + origin.host() + "/scaled");
+    assertThat(fromAdded.status()).as(fromAdded.toString()).isEqualTo(200);
+    assertThat(templateHash()).isEqualTo(goodHash);
+
+    // SIGKILL refuses the connections kube-proxy sends to the killed pod until its readiness probe
+    // takes it out of the Service: those, and only those, fail
+    PodNetworkClient.Outcome outcome = load.finish(Duration.ofSeconds(120));
+    Figures.record("kill -9 and scale-up under load: requests", outcome.requests());
+    Figures.record(
+        "kill -9 and scale-up under load: refused by the killed pod", outcome.failures().size());
+    assertThat(outcome.failures())
+        .as("failed requests after kill -9")
+        .allMatch(f -> f.startsWith("000 ") && f.contains("Couldn't connect to server"))
+        .hasSizeLessThanOrEqualTo(50);
+
+    // fixed: a new generation rolls out
+    SquidProxies.apply(ns, proxy(2, "client_lifetime 1 hour"));
+    Cluster.await(
+        "the fixed change rolled out",
+        TIMEOUT,
+        () -> {
+          GenericKubernetesResource r = SquidProxies.get(ns, "gen");
+          Map<String, Object> s = SquidProxies.status(r);
+          return SquidProxies.ready(r)
+              && SquidProxies.conditionIs(r, "ConfigValid", "True")
+              && !goodHash.equals(s.get("servingConfigHash"))
+              && s.get("servingConfigHash") != null
+              && s.get("servingConfigHash").equals(s.get("desiredConfigHash"))
+              && SquidProxies.pods(ns, "gen").size() == 2;
+        },
+        () -> SquidProxies.status(SquidProxies.get(ns, "gen")) + " " + Diagnostics.pods(ns));
+    assertThat(client.get(endpoint, "http://" + origin.host() + "/fixed").status()).isEqualTo(200);
+  }
+
+  @Test
+  @Order(2)
+  void aBrokenCaRotationNeverReachesServingPodsAndAGoodOneRollsOut() throws IOException {
+    CertFiles.Pair first = CertFiles.ca(workDir, "first-ca", "CephaloProxy E2E first CA");
+    CertFiles.Pair other = CertFiles.ca(workDir, "other-ca", "CephaloProxy E2E other CA");
+    CertFiles.Pair second = CertFiles.ca(workDir, "second-ca", "CephaloProxy E2E second CA");
+    caSecret(first.cert(), first.key());
+    Cluster.client()
+        .secrets()
+        .inNamespace(ns)
+        .resource(
+            new SecretBuilder()
+                .withNewMetadata()
+                .withName("origin-ca")
+                .endMetadata()
+                .withData(Map.of("ca.crt", Origin.base64(origin.ca.cert())))
+                .build())
+        .createOr(e -> e.update());
+    SquidProxies.apply(
+        ns,
+        """
+        apiVersion: cephaloproxy.io/v1alpha1
+        kind: SquidProxy
+        metadata:
+          name: bump
+        spec:
+          access:
+            allowedDomains: [%s]
+          sslBump:
+            enabled: true
+            caSecret: {name: bump-ca}
+          trustedCA:
+            secret: {name: origin-ca, key: ca.crt}
+        """
+            .formatted(origin.host()));
+    GenericKubernetesResource ready = SquidProxies.awaitReady(ns, "bump", TIMEOUT);
+    String endpoint = SquidProxies.endpoint(ready);
+    String goodHash = String.valueOf(SquidProxies.status(ready).get("configHash"));
+    Pod serving = SquidProxies.readyPods(ns, "bump").get(0);
+    Map<String, String> filesBefore = mountedFiles(serving);
+    assertIssuer(endpoint, first, "CephaloProxy E2E first CA");
+
+    // the first CA's certificate with another key: the init step's CA check refuses it
+    caSecret(first.cert(), other.key());
+    Cluster.await(
+        "ConfigValid=False for the mismatched CA pair",
+        TIMEOUT,
+        () ->
+            SquidProxies.condition(SquidProxies.get(ns, "bump"), "ConfigValid")
+                .filter(c -> "False".equals(c.get("status")))
+                .map(c -> String.valueOf(c.get("message")).contains("does not belong"))
+                .orElse(false),
+        () -> String.valueOf(SquidProxies.status(SquidProxies.get(ns, "bump"))));
+    assertThat(templateHash("bump")).isEqualTo(goodHash);
+    assertThat(SquidProxies.readyPods(ns, "bump"))
+        .extracting(p -> p.getMetadata().getUid())
+        .containsExactly(uid(serving));
+    assertThat(mountedFiles(serving)).as("the serving pod's files").isEqualTo(filesBefore);
+    assertIssuer(endpoint, first, "CephaloProxy E2E first CA");
+
+    // a valid new CA: rolled out, and the new pods issue certificates from it
+    caSecret(second.cert(), second.key());
+    Cluster.await(
+        "the new CA rolled out",
+        TIMEOUT,
+        () -> {
+          GenericKubernetesResource r = SquidProxies.get(ns, "bump");
+          return SquidProxies.ready(r)
+              && SquidProxies.conditionIs(r, "ConfigValid", "True")
+              && !goodHash.equals(SquidProxies.status(r).get("servingConfigHash"))
+              && SquidProxies.pods(ns, "bump").size() == 1;
+        },
+        () -> SquidProxies.status(SquidProxies.get(ns, "bump")) + " " + Diagnostics.pods(ns));
+    assertIssuer(endpoint, second, "CephaloProxy E2E second CA");
+  }
+
+  @Test
+  @Order(3)
+  void deletingTheSquidProxiesRemovesTheirGenerations() {
+    assertThat(generationObjects()).as("generation objects while the proxies exist").isNotEmpty();
+    SquidProxies.api().inNamespace(ns).delete();
+    Cluster.await(
+        "every config generation (ConfigMaps and Secrets) garbage-collected",
+        TIMEOUT,
+        () -> generationObjects().isEmpty(),
+        () -> String.valueOf(generationObjects()));
+  }
+
+  private List<String> generationObjects() {
+    String label = "cephaloproxy.io/config-generation";
+    return Stream.concat(
+            Cluster.client()
+                .configMaps()
+                .inNamespace(ns)
+                .withLabel(label)
+                .list()
+                .getItems()
+                .stream()
+                .map(c -> "ConfigMap " + c.getMetadata().getName()),
+            Cluster.client().secrets().inNamespace(ns).withLabel(label).list().getItems().stream()
+                .map(s -> "Secret " + s.getMetadata().getName()))
+        .toList();
+  }
+
+  private void assertIssuer(String endpoint, CertFiles.Pair ca, String commonName) {
+    PodNetworkClient.Response r =
+        client.get(
+            endpoint,
+            "https://" + origin.host() + "/bumped",
+            "-v",
+            "--cacert",
+            ca.cert().toString());
+    assertThat(r.status()).as(r.toString()).isEqualTo(200);
+    assertThat(r.curlErrors()).containsPattern("issuer: CN ?= ?" + commonName);
+  }
+
+  private void caSecret(Path cert, Path key) throws IOException {
+    Cluster.client()
+        .secrets()
+        .inNamespace(ns)
+        .resource(
+            new SecretBuilder()
+                .withNewMetadata()
+                .withName("bump-ca")
+                .endMetadata()
+                .withType("kubernetes.io/tls")
+                .withData(Map.of("tls.crt", Origin.base64(cert), "tls.key", Origin.base64(key)))
+                .build())
+        .createOr(e -> e.update());
+  }
+
+  private String templateHash() {
+    return templateHash("gen");
+  }
+
+  private String templateHash(String name) {
+    return Cluster.client()
+        .apps()
+        .deployments()
+        .inNamespace(ns)
+        .withName(name)
+        .get()
+        .getSpec()
+        .getTemplate()
+        .getMetadata()
+        .getAnnotations()
+        .get("cephaloproxy.io/config-hash");
+  }
+
+  private static String uid(Pod p) {
+    return p.getMetadata().getUid();
+  }
+
+  private static io.fabric8.kubernetes.api.model.ContainerStatus runContainer(Pod pod) {
+    return pod.getStatus().getContainerStatuses().stream()
+        .filter(c -> c.getName().equals(pod.getSpec().getContainers().get(0).getName()))
+        .findFirst()
+        .orElseThrow();
+  }
+
+  /** The master Squid process of the pod's run container (host PID). */
+  private static long squidPid(Pod pod) {
+    String container = pod.getSpec().getContainers().get(0).getName();
+    return NodeProcesses.pids(pod, container).stream()
+        .filter(pid -> NodeProcesses.comm(pid).startsWith("squid"))
+        .filter(pid -> !NodeProcesses.comm(NodeProcesses.parent(pid)).startsWith("squid"))
+        .findFirst()
+        .orElseThrow(
+            () -> new AssertionError("no squid process in " + pod.getMetadata().getName()));
+  }
+
+  /**
+   * SHA-256 of every file the pod mounts from ConfigMaps and Secrets, read from the kubelet's
+   * volume directories on the node (what Squid reads when its container starts), by volume and file
+   * name.
+   */
+  static Map<String, String> mountedFiles(Pod pod) {
+    Path volumes = KUBELET_PODS.resolve(uid(pod)).resolve("volumes");
+    Map<String, String> files = new TreeMap<>();
+    try (Stream<Path> kinds = Files.list(volumes)) {
+      for (Path kind : kinds.toList()) {
+        String k = kind.getFileName().toString();
+        if (!k.equals("kubernetes.io~configmap") && !k.equals("kubernetes.io~secret")) {
+          continue;
+        }
+        try (Stream<Path> vols = Files.list(kind)) {
+          for (Path vol : vols.toList()) {
+            try (Stream<Path> entries = Files.list(vol)) {
+              for (Path f : entries.toList()) {
+                String name = f.getFileName().toString();
+                if (!name.startsWith("..") && Files.isRegularFile(f)) {
+                  files.put(vol.getFileName() + "/" + name, sha256(Files.readAllBytes(f)));
+                }
+              }
+            }
+          }
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the volumes of " + volumes, e);
+    }
+    return files;
+  }
+
+  private static String sha256(byte[] data) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
