@@ -2,6 +2,7 @@ package io.cephaloproxy.tests.image;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.cephaloproxy.api.v1alpha1.AccessLogFormat;
 import io.cephaloproxy.compiler.CompiledConfig;
 import io.cephaloproxy.compiler.Layout;
 import io.cephaloproxy.compiler.PodVolume;
@@ -55,10 +56,18 @@ class ExamplesIT extends OriginSuite {
       String response =
           new String(LifecycleIT.rawGet(pod.proxyPort(), request), StandardCharsets.ISO_8859_1);
       assertThat(response).as("an HTTP answer through Squid").startsWith("HTTP/1.1 ");
-      ImageIT.awaitLog(pod.container, request);
+      // the text formats log the URL; the JSON decision log has host and path fields
+      var logging = ex.proxy().getSpec().getLogging();
+      String logged =
+          logging != null && logging.getFormat() == AccessLogFormat.JSON
+              ? "\"host\":\"origin\",\"port\":80,\"path\":\"/example-"
+                  + example.replace(".yaml", "")
+                  + "\""
+              : request;
+      ImageIT.awaitLog(pod.container, logged);
       assertThat(Docker.logs(pod.container).out())
           .as("access log line; response:\n%s\nlogs:\n%s", response, pod.logs())
-          .contains(request);
+          .contains(logged);
       assertThat(Docker.logs(pod.container).all())
           .as("no FATAL from Squid")
           .doesNotContain("FATAL");
