@@ -113,6 +113,21 @@ class PodNetworkClient implements AutoCloseable {
     return new Response(code, out.substring(0, Math.max(cut, 0)), r.err(), r.exit());
   }
 
+  /**
+   * {@link #get} for the first request through a proxy that just became Ready: while the connection
+   * is refused (curl exit 7: kube-proxy has not programmed the new Service's endpoints yet; Ready
+   * says the pods serve, not that every node routes to them) it retries for up to 30 s.
+   */
+  Response getOnceRouted(String proxy, String url, String... curlArgs) {
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    Response r = get(proxy, url, curlArgs);
+    while (r.curlExit() == 7 && System.nanoTime() < deadline) {
+      Cluster.sleep(Duration.ofMillis(500));
+      r = get(proxy, url, curlArgs);
+    }
+    return r;
+  }
+
   record Response(int status, String body, String curlErrors, int curlExit) {}
 
   /**
