@@ -668,9 +668,23 @@ class ProxyE2E {
       assertThat(String.valueOf(crash.get("message")))
           .contains("container run of pod crashing-")
           .contains("keeps crashing")
-          .contains("squid exited on its own with exit code 1");
+          .contains("squid exited on its own with exit code 1")
+          .as("what to do: the log to read and the usual culprit")
+          .containsPattern(
+              "; read why in its log, kubectl -n " + ns + " logs crashing-\\S+ -c run --previous,")
+          .contains("spec.extraConfig");
       Map<String, Object> pull = awaitDegraded("unpullable", "ImagePullFailed");
-      assertThat(String.valueOf(pull.get("message"))).contains("cannot pull image " + missingTag);
+      String pulling = String.valueOf(pull.get("message"));
+      System.out.println(
+          "node: CrashLoop: " + crash.get("message") + "\nImagePullFailed: " + pulling);
+      assertThat(pulling)
+          .contains("cannot pull image " + missingTag)
+          .as("what to do: the image field")
+          .contains("spec.image (unset: the operator's default, the chart's squidImage value)");
+      if (pulling.contains(": not found")) {
+        assertThat(pulling)
+            .contains("the registry has no such image: fix the repository, tag or digest");
+      }
       // the kubelet restarts the container after 10 s, then 20 s: two more crashes
       Cluster.await(
           "the Squid container of crashing restarted twice",
