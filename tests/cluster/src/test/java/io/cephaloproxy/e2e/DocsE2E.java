@@ -29,10 +29,11 @@ import org.junit.jupiter.api.TestInstance;
  * namespaces are the test's own ({@code demo}, {@code cephaloproxy-system}, {@code team-a/b}); the
  * chart from the working tree gets the released images (the node pulls by digest from the local
  * registry, it cannot reach ghcr.io); {@code kubectl run ... --image=curlimages/curl -- curl} runs
- * the same curl in a network namespace on the pod network (no image registry for curlimages);
- * {@code http://example.com/} is the suite's origin in the cluster (test traffic stays on this
- * machine); {@code <pod>} is a pod of the proxy; port-forward uses a free local port and waits
- * until it listens. A sentence after a block saying it prints {@code `X`} is asserted.
+ * the same curl in a network namespace on the pod network (no image registry for curlimages),
+ * retrying while the connection is refused as long as such a pod would take to start ({@link
+ * #routedCurl}); {@code http://example.com/} is the suite's origin in the cluster (test traffic
+ * stays on this machine); {@code <pod>} is a pod of the proxy; port-forward uses a free local port
+ * and waits until it listens. A sentence after a block saying it prints {@code `X`} is asserted.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class DocsE2E {
@@ -179,8 +180,8 @@ class DocsE2E {
                 + Release.digest(r.squidImage()));
     t =
         t.replaceAll(
-            "kubectl -n \\S+ run curl --rm -i --restart=Never --image=curlimages/curl +-- +",
-            "ip netns exec " + client.netns + " ");
+            "kubectl -n \\S+ run curl --rm -i --restart=Never --image=curlimages/curl +-- +curl ",
+            "routed_curl ");
     t = t.replace("http://example.com/", "http://" + origin.host() + "/");
     t =
         t.replace(
@@ -229,12 +230,29 @@ class DocsE2E {
     return String.join("\n", lines) + "\n";
   }
 
+  /**
+   * The bash function {@code routed_curl}: the docs' curl, run in the client's network namespace on
+   * the pod network. While the connection is refused (exit 7: kube-proxy has not yet routed a
+   * Service whose pods just became Ready; the docs' {@code kubectl run} pod takes longer than that
+   * to start) it retries for up to {@link PodNetworkClient#ROUTING_WAIT}; any other outcome is the
+   * command's, printed once.
+   */
+  String routedCurl() {
+    return ("routed_curl() { local out rc i; for i in $(seq %d); do"
+            + " out=$(ip netns exec %s curl \"$@\") && rc=0 || rc=$?;"
+            + " [ \"$rc\" -ne 7 ] && break; sleep 0.5; done;"
+            + " printf '%%s\\n' \"$out\"; return \"$rc\"; }\n")
+        .formatted(PodNetworkClient.ROUTING_WAIT.toSeconds() * 2, client.netns);
+  }
+
   Cmd.Result bash(String script) {
     Path file = workDir.resolve("block.sh");
     try {
       Files.writeString(
           file,
-          "set -eu\ntrap 'kill $(jobs -p) 2>/dev/null || true' EXIT\nset -x\ncd '"
+          "set -eu\ntrap 'kill $(jobs -p) 2>/dev/null || true' EXIT\n"
+              + routedCurl()
+              + "set -x\ncd '"
               + Cluster.REPO
               + "'\n"
               + script);

@@ -16,6 +16,11 @@ import java.util.List;
 class PodNetworkClient implements AutoCloseable {
   private static final Path NETNS_SCRIPT = Cluster.REPO.resolve("scripts/cluster/netns.sh");
 
+  /** How long {@link #get} retries a refused connection: kube-proxy's routing delay. */
+  static final Duration ROUTING_WAIT = Duration.ofSeconds(30);
+
+  private static final int CURL_CONNECTION_REFUSED = 7;
+
   final String name;
   final String netns;
   final String address;
@@ -91,8 +96,26 @@ class PodNetworkClient implements AutoCloseable {
     return Cmd.run(timeout, inside(command));
   }
 
-  /** One request through an HTTP proxy ({@code host:port}); returns the status code and body. */
+  /**
+   * One request through an HTTP proxy ({@code host:port}); returns the status code and body.
+   *
+   * <p>While the connection is refused (curl exit 7) it retries for up to 30 s: a Service whose
+   * pods just became Ready (a new proxy, a restarted container, a rolled-out config) is refused
+   * until kube-proxy has programmed its endpoints on the node, which Ready does not wait for (a pod
+   * started by {@code kubectl run}, as in the docs, takes longer than that to start). Every other
+   * outcome, a 403 or 503 included, is returned as it is: the tests assert what the proxy answered.
+   */
   Response get(String proxy, String url, String... curlArgs) {
+    long deadline = System.nanoTime() + ROUTING_WAIT.toNanos();
+    Response r = getOnce(proxy, url, curlArgs);
+    while (r.curlExit() == CURL_CONNECTION_REFUSED && System.nanoTime() < deadline) {
+      Cluster.sleep(Duration.ofMillis(500));
+      r = getOnce(proxy, url, curlArgs);
+    }
+    return r;
+  }
+
+  private Response getOnce(String proxy, String url, String... curlArgs) {
     List<String> command =
         new ArrayList<>(
             List.of(
@@ -113,28 +136,25 @@ class PodNetworkClient implements AutoCloseable {
     return new Response(code, out.substring(0, Math.max(cut, 0)), r.err(), r.exit());
   }
 
-  /**
-   * {@link #get} for the first request through a proxy that just became Ready: while the connection
-   * is refused (curl exit 7: kube-proxy has not programmed the new Service's endpoints yet; Ready
-   * says the pods serve, not that every node routes to them) it retries for up to 30 s.
-   */
-  Response getOnceRouted(String proxy, String url, String... curlArgs) {
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    Response r = get(proxy, url, curlArgs);
-    while (r.curlExit() == 7 && System.nanoTime() < deadline) {
-      Cluster.sleep(Duration.ofMillis(500));
-      r = get(proxy, url, curlArgs);
-    }
-    return r;
-  }
-
   record Response(int status, String body, String curlErrors, int curlExit) {}
 
   /**
    * Starts a steady stream of {@code total} requests at {@code perSecond} through {@code proxy},
-   * each on its own connection (as many independent clients would), in the background.
+   * each on its own connection (as many independent clients would), in the background. It first
+   * waits until the proxy's Service is routed (one {@link #get}), so that the stream measures what
+   * the test does to the proxy, not kube-proxy's delay in routing a Service that just became Ready.
    */
   Load startLoad(String proxy, String url, int perSecond, int total) {
+    Response first = get(proxy, url);
+    if (first.curlExit() == CURL_CONNECTION_REFUSED) {
+      throw new AssertionError(
+          "the proxy "
+              + proxy
+              + " still refused connections "
+              + ROUTING_WAIT.toSeconds()
+              + " s after it was Ready: "
+              + first);
+    }
     try {
       Path out = Files.createTempFile("e2e-load", ".txt");
       List<String> command =

@@ -838,7 +838,7 @@ class ProxyE2E {
         denied.add("http://" + podIp + "/pod");
       }
       for (String url : denied) {
-        PodNetworkClient.Response r = client.getOnceRouted(denying, url);
+        PodNetworkClient.Response r = client.get(denying, url);
         assertThat(r.status()).as("%s through a default proxy: %s", url, r).isEqualTo(403);
         assertThat(r.body()).doesNotContain("saw ");
       }
@@ -850,7 +850,7 @@ class ProxyE2E {
               Origin.OUTSIDE_ADDRESS, outside)
           .isEqualTo(200);
       for (String url : List.of("http://" + originIp + "/internal", "http://" + podIp + "/pod")) {
-        PodNetworkClient.Response opened = client.getOnceRouted(allowing, url);
+        PodNetworkClient.Response opened = client.get(allowing, url);
         assertThat(opened.status())
             .as("%s with clusterNetworks: Allow: %s", url, opened)
             .isEqualTo(200);
