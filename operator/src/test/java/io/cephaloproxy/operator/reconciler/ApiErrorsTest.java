@@ -69,13 +69,12 @@ class ApiErrorsTest {
         .startsWith("the API server answered HTTP 503");
     // a webhook nobody answers (OperatorIT's "failing"): which one, and that it is the cluster's
     Exception unanswered =
-        new RuntimeException(
-            refusal(
-                500,
-                "InternalError",
-                "Internal error occurred: failed calling webhook \"unreachable.example.com\":"
-                    + " failed to call webhook: Post \"https://127.0.0.1:1/validate\": dial tcp"
-                    + " 127.0.0.1:1: connect: connection refused"));
+        failed(
+            500,
+            "InternalError",
+            "Internal error occurred: failed calling webhook \"unreachable.example.com\":"
+                + " failed to call webhook: Post \"https://127.0.0.1:1/validate\": dial tcp"
+                + " 127.0.0.1:1: connect: connection refused");
     assertThat(ApiErrors.rejected(unanswered)).isFalse();
     assertThat(ApiErrors.oneLine(unanswered))
         .endsWith(
@@ -83,6 +82,11 @@ class ApiErrorsTest {
                 + " service must run, or the cluster's administrators must fix or remove it"
                 + " (kubectl get validatingwebhookconfigurations,mutatingwebhookconfigurations);"
                 + " retrying");
+  }
+
+  /** A dependent's apply that failed with the API server's answer, as the workflow reports it. */
+  static Exception failed(int code, String reason, String message) {
+    return new RuntimeException(refusal(code, reason, message));
   }
 
   static KubernetesClientException refusal(int code, String reason, String message) {
@@ -106,12 +110,11 @@ class ApiErrorsTest {
   void anAdmissionPolicysRefusalNamesThePolicyAndHowToReadIt() {
     // what kube-apiserver answers for a ValidatingAdmissionPolicy with reason Invalid (OperatorIT)
     Exception e =
-        new RuntimeException(
-            refusal(
-                422,
-                "Invalid",
-                "ValidatingAdmissionPolicy 'frozen' with binding 'frozen' denied request:"
-                    + " deployment web is frozen"));
+        failed(
+            422,
+            "Invalid",
+            "ValidatingAdmissionPolicy 'frozen' with binding 'frozen' denied request:"
+                + " deployment web is frozen");
     assertThat(ApiErrors.rejected(e)).isTrue();
     assertThat(ApiErrors.oneLine(e))
         .isEqualTo(
@@ -126,46 +129,42 @@ class ApiErrorsTest {
   @Test
   void aWebhooksOrQuotasRefusalIsRejectedWithItsOwnAdvice() {
     Exception webhook =
-        new RuntimeException(
-            refusal(
-                400,
-                "BadRequest",
-                "admission webhook \"policy.example.com\" denied the request: no proxies here"));
+        failed(
+            400,
+            "BadRequest",
+            "admission webhook \"policy.example.com\" denied the request: no proxies here");
     assertThat(ApiErrors.rejected(webhook)).isTrue();
     assertThat(ApiErrors.oneLine(webhook))
         .contains("(HTTP 400); the cluster's admission webhook policy.example.com forbids it")
         .contains("kubectl get validatingwebhookconfigurations");
     // a webhook answering 403 is a refusal of the object too, not a missing permission
     Exception forbidding =
-        new RuntimeException(
-            refusal(
-                403,
-                "Forbidden",
-                "admission webhook \"policy.example.com\" denied the request: no proxies here"));
+        failed(
+            403,
+            "Forbidden",
+            "admission webhook \"policy.example.com\" denied the request: no proxies here");
     assertThat(ApiErrors.rejected(forbidding)).isTrue();
     assertThat(ApiErrors.oneLine(forbidding))
         .contains("(HTTP 403); the cluster's admission webhook policy.example.com")
         .doesNotContain("RBAC");
     Exception quota =
-        new RuntimeException(
-            refusal(
-                403,
-                "Forbidden",
-                "persistentvolumeclaims \"web-cache\" is forbidden: exceeded quota: storage,"
-                    + " requested: requests.storage=10Gi, used: requests.storage=0,"
-                    + " limited: requests.storage=1Gi"));
+        failed(
+            403,
+            "Forbidden",
+            "persistentvolumeclaims \"web-cache\" is forbidden: exceeded quota: storage,"
+                + " requested: requests.storage=10Gi, used: requests.storage=0,"
+                + " limited: requests.storage=1Gi");
     assertThat(ApiErrors.rejected(quota)).isTrue();
     assertThat(ApiErrors.oneLine(quota))
         .contains("(HTTP 403); the namespace's ResourceQuota has no room for it")
         .endsWith("lower spec.replicas, spec.resources or spec.cache in the SquidProxy");
     // RBAC's own 403 is not the object's fault
     Exception rbac =
-        new RuntimeException(
-            refusal(
-                403,
-                "Forbidden",
-                "deployments.apps \"web\" is forbidden: User \"system:serviceaccount:x:op\""
-                    + " cannot patch resource \"deployments\""));
+        failed(
+            403,
+            "Forbidden",
+            "deployments.apps \"web\" is forbidden: User \"system:serviceaccount:x:op\""
+                + " cannot patch resource \"deployments\"");
     assertThat(ApiErrors.rejected(rbac)).isFalse();
     assertThat(ApiErrors.oneLine(rbac)).contains("grant the operator's ServiceAccount");
   }
