@@ -14,6 +14,8 @@
 #   OLM: the bundle image and a file-based catalog image (scripts/release-supply-chain.sh); with
 #      RELEASE_PREVIOUS=DIR (an earlier release's record, e.g. dist/0.1.0) the catalog keeps that
 #      release's bundles and this version replaces it (the upgrade graph OLM follows);
+#      (RELEASE_SBOM_AND_SIGN=false: no SBOMs and no signatures, for a test's throwaway release such as
+#      OlmE2E's next version, where they took 256 of 323 s; the record says SIGNED=false)
 #   4. publishes the release record in $RELEASE_OUT/VERSION (default dist/VERSION) and points
 #      $RELEASE_OUT/current at it: release.env (registry, chart, digests), install.yaml, the chart
 #      archive and RELEASE-NOTES.md (which base images the images were built on).
@@ -37,6 +39,8 @@ VERSION=$1 REGISTRY=$2
 CA="${REGISTRY_CA_FILE:-$REGISTRY_CA}"
 [ -r "$CA" ] || { echo "release: the registry's CA $CA is not readable (set REGISTRY_CA_FILE, or run scripts/registry/up.sh)" >&2; exit 2; }
 OUT="${RELEASE_OUT:-$REPO_ROOT/dist}"
+SIGNED="${RELEASE_SBOM_AND_SIGN:-true}"
+case "$SIGNED" in true|false) ;; *) echo "release: RELEASE_SBOM_AND_SIGN is '$SIGNED': set it to true (the default) or false" >&2; exit 2 ;; esac
 LOGS="$OUT/logs/$VERSION"
 PROJECT_VERSION=$(project_version)
 CHART_NAME=cephaloproxy-operator
@@ -125,6 +129,7 @@ push_image() {
 # Add signing, SBOM attachment, ... here as `step NAME-WHAT CMD` (each gets its own log).
 after_image_push() {
   local name=$1
+  [ "$SIGNED" = true ] || return 0
   step "sbom-$name" image_sboms "$name"
   step "sign-$name" sign_and_attest "$name"
 }
@@ -213,7 +218,7 @@ publish() {
   local dir="$OUT/$VERSION" new="$OUT/.new-$VERSION"
   rm -rf "$new"; mkdir -p "$new"
   cp "$WORK/install.yaml" "$WORK/$CHART_NAME-$VERSION.tgz" "$new/"
-  cp -a "$WORK/extra/." "$new/"          # sbom/, cosign.pub
+  mkdir -p "$WORK/extra"; cp -a "$WORK/extra/." "$new/"          # sbom/, cosign.pub (when SIGNED)
   cp -a "$WORK/catalog/configs" "$new/catalog"
   cat >"$new/release.env" <<EOF
 # CephaloProxy release $VERSION (scripts/release.sh, $(date -u +%Y-%m-%dT%H:%M:%SZ))
@@ -229,7 +234,8 @@ CATALOG_IMAGE=${REF[operator-catalog]}
 OLM_PACKAGE=$OLM_PACKAGE
 OLM_CHANNEL=$OLM_CHANNEL
 OLM_REPLACES=$(catalog_replaces "$WORK/catalog/configs/$OLM_PACKAGE")
-COSIGN_PUBLIC_KEY=$dir/cosign.pub
+SIGNED=$SIGNED
+COSIGN_PUBLIC_KEY=$([ "$SIGNED" = false ] || echo "$dir/cosign.pub")
 INSTALL_NAMESPACE=$INSTALL_NAMESPACE
 EOF
   {
@@ -247,12 +253,16 @@ EOF
     echo "Install: \`helm install cephaloproxy-operator $CHART_REPO/$CHART_NAME --version $VERSION"
     echo "--namespace $INSTALL_NAMESPACE --create-namespace\`, or \`kubectl apply -f install.yaml\`."
     echo
-    echo "SBOMs: \`sbom/<image>-image.spdx.json\` (syft: the Debian packages and jars in the image) and"
-    echo "\`sbom/<image>-java.cdx.json\` (CycloneDX: the Java program's Maven dependencies)."
-    echo
-    echo "Every image is signed by digest with the key in \`cosign.pub\` (no transparency log):"
-    echo "\`cosign verify --key cosign.pub --insecure-ignore-tlog=true <image>\`; the SBOMs are attached as signed"
-    echo "attestations (\`cosign verify-attestation --type spdxjson\` / \`--type cyclonedx\`)."
+    if [ "$SIGNED" = false ]; then
+      echo "NOT SIGNED, NO SBOMs: a test release (RELEASE_SBOM_AND_SIGN=false), not for publishing."
+    else
+      echo "SBOMs: \`sbom/<image>-image.spdx.json\` (syft: the Debian packages and jars in the image) and"
+      echo "\`sbom/<image>-java.cdx.json\` (CycloneDX: the Java program's Maven dependencies)."
+      echo
+      echo "Every image is signed by digest with the key in \`cosign.pub\` (no transparency log):"
+      echo "\`cosign verify --key cosign.pub --insecure-ignore-tlog=true <image>\`; the SBOMs are attached as signed"
+      echo "attestations (\`cosign verify-attestation --type spdxjson\` / \`--type cyclonedx\`)."
+    fi
     echo
     echo "Base images (the Dockerfiles' defaults are gcr.io/distroless/cc-debian13:nonroot and debian:13-slim;"
     echo "\`cephaloproxy.local/*\` are the local stand-ins of image/base/build-bases.sh, used where no registry is reachable):"
@@ -268,6 +278,7 @@ EOF
 
 # ---------------------------------------------------------------------------------------------------
 log "releasing CephaloProxy $VERSION to $REGISTRY (TLS verified with $CA; logs: $LOGS)"
+[ "$SIGNED" = true ] || log "RELEASE_SBOM_AND_SIGN=false: no SBOMs and no signatures in this release (a test release, not for publishing)"
 step preflight preflight
 step supply-chain-tools supply_chain_tools
 for name in "${IMAGES[@]}"; do release_image "$name"; done

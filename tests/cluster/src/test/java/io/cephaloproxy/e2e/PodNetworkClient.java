@@ -234,6 +234,7 @@ class PodNetworkClient implements AutoCloseable {
           lines = lines.subList(0, lines.size() - 1);
         }
         int ok = 0;
+        double slowest = 0;
         List<String> failures = new ArrayList<>();
         for (String line : lines) {
           if (line.startsWith("200 ")) {
@@ -241,15 +242,35 @@ class PodNetworkClient implements AutoCloseable {
           } else {
             failures.add(line);
           }
+          String[] fields = line.split(" ", 3);
+          if (fields.length > 1) {
+            slowest = Math.max(slowest, Double.parseDouble(fields[1]));
+          }
         }
-        return new Outcome(lines.size(), ok, failures);
+        return new Outcome(lines.size(), ok, failures, slowest);
       } catch (IOException e) {
         throw new IllegalStateException(e);
       }
     }
   }
 
-  record Outcome(int requests, int ok, List<String> failures) {}
+  /**
+   * What a stream saw: requests completed, how many were answered 200, the other outcomes' lines
+   * ({@code status time_total curl-error}), and the longest a request took (seconds): since a
+   * stream sends one request after another, also the longest the proxy kept that client waiting.
+   */
+  record Outcome(int requests, int ok, List<String> failures, double slowestSeconds) {
+    /** The outcomes of several streams as one. */
+    static Outcome of(List<Outcome> outcomes) {
+      List<String> failures = new ArrayList<>();
+      outcomes.forEach(o -> failures.addAll(o.failures()));
+      return new Outcome(
+          outcomes.stream().mapToInt(Outcome::requests).sum(),
+          outcomes.stream().mapToInt(Outcome::ok).sum(),
+          failures,
+          outcomes.stream().mapToDouble(Outcome::slowestSeconds).max().orElse(0));
+    }
+  }
 
   @Override
   public void close() {
