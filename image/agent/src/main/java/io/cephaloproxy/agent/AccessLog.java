@@ -56,10 +56,60 @@ public final class AccessLog {
   /** One request's decision as counted. */
   record Decision(String decision, String rule, long bytes, double seconds) {}
 
+  /** The decisions counted, in the order of the count arrays' first index. */
+  static final String[] DECISIONS = {"allow", "deny", "would_deny", "none", UNKNOWN};
+
+  private static final int ALLOW = 0;
+  private static final int DENY = 1;
+  private static final int WOULD_DENY = 2;
+  private static final int NONE = 3;
+  private static final int UNKNOWN_DECISION = 4;
+
+  /** The rules counted, in the order of the count arrays' second index: RULES, none, unknown. */
+  static final String[] RULE_NAMES;
+
+  /** {@link #RULE_NAMES} as ASCII bytes, for the byte-level parse of {@link #pump}. */
+  private static final byte[][] RULE_BYTES;
+
+  private static final int RULE_NONE;
+  private static final int RULE_UNKNOWN;
+  private static final int RULE_ALLOW;
+
+  static {
+    java.util.List<String> names = new java.util.ArrayList<>(new java.util.TreeSet<>(RULES));
+    names.add("none");
+    names.add(UNKNOWN);
+    RULE_NAMES = names.toArray(String[]::new);
+    RULE_BYTES = new byte[RULE_NAMES.length][];
+    for (int i = 0; i < RULE_NAMES.length; i++) {
+      RULE_BYTES[i] = RULE_NAMES[i].getBytes(StandardCharsets.US_ASCII);
+    }
+    RULE_NONE = names.indexOf("none");
+    RULE_UNKNOWN = names.indexOf(UNKNOWN);
+    RULE_ALLOW = names.indexOf("allow");
+  }
+
+  private static final byte[] TAG_BYTES = TAG.getBytes(StandardCharsets.US_ASCII);
+
   private final String mode;
-  private final Map<String, long[]> requests = new TreeMap<>();
-  private final Map<String, Histogram> durations = new TreeMap<>();
-  private final Map<String, Histogram> sizes = new TreeMap<>();
+
+  /** Requests by decision and rule (indexes into DECISIONS and RULE_NAMES). */
+  private final long[][] requests = new long[DECISIONS.length][RULE_NAMES.length];
+
+  /** Per decision, created at its first request. */
+  private final Histogram[] durations = new Histogram[DECISIONS.length];
+
+  private final Histogram[] sizes = new Histogram[DECISIONS.length];
+
+  /** The status classes of {@link #responses}: none (0, "-", not a 3-digit code), 1xx to 5xx. */
+  static final String[] CODE_CLASSES = {"none", "1xx", "2xx", "3xx", "4xx", "5xx"};
+
+  /** Requests by the status code Squid sent ({@code %>Hs}), by class. */
+  private final long[] responses = new long[CODE_CLASSES.length];
+
+  /** Where the prefix's fields end in the line {@link #pump} parses (reused: one pump thread). */
+  private final int[] ends = new int[PREFIX_FIELDS];
+
   private boolean reportedMalformed;
   private boolean reportedUnknownRule;
 
@@ -69,8 +119,6 @@ public final class AccessLog {
    */
   public AccessLog(String mode) {
     this.mode = mode == null || mode.isBlank() ? "enforce" : mode;
-    // the allow series exists from the start, so a rate over it is 0 rather than absent
-    requests.put(key("allow", "allow"), new long[1]);
   }
 
   /**
@@ -189,7 +237,7 @@ public final class AccessLog {
     }
     if (out == null) {
       // no prefix, or JSON fields that do not parse: forwarded whole
-      inc(key(UNKNOWN, UNKNOWN));
+      requests[UNKNOWN_DECISION][RULE_UNKNOWN]++;
       if (!reportedMalformed) {
         reportedMalformed = true;
         Log.info(
@@ -199,45 +247,90 @@ public final class AccessLog {
       }
       return line;
     }
-    String rule = d.rule();
-    if (!rule.equals("none") && !RULES.contains(rule)) {
-      if (!reportedUnknownRule) {
-        reportedUnknownRule = true;
-        Log.info(
-            "access log: unknown rule name counted as rule=\"unknown\" (reported once): "
-                + bounded(rule));
-      }
-      rule = UNKNOWN;
+    int rule = ruleIndex(d.rule());
+    if (rule == RULE_UNKNOWN) {
+      reportUnknownRule(d.rule());
     }
-    inc(key(d.decision(), rule));
-    durations
-        .computeIfAbsent(d.decision(), k -> new Histogram(DURATION_BUCKETS))
-        .observe(d.seconds());
-    sizes.computeIfAbsent(d.decision(), k -> new Histogram(SIZE_BUCKETS)).observe(d.bytes());
+    count(decisionIndex(d.decision()), rule, d.bytes(), d.seconds());
+    byte[] status = p.fields()[5].getBytes(StandardCharsets.ISO_8859_1);
+    responses[codeClass(status, 0, status.length)]++;
     return out;
+  }
+
+  private void reportUnknownRule(String rule) {
+    if (!reportedUnknownRule) {
+      reportedUnknownRule = true;
+      Log.info(
+          "access log: unknown rule name counted as rule=\"unknown\" (reported once): "
+              + bounded(rule));
+    }
+  }
+
+  private static int decisionIndex(String decision) {
+    for (int i = 0; i < DECISIONS.length; i++) {
+      if (DECISIONS[i].equals(decision)) {
+        return i;
+      }
+    }
+    return UNKNOWN_DECISION;
+  }
+
+  private static int ruleIndex(String rule) {
+    for (int i = 0; i < RULE_NAMES.length; i++) {
+      if (RULE_NAMES[i].equals(rule)) {
+        return i;
+      }
+    }
+    return RULE_UNKNOWN;
+  }
+
+  private void count(int decision, int rule, long bytes, double seconds) {
+    requests[decision][rule]++;
+    if (durations[decision] == null) {
+      durations[decision] = new Histogram(DURATION_BUCKETS);
+      sizes[decision] = new Histogram(SIZE_BUCKETS);
+    }
+    durations[decision].observe(seconds);
+    sizes[decision].observe(bytes);
   }
 
   /** Counts in an unparsed (over-long) line. */
   synchronized void countUnparsed() {
-    inc(key(UNKNOWN, UNKNOWN));
+    requests[UNKNOWN_DECISION][RULE_UNKNOWN]++;
   }
 
-  private String key(String decision, String rule) {
+  private String key(int decision, int rule) {
     return "decision="
-        + Metrics.labelValue(decision)
+        + Metrics.labelValue(DECISIONS[decision])
         + ",rule="
-        + Metrics.labelValue(rule)
+        + Metrics.labelValue(RULE_NAMES[rule])
         + ",mode="
         + Metrics.labelValue(mode);
   }
 
-  private void inc(String key) {
-    requests.computeIfAbsent(key, k -> new long[1])[0]++;
-  }
-
   /** The counters and histograms, appended to a scrape. */
-  public synchronized void metrics(Metrics m) {
-    requests.forEach(
+  public void metrics(Metrics m) {
+    Map<String, Long> counts = new TreeMap<>();
+    Map<String, Histogram> byDuration = new TreeMap<>();
+    Map<String, Histogram> bySize = new TreeMap<>();
+    long[] codes;
+    synchronized (this) {
+      codes = responses.clone();
+      for (int d = 0; d < DECISIONS.length; d++) {
+        for (int r = 0; r < RULE_NAMES.length; r++) {
+          // the allow series exists from the start, so a rate over it is 0 rather than absent
+          if (requests[d][r] > 0 || (d == ALLOW && r == RULE_ALLOW)) {
+            counts.put(key(d, r), requests[d][r]);
+          }
+        }
+
+        if (durations[d] != null) {
+          byDuration.put(DECISIONS[d], durations[d].copy());
+          bySize.put(DECISIONS[d], sizes[d].copy());
+        }
+      }
+    }
+    counts.forEach(
         (labels, v) ->
             m.metric(
                 "cephaloproxy_requests_total",
@@ -245,8 +338,8 @@ public final class AccessLog {
                 "Requests by decision (allow, deny, would_deny in Audit mode), the rule that decided"
                     + " (or would have denied) and the proxy's access mode, from the access log",
                 labels,
-                v[0]));
-    durations.forEach(
+                v));
+    byDuration.forEach(
         (decision, h) ->
             m.histogram(
                 "cephaloproxy_request_duration_seconds",
@@ -255,7 +348,19 @@ public final class AccessLog {
                 h.bounds,
                 h.counts,
                 h.sum));
-    sizes.forEach(
+    for (int c = 0; c < CODE_CLASSES.length; c++) {
+      // 2xx and 5xx always, so a ratio of 5xx to all is 0 rather than absent
+      if (codes[c] > 0 || c == 2 || c == 5) {
+        m.metric(
+            "cephaloproxy_responses_total",
+            "counter",
+            "Requests by the class of the status code Squid sent the client (access log %>Hs):"
+                + " 1xx to 5xx, none when it sent none",
+            "code=" + Metrics.labelValue(CODE_CLASSES[c]),
+            codes[c]);
+      }
+    }
+    bySize.forEach(
         (decision, h) ->
             m.histogram(
                 "cephaloproxy_response_size_bytes",
@@ -268,36 +373,59 @@ public final class AccessLog {
   }
 
   /**
+   * When a read returned less than this and came within {@link #BATCH_NANOS} of the one before, the
+   * pump waits {@link #BATCH_WAIT_MILLIS} before reading again, so that under steady traffic one
+   * read (and one write) carries several lines instead of one each.
+   */
+  static final int BATCH_BELOW = 16 * 1024;
+
+  static final long BATCH_NANOS = 2_000_000;
+  static final long BATCH_WAIT_MILLIS = 1;
+
+  /**
    * Reads Squid's access log from {@code in} until it ends: counts each line and writes the part to
-   * forward, with its newline, to {@code out} (flushed whenever no more input is waiting).
+   * forward, with its newline, to {@code out}, flushed after each read's lines.
+   *
+   * <p>The usual line (text format, a known rule) is parsed and counted on its bytes, without
+   * making a String; a JSON line, or anything unusual, goes through {@link #handle}. Under steady
+   * traffic the pump lets lines gather for {@link #BATCH_WAIT_MILLIS} ms between reads (the pipe
+   * holds 64 KiB, a few hundred lines), so a log line reaches the container log at most about a
+   * millisecond later than Squid wrote it.
    */
   public void pump(InputStream in, OutputStream out) throws IOException {
     byte[] buf = new byte[64 * 1024];
     byte[] line = new byte[8 * 1024];
     int len = 0;
     boolean overflow = false;
+    long lastRead = 0;
     int n;
     while ((n = in.read(buf)) > 0) {
+      long now = System.nanoTime();
       int from = 0;
-      for (int i = 0; i < n; i++) {
-        if (buf[i] != '\n') {
-          continue;
-        }
-        int piece = i - from;
-        if (overflow) {
-          out.write(buf, from, piece + 1);
-          countUnparsed();
-          overflow = false;
-        } else {
-          if (len + piece > line.length) {
-            line = java.util.Arrays.copyOf(line, Math.max(line.length * 2, len + piece));
+      synchronized (this) {
+        for (int i = 0; i < n; i++) {
+          if (buf[i] != '\n') {
+            continue;
           }
-          System.arraycopy(buf, from, line, len, piece);
-          len += piece;
-          forward(line, len, out);
+          int piece = i - from;
+          if (overflow) {
+            out.write(buf, from, piece + 1);
+            requests[UNKNOWN_DECISION][RULE_UNKNOWN]++;
+            overflow = false;
+          } else if (len == 0) {
+            // the whole line is in this read: parse it where it is
+            forward(buf, from, piece, out);
+          } else {
+            if (len + piece > line.length) {
+              line = java.util.Arrays.copyOf(line, Math.max(line.length * 2, len + piece));
+            }
+            System.arraycopy(buf, from, line, len, piece);
+            len += piece;
+            forward(line, 0, len, out);
+          }
+          len = 0;
+          from = i + 1;
         }
-        len = 0;
-        from = i + 1;
       }
       int rest = n - from;
       if (rest > 0) {
@@ -316,21 +444,40 @@ public final class AccessLog {
           len += rest;
         }
       }
-      if (in.available() == 0) {
-        out.flush();
+      out.flush();
+      if (n < BATCH_BELOW && now - lastRead < BATCH_NANOS) {
+        try {
+          Thread.sleep(BATCH_WAIT_MILLIS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          break;
+        }
       }
+      lastRead = now;
     }
-    if (len > 0) {
-      forward(line, len, out);
-    } else if (overflow) {
-      out.write('\n');
-      countUnparsed();
+    synchronized (this) {
+      if (len > 0) {
+        forward(line, 0, len, out);
+      } else if (overflow) {
+        out.write('\n');
+        requests[UNKNOWN_DECISION][RULE_UNKNOWN]++;
+      }
     }
     out.flush();
   }
 
-  private void forward(byte[] line, int len, OutputStream out) throws IOException {
-    String raw = new String(line, 0, len, StandardCharsets.ISO_8859_1);
+  /**
+   * Counts the line {@code b[off, off + len)} (no newline) and writes what to forward of it. Called
+   * with the monitor held.
+   */
+  private void forward(byte[] b, int off, int len, OutputStream out) throws IOException {
+    int rest = countTextLine(b, off, len);
+    if (rest >= 0) {
+      out.write(b, rest, off + len - rest);
+      out.write('\n');
+      return;
+    }
+    String raw = new String(b, off, len, StandardCharsets.ISO_8859_1);
     String text;
     try {
       text = handle(raw);
@@ -341,6 +488,135 @@ public final class AccessLog {
     }
     out.write(text.getBytes(StandardCharsets.ISO_8859_1));
     out.write('\n');
+  }
+
+  /**
+   * The usual line, on its bytes: a text-format line ({@code cp1}) whose rule names are known and
+   * whose numbers parse is counted, and where the part to forward begins is returned; anything else
+   * returns -1, uncounted, for {@link #handle} (the same result, by way of Strings).
+   */
+  private int countTextLine(byte[] b, int off, int len) {
+    int end = off + len;
+    int pos = off;
+    for (int i = 0; i < PREFIX_FIELDS; i++) {
+      int sp = pos;
+      while (sp < end && b[sp] != ' ') {
+        sp++;
+      }
+      if (sp == end || sp == pos) {
+        return -1;
+      }
+      ends[i] = sp;
+      pos = sp + 1;
+    }
+    if (!equals(b, off, ends[0], TAG_BYTES)) {
+      return -1;
+    }
+    long bytes = number(b, ends[5] + 1, ends[6]);
+    long millis = number(b, ends[6] + 1, ends[7]);
+    if (bytes < 0 || millis < 0) {
+      return -1;
+    }
+    int rule = dashOrRule(b, ends[1] + 1, ends[2]);
+    int wouldDeny = dashOrRule(b, ends[2] + 1, ends[3]);
+    if (rule == RULE_UNKNOWN || wouldDeny == RULE_UNKNOWN) {
+      return -1;
+    }
+    int decision;
+    int noteStart = ends[0] + 1;
+    if (equals(b, noteStart, ends[1], DECISION_BYTES[ALLOW])) {
+      decision = ALLOW;
+    } else if (equals(b, noteStart, ends[1], DECISION_BYTES[DENY])) {
+      decision = DENY;
+    } else {
+      // no note: Squid's result code decides, as Prefix.decision()
+      int resultStart = ends[3] + 1;
+      decision =
+          contains(b, resultStart, ends[4], DENIED)
+              ? DENY
+              : startsWith(b, resultStart, ends[4], NONE_BYTES) ? NONE : ALLOW;
+    }
+    if (rule < 0) {
+      rule = RULE_NONE;
+    }
+    if (decision == ALLOW && wouldDeny >= 0) {
+      decision = WOULD_DENY;
+      rule = wouldDeny;
+    }
+    count(decision, rule, bytes, millis / 1000.0);
+    responses[codeClass(b, ends[4] + 1, ends[5])]++;
+    return pos;
+  }
+
+  private static final byte[][] DECISION_BYTES = {
+    "allow".getBytes(StandardCharsets.US_ASCII), "deny".getBytes(StandardCharsets.US_ASCII)
+  };
+  private static final byte[] DENIED = "DENIED".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] NONE_BYTES = "NONE".getBytes(StandardCharsets.US_ASCII);
+
+  /** -1 for "-", the index of a known rule name, else {@link #RULE_UNKNOWN}. */
+  private static int dashOrRule(byte[] b, int from, int to) {
+    if (to - from == 1 && b[from] == '-') {
+      return -1;
+    }
+    for (int i = 0; i < RULE_BYTES.length; i++) {
+      // "none" and "unknown" are counted names, not names a generated rule logs
+      if (i != RULE_NONE && i != RULE_UNKNOWN && equals(b, from, to, RULE_BYTES[i])) {
+        return i;
+      }
+    }
+    return RULE_UNKNOWN;
+  }
+
+  /** The index in {@link #CODE_CLASSES} of the status code {@code b[from, to)}. */
+  private static int codeClass(byte[] b, int from, int to) {
+    if (to - from != 3) {
+      return 0;
+    }
+    int first = b[from] - '0';
+    for (int i = from + 1; i < to; i++) {
+      if (b[i] < '0' || b[i] > '9') {
+        return 0;
+      }
+    }
+    return first >= 1 && first <= 5 ? first : 0;
+  }
+
+  /** A non-negative decimal of at most 18 digits, 0 for "-", else -1. */
+  private static long number(byte[] b, int from, int to) {
+    if (to - from == 1 && b[from] == '-') {
+      return 0;
+    }
+    if (to - from > 18) {
+      return -1;
+    }
+    long v = 0;
+    for (int i = from; i < to; i++) {
+      int d = b[i] - '0';
+      if (d < 0 || d > 9) {
+        return -1;
+      }
+      v = v * 10 + d;
+    }
+    return v;
+  }
+
+  private static boolean equals(byte[] b, int from, int to, byte[] word) {
+    return to - from == word.length && java.util.Arrays.equals(b, from, to, word, 0, word.length);
+  }
+
+  private static boolean startsWith(byte[] b, int from, int to, byte[] word) {
+    return to - from >= word.length
+        && java.util.Arrays.equals(b, from, from + word.length, word, 0, word.length);
+  }
+
+  private static boolean contains(byte[] b, int from, int to, byte[] word) {
+    for (int i = from; i + word.length <= to; i++) {
+      if (startsWith(b, i, to, word)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** At most 200 characters of {@code s}, control characters shown as '?'. */
@@ -358,6 +634,13 @@ public final class AccessLog {
     Histogram(double[] bounds) {
       this.bounds = bounds;
       this.counts = new long[bounds.length + 1];
+    }
+
+    Histogram copy() {
+      Histogram h = new Histogram(bounds);
+      System.arraycopy(counts, 0, h.counts, 0, counts.length);
+      h.sum = sum;
+      return h;
     }
 
     void observe(double v) {

@@ -73,7 +73,54 @@ class AccessLogTest {
         .contains(
             "cephaloproxy_response_size_bytes_bucket{decision=\"allow\",le=\"16384\"} 2\n",
             "cephaloproxy_response_size_bytes_bucket{decision=\"deny\",le=\"4096\"} 2\n",
-            "cephaloproxy_response_size_bytes_sum{decision=\"deny\"} 6897\n");
+            "cephaloproxy_response_size_bytes_sum{decision=\"deny\"} 6897\n")
+        .contains(
+            "# TYPE cephaloproxy_responses_total counter\n",
+            "cephaloproxy_responses_total{code=\"2xx\"} 2\n",
+            "cephaloproxy_responses_total{code=\"4xx\"} 2\n",
+            "cephaloproxy_responses_total{code=\"5xx\"} 0\n");
+  }
+
+  /**
+   * The pump parses the usual line on its bytes and hands anything else to {@link
+   * AccessLog#handle}: both ways count every line alike (decision, rule, histograms, status class).
+   */
+  @Test
+  void thePumpsByteParseCountsAsHandleDoes() throws IOException {
+    java.util.List<String> lines =
+        java.util.List.of(
+            DENIED_AUTH,
+            DENIED_DOMAIN,
+            ALLOWED,
+            WOULD_DENY,
+            "cp1 - extra-config - TCP_DENIED 403 10 0 x",
+            "cp1 - extra-config - TCP_MISS 200 10 1500 x",
+            "cp1 - - - NONE_NONE 400 3900 0 x",
+            "cp1 - - - NONE_NONE 0 0 0 1796281300.749      0 127.0.0.1",
+            "cp1 - - - TCP_DENIED 403 3900 0 x",
+            "cp1 - - - TCP_MISS - - - x",
+            "cp1 allow allow - TCP_MISS 502 10 7 bad gateway",
+            "cp1 allow allow - TCP_MISS 2000 10 7 odd status",
+            "cp1 deny some-new-rule - TCP_DENIED 403 1 0 x",
+            "cp1 deny none - TCP_DENIED 403 1 0 x",
+            "cp1 allow allow - TCP_MISS 200 -5 7 negative bytes",
+            "cp1 allow allow - TCP_MISS 200 99999999999999999999 7 too many digits",
+            "no prefix at all");
+    for (String mode : java.util.List.of("enforce", "audit")) {
+      AccessLog pumped = new AccessLog(mode);
+      AccessLog handled = new AccessLog(mode);
+      String out =
+          pump(
+              pumped,
+              new ByteArrayInputStream(
+                  (String.join("\n", lines) + "\n").getBytes(StandardCharsets.UTF_8)));
+      StringBuilder expected = new StringBuilder();
+      for (String line : lines) {
+        expected.append(handled.handle(line)).append('\n');
+      }
+      assertThat(out).isEqualTo(expected.toString());
+      assertThat(scrape(pumped)).isEqualTo(scrape(handled)).contains("code=\"5xx\"} 1\n");
+    }
   }
 
   @Test
