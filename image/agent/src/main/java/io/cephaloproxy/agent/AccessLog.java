@@ -373,24 +373,23 @@ public final class AccessLog {
   }
 
   /**
-   * When a read returned less than this and came within {@link #BATCH_NANOS} of the one before, the
-   * pump waits {@link #BATCH_WAIT_MILLIS} before reading again, so that under steady traffic one
-   * read (and one write) carries several lines instead of one each.
+   * Between reads the pump waits until, at the rate the last read showed, about this much would be
+   * waiting in the pipe (a quarter of its 64 KiB), so that one read and one write carry many lines
+   * instead of one each.
    */
-  static final int BATCH_BELOW = 16 * 1024;
+  static final long BATCH_BYTES = 16 * 1024;
 
-  static final long BATCH_NANOS = 2_000_000;
-  static final long BATCH_WAIT_MILLIS = 1;
+  /** The longest such wait: how much later than Squid wrote it a line may reach the log. */
+  static final long BATCH_MAX_NANOS = 20_000_000;
 
   /**
    * Reads Squid's access log from {@code in} until it ends: counts each line and writes the part to
    * forward, with its newline, to {@code out}, flushed after each read's lines.
    *
    * <p>The usual line (text format, a known rule) is parsed and counted on its bytes, without
-   * making a String; a JSON line, or anything unusual, goes through {@link #handle}. Under steady
-   * traffic the pump lets lines gather for {@link #BATCH_WAIT_MILLIS} ms between reads (the pipe
-   * holds 64 KiB, a few hundred lines), so a log line reaches the container log at most about a
-   * millisecond later than Squid wrote it.
+   * making a String; a JSON line, or anything unusual, goes through {@link #handle}. Between reads
+   * the pump lets lines gather ({@link #batchWait}), so a log line reaches the container log at
+   * most 20 ms later than Squid wrote it.
    */
   public void pump(InputStream in, OutputStream out) throws IOException {
     byte[] buf = new byte[64 * 1024];
@@ -445,9 +444,10 @@ public final class AccessLog {
         }
       }
       out.flush();
-      if (n < BATCH_BELOW && now - lastRead < BATCH_NANOS) {
+      long wait = batchWait(n, now - lastRead);
+      if (lastRead != 0 && wait >= 1_000_000) {
         try {
-          Thread.sleep(BATCH_WAIT_MILLIS);
+          Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
           break;
@@ -464,6 +464,20 @@ public final class AccessLog {
       }
     }
     out.flush();
+  }
+
+  /**
+   * How long to wait before the next read, in ns, after a read of {@code n} bytes that came {@code
+   * sinceLast} ns after the one before: until {@link #BATCH_BYTES} would be waiting at that rate,
+   * at most {@link #BATCH_MAX_NANOS}; 0 after a read of that much or more. The pipe then fills to
+   * at most a quarter unless the rate quadruples within one wait.
+   */
+  static long batchWait(long n, long sinceLast) {
+    if (n >= BATCH_BYTES || n <= 0) {
+      return 0;
+    }
+    long elapsed = Math.min(Math.max(sinceLast, 0), 1_000_000_000L);
+    return Math.min(BATCH_MAX_NANOS, elapsed * BATCH_BYTES / n);
   }
 
   /**

@@ -258,6 +258,19 @@ class AccessLogTest {
   }
 
   @Test
+  void thePumpWaitsBetweenReadsUntilAQuarterPipeWouldBeWaitingAtMost20Ms() {
+    // 1000 lines of 160 B a second: 16 KiB gather in about 100 ms, more than 20 ms
+    assertThat(AccessLog.batchWait(160, 1_000_000)).isEqualTo(20_000_000);
+    // 4 KiB in the last 2 ms: 16 KiB in 8 ms
+    assertThat(AccessLog.batchWait(4096, 2_000_000)).isEqualTo(8_000_000);
+    // a read of a quarter pipe or more: read again at once
+    assertThat(AccessLog.batchWait(16 * 1024, 1_000)).isZero();
+    assertThat(AccessLog.batchWait(64 * 1024, 1_000)).isZero();
+    // after a long silence: the line is forwarded at once, the next wait is capped
+    assertThat(AccessLog.batchWait(100, Long.MAX_VALUE)).isEqualTo(20_000_000);
+  }
+
+  @Test
   void anOverlongLineIsForwardedWholeAndCountedAsUnknown() throws IOException {
     AccessLog log = new AccessLog("enforce");
     char[] big = new char[AccessLog.MAX_LINE * 2];
