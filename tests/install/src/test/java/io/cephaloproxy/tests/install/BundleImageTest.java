@@ -64,7 +64,9 @@ class BundleImageTest {
       assertThat(files.keySet())
           .filteredOn(n -> n.startsWith("manifests/") || n.startsWith("metadata/"))
           .containsExactlyInAnyOrderElementsOf(expected);
-      assertThat(files.keySet()).noneMatch(n -> n.endsWith("csv-base.yaml") || n.endsWith(".svg"));
+      assertThat(files.keySet())
+          .noneMatch(
+              n -> n.endsWith("csv-base.yaml") || n.endsWith(".svg") || n.endsWith("ci.yaml"));
       String scorecard = "tests/scorecard/config.yaml";
       assertThat(files).as(scorecard).containsKey(scorecard);
       assertThat(new String(files.get(scorecard), StandardCharsets.UTF_8))

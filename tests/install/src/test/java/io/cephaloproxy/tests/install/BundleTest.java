@@ -327,6 +327,47 @@ class BundleTest {
   }
 
   /**
+   * bundle/ci.yaml, the operator's ci.yaml in the community-operators catalogs: only the keys their
+   * pipeline reads, an update graph the bundle agrees with (semver modes: the pipeline orders the
+   * versions, so the CSV names no spec.replaces; replaces-mode: the CSV must name the version it
+   * replaces), reviewers (if any) as GitHub user names.
+   */
+  @Test
+  void ciYamlForTheCommunityOperatorsCatalogsAgreesWithTheBundle() {
+    Map<String, Object> ci = Yaml.single(Repo.BUNDLE.resolve("ci.yaml"));
+    assertThat(ci.keySet())
+        .as(
+            "keys of bundle/ci.yaml (the community-operators pipeline's; not fbc: that workflow"
+                + " needs catalog templates, which the project does not ship)")
+        .isSubsetOf("updateGraph", "reviewers", "addReviewers");
+    String mode = (String) ci.get("updateGraph");
+    assertThat(mode)
+        .as("updateGraph of bundle/ci.yaml")
+        .isIn("replaces-mode", "semver-mode", "semver-skippatch-mode");
+    Map<String, Object> csv = Yaml.single(BundleGenerator.CSV);
+    Map<String, Object> spec = Yaml.at(csv, "spec");
+    if (mode.equals("replaces-mode")) {
+      assertThat(spec)
+          .as("replaces-mode: the CSV names the version it replaces")
+          .containsKey("replaces");
+    } else {
+      assertThat(spec)
+          .as(mode + ": the pipeline draws the edges, the CSV names no spec.replaces")
+          .doesNotContainKey("replaces");
+      assertThat((String) spec.get("version")).matches("\\d+\\.\\d+\\.\\d+");
+    }
+    assertThat(Yaml.<String>at(csv, "metadata", "annotations", "olm.skipRange"))
+        .as("olm.skipRange: any earlier version upgrades straight to this one")
+        .isEqualTo("<" + spec.get("version"));
+    Object reviewers = ci.get("reviewers");
+    if (reviewers != null) {
+      assertThat((List<?>) reviewers)
+          .isNotEmpty()
+          .allSatisfy(r -> assertThat(r.toString()).matches("[A-Za-z0-9](?:-?[A-Za-z0-9]){0,38}"));
+    }
+  }
+
+  /**
    * The scorecard configuration operator-sdk reads from the bundle (metadata/annotations.yaml names
    * its directory): the basic and the OLM suites of operator-sdk's scorecard-test image.
    */
