@@ -86,6 +86,25 @@ class BundleTest {
     assertThat(CAPABILITIES).contains(chart);
   }
 
+  /**
+   * The capability level is only as high as the tests prove: "Seamless Upgrades" needs the cluster
+   * suite's upgrade through OLM (OlmE2E); "Full Lifecycle" and above claim backup and restore,
+   * which the operator does not do.
+   */
+  @Test
+  void theCapabilityLevelIsTheOneTheTestsProve() {
+    String level =
+        Yaml.at(Yaml.single(BundleGenerator.CSV), "metadata", "annotations", "capabilities");
+    assertThat(level).isIn("Basic Install", "Seamless Upgrades");
+    if (level.equals("Seamless Upgrades")) {
+      assertThat(
+              Repo.read(
+                  Repo.ROOT.resolve("tests/cluster/src/test/java/io/cephaloproxy/e2e/OlmE2E.java")))
+          .as("Seamless Upgrades: the OLM upgrade under test")
+          .contains("void upgradeThroughAManualApprovalInstallPlan()");
+    }
+  }
+
   @Test
   void csvHasEveryFieldOperatorHubRequires() {
     Map<String, Object> csv = Yaml.single(BundleGenerator.CSV);
