@@ -17,9 +17,9 @@ import java.util.Map;
  * MiB live after a full GC. SquidProxies are read without managedFields; pods and ReplicaSets for
  * status only (metadata and status); referenced Secrets and ConfigMaps are watched as metadata only
  * ({@code referenced.MetadataOnly}); the dependents for JOSDK's server-side-apply matcher, which
- * compares the desired object with the fields of the operator's own Apply entry only. In every
- * store the empty {@code additionalProperties} map of each model object is dropped ({@link
- * EmptyMaps}).
+ * compares the desired object with the fields of the operator's own Apply entry only (kept as JSON
+ * text, {@link CompactFieldsV1}). In every store the empty {@code additionalProperties} map of each
+ * model object is dropped ({@link EmptyMaps}).
  */
 public final class InformerStores {
   private InformerStores() {}
@@ -68,31 +68,31 @@ public final class InformerStores {
   }
 
   /**
-   * The operator's Apply entry lists the same field paths for every object of a kind built from the
-   * same features (a tree of one map per field path, one per cached object), so the stores share
-   * one copy of each distinct tree. Nothing changes a cached entry's fields (JOSDK's matcher only
-   * reads them); at most {@link #SHARED_FIELD_SETS} distinct trees are remembered.
+   * The entry's field tree as JSON text ({@link CompactFieldsV1}); entries with the same text (the
+   * same fields, the same owner) share one copy. At most {@link #SHARED_FIELD_SETS} texts are
+   * remembered for sharing.
    */
   static ManagedFieldsEntry sharedFields(ManagedFieldsEntry e) {
     FieldsV1 f = e.getFieldsV1();
-    if (f != null) {
+    if (f != null && !(f instanceof CompactFieldsV1)) {
+      CompactFieldsV1 compact = CompactFieldsV1.of(f);
       synchronized (FIELD_SETS) {
-        FieldsV1 shared = FIELD_SETS.get(f);
+        CompactFieldsV1 shared = FIELD_SETS.get(compact.json());
         if (shared == null) {
           if (FIELD_SETS.size() >= SHARED_FIELD_SETS) {
             FIELD_SETS.clear();
           }
-          FIELD_SETS.put(f, f);
-        } else {
-          e.setFieldsV1(shared);
+          FIELD_SETS.put(compact.json(), compact);
+          shared = compact;
         }
+        e.setFieldsV1(shared);
       }
     }
     return e;
   }
 
   static final int SHARED_FIELD_SETS = 256;
-  private static final Map<FieldsV1, FieldsV1> FIELD_SETS = new HashMap<>();
+  private static final Map<String, CompactFieldsV1> FIELD_SETS = new HashMap<>();
 
   /**
    * Item store of the SquidProxy informer: the status patch and the reconcile never read

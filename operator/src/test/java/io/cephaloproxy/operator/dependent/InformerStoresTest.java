@@ -1,6 +1,7 @@
 package io.cephaloproxy.operator.dependent;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fabric8.kubernetes.api.model.ManagedFieldsEntry;
 import io.fabric8.kubernetes.api.model.ManagedFieldsEntryBuilder;
@@ -97,6 +98,107 @@ class InformerStoresTest {
         .as("other fields, its own copy")
         .isNotSameAs(first)
         .isNotEqualTo(first);
+  }
+
+  /**
+   * A proxy's Deployment as the API server returned it (the benchmark's, with the operator's Apply
+   * entry naming its owner's uid): the cached copy keeps that entry's field tree as JSON text,
+   * reads back the same tree, serializes as before, and JOSDK's server-side-apply matcher comes to
+   * the same verdicts with it as with the tree as Jackson read it.
+   */
+  @Test
+  void theOwnApplyEntrysFieldTreeIsKeptAsTextAndReadsBackTheSame() throws Exception {
+    var serialization = new io.fabric8.kubernetes.client.utils.KubernetesSerialization();
+    String json;
+    try (var in = getClass().getResourceAsStream("/informer-stores/deployment-as-read.json")) {
+      json = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    }
+    Deployment plain = serialization.unmarshal(json, Deployment.class);
+    plain
+        .getMetadata()
+        .setManagedFields(
+            plain.getMetadata().getManagedFields().stream()
+                .filter(e -> e.getManager().equals("squidproxy"))
+                .toList());
+    var tree = plain.getMetadata().getManagedFields().get(0).getFieldsV1();
+    assertThat(serialization.asJson(tree)).contains("k:{\\\"uid\\\":");
+    Deployment cached = serialization.unmarshal(json, Deployment.class);
+    new InformerStores.OwnApplyEntryOnly<Deployment>().put("ns/web", cached);
+
+    var compact = cached.getMetadata().getManagedFields().get(0).getFieldsV1();
+    assertThat(compact).isInstanceOf(CompactFieldsV1.class);
+    assertThat(compact.getAdditionalProperties()).isEqualTo(tree.getAdditionalProperties());
+    assertThat(compact).isEqualTo(tree);
+    assertThat(serialization.asJson(cached)).isEqualTo(serialization.asJson(plain));
+    assertThat(serialization.convertValue(cached, java.util.Map.class))
+        .isEqualTo(serialization.convertValue(plain, java.util.Map.class));
+
+    // what the operator applied: the object pruned to the fields of its Apply entry (JOSDK's own
+    // pruning, package-private)
+    java.util.Map<String, Object> applied = new java.util.HashMap<>();
+    var prune =
+        SSABasedGenericKubernetesResourceMatcher.class.getDeclaredMethod(
+            "keepOnlyManagedFields",
+            java.util.Map.class,
+            java.util.Map.class,
+            java.util.Map.class,
+            io.fabric8.kubernetes.client.utils.KubernetesSerialization.class);
+    prune.setAccessible(true);
+    prune.invoke(
+        null,
+        applied,
+        serialization.convertValue(plain, java.util.Map.class),
+        tree.getAdditionalProperties(),
+        serialization);
+    Deployment desired = serialization.convertValue(applied, Deployment.class);
+    Deployment changed = serialization.convertValue(applied, Deployment.class);
+    changed.getSpec().getTemplate().getMetadata().getAnnotations().put("changed", "yes");
+    var matcher = SSABasedGenericKubernetesResourceMatcher.<Deployment>getInstance();
+    var context = MatcherContext.of(serialization);
+    assertThat(matcher.matches(plain, desired, context)).as("unchanged, tree as read").isTrue();
+    assertThat(matcher.matches(cached, desired, context)).as("unchanged, tree as text").isTrue();
+    assertThat(matcher.matches(plain, changed, context)).as("changed, tree as read").isFalse();
+    assertThat(matcher.matches(cached, changed, context)).as("changed, tree as text").isFalse();
+    assertThatThrownBy(() -> compact.setAdditionalProperty("f:spec", java.util.Map.of()))
+        .isInstanceOf(UnsupportedOperationException.class);
+  }
+
+  /** What JOSDK's matcher reads of its Context: the field manager and the serialization. */
+  static final class MatcherContext {
+    static io.javaoperatorsdk.operator.api.reconciler.Context<?> of(
+        io.fabric8.kubernetes.client.utils.KubernetesSerialization serialization) {
+      var client =
+          proxy(
+              io.fabric8.kubernetes.client.KubernetesClient.class,
+              m -> m.equals("getKubernetesSerialization") ? serialization : null);
+      var config =
+          proxy(
+              io.javaoperatorsdk.operator.api.config.ControllerConfiguration.class,
+              m -> m.equals("fieldManager") ? "squidproxy" : null);
+      return proxy(
+          io.javaoperatorsdk.operator.api.reconciler.Context.class,
+          m ->
+              switch (m) {
+                case "getClient" -> client;
+                case "getControllerConfiguration" -> config;
+                default -> null;
+              });
+    }
+
+    @SuppressWarnings("unchecked")
+    static <T> T proxy(Class<T> type, java.util.function.Function<String, Object> answer) {
+      return (T)
+          java.lang.reflect.Proxy.newProxyInstance(
+              type.getClassLoader(),
+              new Class<?>[] {type},
+              (p, method, args) -> {
+                Object v = answer.apply(method.getName());
+                if (v == null) {
+                  throw new UnsupportedOperationException(method.getName());
+                }
+                return v;
+              });
+    }
   }
 
   @Test
