@@ -81,10 +81,12 @@ public enum ConditionReason {
           + " run --previous`), often about a line of `spec.extraConfig` that Squid cannot run.",
       "Degraded"),
   PodsRejected(
-      "The ReplicaSet cannot create pods (ResourceQuota, LimitRange, admission, Pod Security):"
-          + " the message is the API server's, then the field to change (`spec.priorityClassName`"
-          + " for a PriorityClass that does not exist; the quota, `spec.replicas` or"
-          + " `spec.resources` for an exhausted quota).",
+      "The ReplicaSet cannot create pods, or the API server refused the check pod of a new"
+          + " config (ResourceQuota, LimitRange, admission, Pod Security): the message names the"
+          + " ReplicaSet or the check pod, quotes the API server, then the field to change"
+          + " (`spec.priorityClassName` for a PriorityClass that does not exist; the quota,"
+          + " `spec.replicas` or `spec.resources` for an exhausted quota). A refused check pod is"
+          + " tried again every 15 s; the running pods keep serving the previous config.",
       "Degraded"),
   ProgressDeadlineExceeded(
       "The Deployment made no progress within its deadline: the message names a pod that"

@@ -18,8 +18,8 @@ public enum EventReason {
       EventType.Warning, "A proxy pod cannot pull its image (Degraded=True, ImagePullFailed)."),
   PodsRejected(
       EventType.Warning,
-      "The ReplicaSet cannot create pods: quota, admission or Pod Security (Degraded=True,"
-          + " PodsRejected)."),
+      "The ReplicaSet, or the config check pod of a new config, cannot create pods: quota,"
+          + " admission or Pod Security (Degraded=True, PodsRejected)."),
   DependentRejected(
       EventType.Warning,
       "The API server refused an object the operator applies (Degraded=True, DependentRejected).");

@@ -52,6 +52,11 @@ public final class SquidProxyResources {
     return proxyName + "-check-" + generationHash(configHash);
   }
 
+  /** The NetworkPolicy that takes every network connection from the proxy's check pods. */
+  public static String checkNetworkPolicyName(String proxyName) {
+    return proxyName + "-config-check";
+  }
+
   /** The PersistentVolumeClaim of a disk cache with volume: PersistentVolumeClaim. */
   public static String cacheClaimName(String proxyName) {
     return proxyName + "-cache";

@@ -35,6 +35,9 @@ public final class Labels {
    */
   public static final String CHECK = "cephaloproxy.io/config-check";
 
+  /** The component label of config check pods. */
+  public static final String CHECK_COMPONENT = "config-check";
+
   /** Annotation on a generation's ConfigMap whose check failed: Squid's message. */
   public static final String CHECK_MESSAGE = "cephaloproxy.io/config-check-message";
 
@@ -52,7 +55,7 @@ public final class Labels {
     Map<String, String> m = new TreeMap<>();
     m.put(NAME, "squid-config-check");
     m.put(INSTANCE, instance);
-    m.put(COMPONENT, "config-check");
+    m.put(COMPONENT, CHECK_COMPONENT);
     m.put(MANAGED_BY, MANAGER);
     return m;
   }

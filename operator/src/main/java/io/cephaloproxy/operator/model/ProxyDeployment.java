@@ -118,6 +118,32 @@ public final class ProxyDeployment {
         .build();
   }
 
+  /**
+   * Isolates the proxy's check pods: selects them (instance and component labels) for ingress and
+   * egress and allows neither, so where the cluster enforces NetworkPolicies a config under check
+   * can neither be reached nor reach anything (the check needs no network). Not labelled
+   * managed-by: the proxy's own NetworkPolicy dependent must not see it.
+   */
+  public static io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy checkNetworkPolicy(
+      ProxyModel m) {
+    Map<String, String> labels = new TreeMap<>(Labels.check(m.name()));
+    labels.remove(Labels.MANAGED_BY);
+    return new io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyBuilder()
+        .withNewMetadata()
+        .withName(SquidProxyResources.checkNetworkPolicyName(m.name()))
+        .withNamespace(m.namespace())
+        .withLabels(labels)
+        .endMetadata()
+        .withNewSpec()
+        .withNewPodSelector()
+        .withMatchLabels(
+            Map.of(Labels.INSTANCE, m.name(), Labels.COMPONENT, Labels.CHECK_COMPONENT))
+        .endPodSelector()
+        .withPolicyTypes("Ingress", "Egress")
+        .endSpec()
+        .build();
+  }
+
   static PodSpec podSpec(ProxyModel m) {
     PodSpecBuilder b =
         new PodSpecBuilder()

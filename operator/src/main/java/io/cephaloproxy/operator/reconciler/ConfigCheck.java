@@ -6,6 +6,7 @@ import io.cephaloproxy.operator.dependent.ProxyDependent;
 import io.cephaloproxy.operator.model.Labels;
 import io.cephaloproxy.operator.model.ProxyDeployment;
 import io.cephaloproxy.operator.model.ProxyModel;
+import io.cephaloproxy.operator.status.DegradedMessages;
 import io.fabric8.kubernetes.api.model.ContainerStateTerminated;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
@@ -38,14 +39,26 @@ final class ConfigCheck {
   /** The longest message kept (the kubelet keeps at most 4096 bytes of a termination message). */
   static final int MAX_MESSAGE = 4096;
 
+  /** How long a check pod the API server refused waits before it is tried again. */
+  static final java.time.Duration RETRY_REFUSED = java.time.Duration.ofSeconds(15);
+
   /** Where a generation stands. */
-  sealed interface Verdict permits Passed, Failed, Pending {}
+  sealed interface Verdict permits Passed, Failed, Pending, Refused {}
 
   record Passed() implements Verdict {}
 
   record Failed(String message) implements Verdict {}
 
   record Pending() implements Verdict {}
+
+  /**
+   * The API server refused the check pod (a PriorityClass that does not exist, a ResourceQuota
+   * without room, a LimitRange, Pod Security or another admission check): nothing was checked, the
+   * Deployment keeps its pod template, and the pod is tried again after {@link #RETRY_REFUSED}.
+   *
+   * @param message one bounded line: which pod, what the API server said, what to change
+   */
+  record Refused(String message) implements Verdict {}
 
   private final Supplier<InformerEventSource<GenericKubernetesResource, SquidProxy>> configMaps;
 
@@ -77,12 +90,25 @@ final class ConfigCheck {
     Optional<Pod> pod =
         pods.stream().filter(p -> podName.equals(p.getMetadata().getName())).findFirst();
     if (pod.isEmpty()) {
+      isolate(proxy, m, client);
       Pod check = ProxyDeployment.checkPod(m);
       check.getMetadata().setOwnerReferences(List.of(ProxyDependent.controllerReference(proxy)));
       try {
         client.resource(check).create();
         LOG.info("{}/{}: checking config generation {}", ns, m.name(), m.generationName());
       } catch (KubernetesClientException e) {
+        if (refusedByAdmission(e)) {
+          // the API server's words go to the status (Degraded=PodsRejected) and its Event
+          LOG.info(
+              "{}/{}: the API server refused config check pod {} (HTTP {}); config generation {}"
+                  + " waits, see the SquidProxy's Degraded condition",
+              ns,
+              m.name(),
+              podName,
+              e.getCode(),
+              m.generationName());
+          return new Refused(DegradedMessages.checkPodRefused(podName, said(e, podName)));
+        }
         if (e.getCode() != HttpURLConnection.HTTP_CONFLICT) {
           throw e;
         }
@@ -117,6 +143,83 @@ final class ConfigCheck {
         m.generationName(),
         verdict instanceof Failed f ? "rejected: " + f.message() : "accepted");
     return verdict;
+  }
+
+  /**
+   * Creates the NetworkPolicy that isolates the proxy's check pods ({@link
+   * ProxyDeployment#checkNetworkPolicy}) unless it exists: one per proxy, owned by it, made before
+   * its first check pod. An admission check that refuses it does not stop the check (the check
+   * needs no network; the policy only takes away what it does not need).
+   */
+  private static void isolate(SquidProxy proxy, ProxyModel m, KubernetesClient client) {
+    var np = ProxyDeployment.checkNetworkPolicy(m);
+    np.getMetadata().setOwnerReferences(List.of(ProxyDependent.controllerReference(proxy)));
+    try {
+      client.resource(np).create();
+      LOG.info(
+          "{}/{}: created NetworkPolicy {}", m.namespace(), m.name(), np.getMetadata().getName());
+    } catch (KubernetesClientException e) {
+      if (e.getCode() == HttpURLConnection.HTTP_CONFLICT) {
+        return;
+      }
+      if (!refusedByAdmission(e)) {
+        throw e;
+      }
+      LOG.info(
+          "{}/{}: the API server refused NetworkPolicy {} (HTTP {}); the check pod runs without it",
+          m.namespace(),
+          m.name(),
+          np.getMetadata().getName(),
+          e.getCode());
+    }
+  }
+
+  /**
+   * True when an admission check refused the pod (HTTP 400/422, or 403 from admission: a
+   * PriorityClass, a ResourceQuota, a LimitRange, Pod Security, a policy or webhook), not the
+   * operator's RBAC (a 403 that says the operator "cannot create resource"): that one stays a
+   * reconcile error.
+   */
+  static boolean refusedByAdmission(KubernetesClientException e) {
+    int code = e.getCode();
+    return code == 400
+        || code == 422
+        || (code == HttpURLConnection.HTTP_FORBIDDEN
+            && !said(e, "").contains("cannot create resource"));
+  }
+
+  /** The API server's message without its {@code pods "NAME" is forbidden: } preamble. */
+  static String said(KubernetesClientException e, String podName) {
+    String said =
+        e.getStatus() != null && e.getStatus().getMessage() != null
+            ? e.getStatus().getMessage()
+            : e.getMessage() == null ? "" : e.getMessage();
+    String preamble = "pods \"" + podName + "\" is forbidden: ";
+    return said.startsWith(preamble) ? said.substring(preamble.length()) : said;
+  }
+
+  /**
+   * Deletes the proxy's check pods other than {@code current} (a superseded config's, whose verdict
+   * nobody waits for any more), so a proxy has at most one check pod at a time.
+   *
+   * @param current the check pod of the config being checked now, or null when none is
+   */
+  static void deleteSuperseded(
+      List<Pod> pods, String current, String ns, String proxy, KubernetesClient client) {
+    for (Pod p : pods) {
+      Map<String, String> l = p.getMetadata().getLabels();
+      if (l != null
+          && Labels.CHECK_COMPONENT.equals(l.get(Labels.COMPONENT))
+          && p.getMetadata().getDeletionTimestamp() == null
+          && !p.getMetadata().getName().equals(current)) {
+        delete(client, ns, p.getMetadata().getName());
+        LOG.info(
+            "{}/{}: deleted check pod {} of a superseded config",
+            ns,
+            proxy,
+            p.getMetadata().getName());
+      }
+    }
   }
 
   private static void delete(KubernetesClient client, String ns, String podName) {

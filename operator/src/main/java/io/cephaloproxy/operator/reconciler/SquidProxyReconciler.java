@@ -358,6 +358,8 @@ public class SquidProxyReconciler implements Reconciler<SquidProxy> {
     Map<String, String> secretVersions = new java.util.HashMap<>();
     ModelFactory.Result result = model(proxy, secretVersions);
     Optional<String> checkRejection = Optional.empty();
+    Optional<String> checkRefused = Optional.empty();
+    String checking = null;
     if (result.model().isPresent()) {
       ProxyModel model = result.model().get();
       if (!generations.ensure(proxy, model, secretVersions, context.getClient())) {
@@ -373,16 +375,14 @@ public class SquidProxyReconciler implements Reconciler<SquidProxy> {
       String deployed = current.map(SquidProxyReconciler::templateHash).orElse(null);
       ConfigCheck.Verdict verdict = new ConfigCheck.Passed();
       if (deployed != null && !deployed.equals(model.configHash())) {
-        verdict =
-            check.verdict(
-                proxy,
-                model,
-                pods.list(ns, p -> name.equals(p.getMetadata().getLabels().get(Labels.INSTANCE)))
-                    .toList(),
-                context.getClient());
+        checking = SquidProxyResources.checkPodName(name, model.configHash());
+        verdict = check.verdict(proxy, model, proxyPods(ns, name), context.getClient());
       }
       if (verdict instanceof ConfigCheck.Failed f) {
         checkRejection = Optional.of(f.message());
+      }
+      if (verdict instanceof ConfigCheck.Refused r) {
+        checkRefused = Optional.of(r.message());
       }
       if (!(verdict instanceof ConfigCheck.Passed)) {
         // not promoted: the Deployment keeps its pod template (the last good config)
@@ -399,8 +399,10 @@ public class SquidProxyReconciler implements Reconciler<SquidProxy> {
               .map(p -> p.reason() + " " + p)
               .collect(Collectors.joining("; ")));
     }
+    // a superseded config's check pod is not waited for any more: at most one check pod a proxy
+    ConfigCheck.deleteSuperseded(proxyPods(ns, name), checking, ns, name, context.getClient());
     Observation observation =
-        observe(proxy, context, result.problems(), result.model(), checkRejection);
+        observe(proxy, context, result.problems(), result.model(), checkRejection, checkRefused);
     generations.collect(
         proxy,
         result.model().map(ProxyModel::configHash),
@@ -426,10 +428,19 @@ public class SquidProxyReconciler implements Reconciler<SquidProxy> {
     next =
         next.withKubectlFields(
             next.getReadyReplicas() + "/" + desiredReplicas, effectiveMode(proxy), selector(name));
-    if (next.equals(current)) {
-      return UpdateControl.noUpdate();
-    }
-    return UpdateControl.patchStatus(fresh(proxy, next));
+    UpdateControl<SquidProxy> control =
+        next.equals(current)
+            ? UpdateControl.noUpdate()
+            : UpdateControl.patchStatus(fresh(proxy, next));
+    // a refused check pod is tried again: nothing the operator watches tells when the quota has
+    // room again or the PriorityClass exists
+    return checkRefused.isPresent() ? control.rescheduleAfter(ConfigCheck.RETRY_REFUSED) : control;
+  }
+
+  /** The proxy's pods (informer cache: proxy pods and check pods). */
+  private List<Pod> proxyPods(String ns, String name) {
+    return pods.list(ns, p -> name.equals(p.getMetadata().getLabels().get(Labels.INSTANCE)))
+        .toList();
   }
 
   /** What the status is computed from: the compiler's verdict and the cached dependents. */
@@ -438,12 +449,12 @@ public class SquidProxyReconciler implements Reconciler<SquidProxy> {
       Context<SquidProxy> context,
       List<ValidationError> problems,
       Optional<ProxyModel> model,
-      Optional<String> checkRejection) {
+      Optional<String> checkRejection,
+      Optional<String> checkRefused) {
     String ns = proxy.getMetadata().getNamespace();
     String name = proxy.getMetadata().getName();
     Optional<Deployment> deployment = context.getSecondaryResource(Deployment.class);
-    List<Pod> proxyPods =
-        pods.list(ns, p -> name.equals(p.getMetadata().getLabels().get(Labels.INSTANCE))).toList();
+    List<Pod> proxyPods = proxyPods(ns, name);
     List<ReplicaSet> proxyReplicaSets =
         replicaSets
             .list(ns, r -> name.equals(r.getMetadata().getLabels().get(Labels.INSTANCE)))
@@ -472,7 +483,8 @@ public class SquidProxyReconciler implements Reconciler<SquidProxy> {
         proxyReplicaSets,
         proxyPods,
         SquidProxyResources.endpoint(name, ns, port),
-        checkRejection);
+        checkRejection,
+        checkRefused);
   }
 
   /**
@@ -491,7 +503,15 @@ public class SquidProxyReconciler implements Reconciler<SquidProxy> {
     Optional<Observation> observed =
         WorkflowModel.find(context)
             .filter(m -> pods != null && replicaSets != null)
-            .map(m -> observe(proxy, context, List.of(), Optional.of(m), Optional.empty()));
+            .map(
+                m ->
+                    observe(
+                        proxy,
+                        context,
+                        List.of(),
+                        Optional.of(m),
+                        Optional.empty(),
+                        Optional.empty()));
     boolean rejected = ApiErrors.rejected(e);
     String line = ApiErrors.oneLine(e);
     ConditionReason reason =

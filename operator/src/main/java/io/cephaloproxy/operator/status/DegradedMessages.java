@@ -21,7 +21,7 @@ import java.util.regex.Pattern;
  * the kubelet's or controller's own words, cut to {@link #QUOTED} characters) and what to change,
  * naming the SquidProxy field or the kubectl command that shows more.
  */
-final class DegradedMessages {
+public final class DegradedMessages {
   /** The most characters of a kubelet's or controller's message quoted in a condition. */
   static final int QUOTED = 300;
 
@@ -176,6 +176,29 @@ final class DegradedMessages {
    */
   static String podsRejected(String who, String said) {
     String text = said == null ? "" : said;
+    return who
+        + " cannot create pods: "
+        + quote(text.isEmpty() ? "no message" : text)
+        + "; "
+        + podAdvice(text);
+  }
+
+  /**
+   * {@code the config check pod P cannot be created: <API server>; <what to change>} (issue 11: the
+   * API server refused the pod that checks a new config; the previous config keeps serving).
+   */
+  public static String checkPodRefused(String pod, String said) {
+    String text = said == null ? "" : said;
+    return "the config check pod "
+        + pod
+        + " cannot be created: "
+        + quote(text.isEmpty() ? "no message" : text)
+        + "; "
+        + podAdvice(text);
+  }
+
+  /** What to change when the API server refuses a proxy's pod, from what it said. */
+  private static String podAdvice(String text) {
     String advice;
     if (text.contains("no PriorityClass with name")) {
       advice =
@@ -200,11 +223,7 @@ final class DegradedMessages {
     } else {
       advice = "change the SquidProxy field the API server's message points at";
     }
-    return who
-        + " cannot create pods: "
-        + quote(text.isEmpty() ? "no message" : text)
-        + "; "
-        + advice;
+    return advice;
   }
 
   private static List<Pod> sorted(List<Pod> pods) {

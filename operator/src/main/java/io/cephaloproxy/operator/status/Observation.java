@@ -22,6 +22,8 @@ import java.util.Optional;
  * @param endpoint {@code <service>.<namespace>.svc:<port>}
  * @param checkRejection Squid's message when the check pod of the desired config generation failed
  *     (the Deployment was not changed)
+ * @param checkRefused why the API server refused the desired config's check pod (one line naming
+ *     the pod, the API server's words and what to change; the Deployment was not changed)
  */
 public record Observation(
     long generation,
@@ -32,7 +34,8 @@ public record Observation(
     List<ReplicaSet> replicaSets,
     List<Pod> pods,
     String endpoint,
-    Optional<String> checkRejection) {
+    Optional<String> checkRejection,
+    Optional<String> checkRefused) {
 
   public Observation {
     problems = List.copyOf(problems);
@@ -59,6 +62,7 @@ public record Observation(
         replicaSets,
         pods,
         endpoint,
+        Optional.empty(),
         Optional.empty());
   }
 }

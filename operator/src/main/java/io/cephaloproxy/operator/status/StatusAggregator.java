@@ -265,7 +265,12 @@ public final class StatusAggregator {
       return new Rollout(
           false,
           ConditionReason.ConfigChanged,
-          "the Deployment does not carry config " + o.desiredHash().get() + " yet");
+          "the Deployment does not carry config "
+              + o.desiredHash().get()
+              + (o.checkRefused().isPresent()
+                  ? ": its config check pod cannot be created (see Degraded); running pods keep"
+                      + " serving the previous config"
+                  : " yet"));
     }
     long generation = d.getMetadata().getGeneration() == null ? 0 : d.getMetadata().getGeneration();
     if (s == null || s.getObservedGeneration() == null || s.getObservedGeneration() < generation) {
@@ -398,6 +403,9 @@ public final class StatusAggregator {
               new Problem(ConditionReason.CrashLoop, DegradedMessages.crashLoop(p, cs)));
         }
       }
+    }
+    if (o.checkRefused().isPresent()) {
+      return Optional.of(new Problem(ConditionReason.PodsRejected, o.checkRefused().get()));
     }
     for (ReplicaSet rs : o.replicaSets()) {
       if (rs.getStatus() == null || rs.getStatus().getConditions() == null) {

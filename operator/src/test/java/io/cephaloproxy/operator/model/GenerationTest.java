@@ -122,6 +122,22 @@ class GenerationTest {
                   .isFalse();
               assertThat(check.getMetadata().getAnnotations())
                   .containsEntry(Labels.CONFIG_HASH_ANNOTATION, m.configHash());
+              // ... and its NetworkPolicy selects it, and only check pods, for no traffic at all
+              var np = ProxyDeployment.checkNetworkPolicy(m);
+              assertThat(np.getSpec().getPolicyTypes()).containsExactly("Ingress", "Egress");
+              assertThat(np.getSpec().getIngress()).isNullOrEmpty();
+              assertThat(np.getSpec().getEgress()).isNullOrEmpty();
+              assertThat(labels)
+                  .containsAllEntriesOf(np.getSpec().getPodSelector().getMatchLabels());
+              assertThat(
+                      ProxyDeployment.podTemplate(m)
+                          .getMetadata()
+                          .getLabels()
+                          .entrySet()
+                          .containsAll(np.getSpec().getPodSelector().getMatchLabels().entrySet()))
+                  .as("the check pods' NetworkPolicy must not select a proxy pod")
+                  .isFalse();
+              assertThat(np.getMetadata().getLabels()).doesNotContainKey(Labels.MANAGED_BY);
             });
   }
 

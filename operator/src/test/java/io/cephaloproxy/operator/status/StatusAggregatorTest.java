@@ -7,6 +7,7 @@ import io.cephaloproxy.api.v1alpha1.Conditions;
 import io.cephaloproxy.api.v1alpha1.SquidProxyStatus;
 import io.cephaloproxy.compiler.ValidationError;
 import io.cephaloproxy.operator.model.Labels;
+import io.cephaloproxy.operator.reconciler.Transitions;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
@@ -852,6 +853,45 @@ class StatusAggregatorTest {
     Condition d = cond(s, Conditions.DEGRADED);
     assertThat(d.getReason()).isEqualTo("PodsRejected");
     assertThat(d.getMessage()).contains("exceeded quota").contains("p-5d8");
+  }
+
+  /** Issue 11: the API server refused the desired config's check pod; the old config serves. */
+  @Test
+  void aRefusedCheckPodIsPodsRejectedAndTheOldConfigServes() {
+    String refused =
+        DegradedMessages.checkPodRefused(
+            "p-check-0123456789", "no PriorityClass with name typo was found");
+    var s =
+        StatusAggregator.aggregate(
+            new Observation(
+                3,
+                List.of(),
+                Optional.of(HASH),
+                2,
+                Optional.of(deployment("old", 2, 2, 2, 2, 5, 5)),
+                List.of(),
+                List.of(readyPod("p-old1", "old")),
+                "p.ns.svc:3128",
+                Optional.empty(),
+                Optional.of(refused)),
+            List.of(),
+            "old",
+            T0);
+    Condition d = cond(s, Conditions.DEGRADED);
+    assertThat(d.getStatus()).isEqualTo("True");
+    assertThat(d.getReason()).isEqualTo("PodsRejected");
+    assertThat(d.getMessage())
+        .isEqualTo(
+            "the config check pod p-check-0123456789 cannot be created: no PriorityClass with"
+                + " name typo was found; spec.priorityClassName names a PriorityClass the cluster"
+                + " does not have: fix the name (kubectl get priorityclasses) or remove it");
+    assertThat(cond(s, Conditions.READY).getMessage())
+        .contains("its config check pod cannot be created (see Degraded)");
+    assertThat(cond(s, Conditions.CONFIG_VALID).getStatus()).isEqualTo("True");
+    assertThat(s.getServingConfigHash()).isEqualTo("old");
+    assertThat(Transitions.between(List.of(), "old", s))
+        .extracting(Transitions.Event::reason)
+        .contains(io.cephaloproxy.api.v1alpha1.EventReason.PodsRejected);
   }
 
   @Test

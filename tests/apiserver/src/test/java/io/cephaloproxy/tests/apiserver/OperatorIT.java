@@ -1,6 +1,7 @@
 package io.cephaloproxy.tests.apiserver;
 
 import static io.cephaloproxy.tests.apiserver.Proxies.is;
+import static io.cephaloproxy.tests.apiserver.Proxies.templateHash;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -53,9 +54,6 @@ class OperatorIT extends ReconcilerScenarios {
       assertThat(process.logText().lines())
           .as("operator log lines")
           .filteredOn(l -> !l.contains("ValidatingAdmissionPolicy"))
-          // nor the PriorityClass admission plugin's refusal of the podsrejected scenario's check
-          // pod (issue 11: still an uncaught reconcile error, retried, rather than PodsRejected)
-          .filteredOn(l -> !l.contains("no PriorityClass with name no-such-priority-class"))
           .noneMatch(l -> l.toLowerCase(java.util.Locale.ROOT).contains("forbidden"));
     }
   }
@@ -607,6 +605,243 @@ class OperatorIT extends ReconcilerScenarios {
         load(c).delete();
       }
     }
+  }
+
+  /**
+   * Issue 11: a config check pod the API server refuses (a ResourceQuota without room, a
+   * PriorityClass that does not exist) is Degraded=PodsRejected with one line naming the check pod,
+   * the API server's words and what to change, and a Warning Event, not a retried reconcile error:
+   * the Deployment keeps its pod template, the operator logs no error, and once the quota has room
+   * the check is tried again and the config rolls out.
+   */
+  @Test
+  @Order(41)
+  void aCheckPodRefusedByAdmissionIsPodsRejectedAndTriedAgain(TestInfo info) {
+    namespace(info);
+    proxies.apply("quota", "replicas: 1");
+    proxies.apply("priority", "replicas: 1");
+    String quotaHash = proxies.awaitReady("quota").getStatus().getConfigHash();
+    String priorityHash = proxies.awaitReady("priority").getStatus().getConfigHash();
+    // room for the two proxy pods, none for a check pod
+    admin
+        .resourceQuotas()
+        .inNamespace(ns)
+        .resource(
+            new io.fabric8.kubernetes.api.model.ResourceQuotaBuilder()
+                .withNewMetadata()
+                .withName("pods")
+                .endMetadata()
+                .withNewSpec()
+                .addToHard("pods", new io.fabric8.kubernetes.api.model.Quantity("2"))
+                .endSpec()
+                .build())
+        .create();
+    await("the quota controller counts the 2 pods")
+        .atMost(Proxies.TIMEOUT)
+        .until(
+            () -> {
+              var q = admin.resourceQuotas().inNamespace(ns).withName("pods").get();
+              return q.getStatus() != null
+                  && q.getStatus().getUsed() != null
+                  && new io.fabric8.kubernetes.api.model.Quantity("2")
+                      .equals(q.getStatus().getUsed().get("pods"));
+            });
+    long start = System.nanoTime();
+    proxies.apply("quota", "replicas: 1\naccess: {allowedDomains: [.example.com]}");
+    // a priorityClassName alone is no new config (the Deployment's ReplicaSet reports it); with a
+    // config change the check pod is refused first
+    proxies.apply(
+        "priority",
+        "replicas: 1\npriorityClassName: no-such-priority-class\n"
+            + "access: {allowedDomains: [.example.com]}");
+    SquidProxy quota =
+        proxies.await(
+            "quota",
+            "Degraded=True PodsRejected",
+            sp -> reason(sp, "Degraded", "True", "PodsRejected"));
+    SquidProxy priority =
+        proxies.await(
+            "priority",
+            "Degraded=True PodsRejected",
+            sp -> reason(sp, "Degraded", "True", "PodsRejected"));
+    System.out.printf(
+        "refused check pods reported in %d ms:%n  quota: %s%n  priority: %s%n",
+        (System.nanoTime() - start) / 1_000_000,
+        Proxies.condition(quota, "Degraded").orElseThrow().getMessage(),
+        Proxies.condition(priority, "Degraded").orElseThrow().getMessage());
+    assertThat(Proxies.condition(quota, "Degraded").orElseThrow().getMessage())
+        .startsWith("the config check pod quota-check-")
+        .contains("exceeded quota: pods")
+        .contains("raise the quota, or lower spec.replicas or spec.resources");
+    assertThat(Proxies.condition(priority, "Degraded").orElseThrow().getMessage())
+        .startsWith("the config check pod priority-check-")
+        .contains("no PriorityClass with name no-such-priority-class was found")
+        .contains("spec.priorityClassName names a PriorityClass the cluster does not have");
+    for (SquidProxy sp : List.of(quota, priority)) {
+      String name = sp.getMetadata().getName();
+      String degraded = Proxies.condition(sp, "Degraded").orElseThrow().getMessage();
+      assertThat(degraded)
+          .as("Degraded message of %s", name)
+          .hasSizeLessThanOrEqualTo(1000)
+          .doesNotContain("\n")
+          .doesNotContain("Exception")
+          .doesNotContain("io.fabric8")
+          .doesNotContain("is forbidden");
+      assertThat(Proxies.condition(sp, "Ready").orElseThrow().getMessage())
+          .as("Ready message of %s", name)
+          .contains("its config check pod cannot be created (see Degraded)");
+      assertThat(Proxies.condition(sp, "ConfigValid").orElseThrow().getStatus()).isEqualTo("True");
+      await(name + ": a PodsRejected Warning Event with the condition's message")
+          .atMost(Proxies.TIMEOUT)
+          .until(
+              () ->
+                  warnings().stream()
+                      .anyMatch(
+                          e ->
+                              e.getInvolvedObject().getName().equals(name)
+                                  && "PodsRejected".equals(e.getReason())
+                                  && e.getMessage()
+                                      .startsWith("the config check pod " + name + "-check-")));
+    }
+    assertThat(templateHash(proxies.deployment("quota"))).isEqualTo(quotaHash);
+    assertThat(templateHash(proxies.deployment("priority"))).isEqualTo(priorityHash);
+    assertThat(checkPods()).as("check pods").isEmpty();
+
+    // room again: the check is tried again and the config rolls out; the PriorityClass typo fixed
+    admin
+        .resourceQuotas()
+        .inNamespace(ns)
+        .withName("pods")
+        .edit(
+            q -> {
+              q.getSpec().getHard().put("pods", new io.fabric8.kubernetes.api.model.Quantity("4"));
+              return q;
+            });
+    proxies.apply("priority", "replicas: 1");
+    long retry = System.nanoTime();
+    SquidProxy rolled =
+        proxies.await(
+            "quota",
+            "the new config rolled out after the quota was raised",
+            sp ->
+                is(sp, "Ready", "True")
+                    && is(sp, "Degraded", "False")
+                    && !quotaHash.equals(sp.getStatus().getServingConfigHash()));
+    System.out.printf(
+        "quota raised: the new config serves after %d ms%n",
+        (System.nanoTime() - retry) / 1_000_000);
+    assertThat(templateHash(proxies.deployment("quota")))
+        .isEqualTo(rolled.getStatus().getDesiredConfigHash());
+    proxies.await(
+        "priority",
+        "Ready again without the typo",
+        sp -> is(sp, "Ready", "True") && is(sp, "Degraded", "False"));
+    assertThat(templateHash(proxies.deployment("priority"))).isEqualTo(priorityHash);
+    // what the operator logged about it: no error, no stack trace with the API server's refusal
+    assertThat(process.logText().lines())
+        .as("operator log lines")
+        .noneMatch(l -> l.contains("exceeded quota") || l.contains("no PriorityClass with name"))
+        .noneMatch(l -> l.contains(" ERROR ") && l.contains(ns));
+  }
+
+  /**
+   * Issue 11: the check pod of a config that a newer change superseded is deleted at once, not when
+   * the SquidProxy is: after 5 quick changes whose check pods never finish, one check pod is left
+   * (the newest config's), and none once that one has passed.
+   */
+  @Test
+  @Order(42)
+  void checkPodsOfSupersededConfigsAreDeleted(TestInfo info) {
+    namespace(info);
+    proxies.apply("changes", "replicas: 1");
+    proxies.awaitReady("changes");
+    // check pods stay Pending (a busy node) until the last change
+    kubelet.rule(
+        p ->
+            "config-check".equals(p.getMetadata().getLabels().get("app.kubernetes.io/component"))
+                ? new FakeKubelet.Untouched()
+                : new FakeKubelet.Running());
+    java.util.Set<String> created = new java.util.TreeSet<>();
+    for (int i = 1; i <= 5; i++) {
+      SquidProxy sp =
+          proxies.apply(
+              "changes", "replicas: 1\naccess: {allowedDomains: [.change" + i + ".example]}");
+      String desired =
+          proxies
+              .await(
+                  "changes",
+                  "the desired config of change " + i,
+                  p ->
+                      p.getStatus() != null
+                          && sp.getMetadata()
+                              .getGeneration()
+                              .equals(p.getStatus().getObservedGeneration()))
+              .getStatus()
+              .getDesiredConfigHash();
+      String pod =
+          io.cephaloproxy.api.v1alpha1.SquidProxyResources.checkPodName("changes", desired);
+      await("check pod " + pod).atMost(Proxies.TIMEOUT).until(() -> checkPods().contains(pod));
+      created.add(pod);
+    }
+    await("one check pod left, the newest config's")
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () ->
+                assertThat(checkPods())
+                    .as("check pods (created: %s)", created)
+                    .hasSize(1)
+                    .allMatch(created::contains));
+    System.out.printf("check pods created %s, left %s%n", created, checkPods());
+    kubelet.rule(p -> new FakeKubelet.Running());
+    proxies.await(
+        "changes",
+        "the last change rolled out",
+        p ->
+            is(p, "Ready", "True")
+                && p.getStatus().getDesiredConfigHash() != null
+                && p.getStatus()
+                    .getDesiredConfigHash()
+                    .equals(p.getStatus().getServingConfigHash()));
+    await("no check pod left").atMost(Proxies.TIMEOUT).until(() -> checkPods().isEmpty());
+    var np =
+        admin
+            .network()
+            .v1()
+            .networkPolicies()
+            .inNamespace(ns)
+            .withName("changes-config-check")
+            .get();
+    assertThat(np).as("the NetworkPolicy isolating the check pods").isNotNull();
+    assertThat(np.getSpec().getPolicyTypes()).containsExactlyInAnyOrder("Ingress", "Egress");
+    assertThat(np.getSpec().getIngress()).isNullOrEmpty();
+    assertThat(np.getSpec().getEgress()).isNullOrEmpty();
+    assertThat(np.getSpec().getPodSelector().getMatchLabels())
+        .containsEntry("app.kubernetes.io/instance", "changes")
+        .containsEntry("app.kubernetes.io/component", "config-check");
+    assertThat(np.getMetadata().getOwnerReferences())
+        .singleElement()
+        .satisfies(o -> assertThat(o.getKind()).isEqualTo("SquidProxy"));
+  }
+
+  /** The names of the namespace's check pods that are not being deleted. */
+  private List<String> checkPods() {
+    return admin
+        .pods()
+        .inNamespace(ns)
+        .withLabel("app.kubernetes.io/component", "config-check")
+        .list()
+        .getItems()
+        .stream()
+        .filter(p -> p.getMetadata().getDeletionTimestamp() == null)
+        .map(p -> p.getMetadata().getName())
+        .sorted()
+        .toList();
+  }
+
+  private static boolean reason(SquidProxy sp, String type, String status, String reason) {
+    return Proxies.condition(sp, type)
+        .map(c -> status.equals(c.getStatus()) && reason.equals(c.getReason()))
+        .orElse(false);
   }
 
   private List<Event> warnings() {
