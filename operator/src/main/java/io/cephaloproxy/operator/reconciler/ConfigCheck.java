@@ -62,8 +62,14 @@ final class ConfigCheck {
 
   private final Supplier<InformerEventSource<GenericKubernetesResource, SquidProxy>> configMaps;
 
-  ConfigCheck(Supplier<InformerEventSource<GenericKubernetesResource, SquidProxy>> configMaps) {
+  /** Told each recorded verdict: true when the generation passed. */
+  private final java.util.function.Consumer<Boolean> verdicts;
+
+  ConfigCheck(
+      Supplier<InformerEventSource<GenericKubernetesResource, SquidProxy>> configMaps,
+      java.util.function.Consumer<Boolean> verdicts) {
     this.configMaps = configMaps;
+    this.verdicts = verdicts;
   }
 
   /**
@@ -135,6 +141,7 @@ final class ConfigCheck {
       return new Pending();
     }
     record(client, m, verdict);
+    verdicts.accept(verdict instanceof Passed);
     delete(client, ns, podName);
     LOG.info(
         "{}/{}: config generation {} {}",

@@ -162,18 +162,38 @@ public class SquidProxyReconciler implements Reconciler<SquidProxy> {
   private final Generations generations =
       new Generations(() -> generationConfigMaps, () -> generationSecrets);
 
-  private final ConfigCheck check = new ConfigCheck(() -> generationConfigMaps);
+  private final OperatorMetrics metrics;
+  private final ConfigCheck check;
+
+  /** The SquidProxies in the operator's cache (set when the event sources are prepared). */
+  private volatile io.javaoperatorsdk.operator.processing.event.source.IndexerResourceCache<
+          SquidProxy>
+      primaryCache;
 
   public SquidProxyReconciler(String defaultImage, Guardrails guardrails, Clock clock) {
+    this(defaultImage, guardrails, clock, OperatorMetrics.unregistered());
+  }
+
+  public SquidProxyReconciler(
+      String defaultImage, Guardrails guardrails, Clock clock, OperatorMetrics metrics) {
     this.defaultImage = defaultImage;
     this.guardrails = guardrails;
     this.clock = clock;
+    this.metrics = metrics;
+    this.check = new ConfigCheck(() -> generationConfigMaps, metrics::checked);
+  }
+
+  /** The SquidProxies in the operator's cache; empty before the controller started. */
+  public List<SquidProxy> cachedProxies() {
+    var cache = primaryCache;
+    return cache == null ? List.of() : cache.list().toList();
   }
 
   @Override
   public List<EventSource<?, SquidProxy>> prepareEventSources(
       EventSourceContext<SquidProxy> context) {
     var primaries = context.getPrimaryCache();
+    primaryCache = primaries;
     primaries.addIndexer(
         REFERENCE_INDEX,
         p ->
@@ -353,6 +373,10 @@ public class SquidProxyReconciler implements Reconciler<SquidProxy> {
 
   @Override
   public UpdateControl<SquidProxy> reconcile(SquidProxy proxy, Context<SquidProxy> context) {
+    return metrics.timeReconcile(() -> reconcileTimed(proxy, context));
+  }
+
+  private UpdateControl<SquidProxy> reconcileTimed(SquidProxy proxy, Context<SquidProxy> context) {
     String ns = proxy.getMetadata().getNamespace();
     String name = proxy.getMetadata().getName();
     Map<String, String> secretVersions = new java.util.HashMap<>();
@@ -516,6 +540,7 @@ public class SquidProxyReconciler implements Reconciler<SquidProxy> {
     String line = ApiErrors.oneLine(e);
     ConditionReason reason =
         rejected ? ConditionReason.DependentRejected : ConditionReason.ReconcileError;
+    metrics.failed(reason.name());
     if (rejected) {
       events(context).record(proxy, EventReason.DependentRejected, line);
     }

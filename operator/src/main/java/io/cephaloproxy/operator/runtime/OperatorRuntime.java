@@ -1,5 +1,6 @@
 package io.cephaloproxy.operator.runtime;
 
+import io.cephaloproxy.operator.reconciler.OperatorMetrics;
 import io.cephaloproxy.operator.reconciler.SquidProxyReconciler;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
@@ -39,6 +40,7 @@ public final class OperatorRuntime implements AutoCloseable {
   private final Operator operator;
   private final PrometheusMeterRegistry registry;
   private final SquidProxyReconciler reconciler;
+  private final OperatorMetrics operatorMetrics;
   private volatile boolean stopping;
 
   /**
@@ -82,8 +84,10 @@ public final class OperatorRuntime implements AutoCloseable {
                         false));
               }
             });
+    this.operatorMetrics = new OperatorMetrics(registry);
     this.reconciler =
-        new SquidProxyReconciler(settings.squidImage(), settings.guardrails(), Clock.systemUTC());
+        new SquidProxyReconciler(
+            settings.squidImage(), settings.guardrails(), Clock.systemUTC(), operatorMetrics);
     operator.register(
         reconciler,
         c -> {
@@ -201,6 +205,7 @@ public final class OperatorRuntime implements AutoCloseable {
   }
 
   public String scrape() {
+    operatorMetrics.countProxies(reconciler.cachedProxies());
     return registry.scrape();
   }
 

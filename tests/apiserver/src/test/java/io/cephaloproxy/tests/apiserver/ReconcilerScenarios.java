@@ -227,6 +227,9 @@ abstract class ReconcilerScenarios {
     String goodHash = good.getStatus().getConfigHash();
     String squidError =
         "FATAL: Bungled /etc/cephaloproxy/squid.conf line 41: forwarded_for sideways";
+    double failedChecks =
+        sample(
+            operator.metrics(), "cephaloproxy_operator_config_checks_total", "result=\"failed\"");
     // pods with any config other than the first one fail in the init container, as Squid would
     kubelet.rule(
         p ->
@@ -241,6 +244,28 @@ abstract class ReconcilerScenarios {
         .satisfies(c -> assertThat(c.getReason()).isEqualTo("SquidRejectedConfig"))
         .satisfies(c -> assertThat(c.getMessage()).contains(squidError));
     assertThat(rejected).matches(sp -> is(sp, "Degraded", "True"));
+    // issue 17 §3: the operator's metrics count the rejection and the rejected proxy
+    String during = operator.metrics();
+    System.out.println(
+        "operator metrics while rejected:\n"
+            + during
+                .lines()
+                .filter(l -> l.startsWith("cephaloproxy_operator_"))
+                .filter(l -> !l.contains("_bucket{"))
+                .collect(java.util.stream.Collectors.joining("\n")));
+    assertThat(sample(during, "cephaloproxy_operator_config_checks_total", "result=\"failed\""))
+        .as("config checks failed, counted")
+        .isGreaterThanOrEqualTo(failedChecks + 1);
+    double rejectedProxies =
+        sample(
+            during,
+            "cephaloproxy_operator_proxies",
+            "condition=\"ConfigValid\"",
+            "status=\"False\"",
+            "reason=\"SquidRejectedConfig\"");
+    assertThat(rejectedProxies)
+        .as("proxies with ConfigValid=False SquidRejectedConfig")
+        .isGreaterThanOrEqualTo(1);
     // validate before promote (issue 11 §1): the check pod failed, the Deployment never got the
     // rejected config, the check pod is gone, and the status tells serving from desired
     assertThat(templateHash(proxies.deployment("conf"))).isEqualTo(goodHash);
@@ -304,6 +329,28 @@ abstract class ReconcilerScenarios {
                     && !goodHash.equals(sp.getStatus().getConfigHash()));
     assertThat(fixed.getStatus().getConfigHash())
         .isEqualTo(templateHash(proxies.deployment("conf")));
+    assertThat(
+            sample(
+                operator.metrics(),
+                "cephaloproxy_operator_proxies",
+                "condition=\"ConfigValid\"",
+                "status=\"False\"",
+                "reason=\"SquidRejectedConfig\""))
+        .as("the fixed proxy is no longer counted as rejected")
+        .isEqualTo(rejectedProxies - 1);
+  }
+
+  /**
+   * The sum of the samples of {@code name} (a counter or gauge, not a histogram's series) whose
+   * labels include every one of {@code labels} ({@code key="value"}); 0 when there is none.
+   */
+  static double sample(String exposition, String name, String... labels) {
+    return exposition
+        .lines()
+        .filter(l -> l.startsWith(name + "{") || l.startsWith(name + " "))
+        .filter(l -> java.util.Arrays.stream(labels).allMatch(l::contains))
+        .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+        .sum();
   }
 
   @Test
@@ -803,11 +850,39 @@ abstract class ReconcilerScenarios {
     await("reconcile metrics")
         .atMost(Proxies.TIMEOUT)
         .until(() -> operator.metrics().contains("operator_sdk_reconciliations_success_total"));
-    assertThat(operator.metrics())
+    String text = operator.metrics();
+    assertThat(text)
         .contains("operator_sdk_reconciliations_started_total")
         .contains("jvm_memory_used_bytes")
         .as("no per-resource series")
         .doesNotContain("metered");
+    // issue 17 §3: the operator's own metrics, with units, _total only on counters
+    assertThat(
+            sample(text, "cephaloproxy_operator_proxies", "condition=\"Ready\"", "status=\"True\""))
+        .as("ready proxies")
+        .isGreaterThanOrEqualTo(1);
+    assertThat(sample(text, "cephaloproxy_operator_reconcile_duration_seconds_count"))
+        .as("reconciles timed")
+        .isGreaterThan(0);
+    assertThat(text)
+        .contains("# TYPE cephaloproxy_operator_reconcile_duration_seconds histogram")
+        .contains("cephaloproxy_operator_reconcile_duration_seconds_bucket{le=\"+Inf\"}")
+        .contains("# TYPE cephaloproxy_operator_reconcile_errors_total counter")
+        .contains("# TYPE cephaloproxy_operator_config_checks_total counter")
+        .contains("# TYPE cephaloproxy_operator_proxies gauge");
+    java.util.regex.Matcher type =
+        java.util.regex.Pattern.compile("(?m)^# TYPE (\\S+) (\\S+)$").matcher(text);
+    int types = 0;
+    while (type.find()) {
+      types++;
+      String metric = type.group(1);
+      String kind = type.group(2);
+      assertThat(metric.endsWith("_total"))
+          .as(metric + " is a " + kind + ": only counters end in _total")
+          .isEqualTo(kind.equals("counter"));
+      assertThat(metric).as("units are seconds and bytes").doesNotContain("millis", "kbytes");
+    }
+    assertThat(types).isGreaterThan(20);
   }
 
   /**
