@@ -6,6 +6,8 @@
 #   COSIGN=$(scripts/supply-chain-tool.sh cosign) # github.com/sigstore/cosign/v2 (signatures)
 #   OPM=$(scripts/supply-chain-tool.sh opm)       # github.com/operator-framework/operator-registry
 #   scripts/supply-chain-tool.sh grpc_health_probe # for the catalog image (OLM probes it)
+#   PROMTOOL=$(scripts/supply-chain-tool.sh promtool) # github.com/prometheus/prometheus: checks and
+#                                                    # unit-tests the chart's alert rules (stage 35)
 #
 # Unlike scripts/build-go-tool.sh (a Go module of this repository), these are built from the
 # upstream module itself: the module proxy serves these exact versions (it refuses to list them) and
@@ -18,7 +20,7 @@ set -euo pipefail
 exec 3>&1 1>&2   # stdout carries only the path (fd 3)
 export PATH="$PATH:/usr/local/go/bin"
 source "$(cd "$(dirname "$0")" && pwd)/lib.sh"
-[ $# = 1 ] || die "usage: supply-chain-tool.sh syft|cosign|opm|grpc_health_probe"
+[ $# = 1 ] || die "usage: supply-chain-tool.sh syft|cosign|opm|grpc_health_probe|promtool"
 tool="$1"
 cgo=0 tags=
 case "$tool" in
@@ -38,7 +40,12 @@ case "$tool" in
     # OLM v0's catalog pods probe the registry server with /bin/grpc_health_probe: the catalog
     # image's base (scripts/release-supply-chain.sh) holds it beside opm.
     module=github.com/grpc-ecosystem/grpc-health-probe version=v0.4.63 pkg=. ldflags="-X main.versionTag=$version" ;;
-  *) die "unknown tool '$tool' (syft, cosign, opm or grpc_health_probe)" ;;
+  promtool)
+    # Prometheus v3.16.0 (its Go module is versioned v0.316.0); promtool checks and unit-tests the
+    # chart's PrometheusRule (tests/install PrometheusRulesTest).
+    module=github.com/prometheus/prometheus version=v0.316.0 pkg=./cmd/promtool
+    ldflags="-X github.com/prometheus/common/version.Version=3.16.0 -X github.com/prometheus/common/version.Revision=$version" ;;
+  *) die "unknown tool '$tool' (syft, cosign, opm, grpc_health_probe or promtool)" ;;
 esac
 command -v go >/dev/null || die "Go (1.26 or newer) is required to build $tool; none on PATH"
 [ "$cgo" = 0 ] || command -v gcc >/dev/null || die "$tool needs a C compiler (cgo): apt-get install gcc libc6-dev"
@@ -56,7 +63,7 @@ if [ ! -x "$bin" ]; then
   # proxy refuses for operator-registry; downloading the exact version works for all three)
   dir="$(GOTOOLCHAIN=local GOFLAGS= go mod download -json "$module@$version" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",*$/\1/p')"
   [ -n "$dir" ] && [ -f "$dir/go.mod" ] || die "go mod download $module@$version failed (see the messages above)"
-  (cd "$dir" && GOTOOLCHAIN=local GOFLAGS="-mod=readonly -buildvcs=false" CGO_ENABLED=$cgo \
+  (cd "$dir" && GOTOOLCHAIN=local GOWORK=off GOFLAGS="-mod=readonly -buildvcs=false" CGO_ENABLED=$cgo \
     nice -n 10 go build -trimpath ${tags:+-tags=$tags} -ldflags="-s -w $ldflags" -o "$tmp/$tool" "$pkg") \
     || die "go build of $pkg ($module@$version) failed (see the messages above)"
   mv "$tmp/$tool" "$bin"

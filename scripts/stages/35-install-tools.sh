@@ -7,6 +7,9 @@
 #     validate --select-optional suite=operatorframework` runs), built from
 #     tests/install/bundle-validate with the Go module proxy; operator-sdk itself is not
 #     served by the module proxy reachable here;
+#   - promtool: Prometheus's rule checker and unit tester (github.com/prometheus/prometheus v0.316.0,
+#     built from its Go module by scripts/supply-chain-tool.sh); the chart's alerts are tested with it
+#     (tests/install MonitoringTest);
 #   - a Helm 3 CLI for the cluster suite and the docs checks (scripts/get-helm.sh);
 #   - the Docker engine (BundleImageTest builds bundle/bundle.Dockerfile, FROM scratch).
 # Idempotent: the Go binaries are cached under $CEPHALOPROXY_CACHE (default /var/cache/cephaloproxy),
@@ -45,4 +48,7 @@ echo "bundle-validate: $cache/bundle-validate"
 "$cache/argocd-health" -test "$root/argocd/resource_customizations/cephaloproxy.io/SquidProxy" >&2 \
   || { echo "stage 35: argocd-health -test failed on argocd/resource_customizations/cephaloproxy.io/SquidProxy" >&2; exit 1; }
 echo "argocd-health: $cache/argocd-health"
+promtool="$("$root/scripts/supply-chain-tool.sh" promtool)" || { echo "stage 35: building promtool failed (messages above)" >&2; exit 1; }
+"$promtool" --version >&2 || { echo "stage 35: $promtool --version failed" >&2; exit 1; }
+echo "promtool: $promtool"
 "$root/scripts/get-helm.sh" >/dev/null

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.cephaloproxy.api.v1alpha1.SquidProxy;
+import io.cephaloproxy.testsupport.MonitoringQueries;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -883,6 +884,11 @@ abstract class ReconcilerScenarios {
       assertThat(metric).as("units are seconds and bytes").doesNotContain("millis", "kbytes");
     }
     assertThat(types).isGreaterThan(20);
+    // issue 17 §4: every operator metric the chart's alerts and dashboard query is exposed
+    assertThat(MonitoringQueries.metrics()).contains("cephaloproxy_operator_proxies");
+    assertThat(MonitoringQueries.missing(text, true))
+        .as("metrics the chart's alerts and dashboard query that the operator does not expose")
+        .isEmpty();
   }
 
   /**

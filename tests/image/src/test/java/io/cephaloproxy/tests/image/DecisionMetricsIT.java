@@ -2,6 +2,7 @@ package io.cephaloproxy.tests.image;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.cephaloproxy.testsupport.MonitoringQueries;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -119,7 +120,17 @@ class DecisionMetricsIT extends OriginSuite {
       assertThat(m)
           .doesNotContain("rule=\"unknown\"")
           .contains("cephaloproxy_request_duration_seconds_count{decision=\"allow\"} 120\n")
-          .contains("cephaloproxy_response_size_bytes_count{decision=\"deny\"} 120");
+          .contains("cephaloproxy_response_size_bytes_count{decision=\"deny\"} 120")
+          .contains(
+              "cephaloproxy_responses_total{code=\"2xx\"} 120\n",
+              "cephaloproxy_responses_total{code=\"4xx\"} 120\n",
+              "cephaloproxy_responses_total{code=\"5xx\"} 0\n");
+      // issue 17 §4: every pod metric the chart's alerts and dashboard query is one this pod
+      // exposes
+      assertThat(MonitoringQueries.metrics()).contains("squid_up", "cephaloproxy_requests_total");
+      assertThat(MonitoringQueries.missing(m, false))
+          .as("metrics the chart's alerts and dashboard query that the pod does not expose")
+          .isEmpty();
 
       // the container log: one line per request in Squid's native format, no decision prefix
       List<String> lines =

@@ -600,6 +600,14 @@ class ChartTest {
         .singleElement()
         .satisfies(
             e -> assertThat(e).containsEntry("port", "health").containsEntry("path", "/metrics"));
+    // the SquidProxy's name as the label proxy, which the chart's alerts and dashboard group by
+    assertThat(Yaml.<List<Map<String, Object>>>at(podEndpoints.get(0), "relabelings"))
+        .containsExactly(
+            Map.of(
+                "sourceLabels",
+                List.of("__meta_kubernetes_pod_label_app_kubernetes_io_instance"),
+                "targetLabel",
+                "proxy"));
 
     List<HasMetadata> scoped =
         Chart.render(

@@ -68,6 +68,14 @@ final class Tools {
     return tool("argocd-health");
   }
 
+  /**
+   * Prometheus's promtool (github.com/prometheus/prometheus v0.316.0), built by
+   * scripts/stages/35-install-tools.sh through scripts/supply-chain-tool.sh.
+   */
+  static Path promtool() {
+    return tool("promtool");
+  }
+
   private static Path tool(String name) {
     Path p = CACHE.resolve("tools").resolve(name);
     if (!Files.isExecutable(p)) {
