@@ -140,7 +140,44 @@ final class CrdGeneration {
             }
           });
       conditions(at(root, "status.conditions"), type(schemas, CONDITION));
+      for (String list : List.of("limits", "requests")) {
+        quantities(at(root, "spec.resources." + list), "spec.resources." + list);
+      }
     }
+  }
+
+  /** At most this many resource names in {@code resources.limits} or {@code requests}. */
+  static final long MAX_RESOURCE_NAMES = 32;
+
+  /**
+   * Longest quantity string: 2^63-1 in any notation fits in far fewer characters; the bound keeps
+   * the API server's CEL cost estimate of the rule below its budget.
+   */
+  static final long MAX_QUANTITY_LENGTH = 64;
+
+  /**
+   * The quantities of {@code spec.resources.limits} and {@code requests} are checked at admission
+   * (issue 12 §7): a value that is not a quantity (or is negative) would otherwise be admitted, the
+   * Deployment's apply then fails with HTTP 500 ("failed to convert new object") and nothing rolls
+   * out. An {@code isQuantity} rule over the upstream map, which has no bounds, is estimated by the
+   * API server at more than 100 times its cost budget; {@link #MAX_RESOURCE_NAMES} names of at most
+   * {@link #MAX_QUANTITY_LENGTH} characters bring it within. The operator checks them again.
+   */
+  static void quantities(JSONSchemaProps map, String field) {
+    map.setMaxProperties(MAX_RESOURCE_NAMES);
+    JSONSchemaProps value = map.getAdditionalProperties().getSchema();
+    value.setMaxLength(MAX_QUANTITY_LENGTH);
+    value.setXKubernetesValidations(
+        List.of(
+            new io.fabric8.kubernetes.api.model.apiextensions.v1.ValidationRuleBuilder()
+                .withRule(
+                    "type(self) == int ? self >= 0 : isQuantity(self) && quantity(self).compareTo(quantity('0')) >= 0")
+                .withMessage(
+                    "each of "
+                        + field
+                        + " must be a quantity that is not negative, e.g. 500m or 2 for cpu, 256Mi or"
+                        + " 1Gi for memory")
+                .build()));
   }
 
   private static List<CustomResourceColumnDefinition> ordered(

@@ -110,6 +110,33 @@ class CrdIT {
     assertThat(r.output()).contains(".spec.access.alowedDomains: field not declared in schema");
   }
 
+  /**
+   * Issue 12 §7: a CPU limit that is not a quantity is refused when a user applies it (it used to
+   * be admitted, and the Deployment's apply then failed with HTTP 500 on every retry).
+   */
+  @Test
+  void kubectlApplyOfABadCpuQuantityIsRefusedWithTheFieldAndAnExample() throws IOException {
+    Path file = cp.workDir().resolve("lots.yaml");
+    Files.writeString(
+        file,
+        """
+        apiVersion: cephaloproxy.io/v1alpha1
+        kind: SquidProxy
+        metadata: {name: lots}
+        spec:
+          resources:
+            limits: {cpu: lots}
+        """);
+    ControlPlane.CommandResult r =
+        cp.kubectl("apply", "--server-side", "-n", NS, "-f", file.toString());
+    System.out.println("kubectl apply of cpu: lots: " + r.output().strip());
+    assertThat(r.exitCode()).as(r.output()).isNotZero();
+    assertThat(r.output())
+        .contains("spec.resources.limits[cpu]")
+        .contains("must be a quantity that is not negative, e.g. 500m or 2 for cpu");
+    assertThat(squidProxies().withName("lots").get()).isNull();
+  }
+
   /** Each bad spec, and substrings the admission error must contain (the field and what to do). */
   static Stream<Arguments> badSpecs() {
     return Stream.of(
@@ -307,6 +334,22 @@ class CrdIT {
             "spec.extraConfig",
             "lines must be at most 8191 characters",
             "split it into shorter lines"),
+        bad(
+            "memory request that is not a quantity (issue 12)",
+            "resources: {requests: {memory: 1 GB}}",
+            "spec.resources.requests[memory]",
+            "must be a quantity that is not negative",
+            "256Mi or 1Gi for memory"),
+        bad(
+            "negative CPU limit",
+            "resources: {limits: {cpu: -1}}",
+            "spec.resources.limits[cpu]",
+            "must be a quantity that is not negative"),
+        bad(
+            "negative memory limit",
+            "resources: {limits: {memory: '-1Gi'}}",
+            "spec.resources.limits[memory]",
+            "must be a quantity that is not negative"),
         bad(
             "extra config with a Squid macro",
             "extraConfig: 'acl a src 10.0.0.0/16${process_number}'",
