@@ -41,6 +41,16 @@ public final class Labels {
   /** Annotation on a generation's ConfigMap whose check failed: Squid's message. */
   public static final String CHECK_MESSAGE = "cephaloproxy.io/config-check-message";
 
+  /**
+   * On a Secret: its owner lets SquidProxies of its namespace use it (value {@code "true"}). The
+   * operator uses no other Secret, and watches only these (issue 12 §5).
+   */
+  public static final String USABLE_BY_PROXIES = "cephaloproxy.io/usable-by-proxies";
+
+  /** Selects the Secrets SquidProxies may use that are not the operator's own. */
+  public static final String USABLE_SECRETS_SELECTOR =
+      MANAGED_BY + "!=" + MANAGER + "," + USABLE_BY_PROXIES + "=true";
+
   public static final String CHECK_PASSED = "passed";
   public static final String CHECK_FAILED = "failed";
 

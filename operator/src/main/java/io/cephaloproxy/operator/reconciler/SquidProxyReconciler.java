@@ -215,7 +215,7 @@ public class SquidProxyReconciler implements Reconciler<SquidProxy> {
             context,
             WatchedObject.SECRET,
             "referenced-secrets",
-            Labels.MANAGED_BY + "!=" + Labels.MANAGER,
+            Labels.USABLE_SECRETS_SELECTOR,
             byReference(primaries, WatchedObject.SECRET),
             MetadataOnly.store(WatchedObject.SECRET));
     configMaps =
@@ -458,7 +458,23 @@ public class SquidProxyReconciler implements Reconciler<SquidProxy> {
             : UpdateControl.patchStatus(fresh(proxy, next));
     // a refused check pod is tried again: nothing the operator watches tells when the quota has
     // room again or the PriorityClass exists
-    return checkRefused.isPresent() ? control.rescheduleAfter(ConfigCheck.RETRY_REFUSED) : control;
+    if (checkRefused.isPresent()) {
+      return control.rescheduleAfter(ConfigCheck.RETRY_REFUSED);
+    }
+    // a Secret created without the label that lets proxies use it brings no informer event: look
+    // again later, so the message says what is wrong now
+    return waitsForSecret(result) ? control.rescheduleAfter(SECRET_RECHECK) : control;
+  }
+
+  static final java.time.Duration SECRET_RECHECK = java.time.Duration.ofSeconds(30);
+
+  private static boolean waitsForSecret(ModelFactory.Result result) {
+    return result.model().isEmpty()
+        && result.problems().stream()
+            .anyMatch(
+                p ->
+                    p.reason() == ConditionReason.MissingReference
+                        && p.message().startsWith("Secret "));
   }
 
   /** The proxy's pods (informer cache: proxy pods and check pods). */
@@ -588,8 +604,9 @@ public class SquidProxyReconciler implements Reconciler<SquidProxy> {
 
   /**
    * Reads the referenced objects (metadata informer, then the fetcher), then compiles within the
-   * fetcher's budget for referenced data. A referenced object too large to use blocks the rollout
-   * with a message naming it.
+   * fetcher's budget for referenced data. A referenced object too large to use, or a Secret its
+   * owner has not labelled {@link Labels#USABLE_BY_PROXIES}, blocks the rollout with a message
+   * naming it.
    */
   private ModelFactory.Result model(SquidProxy proxy, Map<String, String> secretVersions) {
     String ns = proxy.getMetadata().getNamespace();
@@ -602,12 +619,33 @@ public class SquidProxyReconciler implements Reconciler<SquidProxy> {
     // secretVersions: uid/resourceVersion of each Secret as the informer had it when its keys were
     // read: what the config hash covers (the operator keeps no Secret values, see
     // ReferenceFetcher) and what a generation's copy of it must come from
-    List<ValidationError> tooLarge = new ArrayList<>();
+    List<ValidationError> unusable = new ArrayList<>();
     long bytes = 0;
     for (WatchedObject r : WatchedObjects.of(proxy.getSpec())) {
       boolean secret = WatchedObject.SECRET.equals(r.kind());
       Optional<GenericKubernetesResource> meta =
           (secret ? secrets : configMaps).get(new ResourceID(r.name(), ns));
+      if (secret && meta.isEmpty() && exists(ns, r.name())) {
+        // there, but its owner did not let proxies use it
+        unusable.add(
+            new ValidationError(
+                field(proxy, r),
+                "Secret "
+                    + "'"
+                    + r.name()
+                    + "'"
+                    + " is not labelled "
+                    + Labels.USABLE_BY_PROXIES
+                    + "=true, which its owner sets to let SquidProxies use it: kubectl -n "
+                    + ns
+                    + " label secret "
+                    + r.name()
+                    + " "
+                    + Labels.USABLE_BY_PROXIES
+                    + "=true",
+                ConditionReason.MissingReference));
+        continue;
+      }
       String version = meta.map(o -> o.getMetadata().getResourceVersion()).orElse(null);
       ReferenceFetcher.Lookup lookup = fetcher.get(r.kind(), ns, r.name(), version);
       if (lookup instanceof ReferenceFetcher.Found f) {
@@ -617,19 +655,13 @@ public class SquidProxyReconciler implements Reconciler<SquidProxy> {
         }
         bytes += f.bytes();
       } else if (lookup instanceof ReferenceFetcher.TooLarge t) {
-        String field =
-            io.cephaloproxy.compiler.SpecReferences.of(proxy.getSpec()).stream()
-                .filter(
-                    k -> k.kind().name().equalsIgnoreCase(r.kind()) && r.name().equals(k.name()))
-                .map(io.cephaloproxy.compiler.SpecReferences.KeyReference::field)
-                .findFirst()
-                .orElse("spec");
-        tooLarge.add(
-            new ValidationError(field, t.message(), ConditionReason.InvalidReferencedData));
+        unusable.add(
+            new ValidationError(
+                field(proxy, r), t.message(), ConditionReason.InvalidReferencedData));
       }
     }
-    if (!tooLarge.isEmpty()) {
-      return new ModelFactory.Result(Optional.empty(), tooLarge);
+    if (!unusable.isEmpty()) {
+      return new ModelFactory.Result(Optional.empty(), unusable);
     }
     try (var permit = fetcher.reserve(bytes)) {
       return ModelFactory.create(
@@ -640,6 +672,29 @@ public class SquidProxyReconciler implements Reconciler<SquidProxy> {
           true,
           clusterNetworks.current());
     }
+  }
+
+  /** The first spec field that refers to this object. */
+  private static String field(SquidProxy proxy, WatchedObject r) {
+    return io.cephaloproxy.compiler.SpecReferences.of(proxy.getSpec()).stream()
+        .filter(k -> k.kind().name().equalsIgnoreCase(r.kind()) && r.name().equals(k.name()))
+        .map(io.cephaloproxy.compiler.SpecReferences.KeyReference::field)
+        .findFirst()
+        .orElse("spec");
+  }
+
+  /**
+   * Whether a Secret the informer does not hold exists all the same (without the label that lets
+   * proxies use it): one metadata-only list by name, only for a proxy whose Secret is missing.
+   */
+  private boolean exists(String ns, String name) {
+    return !metadataClient
+        .genericKubernetesResources("v1", "Secret")
+        .inNamespace(ns)
+        .withField("metadata.name", name)
+        .list()
+        .getItems()
+        .isEmpty();
   }
 
   /** The config hash the Deployment's pod template carries, or null. */

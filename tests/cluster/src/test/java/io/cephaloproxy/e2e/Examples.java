@@ -68,6 +68,7 @@ final class Examples {
                 new SecretBuilder()
                     .withNewMetadata()
                     .withName("proxy-users")
+                    .addToLabels("cephaloproxy.io/usable-by-proxies", "true")
                     .endMetadata()
                     .withStringData(Map.of("htpasswd", "alice:" + hash + "\n"))
                     .build())
@@ -83,6 +84,7 @@ final class Examples {
                   new SecretBuilder()
                       .withNewMetadata()
                       .withName("proxy-ca")
+                      .addToLabels("cephaloproxy.io/usable-by-proxies", "true")
                       .endMetadata()
                       .withType("kubernetes.io/tls")
                       .withData(
@@ -116,6 +118,7 @@ final class Examples {
                   new SecretBuilder()
                       .withNewMetadata()
                       .withName("parent-proxy-credentials")
+                      .addToLabels("cephaloproxy.io/usable-by-proxies", "true")
                       .endMetadata()
                       .withStringData(Map.of("username", "svc-proxy", "password", "s3cret p@ss"))
                       .build())

@@ -293,6 +293,7 @@ class ProxyE2E {
             new SecretBuilder()
                 .withNewMetadata()
                 .withName("bump-ca")
+                .addToLabels("cephaloproxy.io/usable-by-proxies", "true")
                 .endMetadata()
                 .withType("kubernetes.io/tls")
                 .withData(
@@ -310,6 +311,7 @@ class ProxyE2E {
             new SecretBuilder()
                 .withNewMetadata()
                 .withName("origin-ca")
+                .addToLabels("cephaloproxy.io/usable-by-proxies", "true")
                 .endMetadata()
                 .withData(Map.of("ca.crt", Origin.base64(origin.ca.cert())))
                 .build())

@@ -27,6 +27,7 @@ import io.fabric8.kubernetes.client.utils.Serialization;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -672,11 +673,40 @@ abstract class ReconcilerScenarios {
     assertThat(events("ReferenceMissing").get(0).getType()).isEqualTo("Warning");
     assertThat(proxies.deployment("auth")).as("nothing rolled out without the Secret").isNull();
 
+    // issue 12 §5: a Secret its owner has not labelled for proxies is not used, and the message
+    // says so and how to label it
+    Secret unlabelled = htpasswd("users", "alice:$apr1$r31.....$HqJZimcKQFAMYayBlzkrA/");
+    unlabelled.getMetadata().setLabels(null);
+    admin.secrets().inNamespace(ns).resource(unlabelled).create();
+    SquidProxy notUsable =
+        proxies.await(
+            "auth",
+            "MissingReference naming the label",
+            sp ->
+                Proxies.condition(sp, "Degraded")
+                    .map(c -> c.getMessage().contains("is not labelled"))
+                    .orElse(false),
+            Duration.ofSeconds(90));
+    String message = Proxies.condition(notUsable, "Degraded").orElseThrow().getMessage();
+    System.out.println("unlabelled Secret: " + message);
+    assertThat(message)
+        .contains(
+            "spec.auth.htpasswdSecret: Secret 'users' is not labelled"
+                + " cephaloproxy.io/usable-by-proxies=true")
+        .contains(
+            "kubectl -n " + ns + " label secret users cephaloproxy.io/usable-by-proxies=true");
+    assertThat(proxies.deployment("auth"))
+        .as("nothing rolled out with the unlabelled Secret")
+        .isNull();
     admin
         .secrets()
         .inNamespace(ns)
-        .resource(htpasswd("users", "alice:$apr1$r31.....$HqJZimcKQFAMYayBlzkrA/"))
-        .create();
+        .withName("users")
+        .edit(
+            x -> {
+              x.getMetadata().setLabels(Map.of(USABLE_BY_PROXIES, "true"));
+              return x;
+            });
     SquidProxy ready = proxies.awaitReady("auth");
     assertThat(ready).matches(sp -> is(sp, "Degraded", "False"));
     assertThat(proxies.deployment("auth").getSpec().getTemplate().getSpec().getVolumes())
@@ -702,6 +732,88 @@ abstract class ReconcilerScenarios {
                     .toList())
         .as("writes by the operator after it reported the bad input")
         .isEmpty();
+  }
+
+  /**
+   * Issue 12 §7: turning autoscaling on for a running proxy hands {@code spec.replicas} to the HPA
+   * without a dip. Were the operator's apply to drop the field it alone owned, the API server would
+   * default it to 1 and stop all pods but one until the HPA scaled back up. For 3 replicas (HPA
+   * minimum 3) and 4 (minimum 2, where the HPA without CPU metrics keeps 4), every value of the
+   * Deployment's spec.replicas seen by a watch stays at or above what ran before.
+   */
+  @Test
+  @Order(13)
+  void turningAutoscalingOnNeverDropsTheReplicas(TestInfo info) throws Exception {
+    namespace(info);
+    Map<String, Integer> before = Map.of("three", 3, "four", 4);
+    Map<String, Integer> min = Map.of("three", 3, "four", 2);
+    before.forEach(
+        (name, n) -> proxies.apply(name, "replicas: " + n + "\nresources: {requests: {cpu: 50m}}"));
+    before.forEach(
+        (name, n) ->
+            proxies.awaitDeployment(
+                name, d -> d.getSpec() != null && Objects.equals(d.getSpec().getReplicas(), n)));
+    Map<String, List<Integer>> seen = new java.util.concurrent.ConcurrentHashMap<>();
+    try (var watch =
+        admin
+            .apps()
+            .deployments()
+            .inNamespace(ns)
+            .watch(
+                new io.fabric8.kubernetes.client.Watcher<Deployment>() {
+                  @Override
+                  public void eventReceived(Action action, Deployment d) {
+                    seen.computeIfAbsent(
+                            d.getMetadata().getName(),
+                            k -> new java.util.concurrent.CopyOnWriteArrayList<>())
+                        .add(d.getSpec().getReplicas());
+                  }
+
+                  @Override
+                  public void onClose(io.fabric8.kubernetes.client.WatcherException e) {}
+                })) {
+      before.forEach(
+          (name, n) ->
+              proxies.apply(
+                  name,
+                  "replicas: "
+                      + n
+                      + "\nresources: {requests: {cpu: 50m}}\nautoscaling: {enabled: true,"
+                      + " minReplicas: "
+                      + min.get(name)
+                      + ", maxReplicas: 6}"));
+      // the operator's apply no longer carries the replicas, and the HPA has had a sync (15 s)
+      before.forEach(
+          (name, n) ->
+              proxies.awaitDeployment(
+                  name,
+                  d ->
+                      d.getMetadata().getManagedFields().stream()
+                          .filter(m -> "squidproxy".equals(m.getManager()))
+                          .noneMatch(
+                              m ->
+                                  Serialization.asJson(m.getFieldsV1())
+                                      .contains("\"f:replicas\""))));
+      Thread.sleep(20_000);
+    }
+    System.out.println("autoscaling on: spec.replicas seen " + seen);
+    before.forEach(
+        (name, n) -> {
+          assertThat(seen.get(name))
+              .as("spec.replicas of %s (%d before, HPA minimum %d)", name, n, min.get(name))
+              .isNotEmpty()
+              .allSatisfy(r -> assertThat(r).isNotNull().isGreaterThanOrEqualTo(n));
+          assertThat(
+                  admin
+                      .apps()
+                      .deployments()
+                      .inNamespace(ns)
+                      .withName(name)
+                      .get()
+                      .getSpec()
+                      .getReplicas())
+              .isEqualTo(n);
+        });
   }
 
   /**
@@ -974,10 +1086,15 @@ abstract class ReconcilerScenarios {
         .toList();
   }
 
+  /** The label a Secret's owner sets to let SquidProxies use it (issue 12 §5). */
+  static final String USABLE_BY_PROXIES = "cephaloproxy.io/usable-by-proxies";
+
+  /** An htpasswd Secret SquidProxies may use. */
   static Secret htpasswd(String name, String content) {
     return new SecretBuilder()
         .withNewMetadata()
         .withName(name)
+        .addToLabels(USABLE_BY_PROXIES, "true")
         .endMetadata()
         .addToStringData("htpasswd", content + "\n")
         .build();
