@@ -51,14 +51,14 @@ import org.junit.jupiter.api.TestFactory;
  * </ul>
  *
  * Fuzzed specs the validator refuses never reach Squid; the test checks that enough are accepted to
- * mean something. {@code -Ddifferential.fuzz=N} (default 1000) sets the number of fuzzed specs;
+ * mean something. {@code -Ddifferential.fuzz=N} (default 3000) sets the number of fuzzed specs;
  * {@code -Ddifferential.image=IMAGE} runs the Squid of the image (6.13) under Docker instead of
  * Debian's (5.7). {@link ParserDifferentialSquid6IT} runs the same cases on the image's Squid.
  */
 class ParserDifferentialIT extends SquidSuite {
   /** The number of fuzzed specs. */
   int fuzz() {
-    return Integer.getInteger("differential.fuzz", 1000);
+    return Integer.getInteger("differential.fuzz", 3000);
   }
 
   /**

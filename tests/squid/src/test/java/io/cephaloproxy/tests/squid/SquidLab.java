@@ -101,8 +101,12 @@ public final class SquidLab implements AutoCloseable {
    * accepts only letters and digits there ("Garbage after alphanumeric service name").
    */
   public String serviceName(String name) {
-    return ("cpsq" + ProcessHandle.current().pid() + "l" + net.id + "x" + instances + name)
-        .replaceAll("[^A-Za-z0-9]", "");
+    String s =
+        ("cpsq" + ProcessHandle.current().pid() + "l" + net.id + "x" + instances + name)
+            .replaceAll("[^A-Za-z0-9]", "");
+    // Squid's -n takes at most 32 characters; the part before the name is unique already (a run of
+    // thousands of instances, such as the parser differential's, makes the counter long)
+    return s.length() > 32 ? s.substring(0, 32) : s;
   }
 
   /** GET through the proxy at 10.231.0.1:port from the allowed (RFC 1918) client. */
