@@ -11,6 +11,9 @@
 #     built from its Go module by scripts/supply-chain-tool.sh); the chart's alerts are tested with it
 #     (tests/install MonitoringTest);
 #   - a Helm 3 CLI for the cluster suite and the docs checks (scripts/get-helm.sh);
+#   - Argo CD v3.1.9's application-controller and repo-server for the cluster suite's ArgoCdE2E
+#     (tests/cluster/argocd, one binary, by scripts/build-go-tool.sh into $CEPHALOPROXY_CACHE/tools);
+#     tests/cluster/argocd/images.sh makes the node's images of it;
 #   - the Docker engine (BundleImageTest builds bundle/bundle.Dockerfile, FROM scratch).
 # Idempotent: the Go binaries are cached under $CEPHALOPROXY_CACHE (default /var/cache/cephaloproxy),
 # keyed by the hash of their Go sources (go.mod, go.sum, *.go). Cold: ~3-6 min for bundle-validate and
@@ -52,3 +55,7 @@ promtool="$("$root/scripts/supply-chain-tool.sh" promtool)" || { echo "stage 35:
 "$promtool" --version >&2 || { echo "stage 35: $promtool --version failed" >&2; exit 1; }
 echo "promtool: $promtool"
 "$root/scripts/get-helm.sh" >/dev/null
+# (cold: ~41 min wall at nice 19 beside a cold test-all, 11 min of CPU; warm: under a second)
+argocd=$("$root/scripts/build-go-tool.sh" argocd "$root/tests/cluster/argocd" ./cmd/argocd)
+"$argocd" repo-server --help >/dev/null 2>&1 || { echo "stage 35: $argocd repo-server --help failed" >&2; exit 1; }
+echo "argocd: $argocd"

@@ -1,0 +1,586 @@
+package io.cephaloproxy.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.cephaloproxy.testsupport.Cmd;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * GitOps with a real Argo CD (v3.1.9 application-controller and repo-server built from its Go
+ * modules, Redis, a `git daemon`; tests/cluster/argocd) on the node, asserting Argo CD's own
+ * Application status. The Git repository holds the released chart (pulled from the local registry)
+ * under helm/cephaloproxy-operator and a team's SquidProxy under egress/; argocd-cm and both
+ * Applications are the blocks of docs/gitops-argocd.md, applied as they are except repoURL (the Git
+ * server of this test).
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ArgoCdE2E {
+  static final Duration TIMEOUT = Duration.ofSeconds(300);
+  static final Path DOC = Cluster.REPO.resolve("docs/gitops-argocd.md");
+  static final String ARGOCD_NS = "argocd";
+  static final String OPERATOR_NS = "cephaloproxy-system";
+  static final String TEAM_NS = "team-a";
+  static final String GIT_URL =
+      "git://git.argocd.svc." + Cluster.CLUSTER_DOMAIN + "/cephaloproxy.git";
+
+  Path workDir;
+  Path repo;
+  Origin origin;
+  PodNetworkClient client;
+  String gitPushUrl;
+  Map<String, String> images;
+
+  @BeforeAll
+  void setUp() throws IOException {
+    for (String n : List.of(ARGOCD_NS, OPERATOR_NS, TEAM_NS)) {
+      assertThat(Cluster.client().namespaces().withName(n).get())
+          .as("namespace %s left by an earlier run (stage 80 removes it)", n)
+          .isNull();
+    }
+    workDir = Files.createTempDirectory("argocd-e2e");
+    // the operator's Application applies the chart's CRD: one left by an earlier install goes first
+    OperatorRelease.removeCrd();
+    images = images();
+    kubectl(
+        "apply",
+        "--server-side",
+        "-f",
+        images.get("ARGOCD_CRDS") + "/application-crd.yaml",
+        "-f",
+        images.get("ARGOCD_CRDS") + "/appproject-crd.yaml");
+    Cluster.await(
+        "Argo CD's CRDs established",
+        Duration.ofSeconds(60),
+        () -> kubectl("get", "appprojects.argoproj.io", "-A").exit() == 0);
+    createNamespace(ARGOCD_NS);
+    String install =
+        resource("/e2e/argocd/argocd.yaml")
+            .replace("${NAMESPACE}", ARGOCD_NS)
+            .replace("${ARGOCD_IMAGE}", images.get("ARGOCD_IMAGE"))
+            .replace("${REDIS_IMAGE}", images.get("REDIS_IMAGE"))
+            .replace("${REDIS_PASSWORD}", UUID.randomUUID().toString().replace("-", ""))
+            .replace("${SECRET_KEY}", UUID.randomUUID().toString().replace("-", ""));
+    apply(ARGOCD_NS, install);
+    // the health check installed as users install it: docs/gitops-argocd.md's argocd-cm
+    apply(ARGOCD_NS, docBlock("name: argocd-cm"));
+    for (String d : List.of("argocd-redis", "argocd-repo-server", "git")) {
+      Cluster.await(
+          "Deployment " + d + " available",
+          TIMEOUT,
+          () -> {
+            Deployment dep =
+                Cluster.client().apps().deployments().inNamespace(ARGOCD_NS).withName(d).get();
+            return dep.getStatus() != null
+                && Integer.valueOf(1).equals(dep.getStatus().getAvailableReplicas());
+          },
+          () -> Diagnostics.pods(ARGOCD_NS));
+    }
+    Cluster.await(
+        "the application controller ready",
+        TIMEOUT,
+        () -> {
+          StatefulSet s =
+              Cluster.client()
+                  .apps()
+                  .statefulSets()
+                  .inNamespace(ARGOCD_NS)
+                  .withName("argocd-application-controller")
+                  .get();
+          return s.getStatus() != null
+              && Integer.valueOf(1).equals(s.getStatus().getReadyReplicas());
+        },
+        () -> Diagnostics.pods(ARGOCD_NS));
+
+    origin = Origin.deploy(workDir);
+    client = PodNetworkClient.create("argocd-e2e", 205);
+    gitPushUrl =
+        "git://"
+            + Cluster.client()
+                .services()
+                .inNamespace(ARGOCD_NS)
+                .withName("git")
+                .get()
+                .getSpec()
+                .getClusterIP()
+            + "/cephaloproxy.git";
+    repo = workDir.resolve("repo");
+    Files.createDirectories(repo.resolve("helm"));
+    git("init", "--initial-branch=main");
+    Release release = Release.current();
+    Cmd.run(
+            Duration.ofSeconds(120),
+            Cluster.helmCli(),
+            "pull",
+            release.chart(),
+            "--version",
+            release.version(),
+            "--ca-file",
+            release.ca().toString(),
+            "--untar",
+            "--untardir",
+            repo.resolve("helm").toString())
+        .orThrow();
+  }
+
+  @AfterAll
+  void tearDown() {
+    // Argo CD first, so that it does not put back what is removed after it
+    for (String n : List.of(ARGOCD_NS, TEAM_NS, OPERATOR_NS)) {
+      if (Cluster.client().namespaces().withName(n).get() != null) {
+        Cluster.deleteNamespace(n, TIMEOUT);
+      }
+    }
+    if (origin != null) {
+      Cluster.deleteNamespace(origin.namespace, TIMEOUT);
+    }
+    if (client != null) {
+      client.close();
+    }
+    kubectl(
+        "delete",
+        "clusterrole,clusterrolebinding",
+        ARGOCD_NS + "-application-controller",
+        "--ignore-not-found");
+    kubectl(
+        "delete",
+        "clusterrole,clusterrolebinding",
+        "-l",
+        "app.kubernetes.io/name=cephaloproxy-operator",
+        "--ignore-not-found");
+  }
+
+  /** The first sync: the operator's chart (CRD first) and the team's proxy, Synced and Healthy. */
+  @Test
+  @Order(1)
+  void firstSyncIsSyncedAndHealthy() throws IOException {
+    writeProxy(List.of(origin.host()), "");
+    commit("the operator's chart and team-a's egress proxy");
+    createNamespace(TEAM_NS);
+    for (String block : docBlocks("kind: Application")) {
+      apply(ARGOCD_NS, block.replaceAll("repoURL: .*", "repoURL: " + GIT_URL));
+    }
+    awaitApp("cephaloproxy-operator", "Synced", "Healthy");
+    Map<String, Object> app = awaitApp("team-a-egress", "Synced", "Healthy");
+    assertThat(resourceHealth(app, "SquidProxy", "egress")).containsEntry("status", "Healthy");
+    SquidProxies.awaitReady(TEAM_NS, "egress", TIMEOUT);
+    PodNetworkClient.Response r = client.get(endpoint(), "http://" + origin.host() + "/hello");
+    assertThat(r.body()).contains("saw " + origin.host() + " /hello");
+  }
+
+  /**
+   * A commit that changes the proxy: Progressing, then Healthy, with traffic flowing throughout.
+   */
+  @Test
+  @Order(2)
+  void aChangeGoesProgressingThenHealthyWithoutFailedRequests() throws Exception {
+    Traffic traffic =
+        Traffic.start(client, endpoint(), "http://" + origin.host() + "/hello", 50, 60);
+    writeProxy(List.of(origin.host(), origin.otherHost()), "");
+    String revision = commit("team-a: allow the second origin name");
+    List<String> seen = healthUntil("team-a-egress", revision, "Healthy", TIMEOUT);
+    assertThat(seen).as("Application health while the change rolls out").contains("Progressing");
+    Traffic.Result t = traffic.await();
+    assertThat(t.failed()).as("failed requests at 50 req/s during the rollout: %s", t).isZero();
+  }
+
+  /** A configuration Squid rejects: Degraded with the operator's message, traffic keeps flowing. */
+  @Test
+  @Order(3)
+  void aRejectedConfigurationIsDegradedWhileTrafficFlows() throws Exception {
+    Traffic traffic =
+        Traffic.start(client, endpoint(), "http://" + origin.host() + "/hello", 50, 30);
+    writeProxy(List.of(origin.host(), origin.otherHost()), "cache_mem 64 elephants");
+    String revision = commit("team-a: a line Squid rejects");
+    healthUntil("team-a-egress", revision, "Degraded", TIMEOUT);
+    Map<String, Object> app = app("team-a-egress");
+    assertThat(String.valueOf(resourceHealth(app, "SquidProxy", "egress").get("message")))
+        .startsWith("Configuration rejected: ")
+        .contains("elephants");
+    assertThat(traffic.await().failed()).as("failed requests while Degraded").isZero();
+
+    writeProxy(List.of(origin.host(), origin.otherHost()), "");
+    healthUntil("team-a-egress", commit("team-a: fix the rejected line"), "Healthy", TIMEOUT);
+  }
+
+  /** No perpetual OutOfSync: after a sync the Applications stay Synced for 3 minutes. */
+  @Test
+  @Order(4)
+  void staysSyncedForThreeMinutes() {
+    long end = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+    List<String> drift = new ArrayList<>();
+    while (System.nanoTime() < end) {
+      for (String name : List.of("cephaloproxy-operator", "team-a-egress")) {
+        refresh(name);
+        Map<String, Object> app = app(name);
+        String sync = syncStatus(app);
+        if (!"Synced".equals(sync)) {
+          drift.add(name + " " + sync + ": " + outOfSync(app));
+        }
+      }
+      Cluster.sleep(Duration.ofSeconds(10));
+    }
+    assertThat(drift).as("Applications out of sync while nothing changed in Git").isEmpty();
+  }
+
+  /** Pruning a SquidProxy from Git removes it and what the operator made for it. */
+  @Test
+  @Order(5)
+  void pruningFromGitRemovesTheProxy() throws IOException {
+    Files.delete(repo.resolve("egress/egress.yaml"));
+    Files.writeString(repo.resolve("egress/.keep"), "");
+    commit("team-a: no egress proxy any more");
+    refresh("team-a-egress");
+    Cluster.await(
+        "SquidProxy egress pruned with its Deployment and Service",
+        TIMEOUT,
+        () ->
+            SquidProxies.get(TEAM_NS, "egress") == null
+                && Cluster.client()
+                    .apps()
+                    .deployments()
+                    .inNamespace(TEAM_NS)
+                    .list()
+                    .getItems()
+                    .isEmpty()
+                && Cluster.client().services().inNamespace(TEAM_NS).list().getItems().isEmpty(),
+        () -> String.valueOf(app("team-a-egress").get("status")));
+    awaitApp("team-a-egress", "Synced", "Healthy");
+  }
+
+  // --- Git ---
+
+  void writeProxy(List<String> domains, String extraConfig) throws IOException {
+    Files.createDirectories(repo.resolve("egress"));
+    StringBuilder y =
+        new StringBuilder(
+            """
+        apiVersion: cephaloproxy.io/v1alpha1
+        kind: SquidProxy
+        metadata:
+          name: egress
+        spec:
+          replicas: 2
+          access:
+            allowedDomains:
+        """);
+    for (String d : domains) {
+      y.append("    - ").append(d).append('\n');
+    }
+    if (!extraConfig.isEmpty()) {
+      y.append("  extraConfig: |\n    ").append(extraConfig).append('\n');
+    }
+    Files.writeString(repo.resolve("egress/egress.yaml"), y.toString());
+  }
+
+  /** Commits everything, pushes to the Git server and asks Argo CD to look (as a webhook would). */
+  String commit(String message) {
+    git("add", "-A");
+    git(
+        "-c",
+        "user.name=e2e",
+        "-c",
+        "user.email=e2e@cephaloproxy.invalid",
+        "commit",
+        "-q",
+        "-m",
+        message);
+    Cmd.run(
+            Duration.ofSeconds(60),
+            "ip",
+            "netns",
+            "exec",
+            client.netns,
+            "git",
+            "-C",
+            repo.toString(),
+            "push",
+            "-q",
+            "--force",
+            gitPushUrl,
+            "HEAD:main")
+        .orThrow();
+    String revision = git("rev-parse", "HEAD").trim();
+    for (String name : List.of("cephaloproxy-operator", "team-a-egress")) {
+      if (app(name) != null) {
+        refresh(name);
+      }
+    }
+    return revision;
+  }
+
+  String git(String... args) {
+    List<String> cmd = new ArrayList<>(List.of("git", "-C", repo.toString()));
+    cmd.addAll(List.of(args));
+    return Cmd.run(Duration.ofSeconds(60), cmd).orThrow().out();
+  }
+
+  // --- Argo CD's Application status ---
+
+  GenericKubernetesResource appResource(String name) {
+    return Cluster.client()
+        .genericKubernetesResources("argoproj.io/v1alpha1", "Application")
+        .inNamespace(ARGOCD_NS)
+        .withName(name)
+        .get();
+  }
+
+  @SuppressWarnings("unchecked")
+  Map<String, Object> app(String name) {
+    GenericKubernetesResource r = appResource(name);
+    if (r == null) {
+      return null;
+    }
+    Map<String, Object> m = new LinkedHashMap<>(r.getAdditionalProperties());
+    m.put("metadata", r.getMetadata());
+    return m;
+  }
+
+  void refresh(String name) {
+    kubectl(
+        "annotate",
+        "-n",
+        ARGOCD_NS,
+        "applications.argoproj.io",
+        name,
+        "argocd.argoproj.io/refresh=normal",
+        "--overwrite");
+  }
+
+  @SuppressWarnings("unchecked")
+  static Map<String, Object> status(Map<String, Object> app) {
+    return app == null ? Map.of() : (Map<String, Object>) app.getOrDefault("status", Map.of());
+  }
+
+  @SuppressWarnings("unchecked")
+  static String syncStatus(Map<String, Object> app) {
+    return String.valueOf(
+        ((Map<String, Object>) status(app).getOrDefault("sync", Map.of())).get("status"));
+  }
+
+  @SuppressWarnings("unchecked")
+  static String syncRevision(Map<String, Object> app) {
+    return String.valueOf(
+        ((Map<String, Object>) status(app).getOrDefault("sync", Map.of())).get("revision"));
+  }
+
+  @SuppressWarnings("unchecked")
+  static String health(Map<String, Object> app) {
+    return String.valueOf(
+        ((Map<String, Object>) status(app).getOrDefault("health", Map.of())).get("status"));
+  }
+
+  @SuppressWarnings("unchecked")
+  static Map<String, Object> resourceHealth(Map<String, Object> app, String kind, String name) {
+    for (Object o : (List<Object>) status(app).getOrDefault("resources", List.of())) {
+      Map<String, Object> r = (Map<String, Object>) o;
+      if (kind.equals(r.get("kind")) && name.equals(r.get("name"))) {
+        return (Map<String, Object>) r.getOrDefault("health", Map.of());
+      }
+    }
+    return Map.of();
+  }
+
+  @SuppressWarnings("unchecked")
+  static List<String> outOfSync(Map<String, Object> app) {
+    List<String> out = new ArrayList<>();
+    for (Object o : (List<Object>) status(app).getOrDefault("resources", List.of())) {
+      Map<String, Object> r = (Map<String, Object>) o;
+      if (!"Synced".equals(r.get("status"))) {
+        out.add(r.get("kind") + "/" + r.get("name") + " " + r.get("status"));
+      }
+    }
+    return out;
+  }
+
+  Map<String, Object> awaitApp(String name, String sync, String health) {
+    Cluster.await(
+        "Application " + name + " " + sync + " and " + health,
+        TIMEOUT,
+        () -> sync.equals(syncStatus(app(name))) && health.equals(health(app(name))),
+        () -> String.valueOf(status(app(name))) + "\n" + Diagnostics.pods(ARGOCD_NS));
+    return app(name);
+  }
+
+  /**
+   * Polls the Application every 200 ms until it has synced {@code revision} and its health is
+   * {@code target}; returns the health statuses seen once the revision was synced.
+   */
+  List<String> healthUntil(String name, String revision, String target, Duration timeout) {
+    List<String> seen = new ArrayList<>();
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      Map<String, Object> app = app(name);
+      if (revision.equals(syncRevision(app))) {
+        String h = health(app);
+        if (seen.isEmpty() || !seen.get(seen.size() - 1).equals(h)) {
+          seen.add(h);
+        }
+        if (target.equals(h)) {
+          return seen;
+        }
+      }
+      assertThat(System.nanoTime())
+          .as(
+              "%s: revision %s %s within %s; seen %s; status %s",
+              name, revision, target, timeout, seen, status(app))
+          .isLessThan(deadline);
+      Cluster.sleep(Duration.ofMillis(200));
+    }
+  }
+
+  String endpoint() {
+    return SquidProxies.endpoint(SquidProxies.get(TEAM_NS, "egress"));
+  }
+
+  // --- helpers ---
+
+  /** tests/cluster/argocd/images.sh: builds (cached) and imports the images; KEY=VALUE lines. */
+  static Map<String, String> images() {
+    Cmd.Result r =
+        Cmd.run(
+            Duration.ofMinutes(90),
+            Cluster.REPO.resolve("tests/cluster/argocd/images.sh").toString());
+    if (r.exit() != 0) {
+      throw new AssertionError(
+          "tests/cluster/argocd/images.sh failed (exit " + r.exit() + "):\n" + r.err());
+    }
+    Map<String, String> m = new LinkedHashMap<>();
+    for (String line : r.out().split("\n")) {
+      int eq = line.indexOf('=');
+      if (eq > 0) {
+        m.put(line.substring(0, eq), line.substring(eq + 1).trim());
+      }
+    }
+    assertThat(m).containsKeys("ARGOCD_IMAGE", "REDIS_IMAGE", "ARGOCD_CRDS");
+    return m;
+  }
+
+  static Cmd.Result kubectl(String... args) {
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(Cluster.kubectlCli(), "--kubeconfig", Cluster.KUBECONFIG.toString()));
+    cmd.addAll(List.of(args));
+    return Cmd.run(Duration.ofSeconds(120), cmd);
+  }
+
+  void apply(String namespace, String yaml) {
+    try {
+      Path f = Files.createTempFile(workDir, "apply", ".yaml");
+      Files.writeString(f, yaml);
+      kubectl("apply", "--server-side", "-n", namespace, "-f", f.toString()).orThrow();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  static void createNamespace(String name) {
+    kubectl("create", "namespace", name).orThrow();
+    kubectl(
+            "label",
+            "namespace",
+            name,
+            "pod-security.kubernetes.io/enforce=restricted",
+            "pod-security.kubernetes.io/enforce-version=latest",
+            "app.kubernetes.io/part-of=cephaloproxy-e2e")
+        .orThrow();
+  }
+
+  static String resource(String path) {
+    try (var in = ArgoCdE2E.class.getResourceAsStream(path)) {
+      return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The fenced yaml blocks of docs/gitops-argocd.md that contain {@code marker}. */
+  static List<String> docBlocks(String marker) {
+    try {
+      List<String> blocks = new ArrayList<>();
+      Matcher m = Pattern.compile("(?s)```yaml\n(.*?)```").matcher(Files.readString(DOC));
+      while (m.find()) {
+        if (m.group(1).contains(marker)) {
+          blocks.add(m.group(1));
+        }
+      }
+      assertThat(blocks).as("yaml blocks with '%s' in %s", marker, DOC).isNotEmpty();
+      return blocks;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  static String docBlock(String marker) {
+    List<String> b = docBlocks(marker);
+    assertThat(b).as("yaml blocks with '%s' in %s", marker, DOC).hasSize(1);
+    return b.get(0);
+  }
+
+  /**
+   * Requests at a fixed rate through the proxy from the pod network (curl --rate), in the
+   * background.
+   */
+  record Traffic(Process process, Path out) {
+    record Result(int requests, long failed, String codes) {}
+
+    static Traffic start(
+        PodNetworkClient client, String proxy, String url, int perSecond, int seconds)
+        throws IOException {
+      Path out = Files.createTempFile("traffic", ".txt");
+      Process p =
+          new ProcessBuilder(
+                  "ip",
+                  "netns",
+                  "exec",
+                  client.netns,
+                  "curl",
+                  "-s",
+                  "-o",
+                  "/dev/null",
+                  "--max-time",
+                  "2",
+                  "--rate",
+                  perSecond + "/s",
+                  "-w",
+                  "%{http_code}\\n",
+                  "-x",
+                  "http://" + proxy,
+                  url + "?[1-" + (perSecond * seconds) + "]")
+              .redirectOutput(out.toFile())
+              .redirectErrorStream(false)
+              .start();
+      return new Traffic(p, out);
+    }
+
+    Result await() throws Exception {
+      process.waitFor();
+      List<String> codes = Files.readAllLines(out);
+      Map<String, Long> byCode = new LinkedHashMap<>();
+      codes.forEach(c -> byCode.merge(c, 1L, Long::sum));
+      return new Result(
+          codes.size(), codes.stream().filter(c -> !c.equals("200")).count(), byCode.toString());
+    }
+  }
+}
