@@ -27,7 +27,7 @@ import java.util.Map;
  *
  * <ul>
  *   <li>printer columns in the order people scan them ({@link #COLUMNS}; the generator sorts them
- *       by JSON path);
+ *       by JSON path), without the default {@code priority: 0} the API server does not store;
  *   <li>{@code status.conditions} as a map list keyed by {@code type}, with metav1.Condition's
  *       validation;
  *   <li>descriptions of the embedded Kubernetes types (affinity, tolerations, resources, ...) and
@@ -190,6 +190,15 @@ final class CrdGeneration {
       }
     }
     out.sort(Comparator.comparingInt(c -> COLUMNS.indexOf(c.getName())));
+    // priority 0 is the default, and the API server drops it when it stores the CRD (omitempty):
+    // a CRD that spells it out never equals the stored one, which Argo CD's server-side-apply diff
+    // reports as a perpetual OutOfSync (issue 15)
+    out.forEach(
+        c -> {
+          if (Integer.valueOf(0).equals(c.getPriority())) {
+            c.setPriority(null);
+          }
+        });
     return out;
   }
 

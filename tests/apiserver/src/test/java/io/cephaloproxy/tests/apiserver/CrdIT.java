@@ -26,7 +26,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * The generated CRD on a real API server: accepted as a structural schema, the examples pass
  * server-side dry-run, bad specs are rejected at admission with messages that say what to fix, good
- * edge cases are accepted and defaulted, and kubectl explain shows the descriptions.
+ * edge cases are accepted and defaulted, kubectl explain shows the descriptions, and the API server
+ * stores every field of the CRD as shipped.
  */
 class CrdIT {
   static final String NS = "crd-it";
@@ -57,6 +58,68 @@ class CrdIT {
         cp.kubectl("api-resources", "--api-group=cephaloproxy.io", "-o", "wide");
     assertThat(r.exitCode()).as(r.output()).isZero();
     assertThat(r.output()).contains("squidproxies").contains("squid").contains("SquidProxy");
+  }
+
+  /**
+   * What we ship is what the API server stores: every field of the committed CRD (the chart's CRD
+   * template is the same) comes back from the API server with the same value. A field the API
+   * server drops or rewrites (a default such as a printer column's {@code priority: 0}) never
+   * matches the live object, and Argo CD's server-side-apply diff then shows the operator's
+   * Application OutOfSync forever (issue 15). Fields the API server adds (status, conversion,
+   * listKind) are not in the file and not compared, as Argo CD does not compare them either.
+   */
+  @Test
+  void storedCrdHoldsEveryFieldOfTheCommittedFileUnchanged() throws IOException {
+    Path file = cp.repoRoot().resolve("crds/squidproxies.cephaloproxy.io-v1.yml");
+    Map<String, Object> shipped = Serialization.unmarshal(Files.readString(file), Map.class);
+    GenericKubernetesResource stored =
+        admin
+            .genericKubernetesResources("apiextensions.k8s.io/v1", "CustomResourceDefinition")
+            .withName(crd.getMetadata().getName())
+            .get();
+    Map<String, Object> live = Serialization.unmarshal(Serialization.asJson(stored), Map.class);
+    List<String> drift = new java.util.ArrayList<>();
+    notStoredAsShipped("spec", shipped.get("spec"), live.get("spec"), drift);
+    assertThat(drift)
+        .as(
+            "fields of %s the API server does not store as written (Argo CD would report the CRD"
+                + " OutOfSync forever); leave them out or write them as stored",
+            file)
+        .isEmpty();
+  }
+
+  /** Adds to {@code drift} the paths under {@code path} where {@code live} differs from shipped. */
+  @SuppressWarnings("unchecked")
+  static void notStoredAsShipped(String path, Object shipped, Object live, List<String> drift) {
+    if (shipped instanceof Map<?, ?> m) {
+      if (!(live instanceof Map<?, ?> l)) {
+        drift.add(path + ": stored as " + live);
+        return;
+      }
+      m.forEach(
+          (k, v) -> {
+            if (!l.containsKey(k)) {
+              drift.add(path + "." + k + ": " + v + " not stored");
+            } else {
+              notStoredAsShipped(path + "." + k, v, l.get(k), drift);
+            }
+          });
+    } else if (shipped instanceof List<?> list) {
+      if (!(live instanceof List<?> l) || l.size() != list.size()) {
+        drift.add(path + ": " + list.size() + " items, stored as " + live);
+        return;
+      }
+      for (int i = 0; i < list.size(); i++) {
+        notStoredAsShipped(path + "[" + i + "]", list.get(i), l.get(i), drift);
+      }
+    } else if (shipped instanceof Number n && live instanceof Number ln) {
+      if (new java.math.BigDecimal(n.toString()).compareTo(new java.math.BigDecimal(ln.toString()))
+          != 0) {
+        drift.add(path + ": " + n + " stored as " + ln);
+      }
+    } else if (!java.util.Objects.equals(shipped, live)) {
+      drift.add(path + ": " + shipped + " stored as " + live);
+    }
   }
 
   static Stream<Path> examples() throws IOException {

@@ -59,7 +59,10 @@ final class ReferenceGenerator {
               .append(" | `")
               .append(c.get("jsonPath"))
               .append("` | ")
-              .append(Integer.valueOf(0).equals(c.get("priority")) ? "always" : "with `-o wide`")
+              .append(
+                  Integer.valueOf(0).equals(c.getOrDefault("priority", 0))
+                      ? "always"
+                      : "with `-o wide`")
               .append(" |\n");
         }
         md.append('\n');
