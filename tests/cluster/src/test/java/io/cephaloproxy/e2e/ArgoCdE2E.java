@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cephaloproxy.testsupport.Cmd;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import java.io.IOException;
@@ -46,6 +47,13 @@ class ArgoCdE2E {
   static final String ARGOCD_NS = "argocd";
   static final String OPERATOR_NS = "cephaloproxy-system";
   static final String TEAM_NS = "team-a";
+
+  /** The second proxy of the team's directory: a persistent cache, pruned by the last test. */
+  static final String CACHE_PROXY = "cache";
+
+  static final String CACHE_CLAIM = CACHE_PROXY + "-cache";
+  static final Path CACHE_DIR =
+      Path.of("/var/lib/cephaloproxy-node/volumes", TEAM_NS + "-" + CACHE_CLAIM);
   static final String GIT_URL =
       "git://git.argocd.svc." + Cluster.CLUSTER_DOMAIN + "/cephaloproxy.git";
 
@@ -161,8 +169,12 @@ class ArgoCdE2E {
       }
     }
     if (origin != null) {
+      origin.close();
       Cluster.deleteNamespace(origin.namespace, TIMEOUT);
     }
+    // the pruned proxy's cache volume (kept by design, so removed here)
+    Cluster.client().persistentVolumes().withName(TEAM_NS + "-" + CACHE_CLAIM).delete();
+    Cmd.run(Duration.ofSeconds(60), "rm", "-rf", CACHE_DIR.toString());
     if (client != null) {
       client.close();
     }
@@ -183,6 +195,8 @@ class ArgoCdE2E {
         "validatingadmissionpolicybinding,validatingadmissionpolicy",
         "cephaloproxy-operator-guardrails",
         "--ignore-not-found");
+    // the chart's CRD, which Argo CD applied (no proxy is left: their namespace is gone)
+    OperatorRelease.removeCrd();
     kubectl(
         "delete",
         "crd",
@@ -196,8 +210,26 @@ class ArgoCdE2E {
   @Order(1)
   void firstSyncIsSyncedAndHealthy() throws IOException {
     writeProxy(List.of(origin.host()), "");
-    commit("the operator's chart and team-a's egress proxy");
+    Files.writeString(
+        repo.resolve("egress/" + CACHE_PROXY + ".yaml"),
+        """
+        apiVersion: cephaloproxy.io/v1alpha1
+        kind: SquidProxy
+        metadata:
+          name: %s
+        spec:
+          replicas: 1
+          cache:
+            type: Disk
+            disk:
+              size: 1Gi
+              volume: PersistentVolumeClaim
+        """
+            .formatted(CACHE_PROXY));
+    commit("the operator's chart and team-a's proxies");
     createNamespace(TEAM_NS);
+    // this node has no storage provisioner: a local volume for the cache's claim
+    Examples.localVolumeFor(TEAM_NS, CACHE_CLAIM, "1Gi");
     for (String block : docBlocks("kind: Application")) {
       apply(ARGOCD_NS, block.replaceAll("repoURL: .*", "repoURL: " + GIT_URL));
     }
@@ -205,6 +237,7 @@ class ArgoCdE2E {
     operatorDrift = new DriftWatch("cephaloproxy-operator");
     Map<String, Object> app = awaitApp("team-a-egress", "Synced", "Healthy");
     assertThat(resourceHealth(app, "SquidProxy", "egress")).containsEntry("status", "Healthy");
+    assertThat(resourceHealth(app, "SquidProxy", CACHE_PROXY)).containsEntry("status", "Healthy");
     SquidProxies.awaitReady(TEAM_NS, "egress", TIMEOUT);
     PodNetworkClient.Response r = client.get(endpoint(), "http://" + origin.host() + "/hello");
     assertThat(r.body()).contains("saw " + origin.host() + " /hello");
@@ -282,29 +315,117 @@ class ArgoCdE2E {
         .isEmpty();
   }
 
-  /** Pruning a SquidProxy from Git removes it and what the operator made for it. */
+  /**
+   * Upgrading the operator by a commit that bumps the chart's version: Argo CD applies the new
+   * chart (every object, the CRD included, gets the new helm.sh/chart label) and the operator's
+   * pods roll, while the proxies keep serving. Only one operator image exists here (the release of
+   * stage 60), so the commit rolls the operator's pods with a pod annotation in the chart's values,
+   * where a real new version would change its image.
+   */
   @Test
   @Order(5)
-  void pruningFromGitRemovesTheProxy() throws IOException {
-    Files.delete(repo.resolve("egress/egress.yaml"));
-    Files.writeString(repo.resolve("egress/.keep"), "");
-    commit("team-a: no egress proxy any more");
-    refresh("team-a-egress");
+  void upgradingTheOperatorByACommitKeepsProxiesServing() throws Exception {
+    Path chart = repo.resolve("helm/cephaloproxy-operator");
+    String version = Release.current().version();
+    String bumped = version + "-gitops.1";
+    Files.writeString(
+        chart.resolve("Chart.yaml"),
+        Files.readString(chart.resolve("Chart.yaml"))
+            .replaceFirst("(?m)^version: .*$", "version: " + bumped));
+    Files.writeString(
+        chart.resolve("values.yaml"),
+        Files.readString(chart.resolve("values.yaml"))
+            .replaceFirst("(?m)^podAnnotations: \\{}$", "podAnnotations:\n  upgrade: " + bumped));
+    assertThat(Files.readString(chart.resolve("values.yaml")))
+        .as("the chart's values.yaml has the top-level podAnnotations: {} this test replaces")
+        .contains("upgrade: " + bumped);
+    Traffic traffic =
+        Traffic.start(client, endpoint(), "http://" + origin.host() + "/hello", 50, 90);
+    String revision = commit("the operator's chart " + bumped);
+    awaitSynced("cephaloproxy-operator", revision, TIMEOUT);
     Cluster.await(
-        "SquidProxy egress pruned with its Deployment and Service",
+        "the operator's Deployment rolled to the new chart's pods",
+        TIMEOUT,
+        () -> {
+          Deployment d =
+              Cluster.client()
+                  .apps()
+                  .deployments()
+                  .inNamespace(OPERATOR_NS)
+                  .withName("cephaloproxy-operator")
+                  .get();
+          return d != null
+              && String.valueOf(d.getMetadata().getLabels().get("helm.sh/chart")).endsWith(bumped)
+              && d.getStatus() != null
+              && d.getMetadata().getGeneration().equals(d.getStatus().getObservedGeneration())
+              && d.getSpec().getReplicas().equals(d.getStatus().getUpdatedReplicas())
+              && d.getSpec().getReplicas().equals(d.getStatus().getAvailableReplicas())
+              && d.getStatus().getReplicas().equals(d.getStatus().getUpdatedReplicas());
+        },
+        () -> Diagnostics.pods(OPERATOR_NS));
+    awaitApp("cephaloproxy-operator", "Synced", "Healthy");
+    String crdChart =
+        Cluster.client()
+            .apiextensions()
+            .v1()
+            .customResourceDefinitions()
+            .withName("squidproxies.cephaloproxy.io")
+            .get()
+            .getMetadata()
+            .getLabels()
+            .get("helm.sh/chart");
+    assertThat(crdChart).as("the CRD's chart label after the upgrade").endsWith(bumped);
+    Traffic.Result t = traffic.await();
+    Figures.record("argocd.upgrade.requestsPerSecond", t.perSecond());
+    assertThat(t.failed()).as("failed requests while the operator upgrades: %s", t).isZero();
+    assertThat(health(app("team-a-egress"))).isEqualTo("Healthy");
+    assertThat(driftOf("cephaloproxy-operator")).as("after the upgrade").isEmpty();
+  }
+
+  /**
+   * Pruning a SquidProxy from Git removes it and what the operator made for it, except its cache's
+   * PersistentVolumeClaim (docs/gitops-argocd.md). The team keeps its other proxy: Argo CD refuses
+   * an automated sync that would leave an Application with no resources at all.
+   */
+  @Test
+  @Order(6)
+  void pruningFromGitRemovesTheProxyButKeepsItsCache() throws IOException {
+    assertThat(cacheClaim()).as("the cache's claim before pruning").isNotNull();
+    Files.delete(repo.resolve("egress/" + CACHE_PROXY + ".yaml"));
+    String revision = commit("team-a: no cache proxy any more");
+    awaitSynced("team-a-egress", revision, TIMEOUT);
+    Map<String, String> instance = Map.of("app.kubernetes.io/instance", CACHE_PROXY);
+    Cluster.await(
+        "SquidProxy " + CACHE_PROXY + " pruned with its Deployment, Service and ConfigMaps",
         TIMEOUT,
         () ->
-            SquidProxies.get(TEAM_NS, "egress") == null
+            SquidProxies.get(TEAM_NS, CACHE_PROXY) == null
                 && Cluster.client()
                     .apps()
                     .deployments()
                     .inNamespace(TEAM_NS)
+                    .withLabels(instance)
                     .list()
                     .getItems()
                     .isEmpty()
-                && Cluster.client().services().inNamespace(TEAM_NS).list().getItems().isEmpty(),
-        () -> String.valueOf(app("team-a-egress").get("status")));
+                && Cluster.client()
+                    .services()
+                    .inNamespace(TEAM_NS)
+                    .withLabels(instance)
+                    .list()
+                    .getItems()
+                    .isEmpty()
+                && Cluster.client()
+                    .configMaps()
+                    .inNamespace(TEAM_NS)
+                    .withLabels(instance)
+                    .list()
+                    .getItems()
+                    .isEmpty(),
+        () -> String.valueOf(status(app("team-a-egress"))));
+    assertThat(cacheClaim()).as("the pruned proxy's cache claim (kept, as documented)").isNotNull();
     awaitApp("team-a-egress", "Synced", "Healthy");
+    assertThat(SquidProxies.ready(SquidProxies.get(TEAM_NS, "egress"))).isTrue();
   }
 
   // --- Git ---
@@ -521,15 +642,40 @@ class ArgoCdE2E {
   }
 
   /**
-   * Polls the Application every 200 ms until it has synced {@code revision} and its health is
-   * {@code target}; returns the health statuses seen once the revision was synced.
+   * Whether Argo CD has synced {@code revision}: its last sync operation applied that revision and
+   * succeeded, and the comparison says Synced at it. (status.sync.revision alone is the revision
+   * last compared: it changes as soon as Argo CD sees the commit, while the health is still that of
+   * the objects of the previous one.)
+   */
+  @SuppressWarnings("unchecked")
+  static boolean syncedAt(Map<String, Object> app, String revision) {
+    Map<String, Object> op =
+        (Map<String, Object>) status(app).getOrDefault("operationState", Map.of());
+    Map<String, Object> result = (Map<String, Object>) op.getOrDefault("syncResult", Map.of());
+    return "Succeeded".equals(op.get("phase"))
+        && revision.equals(result.get("revision"))
+        && revision.equals(syncRevision(app))
+        && "Synced".equals(syncStatus(app));
+  }
+
+  void awaitSynced(String name, String revision, Duration timeout) {
+    Cluster.await(
+        "Application " + name + " synced at " + revision,
+        timeout,
+        () -> syncedAt(app(name), revision),
+        () -> String.valueOf(status(app(name))));
+  }
+
+  /**
+   * Polls the Application every 200 ms until it has synced {@code revision} ({@link #syncedAt}) and
+   * its health is {@code target}; returns the health statuses seen from that sync on.
    */
   List<String> healthUntil(String name, String revision, String target, Duration timeout) {
     List<String> seen = new ArrayList<>();
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
       Map<String, Object> app = app(name);
-      if (revision.equals(syncRevision(app))) {
+      if (syncedAt(app, revision)) {
         String h = health(app);
         if (seen.isEmpty() || !seen.get(seen.size() - 1).equals(h)) {
           seen.add(h);
@@ -545,6 +691,14 @@ class ArgoCdE2E {
           .isLessThan(deadline);
       Cluster.sleep(Duration.ofMillis(200));
     }
+  }
+
+  static PersistentVolumeClaim cacheClaim() {
+    return Cluster.client()
+        .persistentVolumeClaims()
+        .inNamespace(TEAM_NS)
+        .withName(CACHE_CLAIM)
+        .get();
   }
 
   String endpoint() {
