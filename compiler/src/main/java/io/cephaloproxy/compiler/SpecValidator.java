@@ -371,7 +371,13 @@ public final class SpecValidator {
 
   private void upstream(UpstreamSpec u) {
     String h = u.getHost();
-    if (h == null || h.isEmpty()) {
+    if ((h == null || h.isEmpty()) && Boolean.TRUE.equals(u.getFromClusterProxy())) {
+      error(
+          "spec.upstream.fromClusterProxy",
+          "the operator has no cluster proxy (HTTPS_PROXY or HTTP_PROXY) in its environment: set"
+              + " upstream.host instead, or give the operator the cluster proxy (on OpenShift, the"
+              + " cluster-wide proxy; elsewhere the Subscription's config.env or the chart value extraEnv)");
+    } else if (h == null || h.isEmpty()) {
       error("spec.upstream.host", "is required: the parent proxy's host name or IP address");
     } else if (h.length() > 253 || !(HOST.matcher(h).matches() || isIpv6(h))) {
       error(

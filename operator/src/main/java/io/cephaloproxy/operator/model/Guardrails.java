@@ -72,7 +72,10 @@ public record Guardrails(
         out.add(error("spec.squidConfFrom", rawConfigOff()));
       }
     }
-    if (!allowUpstreamToDeniedDestinations && spec.getUpstream() != null) {
+    // fromClusterProxy: the cluster proxy was set by the cluster's admin, not by the proxy's owner
+    if (!allowUpstreamToDeniedDestinations
+        && spec.getUpstream() != null
+        && spec.getUpstream().getHost() != null) {
       String host = spec.getUpstream().getHost();
       deniedNetworkOf(host, spec.getAccess(), clusterNetworks)
           .ifPresent(

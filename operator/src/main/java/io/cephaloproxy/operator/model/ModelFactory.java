@@ -1,5 +1,6 @@
 package io.cephaloproxy.operator.model;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cephaloproxy.api.v1alpha1.AccessSpec;
 import io.cephaloproxy.api.v1alpha1.AutoscalingSpec;
 import io.cephaloproxy.api.v1alpha1.ConditionReason;
@@ -30,6 +31,8 @@ import java.util.function.BiFunction;
  * informer caches, {@code render} the objects of the file).
  */
 public final class ModelFactory {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
   private ModelFactory() {}
 
   /**
@@ -112,7 +115,40 @@ public final class ModelFactory {
       BiFunction<String, String, String> version,
       boolean complete,
       List<String> clusterNetworks) {
+    return create(cr, defaultImage, lookup, version, complete, clusterNetworks, ClusterProxy.NONE);
+  }
+
+  /**
+   * As above; {@code clusterProxy} is the operator's cluster proxy, the parent of proxies with
+   * {@code upstream.fromClusterProxy: true} (its host and port are compiled in, so the config hash
+   * changes and the proxies roll when it changes).
+   */
+  public static Result create(
+      SquidProxy cr,
+      String defaultImage,
+      BiFunction<String, String, Map<String, String>> lookup,
+      BiFunction<String, String, String> version,
+      boolean complete,
+      List<String> clusterNetworks,
+      ClusterProxy clusterProxy) {
     SquidProxySpec spec = cr.getSpec() == null ? new SquidProxySpec() : cr.getSpec();
+    if (spec.getUpstream() != null
+        && Boolean.TRUE.equals(spec.getUpstream().getFromClusterProxy())) {
+      if (clusterProxy.problem() != null) {
+        return new Result(
+            Optional.empty(),
+            List.of(
+                new ValidationError(
+                    "spec.upstream.fromClusterProxy",
+                    clusterProxy.problem(),
+                    ConditionReason.InvalidSpec)));
+      }
+      if (clusterProxy.present() && spec.getUpstream().getHost() == null) {
+        spec = JSON.convertValue(spec, SquidProxySpec.class);
+        spec.getUpstream().setHost(clusterProxy.host());
+        spec.getUpstream().setPort(clusterProxy.port());
+      }
+    }
     List<WatchedObject> refs = WatchedObjects.of(spec);
     ReferencedData.Builder data = ReferencedData.builder().complete(complete);
     for (WatchedObject r : refs) {

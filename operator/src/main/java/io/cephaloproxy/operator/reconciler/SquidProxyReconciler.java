@@ -17,6 +17,7 @@ import io.cephaloproxy.operator.dependent.NetworkPolicyDependent;
 import io.cephaloproxy.operator.dependent.PodDisruptionBudgetDependent;
 import io.cephaloproxy.operator.dependent.ServiceDependent;
 import io.cephaloproxy.operator.dependent.WorkflowModel;
+import io.cephaloproxy.operator.model.ClusterProxy;
 import io.cephaloproxy.operator.model.Generation;
 import io.cephaloproxy.operator.model.Guardrails;
 import io.cephaloproxy.operator.model.Labels;
@@ -112,6 +113,7 @@ public class SquidProxyReconciler implements Reconciler<SquidProxy> {
 
   private final String defaultImage;
   private final Guardrails guardrails;
+  private final ClusterProxy clusterProxy;
   private final Clock clock;
 
   /**
@@ -171,13 +173,18 @@ public class SquidProxyReconciler implements Reconciler<SquidProxy> {
       primaryCache;
 
   public SquidProxyReconciler(String defaultImage, Guardrails guardrails, Clock clock) {
-    this(defaultImage, guardrails, clock, OperatorMetrics.unregistered());
+    this(defaultImage, guardrails, ClusterProxy.NONE, clock, OperatorMetrics.unregistered());
   }
 
   public SquidProxyReconciler(
-      String defaultImage, Guardrails guardrails, Clock clock, OperatorMetrics metrics) {
+      String defaultImage,
+      Guardrails guardrails,
+      ClusterProxy clusterProxy,
+      Clock clock,
+      OperatorMetrics metrics) {
     this.defaultImage = defaultImage;
     this.guardrails = guardrails;
+    this.clusterProxy = clusterProxy;
     this.clock = clock;
     this.metrics = metrics;
     this.check = new ConfigCheck(() -> generationConfigMaps, metrics::checked);
@@ -670,7 +677,8 @@ public class SquidProxyReconciler implements Reconciler<SquidProxy> {
           (kind, n) -> found.get(WatchedObject.indexKey(kind, ns, n)),
           (kind, n) -> WatchedObject.SECRET.equals(kind) ? secretVersions.get(n) : null,
           true,
-          clusterNetworks.current());
+          clusterNetworks.current(),
+          clusterProxy);
     }
   }
 

@@ -87,7 +87,11 @@ public final class OperatorRuntime implements AutoCloseable {
     this.operatorMetrics = new OperatorMetrics(registry);
     this.reconciler =
         new SquidProxyReconciler(
-            settings.squidImage(), settings.guardrails(), Clock.systemUTC(), operatorMetrics);
+            settings.squidImage(),
+            settings.guardrails(),
+            settings.clusterProxy(),
+            Clock.systemUTC(),
+            operatorMetrics);
     operator.register(
         reconciler,
         c -> {

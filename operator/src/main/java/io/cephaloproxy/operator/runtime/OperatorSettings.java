@@ -1,5 +1,6 @@
 package io.cephaloproxy.operator.runtime;
 
+import io.cephaloproxy.operator.model.ClusterProxy;
 import io.cephaloproxy.operator.model.Guardrails;
 import java.util.Arrays;
 import java.util.List;
@@ -21,7 +22,8 @@ public record OperatorSettings(
     int httpPort,
     LogFormat logFormat,
     String logLevel,
-    Guardrails guardrails) {
+    Guardrails guardrails,
+    ClusterProxy clusterProxy) {
 
   public static final String LEASE_NAME = "cephaloproxy-operator-leader";
 
@@ -95,7 +97,8 @@ public record OperatorSettings(
         port,
         format,
         level,
-        guardrails);
+        guardrails,
+        ClusterProxy.fromEnvironment(env));
   }
 
   public boolean watchesAllNamespaces() {

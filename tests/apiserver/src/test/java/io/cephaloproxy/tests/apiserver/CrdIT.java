@@ -338,6 +338,14 @@ class CrdIT {
             "upstream port 0", "upstream: {host: proxy.corp, port: 0}",
             "spec.upstream.port", "greater than or equal to 1"),
         bad(
+            "upstream with both host and fromClusterProxy",
+            "upstream: {host: proxy.corp, fromClusterProxy: true}",
+            "spec.upstream",
+            "exactly one of host (a parent proxy) and fromClusterProxy: true"),
+        bad(
+            "upstream with neither host nor fromClusterProxy", "upstream: {port: 8080}",
+            "spec.upstream", "exactly one of host (a parent proxy) and fromClusterProxy: true"),
+        bad(
             "upstream credentials without Secret name",
                 "upstream: {host: proxy.corp, credentialsSecret: {usernameKey: u}}",
             "spec.upstream.credentialsSecret.name", "Required value"),
@@ -472,6 +480,9 @@ class CrdIT {
         Arguments.of(
             "persistent disk cache",
             "cache: {type: Disk, disk: {size: 10Gi, volume: PersistentVolumeClaim, storageClassName: fast}}"),
+        Arguments.of(
+            "the cluster proxy as upstream, with credentials",
+            "upstream: {fromClusterProxy: true, credentialsSecret: {name: upstream}}"),
         Arguments.of(
             "IPv6 upstream with credentials",
             "upstream: {host: '2001:db8::1', port: 8080, credentialsSecret: {name: upstream}}"),
