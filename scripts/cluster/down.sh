@@ -46,6 +46,8 @@ for d in "$KUBELET_DIR" "$CONTAINERD_STATE" "$RUN_DIR" "$CONTAINERD_ROOT" "$NODE
 
 # 5. Network: pods' namespaces went with their mounts; test clients' namespaces (NETNS_PREFIX);
 # the bridge and any veth left on it.
+stop_component demo-origin
+ip link delete "$DEMO_ORIGIN_VETH" 2>/dev/null || true
 for ns in $(ip netns list 2>/dev/null | awk -v p="$NETNS_PREFIX" 'index($1, p) == 1 {print $1}'); do
   ip netns delete "$ns" && rm -rf "/etc/netns/$ns" && log "deleted network namespace $ns"
 done

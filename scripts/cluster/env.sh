@@ -25,6 +25,11 @@ CNI_NETWORK=cephaloproxy
 FORWARD_CHAIN=CNI-CEPHALOPROXY-FORWARD
 # Network namespaces that tests create on the pod network are named with this prefix.
 NETNS_PREFIX=cephalo-
+# The demo's web site (demo.sh): TEST-NET-2, outside every network the cluster uses, on a /30 of
+# its own (the end-to-end origin of tests/cluster uses 198.51.100.64/30).
+DEMO_ORIGIN_ADDRESS=198.51.100.70
+DEMO_ORIGIN_NODE_ADDRESS=198.51.100.69
+DEMO_ORIGIN_VETH=cephalo-demo0
 CNI_BIN_DIR="${CNI_BIN_DIR:-/usr/lib/cni}"
 # Ports chosen away from the defaults, so a control plane that another suite starts on this
 # machine (kube-api-test, a second controller manager) does not collide with this node.

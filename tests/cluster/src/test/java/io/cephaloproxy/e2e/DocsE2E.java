@@ -44,8 +44,9 @@ class DocsE2E {
   static final Map<String, String> NOT_RUN =
       Map.of(
           "scripts/run.sh",
-          "README: the whole demo (build, registry, release, node, install); CI runs each of its steps"
-              + " as a stage of scripts/test-all.sh, and it would replace the installation under test",
+          "README: the whole demo (build, registry, release, node, install); CI runs its steps as"
+              + " stages of scripts/test-all.sh, and DemoE2E its last one (demo.sh) and the curl line"
+              + " it prints",
           "scripts/test-all.sh",
           "README: all of CI; this suite is one of its stages",
           "kubectl -n demo debug",
