@@ -129,7 +129,9 @@ class DocReferencesTest {
           Map.entry("RuntimeConfig", "local-cluster.md: a CRI call of the kubelet"),
           Map.entry("olm.targetNamespaces", "openshift.md: an annotation OLM writes"),
           Map.entry("olm.channel", "supply-chain.md: an OLM catalog schema"),
-          Map.entry("installPlanApproval", "upgrading.md: an OLM Subscription field"));
+          Map.entry("installPlanApproval", "upgrading.md: an OLM Subscription field"),
+          Map.entry("managedNamespaceMetadata", "gitops-argocd.md: an Argo CD sync policy field"),
+          Map.entry("syncPolicy.automated.allowEmpty", "gitops-argocd.md: an Argo CD field"));
 
   // --- the sources of truth
 
