@@ -201,10 +201,11 @@ public final class SpecValidator {
   }
 
   /**
-   * Container resources: each a quantity that is not negative, no request above its limit. (Not in
-   * CEL: fabric8's ResourceRequirements maps have no maxProperties, and an isQuantity rule over
-   * them exceeds the API server's cost budget by more than 100x.) Without this check the Deployment
-   * apply fails with a 500 and is retried forever.
+   * Container resources: each a quantity that is not negative, no request above its limit. The CRD
+   * refuses a value that is not such a quantity at admission (bounded maps, issue 12 §7); this
+   * check stays for what comes in another way (render, an older CRD) and is the only one that
+   * compares a request with its limit, which the API server would otherwise refuse on every
+   * Deployment apply, retried forever.
    */
   private void resources(io.fabric8.kubernetes.api.model.ResourceRequirements r) {
     if (r == null) {
