@@ -401,7 +401,8 @@ class OperatorIT extends ReconcilerScenarios {
       proxies.apply("waiting", "{}");
       proxies.apply("rolling", "access: {allowedDomains: [.example.com]}");
       proxies.apply("changing", "access: {allowedDomains: [.example.com]}");
-      proxies.apply("spec", "resources: {limits: {cpu: lots}}");
+      // a request above its limit: the CRD refuses a value that is not a quantity at admission
+      proxies.apply("spec", "resources: {requests: {cpu: 2}, limits: {cpu: 1}}");
       admin
           .configMaps()
           .inNamespace(ns)
@@ -527,7 +528,8 @@ class OperatorIT extends ReconcilerScenarios {
           recorder, "Degraded=PodsRejected", "podsrejected", "True", "fix the name (kubectl get");
       assertSeen(recorder, "Ready=WaitingForAvailability", "waiting", "False", "0 available");
       assertSeen(recorder, "Ready=RollingOut", "rolling", "False", "old still running");
-      assertSeen(recorder, "ConfigValid=InvalidSpec", "spec", "False", "spec.resources.limits.cpu");
+      assertSeen(
+          recorder, "ConfigValid=InvalidSpec", "spec", "False", "spec.resources.requests.cpu");
       assertSeen(recorder, "ConfigValid=InvalidReferencedData", "data", "False", "line 2");
       assertSeen(recorder, "Degraded=MissingReference", "missing", "True", "nobody");
       assertSeen(recorder, "ConfigValid=SquidRejectedConfig", "squid", "False", squidError);
