@@ -32,13 +32,8 @@ class DemoE2E {
                   () -> new AssertionError("demo.sh printed no curl -x line: " + demo.out()));
       assertThat(line).endsWith("/hello").doesNotContain("'").doesNotContain(";");
 
-      Cmd.Result curl = asPrinted(line);
-      long deadline = System.nanoTime() + PodNetworkClient.ROUTING_WAIT.toNanos();
-      while (curl.exit() == 7 && System.nanoTime() < deadline) {
-        // the Service is refused until kube-proxy routes it (see PodNetworkClient#get)
-        Cluster.sleep(Duration.ofMillis(500));
-        curl = asPrinted(line);
-      }
+      // the Service is refused until kube-proxy routes it (see PodNetworkClient#get)
+      Cmd.Result curl = PodNetworkClient.whileRefused(() -> asPrinted(line), Cmd.Result::exit);
       assertThat(curl.exit()).as("%s: %s", line, curl.err()).isZero();
       assertThat(curl.out())
           .as("what %s printed", line)

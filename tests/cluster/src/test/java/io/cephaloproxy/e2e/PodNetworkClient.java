@@ -106,11 +106,20 @@ class PodNetworkClient implements AutoCloseable {
    * outcome, a 403 or 503 included, is returned as it is: the tests assert what the proxy answered.
    */
   Response get(String proxy, String url, String... curlArgs) {
+    return whileRefused(() -> getOnce(proxy, url, curlArgs), Response::curlExit);
+  }
+
+  /**
+   * Runs a curl {@code attempt} again every 0.5 s while it exits 7 (connection refused), for up to
+   * {@link #ROUTING_WAIT}; returns the last attempt.
+   */
+  static <T> T whileRefused(
+      java.util.function.Supplier<T> attempt, java.util.function.ToIntFunction<T> curlExit) {
     long deadline = System.nanoTime() + ROUTING_WAIT.toNanos();
-    Response r = getOnce(proxy, url, curlArgs);
-    while (r.curlExit() == CURL_CONNECTION_REFUSED && System.nanoTime() < deadline) {
+    T r = attempt.get();
+    while (curlExit.applyAsInt(r) == CURL_CONNECTION_REFUSED && System.nanoTime() < deadline) {
       Cluster.sleep(Duration.ofMillis(500));
-      r = getOnce(proxy, url, curlArgs);
+      r = attempt.get();
     }
     return r;
   }
