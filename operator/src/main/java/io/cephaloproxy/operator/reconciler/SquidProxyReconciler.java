@@ -23,6 +23,7 @@ import io.cephaloproxy.operator.model.Guardrails;
 import io.cephaloproxy.operator.model.Labels;
 import io.cephaloproxy.operator.model.ModelFactory;
 import io.cephaloproxy.operator.model.ProxyModel;
+import io.cephaloproxy.operator.model.UsableSecrets;
 import io.cephaloproxy.operator.model.WatchedObject;
 import io.cephaloproxy.operator.model.WatchedObjects;
 import io.cephaloproxy.operator.referenced.MetadataOnly;
@@ -634,23 +635,7 @@ public class SquidProxyReconciler implements Reconciler<SquidProxy> {
           (secret ? secrets : configMaps).get(new ResourceID(r.name(), ns));
       if (secret && meta.isEmpty() && exists(ns, r.name())) {
         // there, but its owner did not let proxies use it
-        unusable.add(
-            new ValidationError(
-                field(proxy, r),
-                "Secret "
-                    + "'"
-                    + r.name()
-                    + "'"
-                    + " is not labelled "
-                    + Labels.USABLE_BY_PROXIES
-                    + "=true, which its owner sets to let SquidProxies use it: kubectl -n "
-                    + ns
-                    + " label secret "
-                    + r.name()
-                    + " "
-                    + Labels.USABLE_BY_PROXIES
-                    + "=true",
-                ConditionReason.MissingReference));
+        unusable.add(UsableSecrets.unlabelled(proxy.getSpec(), ns, r.name()));
         continue;
       }
       String version = meta.map(o -> o.getMetadata().getResourceVersion()).orElse(null);
@@ -664,7 +649,9 @@ public class SquidProxyReconciler implements Reconciler<SquidProxy> {
       } else if (lookup instanceof ReferenceFetcher.TooLarge t) {
         unusable.add(
             new ValidationError(
-                field(proxy, r), t.message(), ConditionReason.InvalidReferencedData));
+                UsableSecrets.field(proxy.getSpec(), r),
+                t.message(),
+                ConditionReason.InvalidReferencedData));
       }
     }
     if (!unusable.isEmpty()) {
@@ -680,15 +667,6 @@ public class SquidProxyReconciler implements Reconciler<SquidProxy> {
           clusterNetworks.current(),
           clusterProxy);
     }
-  }
-
-  /** The first spec field that refers to this object. */
-  private static String field(SquidProxy proxy, WatchedObject r) {
-    return io.cephaloproxy.compiler.SpecReferences.of(proxy.getSpec()).stream()
-        .filter(k -> k.kind().name().equalsIgnoreCase(r.kind()) && r.name().equals(k.name()))
-        .map(io.cephaloproxy.compiler.SpecReferences.KeyReference::field)
-        .findFirst()
-        .orElse("spec");
   }
 
   /**

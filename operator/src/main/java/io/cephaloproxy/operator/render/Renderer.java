@@ -7,7 +7,9 @@ import io.cephaloproxy.operator.model.ProxyDeployment;
 import io.cephaloproxy.operator.model.ProxyModel;
 import io.cephaloproxy.operator.model.ProxyObjects;
 import io.cephaloproxy.operator.model.SecretAndConfigMapData;
+import io.cephaloproxy.operator.model.UsableSecrets;
 import io.cephaloproxy.operator.model.WatchedObject;
+import io.cephaloproxy.operator.model.WatchedObjects;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.util.ArrayList;
@@ -34,9 +36,25 @@ public final class Renderer {
         p.getMetadata().setNamespace("default");
       }
       String ns = p.getMetadata().getNamespace();
+      String who = "SquidProxy " + ns + "/" + p.getMetadata().getName();
+      // as the operator: a Secret its owner has not labelled for proxies stops this proxy (nothing
+      // of it is rendered), with the command that labels it
+      List<String> unlabelled =
+          WatchedObjects.of(p.getSpec()).stream()
+              .filter(w -> WatchedObject.SECRET.equals(w.kind()))
+              .filter(
+                  w -> {
+                    HasMetadata s = object(input, w.kind(), ns, w.name());
+                    return s != null && !UsableSecrets.usable(s);
+                  })
+              .map(w -> who + ": " + UsableSecrets.unlabelled(p.getSpec(), ns, w.name()))
+              .toList();
+      if (!unlabelled.isEmpty()) {
+        problems.addAll(unlabelled);
+        continue;
+      }
       ModelFactory.Result r =
           ModelFactory.create(p, defaultImage, (kind, name) -> find(input, kind, ns, name), false);
-      String who = "SquidProxy " + ns + "/" + p.getMetadata().getName();
       r.missing().forEach(m -> problems.add(who + ": " + m + " (not in the file)"));
       r.configErrors().forEach(m -> problems.add(who + ": " + m));
       r.model()
@@ -89,13 +107,18 @@ public final class Renderer {
 
   /** The object of that kind and name in the file, or null (also when it holds no data). */
   private static HasMetadata find(List<HasMetadata> input, String kind, String ns, String name) {
+    HasMetadata o = object(input, kind, ns, name);
+    return o == null || SecretAndConfigMapData.data(o) == null ? null : o;
+  }
+
+  /** The object of that kind and name in the file, or null. */
+  private static HasMetadata object(List<HasMetadata> input, String kind, String ns, String name) {
     for (HasMetadata o : input) {
       String ons =
           o.getMetadata().getNamespace() == null ? "default" : o.getMetadata().getNamespace();
-      if (!kind.equals(o.getKind()) || !name.equals(o.getMetadata().getName()) || !ns.equals(ons)) {
-        continue;
+      if (kind.equals(o.getKind()) && name.equals(o.getMetadata().getName()) && ns.equals(ons)) {
+        return o;
       }
-      return SecretAndConfigMapData.data(o) == null ? null : o;
     }
     return null;
   }

@@ -199,6 +199,7 @@ class GenerationTest {
         .withNewMetadata()
         .withName("users")
         .withNamespace("ns")
+        .addToLabels(Labels.USABLE_BY_PROXIES, "true")
         .endMetadata()
         .addToData(
             "users.htpasswd",
