@@ -33,6 +33,12 @@ class InProcessOperatorIT extends ReconcilerScenarios {
     return inProcess;
   }
 
+  /** 10 here; OperatorIT makes the 50 (see ReconcilerScenarios#generationChanges). */
+  @Override
+  int generationChanges() {
+    return 10;
+  }
+
   @Override
   protected String namespacePrefix() {
     return "ip-";
