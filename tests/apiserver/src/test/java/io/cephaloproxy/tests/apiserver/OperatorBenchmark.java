@@ -180,6 +180,16 @@ class OperatorBenchmark {
             + "\nthreads: "
             + operator.threadCount());
     long liveHeap = histogramTotalBytes(histogram);
+    // issue 11: every proxy changed once (ChangeEveryProxy, its own table; -Dbench.changes=false)
+    Throwable changes = null;
+    if (ChangeEveryProxy.ENABLED) {
+      try {
+        ChangeEveryProxy.run(
+            cp, admin, operator, rbac.username(), OP_NS, N, Duration.ofMinutes(CONVERGE_MINUTES));
+      } catch (Exception | AssertionError e) {
+        changes = e;
+      }
+    }
     informer.close();
     operator.close();
 
@@ -303,6 +313,9 @@ class OperatorBenchmark {
             + ")\n"
             + report);
     Files.writeString(Path.of("target", "benchmark-apiserver.md"), report);
+    if (changes != null) {
+      throw new AssertionError("the per-change phase failed (ChangeEveryProxy)", changes);
+    }
     assertThat(steady).as("operator writes in 60 s of steady state").isEmpty();
     // memory does not depend on the machine's load (the rate does: it is reported, not asserted)
     assertThat(Math.max(rssConverged, rssSteady) >> 20)

@@ -827,17 +827,12 @@ class OperatorIT extends ReconcilerScenarios {
 
   /** The names of the namespace's check pods that are not being deleted. */
   private List<String> checkPods() {
-    return admin
-        .pods()
-        .inNamespace(ns)
-        .withLabel("app.kubernetes.io/component", "config-check")
-        .list()
-        .getItems()
-        .stream()
-        .filter(p -> p.getMetadata().getDeletionTimestamp() == null)
-        .map(p -> p.getMetadata().getName())
-        .sorted()
-        .toList();
+    return new Proxies(admin, ns)
+        .checkPods().stream()
+            .filter(p -> p.getMetadata().getDeletionTimestamp() == null)
+            .map(p -> p.getMetadata().getName())
+            .sorted()
+            .toList();
   }
 
   private static boolean reason(SquidProxy sp, String type, String status, String reason) {

@@ -183,4 +183,33 @@ public final class Proxies {
         .list()
         .getItems();
   }
+
+  /** The namespace's config check pods (label app.kubernetes.io/component=config-check). */
+  public List<io.fabric8.kubernetes.api.model.Pod> checkPods() {
+    return client
+        .pods()
+        .inNamespace(namespace)
+        .withLabel("app.kubernetes.io/component", "config-check")
+        .list()
+        .getItems();
+  }
+
+  /** An informer handler that runs {@code seen} on every added and updated object. */
+  public static <T> io.fabric8.kubernetes.client.informers.ResourceEventHandler<T> onAddOrUpdate(
+      java.util.function.Consumer<T> seen) {
+    return new io.fabric8.kubernetes.client.informers.ResourceEventHandler<>() {
+      @Override
+      public void onAdd(T o) {
+        seen.accept(o);
+      }
+
+      @Override
+      public void onUpdate(T old, T o) {
+        seen.accept(o);
+      }
+
+      @Override
+      public void onDelete(T o, boolean unknown) {}
+    };
+  }
 }

@@ -277,15 +277,7 @@ abstract class ReconcilerScenarios {
         .contains("ready pods keep serving the last good config " + goodHash.substring(0, 10));
     await("the check pod is deleted")
         .atMost(Proxies.TIMEOUT)
-        .until(
-            () ->
-                admin
-                    .pods()
-                    .inNamespace(ns)
-                    .withLabel("app.kubernetes.io/component", "config-check")
-                    .list()
-                    .getItems()
-                    .isEmpty());
+        .until(() -> proxies.checkPods().isEmpty());
     // while the change is rejected, a scale-up starts pods of the last good config
     proxies.apply("conf", "replicas: 2\naccess: {allowedDomains: [.example.com, .example.org]}");
     proxies.await(
