@@ -22,6 +22,15 @@ app.kubernetes.io/name: {{ include "cephaloproxy.name" . }}
 app.kubernetes.io/instance: {{ .Release.Name }}
 {{- end }}
 
+{{/* a label map as key=value,key=value (sorted by key) */}}
+{{- define "cephaloproxy.labelPairs" -}}
+{{- $pairs := list }}
+{{- range $k, $v := . }}
+{{- $pairs = append $pairs (printf "%s=%s" $k $v) }}
+{{- end }}
+{{- join "," $pairs }}
+{{- end }}
+
 {{- define "cephaloproxy.labels" -}}
 {{ include "cephaloproxy.selectorLabels" . }}
 app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}

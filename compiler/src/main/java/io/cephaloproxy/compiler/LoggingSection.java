@@ -18,18 +18,20 @@ final class LoggingSection {
   /**
    * What every access log line starts with, for the image's agent: it counts the request by these
    * fields (decision, rule, would_deny, Squid's result code, HTTP status, reply bytes, duration in
-   * ms) and writes the rest of the line, the format the user chose, to the container log
-   * (docs/agent.md, "Decisions").
+   * ms, and the request's host, which it keeps for denied requests: the operator's summary Event)
+   * and writes the rest of the line, the format the user chose, to the container log
+   * (docs/agent.md, "Decisions"). Tag cp2: the prefix with the host (cp1 was the one without, which
+   * the agent still reads).
    */
-  static final String DECISION_PREFIX = prefix("cp1");
+  static final String DECISION_PREFIX = prefix("cp2");
 
   /**
-   * JSON (logging.format): the prefix with tag cpj1, then Squid's fields URL-encoded ({@code %#}:
+   * JSON (logging.format): the prefix with tag cpj2, then Squid's fields URL-encoded ({@code %#}:
    * no field holds a space), from which the agent writes one JSON object per request (its {@code
    * JsonLog} names the fields in this order; docs/agent.md documents each).
    */
   static final String JSON_FIELDS =
-      prefix("cpj1")
+      prefix("cpj2")
           + "%{%Y-%m-%dT%H:%M:%S}tg.%03tuZ %#>a %#un %#rm %#>rs %#>rd %#>rP %#>rp %>Hs %<st %tr %#Ss"
           + " %#ssl::>sni %#ssl::bump_mode %#<a %#Sh %#mt %#{User-Agent}>h";
 
@@ -41,7 +43,7 @@ final class LoggingSection {
         + AccessSection.RULE_NOTE
         + "}note %{"
         + AccessSection.AUDIT_NOTE
-        + "}note %Ss %>Hs %<st %tr ";
+        + "}note %Ss %>Hs %<st %tr %#>rd ";
   }
 
   /** The ACL of the pod's own cache manager requests (localhost and manager). */

@@ -14,8 +14,8 @@ class LoggingSectionTest {
     LoggingSection.write(out, new LoggingSpec(), false);
     assertThat(out.lines())
         .containsExactly(
-            "logformat cp_access cp1 %{cp_decision}note %{cp_rule}note %{would_deny}note %Ss %>Hs"
-                + " %<st %tr %ts.%03tu %6tr %>a %Ss/%03>Hs %<st %rm %ru %[un %Sh/%<a %mt",
+            "logformat cp_access cp2 %{cp_decision}note %{cp_rule}note %{would_deny}note %Ss %>Hs"
+                + " %<st %tr %#>rd %ts.%03tu %6tr %>a %Ss/%03>Hs %<st %rm %ru %[un %Sh/%<a %mt",
             "acl cp_probes all-of localhost manager",
             "access_log stdio:/dev/stdout cp_access !cp_probes");
   }
@@ -38,7 +38,7 @@ class LoggingSectionTest {
   void jsonIsTheAgentsFieldListEachUrlEncodedSoNoneHoldsASpace() {
     String json = LoggingSection.logformat(AccessLogFormat.JSON, true);
     assertThat(json).isEqualTo(LoggingSection.logformat(AccessLogFormat.JSON, false));
-    assertThat(json).startsWith("cpj1 %{cp_decision}note %{cp_rule}note %{would_deny}note ");
+    assertThat(json).startsWith("cpj2 %{cp_decision}note %{cp_rule}note %{would_deny}note ");
     String fields = json.substring(LoggingSection.DECISION_PREFIX.length() + 1);
     // the agent's JsonLog.FIELDS: time, client, user, method, scheme, host, port, path, status,
     // bytes, duration_ms, result, sni, bump_mode, server, hierarchy, mime, user_agent

@@ -22,7 +22,16 @@ public enum EventReason {
           + " admission or Pod Security (Degraded=True, PodsRejected)."),
   DependentRejected(
       EventType.Warning,
-      "The API server refused an object the operator applies (Degraded=True, DependentRejected).");
+      "The API server refused an object the operator applies (Degraded=True, DependentRejected)."),
+  RequestsDenied(
+      EventType.Normal,
+      "The proxy denied requests in the last window (the operator's denialEvents.interval, 5 min"
+          + " by default): how many, per rule, and the host denied most. None when nothing was"
+          + " denied."),
+  RequestsWouldBeDenied(
+      EventType.Normal,
+      "Audit mode: requests the proxy let through that Enforce would deny, in the last window, per"
+          + " rule with the host denied most. None when there were none.");
 
   /** The Event's {@code type}. */
   public enum EventType {

@@ -14,15 +14,25 @@ import java.util.TreeMap;
  * write), the agent counts each request by the fields the compiler's logformat puts first and
  * writes the rest of the line, the format the user chose, to the container's stdout.
  *
- * <p>A line starts with {@code cp1 DECISION RULE WOULD_DENY RESULT STATUS BYTES MILLIS } (Squid's
- * {@code %{cp_decision}note %{cp_rule}note %{would_deny}note %Ss %>Hs %<st %tr}). A line without
- * that prefix, or with a rule name this agent does not know, is counted as {@code rule="unknown"},
- * forwarded whole, and reported once on stderr; it never stops the log.
+ * <p>A line starts with {@code cp2 DECISION RULE WOULD_DENY RESULT STATUS BYTES MILLIS HOST }
+ * (Squid's {@code %{cp_decision}note %{cp_rule}note %{would_deny}note %Ss %>Hs %<st %tr %#>rd}),
+ * or, as configs compiled before the host was added have it, {@code cp1} and the same without HOST.
+ * Denied requests (and in Audit mode those that would be) are also kept by rule and host for a
+ * while ({@link Denials}, {@code /denials}). A line without that prefix, or with a rule name this
+ * agent does not know, is counted as {@code rule="unknown"}, forwarded whole, and reported once on
+ * stderr; it never stops the log.
  */
 public final class AccessLog {
   static final String TAG = "cp1";
   static final String JSON_TAG = "cpj1";
+
+  /** The tags of the prefix with the request's host as a ninth field (the compiler's since 0.x). */
+  static final String TAG_WITH_HOST = "cp2";
+
+  static final String JSON_TAG_WITH_HOST = "cpj2";
+
   static final int PREFIX_FIELDS = 8;
+  static final int PREFIX_FIELDS_WITH_HOST = 9;
   static final String UNKNOWN = "unknown";
 
   /** The rule names a generated squid.conf logs (the compiler's AccessSection.RULES). */
@@ -89,7 +99,9 @@ public final class AccessLog {
     RULE_ALLOW = names.indexOf("allow");
   }
 
-  private static final byte[] TAG_BYTES = TAG.getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] TAG_SPACE = (TAG + " ").getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] TAG_WITH_HOST_SPACE =
+      (TAG_WITH_HOST + " ").getBytes(StandardCharsets.US_ASCII);
 
   private final String mode;
 
@@ -108,7 +120,10 @@ public final class AccessLog {
   private final long[] responses = new long[CODE_CLASSES.length];
 
   /** Where the prefix's fields end in the line {@link #pump} parses (reused: one pump thread). */
-  private final int[] ends = new int[PREFIX_FIELDS];
+  private final int[] ends = new int[PREFIX_FIELDS_WITH_HOST];
+
+  /** The denied requests by rule and host, for {@code /denials}. */
+  private final Denials denials;
 
   private boolean reportedMalformed;
   private boolean reportedUnknownRule;
@@ -118,7 +133,23 @@ public final class AccessLog {
    *     or custom
    */
   public AccessLog(String mode) {
+    this(mode, new Denials());
+  }
+
+  /** With the denials kept in {@code denials} (tests). */
+  public AccessLog(String mode, Denials denials) {
     this.mode = mode == null || mode.isBlank() ? "enforce" : mode;
+    this.denials = denials;
+  }
+
+  /** The proxy's access mode as counted: enforce, audit or custom. */
+  public String mode() {
+    return mode;
+  }
+
+  /** The denied requests kept for {@code /denials}. */
+  public Denials denials() {
+    return denials;
   }
 
   /**
@@ -144,6 +175,11 @@ public final class AccessLog {
       return fields[4];
     }
 
+    /** The request's host (URL-encoded by Squid), "-" when the prefix has none. */
+    String host() {
+      return fields.length > PREFIX_FIELDS ? fields[PREFIX_FIELDS] : "-";
+    }
+
     /**
      * What Squid did: the decision note (allow, deny) or, without one (extraConfig, no generated
      * rule), deny for TCP_DENIED*, none for NONE_NONE (nothing was served: a connection closed
@@ -159,9 +195,19 @@ public final class AccessLog {
   }
 
   static Prefix split(String line) {
-    String[] f = new String[PREFIX_FIELDS];
+    int first = line.indexOf(' ');
+    String tag = first < 0 ? "" : line.substring(0, first);
+    int count;
+    if (tag.equals(TAG) || tag.equals(JSON_TAG)) {
+      count = PREFIX_FIELDS;
+    } else if (tag.equals(TAG_WITH_HOST) || tag.equals(JSON_TAG_WITH_HOST)) {
+      count = PREFIX_FIELDS_WITH_HOST;
+    } else {
+      return null;
+    }
+    String[] f = new String[count];
     int pos = 0;
-    for (int i = 0; i < PREFIX_FIELDS; i++) {
+    for (int i = 0; i < count; i++) {
       int sp = line.indexOf(' ', pos);
       if (sp < 0 || sp == pos) {
         return null;
@@ -169,10 +215,7 @@ public final class AccessLog {
       f[i] = line.substring(pos, sp);
       pos = sp + 1;
     }
-    if (!f[0].equals(TAG) && !f[0].equals(JSON_TAG)) {
-      return null;
-    }
-    return new Prefix(f, pos, f[0].equals(JSON_TAG));
+    return new Prefix(f, pos, tag.equals(JSON_TAG) || tag.equals(JSON_TAG_WITH_HOST));
   }
 
   /**
@@ -251,7 +294,13 @@ public final class AccessLog {
     if (rule == RULE_UNKNOWN) {
       reportUnknownRule(d.rule());
     }
-    count(decisionIndex(d.decision()), rule, d.bytes(), d.seconds());
+    int decision = decisionIndex(d.decision());
+    count(decision, rule, d.bytes(), d.seconds());
+    if (decision == DENY || decision == WOULD_DENY) {
+      String host = JsonLog.decode(p.host());
+      denials.record(
+          DECISIONS[decision], RULE_NAMES[rule], host == null ? null : Denials.host(host));
+    }
     byte[] status = p.fields()[5].getBytes(StandardCharsets.ISO_8859_1);
     responses[codeClass(status, 0, status.length)]++;
     return out;
@@ -505,14 +554,22 @@ public final class AccessLog {
   }
 
   /**
-   * The usual line, on its bytes: a text-format line ({@code cp1}) whose rule names are known and
-   * whose numbers parse is counted, and where the part to forward begins is returned; anything else
-   * returns -1, uncounted, for {@link #handle} (the same result, by way of Strings).
+   * The usual line, on its bytes: a text-format line ({@code cp1} or {@code cp2}) whose rule names
+   * are known and whose numbers parse is counted, and where the part to forward begins is returned;
+   * anything else returns -1, uncounted, for {@link #handle} (the same result, by way of Strings).
    */
   private int countTextLine(byte[] b, int off, int len) {
     int end = off + len;
     int pos = off;
-    for (int i = 0; i < PREFIX_FIELDS; i++) {
+    int fields;
+    if (startsWith(b, off, end, TAG_WITH_HOST_SPACE)) {
+      fields = PREFIX_FIELDS_WITH_HOST;
+    } else if (startsWith(b, off, end, TAG_SPACE)) {
+      fields = PREFIX_FIELDS;
+    } else {
+      return -1;
+    }
+    for (int i = 0; i < fields; i++) {
       int sp = pos;
       while (sp < end && b[sp] != ' ') {
         sp++;
@@ -522,9 +579,6 @@ public final class AccessLog {
       }
       ends[i] = sp;
       pos = sp + 1;
-    }
-    if (!equals(b, off, ends[0], TAG_BYTES)) {
-      return -1;
     }
     long bytes = number(b, ends[5] + 1, ends[6]);
     long millis = number(b, ends[6] + 1, ends[7]);
@@ -558,6 +612,14 @@ public final class AccessLog {
       rule = wouldDeny;
     }
     count(decision, rule, bytes, millis / 1000.0);
+    if (decision == DENY || decision == WOULD_DENY) {
+      if (fields == PREFIX_FIELDS_WITH_HOST) {
+        // Squid URL-encodes the host (%#): an unusual one takes the String path
+        denials.record(DECISIONS[decision], RULE_NAMES[rule], hostOf(b, ends[7] + 1, ends[8]));
+      } else {
+        denials.record(DECISIONS[decision], RULE_NAMES[rule], null);
+      }
+    }
     responses[codeClass(b, ends[4] + 1, ends[5])]++;
     return pos;
   }
@@ -580,6 +642,18 @@ public final class AccessLog {
       }
     }
     return RULE_UNKNOWN;
+  }
+
+  /** The host field {@code b[from, to)} as {@link Denials} keeps it, URL-decoded. */
+  private static String hostOf(byte[] b, int from, int to) {
+    for (int i = from; i < to; i++) {
+      if (b[i] == '%') {
+        String decoded =
+            JsonLog.decode(new String(b, from, to - from, StandardCharsets.ISO_8859_1));
+        return decoded == null ? null : Denials.host(decoded);
+      }
+    }
+    return Denials.host(b, from, to);
   }
 
   /** The index in {@link #CODE_CLASSES} of the status code {@code b[from, to)}. */

@@ -25,8 +25,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /**
- * {@code /health}, {@code /ready}, {@code /metrics} on the health port, built so that the kubelet's
- * probes (1 s timeout) never wait behind slow clients or scrapes:
+ * {@code /health}, {@code /ready}, {@code /metrics} and {@code /denials} on the health port, built
+ * so that the kubelet's probes (1 s timeout) never wait behind slow clients or scrapes:
  *
  * <ul>
  *   <li>One selector thread accepts connections and reads request headers without blocking, so a
@@ -34,9 +34,10 @@ import java.util.function.Supplier;
  *       must be complete within {@link #HEADER_DEADLINE_MILLIS}, or the connection is closed; at
  *       most {@link #MAX_CONNECTIONS} connections are open, and a new one evicts the oldest that is
  *       still sending its headers.
- *   <li>Complete requests run on two bounded pools: {@code /health} and {@code /ready} on the probe
- *       pool, {@code /metrics} (two cache manager reads of up to 2 s) on its own pool. A full queue
- *       answers 503 at once instead of queueing without end.
+ *   <li>Complete requests run on two bounded pools: {@code /health}, {@code /ready} and {@code
+ *       /denials} (a read of the agent's memory) on the probe pool, {@code /metrics} (two cache
+ *       manager reads of up to 2 s) on its own pool. A full queue answers 503 at once instead of
+ *       queueing without end.
  *   <li>Responses are written by the selector thread, without blocking, within {@link
  *       #WRITE_DEADLINE_MILLIS}: a scraper that does not read its response holds nothing.
  *   <li>Every response closes its connection (the kubelet opens one per probe).
@@ -62,6 +63,16 @@ public final class HealthServer {
     boolean ready();
 
     String metrics();
+
+    /**
+     * The answer of {@code /denials} for the query string (without '?', possibly empty): {@link
+     * Denials#answer}; null when the agent does not count decisions (404).
+     *
+     * @throws IllegalArgumentException with one line for the client (400)
+     */
+    default String denials(String query) {
+      return null;
+    }
   }
 
   private final Checks checks;
@@ -239,6 +250,7 @@ public final class HealthServer {
     String target = parts[1];
     int q = target.indexOf('?');
     String path = q < 0 ? target : target.substring(0, q);
+    String query = q < 0 ? "" : target.substring(q + 1);
     switch (path) {
       case "/health" ->
           dispatch(
@@ -264,6 +276,25 @@ public final class HealthServer {
       case "/metrics" ->
           dispatch(
               c, metrics, head0, () -> new Answer(200, Metrics.CONTENT_TYPE, checks.metrics()));
+      case "/denials" ->
+          dispatch(
+              c,
+              probes,
+              head0,
+              () -> {
+                try {
+                  String body = checks.denials(query);
+                  return body == null
+                      ? new Answer(
+                          404,
+                          "text/plain; charset=utf-8",
+                          "this proxy's access log is not counted (accessLog.decisions)\n")
+                      : new Answer(200, "application/json", body);
+                } catch (IllegalArgumentException e) {
+                  return new Answer(
+                      400, "text/plain; charset=utf-8", AccessLog.bounded(e.getMessage()) + "\n");
+                }
+              });
       default -> respond(c, 404, "text/plain; charset=utf-8", "not found\n", head0);
     }
   }

@@ -97,7 +97,7 @@ public final class Runner implements HealthServer.Checks {
             + cfg.healthBind()
             + ":"
             + health.port()
-            + " (/health, /ready, /metrics)");
+            + " (/health, /ready, /metrics, /denials)");
     Thread zombies = new Thread(this::watchZombies, "zombie-watch");
     zombies.setDaemon(true);
     zombies.start();
@@ -346,6 +346,11 @@ public final class Runner implements HealthServer.Checks {
   @Override
   public boolean ready() {
     return !shuttingDown.get() && squidAlive() && manager.get("info", READY_TIMEOUT_MILLIS).ok();
+  }
+
+  @Override
+  public String denials(String query) {
+    return accessLog == null ? null : accessLog.denials().answer(query, accessLog.mode());
   }
 
   @Override

@@ -24,6 +24,8 @@ class HealthServerTest {
   HealthServer server;
   int port;
   volatile long metricsMillis;
+  final AtomicBoolean counting = new AtomicBoolean(true);
+  final Denials denials = new Denials();
 
   static void sleep(long millis) {
     try {
@@ -54,6 +56,11 @@ class HealthServerTest {
               public String metrics() {
                 sleep(metricsMillis);
                 return new Metrics().metric("squid_up", "gauge", "up", 1).text();
+              }
+
+              @Override
+              public String denials(String query) {
+                return counting.get() ? denials.answer(query, "enforce") : null;
               }
             });
     server.start();
@@ -88,6 +95,21 @@ class HealthServerTest {
     assertThat(get("/ready"))
         .extracting(CacheManager.Response::status, CacheManager.Response::body)
         .containsExactly(503, "NOT READY");
+  }
+
+  @Test
+  void denialsAnswerJsonOrOneLineWhyNot() {
+    CacheManager.Response d = get("/denials?from=0");
+    assertThat(d.status()).isEqualTo(200);
+    assertThat(d.body()).startsWith("{\"bucketSeconds\":10,\"from\":0,").endsWith("]}\n");
+    CacheManager.Response bad = get("/denials?from=now");
+    assertThat(bad)
+        .extracting(CacheManager.Response::status, CacheManager.Response::body)
+        .containsExactly(400, "from='now' is not a number of seconds since the epoch\n");
+    counting.set(false);
+    assertThat(get("/denials"))
+        .extracting(CacheManager.Response::status, CacheManager.Response::body)
+        .containsExactly(404, "this proxy's access log is not counted (accessLog.decisions)\n");
   }
 
   @Test

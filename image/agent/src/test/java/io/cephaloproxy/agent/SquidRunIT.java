@@ -369,8 +369,8 @@ class SquidRunIT {
         Files.readString(conf)
             .replace(
                 "access_log stdio:/dev/stdout\n",
-                "logformat cp_access cp1 %{cp_decision}note %{cp_rule}note %{would_deny}note %Ss"
-                    + " %>Hs %<st %tr %ts.%03tu %6tr %>a %Ss/%03>Hs %<st %rm %ru %[un %Sh/%<a %mt\n"
+                "logformat cp_access cp2 %{cp_decision}note %{cp_rule}note %{would_deny}note %Ss"
+                    + " %>Hs %<st %tr %#>rd %ts.%03tu %6tr %>a %Ss/%03>Hs %<st %rm %ru %[un %Sh/%<a %mt\n"
                     + "acl cp_probes all-of localhost manager\n"
                     + "access_log stdio:/dev/stdout cp_access !cp_probes\n"));
     Path props = etc.resolve(AgentConfig.PROPERTIES_FILE);
@@ -412,8 +412,22 @@ class SquidRunIT {
         .doesNotContain("rule=\"unknown\"");
     // Squid (UID 65534 when run as root) re-opened /dev/stdout, the agent's pipe; the container log
     // has Squid's native format only
+    // the denied requests by rule and host, once their 10-second bucket is complete
+    long wait = System.nanoTime() + 25_000_000_000L;
+    String denials;
+    // (the three may fall into two buckets: wait until both are complete)
+    while (!(denials = health("/denials").body())
+        .contains("\"rule\":\"denied-domain\",\"requests\":3,")) {
+      assertThat(System.nanoTime()).as("/denials: " + denials).isLessThan(wait);
+      Thread.sleep(200);
+    }
+    assertThat(denials)
+        .contains(
+            "{\"decision\":\"deny\",\"rule\":\"denied-domain\",\"requests\":3,"
+                + "\"hosts\":[{\"host\":\"bad.test\",\"requests\":3}]}")
+        .contains("\"mode\":\"enforce\"");
     assertThat(Files.readString(out))
-        .doesNotContain("cp1 ")
+        .doesNotContain("cp2 ")
         .containsPattern(
             "(?m)^\\d+\\.\\d{3} +\\d+ 127\\.0\\.0\\.1 TCP_MISS/200 \\d+ GET http://127.0.0.1:\\d+/hello ")
         .containsPattern(

@@ -91,6 +91,59 @@ public record ProxyModel(
     return SquidProxyResources.serviceName(name);
   }
 
+  /**
+   * This model with {@code peers} admitted to the health port as well (the operator's pods, {@link
+   * HealthPeers}); the same model when there are none.
+   */
+  public ProxyModel withHealthPeers(
+      List<io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeer> peers) {
+    if (peers.isEmpty()) {
+      return this;
+    }
+    List<io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeer> from =
+        new java.util.ArrayList<>(networkPolicy.metricsFrom());
+    from.addAll(peers);
+    NetworkPolicy np =
+        new NetworkPolicy(
+            networkPolicy.enabled(),
+            networkPolicy.allowedClientCidrs(),
+            networkPolicy.deniedDestinationCidrs(),
+            networkPolicy.allowedDestinationCidrs(),
+            List.copyOf(from));
+    return new ProxyModel(
+        name,
+        namespace,
+        image,
+        imagePullPolicy,
+        imagePullSecrets,
+        replicas,
+        autoscaling,
+        port,
+        workers,
+        serviceType,
+        serviceAnnotations,
+        resources,
+        nodeSelector,
+        tolerations,
+        affinity,
+        topologySpreadConstraints,
+        podLabels,
+        podAnnotations,
+        priorityClassName,
+        runAsUser,
+        runAsGroup,
+        fsGroup,
+        terminationGracePeriodSeconds,
+        shutdownLifetimeSeconds,
+        pdb,
+        np,
+        persistentCache,
+        configFiles,
+        volumes,
+        configHash,
+        copiedFiles);
+  }
+
   public boolean pdbNeeded() {
     int least = autoscaling != null ? autoscaling.minReplicas() : replicas;
     return pdb.enabled() && least > 1;

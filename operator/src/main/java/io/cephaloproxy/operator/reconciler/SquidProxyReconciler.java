@@ -113,6 +113,7 @@ public class SquidProxyReconciler implements Reconciler<SquidProxy> {
   private static final Logger LOG = LoggerFactory.getLogger(SquidProxyReconciler.class);
 
   private final String defaultImage;
+  private final List<io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeer> healthPeers;
   private final Guardrails guardrails;
   private final ClusterProxy clusterProxy;
   private final Clock clock;
@@ -183,6 +184,21 @@ public class SquidProxyReconciler implements Reconciler<SquidProxy> {
       ClusterProxy clusterProxy,
       Clock clock,
       OperatorMetrics metrics) {
+    this(defaultImage, guardrails, clusterProxy, clock, metrics, List.of());
+  }
+
+  /**
+   * @param healthPeers peers every proxy's NetworkPolicy admits to the health port besides its
+   *     metrics scrapers: the operator's own pods ({@code model.HealthPeers})
+   */
+  public SquidProxyReconciler(
+      String defaultImage,
+      Guardrails guardrails,
+      ClusterProxy clusterProxy,
+      Clock clock,
+      OperatorMetrics metrics,
+      List<io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeer> healthPeers) {
+    this.healthPeers = List.copyOf(healthPeers);
     this.defaultImage = defaultImage;
     this.guardrails = guardrails;
     this.clusterProxy = clusterProxy;
@@ -420,7 +436,8 @@ public class SquidProxyReconciler implements Reconciler<SquidProxy> {
         // not promoted: the Deployment keeps its pod template (the last good config)
         WorkflowModel.keepTemplate(context, current.get().getSpec().getTemplate());
       }
-      WorkflowModel.put(context, model);
+      // the operator's pods may read the health port (/denials for the summary Events)
+      WorkflowModel.put(context, model.withHealthPeers(healthPeers));
       context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
     } else {
       LOG.info(
@@ -483,6 +500,11 @@ public class SquidProxyReconciler implements Reconciler<SquidProxy> {
                 p ->
                     p.reason() == ConditionReason.MissingReference
                         && p.message().startsWith("Secret "));
+  }
+
+  /** The proxy's pods in the operator's cache (proxy pods and check pods); empty before start. */
+  public List<Pod> cachedPods(String ns, String name) {
+    return pods == null ? List.of() : proxyPods(ns, name);
   }
 
   /** The proxy's pods (informer cache: proxy pods and check pods). */

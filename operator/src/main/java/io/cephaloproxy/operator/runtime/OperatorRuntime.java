@@ -1,5 +1,8 @@
 package io.cephaloproxy.operator.runtime;
 
+import io.cephaloproxy.operator.denials.DenialPoller;
+import io.cephaloproxy.operator.model.HealthPeers;
+import io.cephaloproxy.operator.reconciler.EventRecorder;
 import io.cephaloproxy.operator.reconciler.OperatorMetrics;
 import io.cephaloproxy.operator.reconciler.SquidProxyReconciler;
 import io.fabric8.kubernetes.client.Config;
@@ -41,7 +44,11 @@ public final class OperatorRuntime implements AutoCloseable {
   private final PrometheusMeterRegistry registry;
   private final SquidProxyReconciler reconciler;
   private final OperatorMetrics operatorMetrics;
+  private final DenialPoller denials;
   private volatile boolean stopping;
+
+  /** Whether this process holds the leader lease (always, without leader election). */
+  private volatile boolean leading;
 
   /**
    * Dependents are server-side applied and compared by JOSDK's SSA matcher (its default), the
@@ -78,7 +85,10 @@ public final class OperatorRuntime implements AutoCloseable {
                         LeaderElectionConfiguration.RETRY_PERIOD_DEFAULT_VALUE,
                         settings.identity().orElse(null),
                         new LeaderCallbacks(
-                            () -> LOG.info("became the leader"),
+                            () -> {
+                              leading = true;
+                              LOG.info("became the leader");
+                            },
                             this::lostLease,
                             leader -> LOG.info("leader is {}", leader)),
                         false));
@@ -91,7 +101,21 @@ public final class OperatorRuntime implements AutoCloseable {
             settings.guardrails(),
             settings.clusterProxy(),
             Clock.systemUTC(),
-            operatorMetrics);
+            operatorMetrics,
+            HealthPeers.operator(
+                settings.denialEvents(), settings.podNamespace(), settings.operatorPodLabels()));
+    this.leading = !settings.leaderElection();
+    this.denials =
+        settings.denialEvents()
+            ? new DenialPoller(
+                settings.denialEventsInterval(),
+                reconciler::cachedProxies,
+                reconciler::cachedPods,
+                new EventRecorder(client, Clock.systemUTC()),
+                Clock.systemUTC(),
+                () -> leading && !stopping,
+                io.cephaloproxy.api.v1alpha1.Defaults.HEALTH_PORT)
+            : null;
     operator.register(
         reconciler,
         c -> {
@@ -189,6 +213,9 @@ public final class OperatorRuntime implements AutoCloseable {
 
   public void start() {
     operator.start();
+    if (denials != null) {
+      denials.start();
+    }
     LOG.info("operator started");
   }
 
@@ -216,6 +243,9 @@ public final class OperatorRuntime implements AutoCloseable {
   @Override
   public void close() {
     stopping = true;
+    if (denials != null) {
+      denials.close();
+    }
     operator.stop();
     reconciler.close();
   }

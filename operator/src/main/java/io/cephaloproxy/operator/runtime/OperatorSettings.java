@@ -2,11 +2,13 @@ package io.cephaloproxy.operator.runtime;
 
 import io.cephaloproxy.operator.model.ClusterProxy;
 import io.cephaloproxy.operator.model.Guardrails;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.TreeMap;
 
 /**
  * The operator's configuration, read from the environment (see docs/operator.md). Pure: no I/O, so
@@ -23,7 +25,10 @@ public record OperatorSettings(
     LogFormat logFormat,
     String logLevel,
     Guardrails guardrails,
-    ClusterProxy clusterProxy) {
+    ClusterProxy clusterProxy,
+    Duration denialEventsInterval,
+    Optional<String> podNamespace,
+    Map<String, String> operatorPodLabels) {
 
   public static final String LEASE_NAME = "cephaloproxy-operator-leader";
 
@@ -32,8 +37,18 @@ public record OperatorSettings(
     JSON
   }
 
+  /** The default of DENIAL_EVENTS_INTERVAL: one summary Event per proxy every 5 minutes at most. */
+  public static final Duration DEFAULT_DENIAL_EVENTS_INTERVAL = Duration.ofMinutes(5);
+
+  /** The agent keeps denials in buckets of 10 s for an hour: the interval is within that. */
+  static final long DENIAL_BUCKET_SECONDS = 10;
+
+  static final Duration MAX_DENIAL_EVENTS_INTERVAL = Duration.ofMinutes(30);
+
   public OperatorSettings {
     watchNamespaces = List.copyOf(watchNamespaces);
+    operatorPodLabels =
+        java.util.Collections.unmodifiableSortedMap(new TreeMap<>(operatorPodLabels));
     Objects.requireNonNull(squidImage);
   }
 
@@ -87,6 +102,8 @@ public record OperatorSettings(
                 env,
                 "ALLOW_UPSTREAM_TO_DENIED_DESTINATIONS",
                 Guardrails.DEFAULTS.allowUpstreamToDeniedDestinations()));
+    Duration denialInterval = parseDenialInterval(env.get("DENIAL_EVENTS_INTERVAL"));
+    Map<String, String> podLabels = parseLabels(env.getOrDefault("OPERATOR_POD_LABELS", ""));
     return new OperatorSettings(
         namespaces,
         leaderElection,
@@ -98,7 +115,76 @@ public record OperatorSettings(
         format,
         level,
         guardrails,
-        ClusterProxy.fromEnvironment(env));
+        ClusterProxy.fromEnvironment(env),
+        denialInterval,
+        nonBlank(env.get("POD_NAMESPACE")),
+        podLabels);
+  }
+
+  /** Whether the operator polls its proxies' denied requests and writes summary Events. */
+  public boolean denialEvents() {
+    return !denialEventsInterval.isZero();
+  }
+
+  /**
+   * DENIAL_EVENTS_INTERVAL: how often at most a proxy gets a summary Event of its denied requests,
+   * and the window it summarises: {@code 30s}, {@code 5m} (whole multiples of 10 s, 10 s to 30
+   * min), {@code 0} to turn the Events off.
+   */
+  static Duration parseDenialInterval(String v) {
+    if (v == null || v.isBlank()) {
+      return DEFAULT_DENIAL_EVENTS_INTERVAL;
+    }
+    String t = v.trim();
+    if (t.equals("0")) {
+      return Duration.ZERO;
+    }
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("([0-9]{1,5})(s|m)").matcher(t);
+    Duration d = null;
+    if (m.matches()) {
+      long n = Long.parseLong(m.group(1));
+      d = m.group(2).equals("m") ? Duration.ofMinutes(n) : Duration.ofSeconds(n);
+    }
+    if (d == null
+        || d.getSeconds() % DENIAL_BUCKET_SECONDS != 0
+        || d.getSeconds() < DENIAL_BUCKET_SECONDS
+        || d.compareTo(MAX_DENIAL_EVENTS_INTERVAL) > 0) {
+      throw new IllegalArgumentException(
+          "DENIAL_EVENTS_INTERVAL: '"
+              + t
+              + "' is not a whole number of 10 seconds from 10s to 30m (such as 30s or 5m), or 0"
+              + " to turn the denial summary Events off");
+    }
+    return d;
+  }
+
+  /**
+   * OPERATOR_POD_LABELS: {@code key=value,...}, the labels of the operator's own pods (the chart
+   * sets them): with POD_NAMESPACE, the peer every proxy's NetworkPolicy admits to the health port
+   * so that the operator can read {@code /denials}.
+   */
+  static Map<String, String> parseLabels(String v) {
+    Map<String, String> labels = new TreeMap<>();
+    for (String pair : v.split(",")) {
+      String p = pair.trim();
+      if (p.isEmpty()) {
+        continue;
+      }
+      int eq = p.indexOf('=');
+      String key = eq < 0 ? p : p.substring(0, eq).trim();
+      String value = eq < 0 ? null : p.substring(eq + 1).trim();
+      if (value == null
+          || !key.matches("([a-z0-9.-]{1,253}/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?")
+          || !value.matches("([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?")) {
+        throw new IllegalArgumentException(
+            "OPERATOR_POD_LABELS: '"
+                + (p.length() > 100 ? p.substring(0, 100) + "..." : p)
+                + "' is not a label key=value (the operator pods' labels, such as"
+                + " app.kubernetes.io/name=cephaloproxy-operator)");
+      }
+      labels.put(key, value);
+    }
+    return labels;
   }
 
   public boolean watchesAllNamespaces() {

@@ -280,6 +280,63 @@ class ProxyObjectsTest {
         .containsExactly("proxy");
   }
 
+  @Test
+  void theOperatorsOwnPodsAreAdmittedToTheHealthPortForTheDenialSummaries() {
+    var peers =
+        HealthPeers.operator(
+            true,
+            java.util.Optional.of("cephaloproxy-system"),
+            Map.of(
+                "app.kubernetes.io/name", "cephaloproxy-operator",
+                "app.kubernetes.io/component", "operator"));
+    // the user admits no scrapers: only the operator's pods reach the health port
+    var none = healthRule("networkPolicy: {enabled: true, metricsFrom: []}", peers);
+    assertThat(none.getPorts().get(0).getPort().getStrVal()).isEqualTo("health");
+    assertThat(none.getFrom()).hasSize(1);
+    var operator = none.getFrom().get(0);
+    assertThat(operator.getNamespaceSelector().getMatchLabels())
+        .containsExactlyEntriesOf(Map.of("kubernetes.io/metadata.name", "cephaloproxy-system"));
+    assertThat(operator.getPodSelector().getMatchLabels())
+        .isEqualTo(
+            Map.of(
+                "app.kubernetes.io/name", "cephaloproxy-operator",
+                "app.kubernetes.io/component", "operator"));
+    assertThat(operator.getIpBlock()).isNull();
+    // with the default scrapers: Prometheus first, then the operator
+    assertThat(healthRule("networkPolicy: {enabled: true}", peers).getFrom())
+        .hasSize(2)
+        .element(1)
+        .isEqualTo(operator);
+    // Events off, or the operator does not know where it runs: no peer
+    assertThat(
+            HealthPeers.operator(
+                false, java.util.Optional.of("ns"), Map.of("app.kubernetes.io/name", "x")))
+        .isEmpty();
+    assertThat(
+            HealthPeers.operator(
+                true, java.util.Optional.empty(), Map.of("app.kubernetes.io/name", "x")))
+        .isEmpty();
+  }
+
+  static io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyIngressRule healthRule(
+      String specYaml,
+      List<io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeer> peers) {
+    io.cephaloproxy.api.v1alpha1.SquidProxy sp =
+        io.fabric8.kubernetes.client.utils.Serialization.unmarshal(
+            "apiVersion: cephaloproxy.io/v1alpha1\nkind: SquidProxy\nmetadata: {name: np, namespace: ns}\nspec:\n"
+                + specYaml.indent(2),
+            io.cephaloproxy.api.v1alpha1.SquidProxy.class);
+    ProxyModel m =
+        ModelFactory.create(sp, "ghcr.io/cephaloproxy/squid:test", (k, n) -> null, false)
+            .model()
+            .orElseThrow();
+    var rules = ProxyObjects.networkPolicy(m.withHealthPeers(peers)).getSpec().getIngress();
+    return rules.stream()
+        .filter(r -> r.getPorts().get(0).getPort().getStrVal().equals("health"))
+        .findFirst()
+        .orElseThrow();
+  }
+
   static List<HasMetadata> renderSpec(String specYaml) {
     io.cephaloproxy.api.v1alpha1.SquidProxy sp =
         io.fabric8.kubernetes.client.utils.Serialization.unmarshal(

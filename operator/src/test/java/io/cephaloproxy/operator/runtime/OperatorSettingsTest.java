@@ -73,4 +73,40 @@ class OperatorSettingsTest {
     assertThatThrownBy(() -> OperatorSettings.fromEnvironment(Map.of("WATCH_NAMESPACES", "Team_A")))
         .hasMessage("WATCH_NAMESPACES: 'Team_A' is not a valid namespace name");
   }
+
+  @Test
+  void denialEventsEveryFiveMinutesByDefaultConfigurableAndOff() {
+    OperatorSettings d = OperatorSettings.fromEnvironment(Map.of());
+    assertThat(d.denialEventsInterval()).isEqualTo(java.time.Duration.ofMinutes(5));
+    assertThat(d.denialEvents()).isTrue();
+    assertThat(d.operatorPodLabels()).isEmpty();
+    assertThat(d.podNamespace()).isEmpty();
+    OperatorSettings s =
+        OperatorSettings.fromEnvironment(
+            Map.of(
+                "DENIAL_EVENTS_INTERVAL", "30s",
+                "POD_NAMESPACE", "cephaloproxy-system",
+                "OPERATOR_POD_LABELS",
+                    "app.kubernetes.io/name=cephaloproxy-operator, app.kubernetes.io/instance=op"));
+    assertThat(s.denialEventsInterval()).isEqualTo(java.time.Duration.ofSeconds(30));
+    assertThat(s.podNamespace()).contains("cephaloproxy-system");
+    assertThat(s.operatorPodLabels())
+        .containsExactly(
+            Map.entry("app.kubernetes.io/instance", "op"),
+            Map.entry("app.kubernetes.io/name", "cephaloproxy-operator"));
+    assertThat(
+            OperatorSettings.fromEnvironment(Map.of("DENIAL_EVENTS_INTERVAL", "0")).denialEvents())
+        .isFalse();
+    for (String bad : List.of("7s", "5", "31m", "1h", "0s", "-10s")) {
+      assertThatThrownBy(
+              () -> OperatorSettings.fromEnvironment(Map.of("DENIAL_EVENTS_INTERVAL", bad)))
+          .hasMessage(
+              "DENIAL_EVENTS_INTERVAL: '"
+                  + bad
+                  + "' is not a whole number of 10 seconds from 10s to 30m (such as 30s or 5m),"
+                  + " or 0 to turn the denial summary Events off");
+    }
+    assertThatThrownBy(() -> OperatorSettings.fromEnvironment(Map.of("OPERATOR_POD_LABELS", "app")))
+        .hasMessageStartingWith("OPERATOR_POD_LABELS: 'app' is not a label key=value");
+  }
 }

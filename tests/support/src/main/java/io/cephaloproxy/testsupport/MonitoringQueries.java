@@ -27,6 +27,24 @@ public final class MonitoringQueries {
 
   private MonitoringQueries() {}
 
+  /**
+   * The value of {@code cephaloproxy_requests_total{decision,rule,mode}} in a pod's exposition, 0
+   * when the series is absent.
+   */
+  public static long requests(String exposition, String decision, String rule, String mode) {
+    Matcher m =
+        Pattern.compile(
+                "(?m)^cephaloproxy_requests_total\\{decision=\""
+                    + Pattern.quote(decision)
+                    + "\",rule=\""
+                    + Pattern.quote(rule)
+                    + "\",mode=\""
+                    + Pattern.quote(mode)
+                    + "\"} ([0-9]+)$")
+            .matcher(exposition);
+    return m.find() ? Long.parseLong(m.group(1)) : 0;
+  }
+
   /** Every metric name in the files' queries (a histogram's as its _bucket, _sum or _count). */
   public static Set<String> metrics() {
     Set<String> names = new TreeSet<>();

@@ -26,6 +26,16 @@ class DecisionsIT extends SquidSuite {
             l -> l.contains(" " + method + " " + url + " ") || l.endsWith(" " + method + " " + url),
             java.time.Duration.ofSeconds(5));
     assertThat(line).as(method + " " + url).startsWith(head);
+    // the prefix's ninth field: the request's host, which the agent keeps for denied requests
+    assertThat(line.split(" ")[8]).as("host field of " + line).isEqualTo(host(method, url));
+  }
+
+  /** The host of a request as Squid logs it (%>rd): the URL's, or a CONNECT target's. */
+  static String host(String method, String url) {
+    if (method.equals("CONNECT")) {
+      return url.substring(0, url.lastIndexOf(':'));
+    }
+    return java.net.URI.create(url).getHost();
   }
 
   static String counted(SquidInstance squid, String mode, StringBuilder forwarded)
@@ -75,7 +85,7 @@ class DecisionsIT extends SquidSuite {
 
     assertThat(get(squid, "http://www.allowed.test/anonymous").status()).isEqualTo(407);
     assertDecision(
-        squid, "GET", "http://www.allowed.test/anonymous", "cp1 deny auth - TCP_DENIED 407 ");
+        squid, "GET", "http://www.allowed.test/anonymous", "cp2 deny auth - TCP_DENIED 407 ");
 
     Curl.Response outside =
         Curl.get(
@@ -86,15 +96,15 @@ class DecisionsIT extends SquidSuite {
             NetLab.OUTSIDE_CLIENT_IP);
     assertThat(outside.status()).as(outside.toString()).isEqualTo(403);
     assertDecision(
-        squid, "GET", "http://www.allowed.test/outside", "cp1 deny client - TCP_DENIED 403 ");
+        squid, "GET", "http://www.allowed.test/outside", "cp2 deny client - TCP_DENIED 403 ");
 
     String manager = "http://" + NetLab.PROXY_IP + ":3128/squid-internal-mgr/info";
     assertThat(get(squid, manager, user).status()).isEqualTo(403);
-    assertDecision(squid, "GET", manager, "cp1 deny manager - TCP_DENIED 403 ");
+    assertDecision(squid, "GET", manager, "cp2 deny manager - TCP_DENIED 403 ");
 
     assertThat(get(squid, "http://www.allowed.test:25/smtp", user).status()).isEqualTo(403);
     assertDecision(
-        squid, "GET", "http://www.allowed.test:25/smtp", "cp1 deny unsafe-port - TCP_DENIED 403 ");
+        squid, "GET", "http://www.allowed.test:25/smtp", "cp2 deny unsafe-port - TCP_DENIED 403 ");
 
     Curl.Response connect =
         get(
@@ -106,33 +116,33 @@ class DecisionsIT extends SquidSuite {
             lab.pki.originCaCert.toString());
     assertThat(connect.connectStatus()).as(connect.toString()).isEqualTo(403);
     assertDecision(
-        squid, "CONNECT", "www.allowed.test:8443", "cp1 deny connect-port - TCP_DENIED 403 ");
+        squid, "CONNECT", "www.allowed.test:8443", "cp2 deny connect-port - TCP_DENIED 403 ");
 
     assertThat(get(squid, "http://denied.test/d", user).status()).isEqualTo(403);
     assertDecision(
-        squid, "GET", "http://denied.test/d", "cp1 deny denied-domain - TCP_DENIED 403 ");
+        squid, "GET", "http://denied.test/d", "cp2 deny denied-domain - TCP_DENIED 403 ");
 
     assertThat(get(squid, "http://other.test/n", user).status()).isEqualTo(403);
     assertDecision(
-        squid, "GET", "http://other.test/n", "cp1 deny not-allowed-domain - TCP_DENIED 403 ");
+        squid, "GET", "http://other.test/n", "cp2 deny not-allowed-domain - TCP_DENIED 403 ");
 
     assertThat(get(squid, "http://link-local.test/l", user).status()).isEqualTo(403);
     assertDecision(
-        squid, "GET", "http://link-local.test/l", "cp1 deny denied-destination - TCP_DENIED 403 ");
+        squid, "GET", "http://link-local.test/l", "cp2 deny denied-destination - TCP_DENIED 403 ");
 
     assertThat(get(squid, "http://metadata.test/m", user).status()).isEqualTo(403);
     assertDecision(
-        squid, "GET", "http://metadata.test/m", "cp1 deny blocked-destination - TCP_DENIED 403 ");
+        squid, "GET", "http://metadata.test/m", "cp2 deny blocked-destination - TCP_DENIED 403 ");
 
     Curl.Response post =
         get(squid, "http://www.allowed.test/post", "--proxy-user", "alice:" + PASSWORD, "-d", "x");
     assertThat(post.status()).as(post.toString()).isEqualTo(403);
     assertDecision(
-        squid, "POST", "http://www.allowed.test/post", "cp1 - extra-config - TCP_DENIED 403 ");
+        squid, "POST", "http://www.allowed.test/post", "cp2 - extra-config - TCP_DENIED 403 ");
 
     Curl.Response ok = get(squid, "http://www.allowed.test/ok", user);
     assertThat(ok.status()).as(ok + squid.describe()).isEqualTo(200);
-    assertDecision(squid, "GET", "http://www.allowed.test/ok", "cp1 allow allow - TCP_MISS 200 ");
+    assertDecision(squid, "GET", "http://www.allowed.test/ok", "cp2 allow allow - TCP_MISS 200 ");
 
     StringBuilder forwarded = new StringBuilder();
     String metrics = counted(squid, "enforce", forwarded);
@@ -173,16 +183,16 @@ class DecisionsIT extends SquidSuite {
         """);
     assertThat(get(squid, "http://other.test/n").status()).isEqualTo(200);
     assertDecision(
-        squid, "GET", "http://other.test/n", "cp1 allow allow not-allowed-domain TCP_MISS 200 ");
+        squid, "GET", "http://other.test/n", "cp2 allow allow not-allowed-domain TCP_MISS 200 ");
     assertThat(get(squid, "http://denied.test/d").status()).isEqualTo(200);
     assertDecision(
-        squid, "GET", "http://denied.test/d", "cp1 allow allow denied-domain TCP_MISS 200 ");
+        squid, "GET", "http://denied.test/d", "cp2 allow allow denied-domain TCP_MISS 200 ");
     // the built-in block still denies in Audit mode, and names itself
     assertThat(get(squid, "http://metadata.test/m").status()).isEqualTo(403);
     assertDecision(
-        squid, "GET", "http://metadata.test/m", "cp1 deny blocked-destination - TCP_DENIED 403 ");
+        squid, "GET", "http://metadata.test/m", "cp2 deny blocked-destination - TCP_DENIED 403 ");
     assertThat(get(squid, "http://www.allowed.test/ok").status()).isEqualTo(200);
-    assertDecision(squid, "GET", "http://www.allowed.test/ok", "cp1 allow allow - TCP_MISS 200 ");
+    assertDecision(squid, "GET", "http://www.allowed.test/ok", "cp2 allow allow - TCP_MISS 200 ");
 
     String metrics = counted(squid, "audit", new StringBuilder());
     assertThat(metrics)

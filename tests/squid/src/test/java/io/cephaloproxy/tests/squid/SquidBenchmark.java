@@ -67,9 +67,9 @@ public final class SquidBenchmark {
         conf.lines()
             .filter(l -> !l.startsWith("acl cp_rule_") && !l.startsWith("# --- Decision notes"))
             .map(l -> l.startsWith("http_access ") ? l.replaceAll(" cp_rule_[a-z_]+", "") : l)
-            .map(l -> l.startsWith("logformat ") ? l.replaceFirst(" cp1 (\\S+ ){7}", " ") : l)
+            .map(l -> l.startsWith("logformat ") ? l.replaceFirst(" cp2 (\\S+ ){8}", " ") : l)
             .collect(Collectors.joining("\n", "", "\n"));
-    if (out.lines().anyMatch(l -> l.contains("cp_rule") || l.contains(" cp1 "))) {
+    if (out.lines().anyMatch(l -> l.contains("cp_rule") || l.contains(" cp2 "))) {
       throw new IllegalStateException("decision notes left in:\n" + out);
     }
     return out;
