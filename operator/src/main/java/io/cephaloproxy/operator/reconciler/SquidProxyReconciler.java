@@ -9,6 +9,7 @@ import io.cephaloproxy.api.v1alpha1.SquidProxyResources;
 import io.cephaloproxy.api.v1alpha1.SquidProxyStatus;
 import io.cephaloproxy.compiler.ValidationError;
 import io.cephaloproxy.operator.cluster.ClusterNetworks;
+import io.cephaloproxy.operator.dependent.AppliedTemplate;
 import io.cephaloproxy.operator.dependent.CacheClaimDependent;
 import io.cephaloproxy.operator.dependent.DeploymentDependent;
 import io.cephaloproxy.operator.dependent.HorizontalPodAutoscalerDependent;
@@ -434,7 +435,7 @@ public class SquidProxyReconciler implements Reconciler<SquidProxy> {
       }
       if (!(verdict instanceof ConfigCheck.Passed)) {
         // not promoted: the Deployment keeps its pod template (the last good config)
-        WorkflowModel.keepTemplate(context, current.get().getSpec().getTemplate());
+        WorkflowModel.keepTemplate(context, AppliedTemplate.of(current.get(), NAME));
       }
       // the operator's pods may read the health port (/denials for the summary Events)
       WorkflowModel.put(context, model.withHealthPeers(healthPeers));
