@@ -31,6 +31,7 @@ import java.util.concurrent.Future;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
@@ -243,9 +244,12 @@ class ParserDifferentialIT extends SquidSuite {
     }
   }
 
+  /** The image's Squid, once the first call needs it (its containers serve the whole class). */
+  private ImageSquid imageSquid;
+
   /**
    * Squid with these arguments on a config under the lab's directory: Debian's as the Squid UID, or
-   * the image's.
+   * the image's (in long-lived containers of the image, {@link ImageSquid}).
    */
   Cmd.Result squid(Path config, String... args) {
     String image = image();
@@ -258,21 +262,26 @@ class ParserDifferentialIT extends SquidSuite {
         config
             .getRoot()
             .resolve(config.subpath(0, 2)); // /tmp/cpsq-...: every file the config names
-    List<String> cmd =
-        new ArrayList<>(
-            List.of(
-                "docker",
-                "run",
-                "--rm",
-                "--network",
-                "none",
-                "-v",
-                root + ":" + root + ":ro",
-                "--entrypoint",
-                "/usr/sbin/squid",
-                image));
-    cmd.addAll(List.of(args));
-    return Cmd.run(Duration.ofSeconds(120), cmd);
+    ImageSquid squid;
+    synchronized (this) {
+      if (imageSquid == null) {
+        imageSquid = new ImageSquid(image, root);
+      }
+      squid = imageSquid;
+    }
+    if (!config.startsWith(squid.root())) {
+      throw new IllegalArgumentException(config + " is not under " + squid.root());
+    }
+    return squid.squid(Duration.ofSeconds(120), List.of(args));
+  }
+
+  @AfterAll
+  synchronized void stopImageSquid() {
+    if (imageSquid != null) {
+      System.out.printf("differential: %d containers of %s%n", imageSquid.containers(), image());
+      imageSquid.close();
+      imageSquid = null;
+    }
   }
 
   /** Differences between what the compiler wrote under {@code conf} and what Squid read. */
