@@ -21,23 +21,26 @@ public final class ReferencedData {
   private final Map<String, Map<String, byte[]>> secrets;
   private final Map<String, String> secretVersions;
   private final List<String> clusterNetworks;
+  private final List<String> noProxy;
 
   private ReferencedData(
       boolean complete,
       Map<String, Map<String, String>> configMaps,
       Map<String, Map<String, byte[]>> secrets,
       Map<String, String> secretVersions,
-      List<String> clusterNetworks) {
+      List<String> clusterNetworks,
+      List<String> noProxy) {
     this.complete = complete;
     this.configMaps = configMaps;
     this.secrets = secrets;
     this.secretVersions = secretVersions;
     this.clusterNetworks = clusterNetworks;
+    this.noProxy = noProxy;
   }
 
   /** Nothing known; references are neither validated nor hashed. */
   public static ReferencedData offline() {
-    return new ReferencedData(false, Map.of(), Map.of(), Map.of(), List.of());
+    return new ReferencedData(false, Map.of(), Map.of(), Map.of(), List.of(), List.of());
   }
 
   /**
@@ -50,7 +53,24 @@ public final class ReferencedData {
         configMaps,
         secrets,
         secretVersions,
-        cidrs.stream().filter(c -> Cidrs.problem(c) == null).map(Cidrs::normalize).toList());
+        cidrs.stream().filter(c -> Cidrs.problem(c) == null).map(Cidrs::normalize).toList(),
+        noProxy);
+  }
+
+  /**
+   * A copy that knows the operator's NO_PROXY entries (its environment's NO_PROXY split at commas,
+   * as given): destinations that a proxy with {@code upstream.fromClusterProxy: true} reaches
+   * directly instead of through the cluster proxy. The validator checks each entry ({@link
+   * NoProxy#problem}); the entries reach squid.conf only through ACL files.
+   */
+  public ReferencedData withNoProxy(List<String> entries) {
+    return new ReferencedData(
+        complete, configMaps, secrets, secretVersions, clusterNetworks, List.copyOf(entries));
+  }
+
+  /** The operator's NO_PROXY entries, as given (empty offline and when it has none). */
+  public List<String> noProxy() {
+    return noProxy;
   }
 
   /** The cluster's Service and Pod networks, as far as known (empty offline). */
@@ -140,6 +160,7 @@ public final class ReferencedData {
           Map.copyOf(configMaps),
           Map.copyOf(secrets),
           Map.copyOf(secretVersions),
+          List.of(),
           List.of());
     }
   }

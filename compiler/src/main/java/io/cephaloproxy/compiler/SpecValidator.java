@@ -388,6 +388,9 @@ public final class SpecValidator {
               + "without scheme, port or spaces");
     }
     range("spec.upstream.port", u.getPort(), 1, 65535);
+    if (Boolean.TRUE.equals(u.getFromClusterProxy())) {
+      noProxy(data.noProxy());
+    }
     if (u.getCredentialsSecret() != null) {
       ref(
           "spec.upstream.credentialsSecret",
@@ -400,6 +403,37 @@ public final class SpecValidator {
             "spec.upstream.credentialsSecret",
             "usernameKey and passwordKey must name different keys of the Secret");
       }
+    }
+  }
+
+  /**
+   * The operator's NO_PROXY, which a proxy with fromClusterProxy applies: one line naming the first
+   * bad entry (and how many more there are), since the fix is in the operator's environment, not in
+   * the spec.
+   */
+  private void noProxy(List<String> entries) {
+    List<String> problems =
+        entries.stream().map(NoProxy::problem).filter(Objects::nonNull).toList();
+    String where =
+        "fix NO_PROXY where the operator gets it (on OpenShift the cluster Proxy's noProxy;"
+            + " elsewhere the Subscription's config.env or the chart value extraEnv)";
+    if (!problems.isEmpty()) {
+      error(
+          "spec.upstream.fromClusterProxy",
+          "the operator's NO_PROXY entry "
+              + problems.get(0)
+              + (problems.size() > 1 ? " (and " + (problems.size() - 1) + " more bad entries)" : "")
+              + "; "
+              + where);
+    } else if (entries.size() > NoProxy.MAX_ENTRIES) {
+      error(
+          "spec.upstream.fromClusterProxy",
+          "the operator's NO_PROXY has "
+              + entries.size()
+              + " entries, more than "
+              + NoProxy.MAX_ENTRIES
+              + ": use domains (.example.com) and CIDRs that cover several; "
+              + where);
     }
   }
 

@@ -12,18 +12,40 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
-/** A YAML file with one SquidProxy and any ConfigMaps/Secrets next to it (as in examples/). */
+/**
+ * A YAML file with one SquidProxy and any ConfigMaps/Secrets next to it (as in examples/). A file
+ * {@code NAME.env} next to {@code NAME.yaml} gives the operator's environment the spec is compiled
+ * with: its line {@code NO_PROXY=...} (the golden spec of upstream.fromClusterProxy).
+ */
 public record ExampleFile(SquidProxy proxy, ReferencedData data) {
 
   public static ExampleFile load(Path file) throws IOException {
+    ExampleFile example;
     try (InputStream in = Files.newInputStream(file)) {
-      return parse(in);
+      example = parse(in);
     }
+    Path env =
+        file.resolveSibling(file.getFileName().toString().replaceFirst("\\.yaml$", "") + ".env");
+    if (!file.toString().endsWith(".yaml") || !Files.exists(env)) {
+      return example;
+    }
+    for (String line : Files.readAllLines(env, StandardCharsets.UTF_8)) {
+      if (line.startsWith("NO_PROXY=")) {
+        List<String> entries =
+            Arrays.stream(line.substring("NO_PROXY=".length()).split(","))
+                .map(String::trim)
+                .filter(e -> !e.isEmpty())
+                .toList();
+        return new ExampleFile(example.proxy(), example.data().withNoProxy(entries));
+      }
+    }
+    return example;
   }
 
   public static ExampleFile parse(String yaml) {

@@ -40,8 +40,10 @@ public class UpstreamSpec {
       "true: the parent proxy is the cluster proxy the operator was given in its environment"
           + " (HTTPS_PROXY, else HTTP_PROXY, as OLM injects them on a cluster with a proxy)."
           + " Exclusive with host. The proxy rolls when the operator's cluster proxy changes."
-          + " NO_PROXY is not applied yet: with neverDirect (default) every request goes through"
-          + " it. Credentials go in credentialsSecret, never in the URL. Default false.")
+          + " Destinations in the operator's NO_PROXY (domains like .svc, host names, IP"
+          + " addresses, CIDRs) are reached directly, never through it; a NO_PROXY entry the proxy"
+          + " cannot match (e.g. with a port) makes ConfigValid False. Credentials go in"
+          + " credentialsSecret, never in the URL. Default false.")
   private Boolean fromClusterProxy = Boolean.FALSE;
 
   @JsonPropertyDescription(

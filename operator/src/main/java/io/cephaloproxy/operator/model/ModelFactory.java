@@ -120,8 +120,9 @@ public final class ModelFactory {
 
   /**
    * As above; {@code clusterProxy} is the operator's cluster proxy, the parent of proxies with
-   * {@code upstream.fromClusterProxy: true} (its host and port are compiled in, so the config hash
-   * changes and the proxies roll when it changes).
+   * {@code upstream.fromClusterProxy: true} (its host and port are compiled in, and its NO_PROXY as
+   * the destinations those proxies reach directly, so the config hash changes and the proxies roll
+   * when either changes).
    */
   public static Result create(
       SquidProxy cr,
@@ -179,7 +180,9 @@ public final class ModelFactory {
               .build();
       compiled =
           SquidConfCompiler.compile(
-              spec, data.build().withClusterNetworks(clusterNetworks), layout);
+              spec,
+              data.build().withClusterNetworks(clusterNetworks).withNoProxy(clusterProxy.noProxy()),
+              layout);
     } catch (InvalidConfigException e) {
       return new Result(Optional.empty(), e.errors());
     }

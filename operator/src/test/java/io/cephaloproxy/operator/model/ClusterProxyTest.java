@@ -93,6 +93,53 @@ class ClusterProxyTest {
   }
 
   @Test
+  void noProxyDestinationsGoDirectAndItsChangeRollsOnlyThoseProxies() {
+    SquidProxy chained = proxy("{fromClusterProxy: true}");
+    SquidProxy own = proxy("{host: parent.corp}");
+    ClusterProxy a =
+        env(
+            "HTTPS_PROXY",
+            "http://egress.corp:8443",
+            "NO_PROXY",
+            ".cluster.local,.svc,10.96.0.0/16,internal.corp");
+    ClusterProxy b =
+        env("HTTPS_PROXY", "http://egress.corp:8443", "NO_PROXY", ".cluster.local,.svc");
+    ModelFactory.Result r = create(chained, a);
+    assertThat(squidConf(r))
+        .contains("always_direct allow cp_no_proxy_domains")
+        .contains("always_direct allow cp_no_proxy_destinations")
+        .contains("never_direct allow all");
+    assertThat(r.model().orElseThrow().configFiles())
+        .containsEntry("acl-no-proxy-domains.txt", ".cluster.local\n.internal.corp\n.svc\n")
+        .containsEntry("acl-no-proxy-destinations.txt", "10.96.0.0/16\n");
+    assertThat(create(chained, b).model().orElseThrow().configHash())
+        .as("NO_PROXY changed: the chained proxy rolls")
+        .isNotEqualTo(r.model().orElseThrow().configHash());
+    assertThat(create(own, b).model().orElseThrow().configHash())
+        .as("a proxy with its own parent does not roll")
+        .isEqualTo(create(own, a).model().orElseThrow().configHash());
+    assertThat(squidConf(create(own, a))).doesNotContain("always_direct");
+  }
+
+  @Test
+  void aBadNoProxyEntryIsOneLineOnTheProxiesThatUseIt() {
+    ClusterProxy bad =
+        env("HTTP_PROXY", "http://egress.corp:3128", "NO_PROXY", ".svc, egress.corp:3128");
+    assertThat(
+            create(proxy("{fromClusterProxy: true}"), bad).problems().stream()
+                .map(ValidationError::toString))
+        .singleElement()
+        .asString()
+        .startsWith(
+            "spec.upstream.fromClusterProxy: the operator's NO_PROXY entry 'egress.corp:3128'"
+                + " names a port")
+        .doesNotContain("\n");
+    assertThat(squidConf(create(proxy("{host: parent.corp}"), bad)))
+        .as("a proxy with its own parent does not care")
+        .contains("cache_peer parent.corp parent 3128");
+  }
+
+  @Test
   void withoutAUsableClusterProxyConfigIsInvalidWithOneLine() {
     SquidProxy p = proxy("{fromClusterProxy: true}");
     assertThat(create(p, ClusterProxy.NONE).problems().stream().map(ValidationError::toString))

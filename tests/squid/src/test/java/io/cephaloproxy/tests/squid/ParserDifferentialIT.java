@@ -8,6 +8,7 @@ import io.cephaloproxy.api.v1alpha1.Patterns;
 import io.cephaloproxy.api.v1alpha1.SquidConfRef;
 import io.cephaloproxy.api.v1alpha1.SquidProxy;
 import io.cephaloproxy.api.v1alpha1.SquidProxySpec;
+import io.cephaloproxy.api.v1alpha1.UpstreamSpec;
 import io.cephaloproxy.compiler.ReferencedData;
 import io.cephaloproxy.compiler.SquidConfCompiler;
 import io.cephaloproxy.compiler.ValidationError;
@@ -73,7 +74,7 @@ class ParserDifferentialIT extends SquidSuite {
 
   private static final Pattern PROCESSING = Pattern.compile("\\| Processing: (.*)$");
   private static final Pattern LIST_READ = Pattern.compile("parse: buffering RE '(.*)'$");
-  private static final Pattern QUOTED_FILE = Pattern.compile("^acl \\S+ \\S+ \"([^\"]+)\"");
+  private static final Pattern QUOTED_FILE = Pattern.compile("^acl \\S+ \\S+ (?:-n )?\"([^\"]+)\"");
   private static final Pattern DOMAIN = Pattern.compile(Patterns.DOMAIN);
   private static final Pattern CIDR = Pattern.compile("^[0-9a-fA-F:.]+/[0-9]{1,3}$");
 
@@ -455,6 +456,22 @@ class ParserDifferentialIT extends SquidSuite {
       ".x.example",
       "very.deep.sub.domain.example"
     };
+
+    /** NO_PROXY entries as OpenShift and administrators write them. */
+    static final String[] NO_PROXY = {
+      ".cluster.local",
+      ".svc",
+      "localhost",
+      "127.0.0.1",
+      "10.128.0.0/14",
+      "172.30.0.1/16",
+      "*.apps.example.com",
+      "Internal.Corp",
+      "[fd00::1]",
+      "2001:db8::/32",
+      "*"
+    };
+
     static final String[] DIRECTIVES = {
       "forwarded_for delete",
       "via off",
@@ -497,6 +514,20 @@ class ParserDifferentialIT extends SquidSuite {
           spec.setExtraConfig(config(r, null));
         }
       }
+      // the operator's NO_PROXY for upstream.fromClusterProxy, from a Random of its own: the specs
+      // above stay the ones earlier runs measured
+      Random own = new Random(1_000_003L * i);
+      List<String> noProxy = new ArrayList<>();
+      if (spec.getSquidConfFrom() == null && own.nextInt(4) == 0) {
+        UpstreamSpec upstream = new UpstreamSpec();
+        upstream.setHost("proxy.corp.example");
+        upstream.setFromClusterProxy(true);
+        spec.setUpstream(upstream);
+        for (int n = own.nextInt(6); n > 0; n--) {
+          noProxy.add(
+              own.nextInt(5) == 0 ? hostile(own, pick(own, NO_PROXY)) : pick(own, NO_PROXY));
+        }
+      }
       ReferencedData.Builder data = ReferencedData.builder();
       Map<String, String> expert = new TreeMap<>();
       Map<String, String> named = new TreeMap<>();
@@ -507,7 +538,7 @@ class ParserDifferentialIT extends SquidSuite {
       if (!named.isEmpty()) {
         data.configMap("lists", named);
       }
-      return new Fuzzed("fz" + i, spec, data.build());
+      return new Fuzzed("fz" + i, spec, data.build().withNoProxy(noProxy));
     }
 
     static ConfigMapKeyRef ref(ConfigMapKeyRef ref, String name, String key) {

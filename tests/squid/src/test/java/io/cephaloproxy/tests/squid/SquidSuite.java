@@ -2,6 +2,7 @@ package io.cephaloproxy.tests.squid;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.cephaloproxy.compiler.ReferencedData;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -56,7 +57,17 @@ abstract class SquidSuite {
   }
 
   SquidInstance start(String name, String specYaml, Map<String, String> referencedData) {
-    CompiledSquid compiled = CompiledSquid.compile(lab, name, specYaml, referencedData);
+    return started(CompiledSquid.compile(lab, name, specYaml, referencedData));
+  }
+
+  /** As above, with the compiler's whole input (e.g. the operator's NO_PROXY) given. */
+  SquidInstance start(String name, String specYaml, ReferencedData data) {
+    return started(
+        CompiledSquid.compile(
+            lab, name, CompiledSquid.proxy(name, specYaml), data, (source, key, file) -> null));
+  }
+
+  private SquidInstance started(CompiledSquid compiled) {
     SquidInstance squid = compiled.instance();
     started.add(squid);
     squid.init();

@@ -2,6 +2,7 @@ package io.cephaloproxy.tests.squid;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.cephaloproxy.compiler.ReferencedData;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -90,18 +91,70 @@ class UpstreamIT extends SquidSuite {
         .contains("TCP_MISS/200")
         .contains("HIER_DIRECT/10.231.0.66");
 
-    Curl.Response tls =
-        get(
-            child,
-            "https://origin.test/tls-via-parent",
-            "--cacert",
-            lab.pki.originCaCert.toString());
-    assertThat(tls.status()).as(tls + child.describe()).isEqualTo(200);
+    servedOverTls(child, "https://origin.test/tls-via-parent");
     assertThat(logLine(parent, "CONNECT", "origin.test:443")).contains("TCP_TUNNEL/200");
 
     // the child's own rules still apply before anything is forwarded
     assertDenied(child, "http://169.254.169.254/latest/meta-data/");
     assertThat(parent.accessLog()).noneMatch(l -> l.contains("169.254.169.254"));
+  }
+
+  /**
+   * upstream.fromClusterProxy (issue 14 §6) as the operator compiles it: the cluster proxy is the
+   * parent, and the operator's NO_PROXY destinations go direct. A domain entry sends its domain
+   * direct, for GET and CONNECT, and only those requests never reach the parent; an address entry
+   * matches the destination's address, also of a host name that resolves to it (Squid's dst).
+   */
+  @Test
+  void theClusterProxysNoProxyDestinationsGoDirect() {
+    List<String> noProxy = List.of(".svc", "allowed.test", "192.0.2.0/24", "[fd00::1]");
+    SquidInstance parent = startPlainParent("cluster-proxy", null);
+    SquidInstance child =
+        start(
+            "chained",
+            chainedToThePlainParent(3128),
+            ReferencedData.builder().build().withNoProxy(noProxy));
+    String via = "http://origin.test/through-the-cluster-proxy";
+    assertThat(served(child, via)).contains("PARENT/127.0.0.1");
+    assertThat(logLine(parent, "GET", via)).contains("HIER_DIRECT/10.231.0.66");
+
+    assertThat(served(child, "http://www.allowed.test/no-proxy"))
+        .contains("HIER_DIRECT/10.231.0.66");
+    servedOverTls(child, "https://api.allowed.test/no-proxy-tls");
+    assertThat(logLine(child, "CONNECT", "api.allowed.test:443"))
+        .contains("HIER_DIRECT/10.231.0.66");
+    assertThat(parent.accessLog())
+        .as("the cluster proxy never sees a NO_PROXY destination")
+        .noneMatch(l -> l.contains("allowed.test"));
+
+    SquidInstance byAddress =
+        start(
+            "chained-by-address",
+            chainedToThePlainParent(3131),
+            ReferencedData.builder().build().withNoProxy(List.of("10.231.0.0/24")));
+    assertThat(served(byAddress, "http://other.test/resolves-into-no-proxy"))
+        .contains("HIER_DIRECT/10.231.0.66");
+    assertThat(parent.accessLog()).noneMatch(l -> l.contains("resolves-into-no-proxy"));
+  }
+
+  /** A spec with fromClusterProxy as the operator compiles it for the plain parent, on a port. */
+  static String chainedToThePlainParent(int port) {
+    return "terminationGracePeriodSeconds: 2\nport: %d\nupstream: {host: 127.0.0.1, port: %d,"
+            .formatted(port, PARENT_PORT)
+        + " fromClusterProxy: true}\n";
+  }
+
+  /** GET of an https {@code url} through {@code squid} (CONNECT): answered 200. */
+  void servedOverTls(SquidInstance squid, String url) {
+    Curl.Response r = get(squid, url, "--cacert", lab.pki.originCaCert.toString());
+    assertThat(r.status()).as(r + squid.describe()).isEqualTo(200);
+  }
+
+  /** GET {@code url} through {@code squid}: answered 200; its access log line. */
+  String served(SquidInstance squid, String url) {
+    Curl.Response r = get(squid, url);
+    assertThat(r.status()).as(r + squid.describe()).isEqualTo(200);
+    return logLine(squid, "GET", url);
   }
 
   @Test
