@@ -15,15 +15,14 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
  * Issue 17 §1 with the image under Docker: the agent counts every request Squid's workers log by
  * the rule that decided it and serves the counts on /metrics, and the container log holds Squid's
  * native format without the decision prefix. With {@code workers: 2} (two Squid kids writing to the
- * agent's one pipe, 16 concurrent clients) every request is counted exactly once.
+ * agent's one pipe, 16 concurrent clients) every request is counted exactly once, and the denied
+ * ones are on /denials by rule and host (issue 17 §5).
  */
 class DecisionMetricsIT extends OriginSuite {
   static final String SPEC =
@@ -39,15 +38,8 @@ class DecisionMetricsIT extends OriginSuite {
       """;
 
   static long counter(String metrics, String decision, String rule) {
-    Matcher m =
-        Pattern.compile(
-                "(?m)^cephaloproxy_requests_total\\{decision=\""
-                    + decision
-                    + "\",rule=\""
-                    + rule
-                    + "\",mode=\"enforce\"} ([0-9]+)$")
-            .matcher(metrics);
-    return m.find() ? Long.parseLong(m.group(1)) : 0;
+    return io.cephaloproxy.testsupport.MonitoringQueries.requests(
+        metrics, decision, rule, "enforce");
   }
 
   /** All requests counted, whatever their decision and rule. */
@@ -131,6 +123,26 @@ class DecisionMetricsIT extends OriginSuite {
       assertThat(MonitoringQueries.missing(m, false))
           .as("metrics the chart's alerts and dashboard query that the pod does not expose")
           .isEmpty();
+
+      // issue 17 §5: the denied requests of both workers by rule and host on /denials, once their
+      // 10-second bucket is complete (what the operator's summary Event is made of)
+      String denials;
+      long until = System.nanoTime() + Duration.ofSeconds(25).toNanos();
+      do {
+        SquidPod.sleep(500);
+        denials = ImageIT.body(direct, pod.healthPort(), "/denials");
+      } while (!denials.contains("\"rule\":\"unsafe-port\"") && System.nanoTime() < until);
+      System.out.println(denials);
+      assertThat(denials)
+          .contains("\"mode\":\"enforce\"")
+          .contains(
+              "{\"decision\":\"deny\",\"rule\":\"denied-domain\",\"requests\":60,"
+                  + "\"hosts\":[{\"host\":\"denied.example\",\"requests\":60}]}",
+              "{\"decision\":\"deny\",\"rule\":\"not-allowed-domain\",\"requests\":40,"
+                  + "\"hosts\":[{\"host\":\"other.example\",\"requests\":40}]}",
+              "{\"decision\":\"deny\",\"rule\":\"unsafe-port\",\"requests\":20,"
+                  + "\"hosts\":[{\"host\":\"origin\",\"requests\":20}]}")
+          .doesNotContain("\"allow\"");
 
       // the container log: one line per request in Squid's native format, no decision prefix
       List<String> lines =
