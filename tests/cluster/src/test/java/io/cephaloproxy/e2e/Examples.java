@@ -42,6 +42,18 @@ final class Examples {
     }
   }
 
+  /** Applies the objects as a user's {@code kubectl apply --server-side} (field manager e2e). */
+  static void apply(List<HasMetadata> items, String namespace) {
+    for (HasMetadata item : items) {
+      Cluster.client()
+          .resource(item)
+          .inNamespace(namespace)
+          .fieldManager("e2e")
+          .forceConflicts()
+          .serverSideApply();
+    }
+  }
+
   static GenericKubernetesResource squidProxy(List<HasMetadata> items) {
     return items.stream()
         .filter(i -> SquidProxies.KIND.equals(i.getKind()))

@@ -30,8 +30,14 @@ final class OperatorRelease {
    * tested.
    */
   static OperatorRelease install(String name, String namespace, Map<String, Object> values) {
+    return install(Release.current(), name, namespace, values);
+  }
+
+  /** The same for another release than the suite's (e.g. the previous one a benchmark compares). */
+  static OperatorRelease install(
+      Release chart, String name, String namespace, Map<String, Object> values) {
     removeCrd();
-    InstallCommand install = command(name, namespace).waitReady();
+    InstallCommand install = command(chart, name, namespace).waitReady();
     values.forEach(install::set);
     com.marcnuri.helm.Release release = install.call();
     if (!"deployed".equalsIgnoreCase(release.getStatus())) {
@@ -59,7 +65,10 @@ final class OperatorRelease {
 
   /** helm install of the released chart (from the local registry, TLS with its CA). */
   private static InstallCommand command(String name, String namespace) {
-    Release chart = Release.current();
+    return command(Release.current(), name, namespace);
+  }
+
+  private static InstallCommand command(Release chart, String name, String namespace) {
     return Helm.install(chart.chart())
         .withVersion(chart.version())
         .withCaFile(chart.ca())

@@ -163,14 +163,7 @@ class ProxyE2E {
     Examples.prerequisites(example, exampleNs, workDir, origin.ca);
     try (StatusRecorder recorder = new StatusRecorder(exampleNs, name)) {
       long start = System.nanoTime();
-      for (HasMetadata item : items) {
-        Cluster.client()
-            .resource(item)
-            .inNamespace(exampleNs)
-            .fieldManager("e2e")
-            .forceConflicts()
-            .serverSideApply();
-      }
+      Examples.apply(items, exampleNs);
       GenericKubernetesResource ready = SquidProxies.awaitReady(exampleNs, name, READY_TIMEOUT);
       double seconds = (System.nanoTime() - start) / 1e9;
       Figures.record("apply to Ready seconds: " + example, seconds);
