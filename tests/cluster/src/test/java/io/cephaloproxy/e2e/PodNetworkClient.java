@@ -154,6 +154,32 @@ class PodNetworkClient implements AutoCloseable {
    * the test does to the proxy, not kube-proxy's delay in routing a Service that just became Ready.
    */
   Load startLoad(String proxy, String url, int perSecond, int total) {
+    awaitRouted(proxy, url);
+    return stream(proxy, url, perSecond, total);
+  }
+
+  /**
+   * Starts {@code streams} streams of {@code perStream} requests a second each through {@code
+   * proxy} for at most {@code atMost} (after one wait for routing, as {@link #startLoad}), as many
+   * independent clients would send them: each request on its own connection, a stream's requests
+   * one after another. curl's --rate is a ceiling that never catches up (a request slower than its
+   * slot delays the rest of its stream), so one stream falls behind as soon as a request takes
+   * longer than 1/rate (a single 50/s stream reached 37/s on the loaded node); many slow streams
+   * keep the rate even when some requests take 200 ms. {@link Loads#stop} ends them and measures
+   * the rate they reached.
+   */
+  Loads startLoads(String proxy, String url, int streams, int perStream, Duration atMost) {
+    awaitRouted(proxy, url);
+    int total = (int) Math.max(1, atMost.toSeconds() * perStream);
+    long started = System.nanoTime();
+    List<Load> loads = new ArrayList<>();
+    for (int i = 0; i < streams; i++) {
+      loads.add(stream(proxy, url, perStream, total));
+    }
+    return new Loads(loads, streams * perStream, started);
+  }
+
+  private void awaitRouted(String proxy, String url) {
     Response first = get(proxy, url);
     if (first.curlExit() == CURL_CONNECTION_REFUSED) {
       throw new AssertionError(
@@ -164,6 +190,9 @@ class PodNetworkClient implements AutoCloseable {
               + " s after it was Ready: "
               + first);
     }
+  }
+
+  private Load stream(String proxy, String url, int perSecond, int total) {
     try {
       Path out = Files.createTempFile("e2e-load", ".txt");
       List<String> command =
@@ -217,6 +246,12 @@ class PodNetworkClient implements AutoCloseable {
      * it was meant to) and counts the requests that completed; the one in flight is not counted.
      */
     Outcome stop() {
+      end();
+      return collect();
+    }
+
+    /** Ends the stream (see {@link #stop}) without waiting for it. */
+    void end() {
       if (!process.isAlive()) {
         throw new AssertionError(
             "the request stream ended before it was stopped (exit "
@@ -224,6 +259,10 @@ class PodNetworkClient implements AutoCloseable {
                 + "): it did not cover the whole operation; give it more requests");
       }
       process.destroy();
+    }
+
+    /** Waits for an ended stream and counts its requests. */
+    Outcome collect() {
       try {
         process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
       } catch (InterruptedException e) {
@@ -259,6 +298,46 @@ class PodNetworkClient implements AutoCloseable {
         return new Outcome(lines.size(), ok, failures, slowest);
       } catch (IOException e) {
         throw new IllegalStateException(e);
+      }
+    }
+  }
+
+  /** Streams started together by {@link #startLoads}, offering up to {@code ceilingPerSecond}. */
+  record Loads(List<Load> streams, int ceilingPerSecond, long startedNanos) {
+    /**
+     * Ends every stream (fails if one ended by itself, see {@link Load#stop}) and returns what they
+     * saw together and the rate they reached: requests completed over the seconds from their start
+     * to this call (each stream's request in flight is not counted).
+     */
+    Result stop() {
+      long ended = System.nanoTime();
+      streams.forEach(Load::end);
+      Outcome all = Outcome.of(streams.stream().map(Load::collect).toList());
+      return new Result(all, ceilingPerSecond, (ended - startedNanos) / 1e9);
+    }
+
+    /** What {@link Loads#stop} measured. */
+    record Result(Outcome outcome, int ceilingPerSecond, double seconds) {
+      double perSecond() {
+        return Math.round(outcome.requests() / seconds * 10) / 10.0;
+      }
+
+      @Override
+      public String toString() {
+        return outcome.requests()
+            + " requests in "
+            + Math.round(seconds * 10) / 10.0
+            + " s ("
+            + perSecond()
+            + "/s, at most "
+            + ceilingPerSecond
+            + "/s offered), "
+            + outcome.failures().size()
+            + " failed "
+            + outcome.failures().stream().limit(5).toList()
+            + ", slowest "
+            + outcome.slowestSeconds()
+            + " s";
       }
     }
   }
