@@ -184,6 +184,10 @@ class ArgoCdE2E {
         w.stop();
       }
     }
+    if (client != null) {
+      // a load a failed test left running
+      client.endStreams();
+    }
     // Argo CD first, so that it does not put back what is removed after it
     for (String n : List.of(ARGOCD_NS, TEAM_NS, OPERATOR_NS)) {
       if (Cluster.client().namespaces().withName(n).get() != null) {

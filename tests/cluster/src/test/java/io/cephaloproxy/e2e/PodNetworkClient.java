@@ -25,6 +25,9 @@ class PodNetworkClient implements AutoCloseable {
   final String netns;
   final String address;
 
+  /** The request streams started here, ended by {@link #close} if a test did not end them. */
+  private final List<Process> streams = new java.util.concurrent.CopyOnWriteArrayList<>();
+
   private PodNetworkClient(String name, String netns, String address) {
     this.name = name;
     this.netns = netns;
@@ -76,6 +79,7 @@ class PodNetworkClient implements AutoCloseable {
     return new PodNetworkClient(name, netns, address) {
       @Override
       public void close() {
+        endStreams();
         Cmd.run(
             Duration.ofSeconds(30),
             "bash",
@@ -219,6 +223,7 @@ class PodNetworkClient implements AutoCloseable {
               .redirectErrorStream(false)
               .redirectError(ProcessBuilder.Redirect.DISCARD)
               .start();
+      streams.add(p);
       return new Load(p, out, total);
     } catch (IOException e) {
       throw new IllegalStateException("cannot start curl in " + netns, e);
@@ -311,8 +316,19 @@ class PodNetworkClient implements AutoCloseable {
      */
     Result stop() {
       long ended = System.nanoTime();
-      streams.forEach(Load::end);
+      List<String> endedEarly = new ArrayList<>();
+      for (Load stream : streams) {
+        try {
+          stream.end();
+        } catch (AssertionError e) {
+          endedEarly.add(e.getMessage());
+        }
+      }
       Outcome all = Outcome.of(streams.stream().map(Load::collect).toList());
+      if (!endedEarly.isEmpty()) {
+        throw new AssertionError(
+            endedEarly.size() + " of " + streams.size() + " streams: " + endedEarly.get(0));
+      }
       return new Result(all, ceilingPerSecond, (ended - startedNanos) / 1e9);
     }
 
@@ -362,6 +378,12 @@ class PodNetworkClient implements AutoCloseable {
 
   @Override
   public void close() {
+    endStreams();
     Cmd.run(Duration.ofSeconds(30), NETNS_SCRIPT.toString(), "del", name);
+  }
+
+  void endStreams() {
+    streams.forEach(Process::destroy);
+    streams.clear();
   }
 }
