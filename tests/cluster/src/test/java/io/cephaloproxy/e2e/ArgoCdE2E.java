@@ -343,17 +343,21 @@ class ArgoCdE2E {
     }
     Release release = Release.current();
     String next = nextPatch(release.version());
-    String image = pushRebuiltOperatorImage(release, next);
-    assertThat(image).as("the next version's operator image").isNotEqualTo(release.operatorImage());
     Path chart = repo.resolve("helm/cephaloproxy-operator");
-    String oldDigest = "digest: \"" + Release.digest(release.operatorImage()) + "\"";
     String values = Files.readString(chart.resolve("values.yaml"));
-    assertThat(values)
-        .as("the released chart's values pin the operator image by digest")
-        .contains(oldDigest);
+    // the operator image of the chart in Git (pulled from the registry in setUp) and of its pods
+    String current = operatorImageOf(values);
+    for (Pod pod : operatorPods()) {
+      ReleaseE2E.assertPulledByDigest(pod, current);
+    }
+    String image = pushRebuiltOperatorImage(current, release.registry(), next);
+    assertThat(image).as("the next version's operator image").isNotEqualTo(current);
     Files.writeString(
         chart.resolve("values.yaml"),
-        values.replace(oldDigest, "digest: \"" + Release.digest(image) + "\""));
+        values.replace(
+            "digest: \"" + Release.digest(current) + "\"",
+            "digest: \"" + Release.digest(image) + "\""));
+    assertThat(operatorImageOf(Files.readString(chart.resolve("values.yaml")))).isEqualTo(image);
     Files.writeString(
         chart.resolve("Chart.yaml"),
         Files.readString(chart.resolve("Chart.yaml"))
@@ -923,27 +927,46 @@ class ArgoCdE2E {
   }
 
   /**
-   * The release's operator image rebuilt with one more label (the same program, another digest),
-   * pushed to the local registry as cephaloproxy/operator:{@code version}; returns it by digest
+   * The operator image a chart's values.yaml pins (image.repository@image.digest, as
+   * scripts/release.sh writes them).
+   */
+  static String operatorImageOf(String values) {
+    String repository = null;
+    String digest = null;
+    boolean inImage = false;
+    for (String line : values.split("\n")) {
+      if (!line.startsWith(" ") && !line.startsWith("#") && !line.isBlank()) {
+        inImage = line.equals("image:");
+      } else if (inImage && line.startsWith("  repository: ")) {
+        repository = line.substring("  repository: ".length()).trim();
+      } else if (inImage && line.startsWith("  digest: ")) {
+        digest = line.substring("  digest: ".length()).trim().replace("\"", "");
+      }
+    }
+    assertThat(digest)
+        .as("image.digest in the chart's values.yaml (a released chart pins it)")
+        .startsWith("sha256:");
+    return repository + "@" + digest;
+  }
+
+  /**
+   * The operator image {@code from} rebuilt with one more label (the same program, another digest),
+   * pushed to {@code registry} as cephaloproxy/operator:{@code version}; returns it by digest
    * (REGISTRY/cephaloproxy/operator@sha256:...).
    */
-  String pushRebuiltOperatorImage(Release release, String version) throws IOException {
-    String tag = release.registry() + "/cephaloproxy/operator:" + version;
+  String pushRebuiltOperatorImage(String from, String registry, String version) throws IOException {
+    String tag = registry + "/cephaloproxy/operator:" + version;
     Path context = Files.createDirectories(workDir.resolve("operator-" + version));
     Files.writeString(
         context.resolve("Dockerfile"),
-        "FROM "
-            + release.operatorImage()
-            + "\nLABEL io.cephaloproxy.e2e.rebuilt-for=\""
-            + version
-            + "\"\n");
+        "FROM " + from + "\nLABEL io.cephaloproxy.e2e.rebuilt-for=\"" + version + "\"\n");
     Cmd.run(Duration.ofMinutes(5), "docker", "build", "-q", "-t", tag, context.toString())
         .orThrow();
     String pushed = Cmd.run(Duration.ofMinutes(5), "docker", "push", tag).orThrow().out();
     Cmd.run(Duration.ofMinutes(1), "docker", "rmi", tag);
     Matcher m = Pattern.compile("digest: (sha256:[0-9a-f]{64})").matcher(pushed);
     assertThat(m.find()).as("the digest in docker push's output: %s", pushed).isTrue();
-    return release.registry() + "/cephaloproxy/operator@" + m.group(1);
+    return registry + "/cephaloproxy/operator@" + m.group(1);
   }
 
   // --- helpers ---
