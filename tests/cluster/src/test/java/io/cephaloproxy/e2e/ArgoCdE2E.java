@@ -282,7 +282,7 @@ class ArgoCdE2E {
     List<String> seen = healthUntil("team-a-egress", revision, "Healthy", TIMEOUT);
     assertThat(seen).as("Application health while the change rolls out").contains("Progressing");
     Cluster.sleep(LOAD_TAIL);
-    assertServed("rollout", load);
+    assertServed("rollout", stopLoad("rollout", load));
   }
 
   /**
@@ -303,11 +303,12 @@ class ArgoCdE2E {
         .startsWith("Configuration rejected: ")
         .contains("elephants");
     Cluster.sleep(LOAD_TAIL);
-    assertServed("degraded", load);
+    PodNetworkClient.Loads.Result served = stopLoad("degraded", load);
 
     writeProxy(List.of(origin.host(), origin.otherHost()), "");
     healthUntil("team-a-egress", commit("team-a: fix the rejected line"), "Healthy", TIMEOUT);
     teamDrift = new DriftWatch("team-a-egress");
+    assertServed("degraded", served);
   }
 
   /**
@@ -413,7 +414,7 @@ class ArgoCdE2E {
             .get("helm.sh/chart");
     assertThat(crdChart).as("the CRD's chart label after the upgrade").endsWith(next);
     Cluster.sleep(LOAD_TAIL);
-    assertServed("upgrade", load);
+    PodNetworkClient.Loads.Result served = stopLoad("upgrade", load);
 
     // what the proxies' users see: nothing of what their pods run changed, so the same pods
     for (String proxy : proxyPods.keySet()) {
@@ -429,6 +430,7 @@ class ArgoCdE2E {
     }
     assertThat(health(app("team-a-egress"))).isEqualTo("Healthy");
     assertThat(driftOf("cephaloproxy-operator")).as("after the upgrade").isEmpty();
+    assertServed("upgrade", served);
   }
 
   /**
@@ -883,15 +885,21 @@ class ArgoCdE2E {
         TIMEOUT.multipliedBy(4));
   }
 
-  /**
-   * Ends the load and asserts what its clients noticed: every request answered 200, at {@link
-   * #REQUIRED_RATE} requests a second or more; records the figures argocd.WHAT.*.
-   */
-  static void assertServed(String what, PodNetworkClient.Loads load) {
+  /** Ends the load and records what it measured as the figures argocd.WHAT.*. */
+  static PodNetworkClient.Loads.Result stopLoad(String what, PodNetworkClient.Loads load) {
     PodNetworkClient.Loads.Result r = load.stop();
     Figures.record("argocd." + what + ".requests", r.outcome().requests());
     Figures.record("argocd." + what + ".requestsPerSecond", r.perSecond());
     Figures.record("argocd." + what + ".slowestSeconds", r.outcome().slowestSeconds());
+    return r;
+  }
+
+  /**
+   * Asserts what the load's clients noticed: every request answered 200, at {@link #REQUIRED_RATE}
+   * requests a second or more (asserted after the test's other steps, so that a failure here does
+   * not leave Git or the cluster half-way for the next test).
+   */
+  static void assertServed(String what, PodNetworkClient.Loads.Result r) {
     assertThat(r.outcome().failures()).as("failed requests (%s): %s", what, r).isEmpty();
     assertThat(r.perSecond())
         .as("requests per second through the proxy (%s): %s", what, r)

@@ -214,14 +214,17 @@ class PodNetworkClient implements AutoCloseable {
                   perSecond + "/s",
                   "-H",
                   "Connection: close",
+                  // one line per request on stderr, which is unbuffered: stdout to a file is
+                  // flushed only every 4 KiB, so a stream ended by stop() lost its last ~270 lines
+                  // (all of them for a stream that had not written 4 KiB yet)
                   "-w",
-                  "%{http_code} %{time_total} %{errormsg}\n",
+                  "%{stderr}%{http_code} %{time_total} %{errormsg}\n",
                   url + "?n=[1-" + total + "]"));
       Process p =
           new ProcessBuilder(command)
-              .redirectOutput(out.toFile())
+              .redirectOutput(ProcessBuilder.Redirect.DISCARD)
               .redirectErrorStream(false)
-              .redirectError(ProcessBuilder.Redirect.DISCARD)
+              .redirectError(out.toFile())
               .start();
       streams.add(p);
       return new Load(p, out, total);
