@@ -134,6 +134,15 @@ class OperatorBenchmark {
     Duration convergeAfterUp = Duration.between(up, last);
     long rssConverged = operator.rssBytes();
     double cpuConverged = operator.cpuSeconds();
+    long threadsConverged = operator.threadCount();
+    // where the memory is while converged (NMT's summary when -Doperator.jvm.options turns it on)
+    String atConvergence =
+        operator.jcmd("VM.native_memory", "summary")
+            + "\n"
+            + operator.memoryStatus()
+            + "\nthreads: "
+            + threadsConverged;
+    String jvm = vmVersion(operator.jcmd("VM.version"));
     String loadConverged = loadAverage();
     for (String kind : List.of("configmaps", "deployments", "services")) {
       assertThat(count(admin, kind, OP_NS)).as(kind + " in " + OP_NS).isGreaterThanOrEqualTo(N);
@@ -165,6 +174,7 @@ class OperatorBenchmark {
     long rssSteady = operator.rssBytes();
     double cpuSteady = operator.cpuSeconds() - cpuQuiet;
     long rssPeak = operator.peakRssBytes();
+    long threadsSteady = operator.threadCount();
     // what the heap holds: a class histogram (after a full GC) and the heap's committed size, for
     // the record
     String histogram = operator.jcmd("GC.class_histogram");
@@ -178,7 +188,9 @@ class OperatorBenchmark {
             + "\n"
             + operator.memoryStatus()
             + "\nthreads: "
-            + operator.threadCount());
+            + operator.threadCount()
+            + "\n\n=== at convergence\n"
+            + atConvergence);
     long liveHeap = histogramTotalBytes(histogram);
     // issue 11: every proxy changed once (ChangeEveryProxy, its own table; -Dbench.changes=false)
     Throwable changes = null;
@@ -252,6 +264,7 @@ class OperatorBenchmark {
         | figure | value |
         | --- | --- |
         | SquidProxy resources | %d |
+        | operator JVM (-Doperator.java.home) | %s |
         | reconcile concurrency (JOSDK default) / raw client threads | %d / %d |
         | operator: start → all converged (incl. JVM start, informer sync) | %.1f s |
         | operator: ready (/healthz) → all converged | %.1f s |
@@ -262,6 +275,7 @@ class OperatorBenchmark {
         | namespace settled (no writes by anyone for 15 s) after operator start | %s |
         | operator write requests in 60 s of steady state | %d |
         | operator RSS converged / steady / peak (image JVM options, 512 MiB as in the chart) | %d / %d / %d MiB |
+        | operator threads converged / steady | %d / %d |
         | operator live heap after a full GC (steady state) | %d MiB |
         | operator CPU time: start → converged / 60 s of steady state | %.1f s / %.1f s |
         | load average (1 min): operator start / all converged / raw client done | %s / %s / %s |
@@ -273,6 +287,7 @@ class OperatorBenchmark {
         | 0 operator writes in steady state | %d | %s |
         """,
             N,
+            jvm,
             CONCURRENCY,
             CONCURRENCY,
             seconds(converge),
@@ -289,6 +304,8 @@ class OperatorBenchmark {
             rssConverged >> 20,
             rssSteady >> 20,
             rssPeak >> 20,
+            threadsConverged,
+            threadsSteady,
             liveHeap >> 20,
             cpuConverged,
             cpuSteady,
@@ -341,6 +358,12 @@ class OperatorBenchmark {
       }
     }
     return -1;
+  }
+
+  /** The VM's name and version from {@code jcmd VM.version} (its second line). */
+  static String vmVersion(String jcmdOutput) {
+    String[] lines = jcmdOutput.split("\n");
+    return lines.length > 1 ? lines[1].trim() : jcmdOutput.trim();
   }
 
   static String loadAverage() {

@@ -53,6 +53,25 @@ public final class OperatorProcess implements RunningOperator {
   }
 
   /**
+   * The Java runtime the operator runs on: {@code -Doperator.java.home=DIR}, e.g. the operator
+   * image's own jlinked runtime ({@code tests/apiserver/image-jre.sh} copies it out of the image),
+   * or else the JVM running the tests. The image's runtime carries the Dockerfile's JVM options
+   * built in; {@link ImageJvm} passes the Dockerfile's current options on the command line as well,
+   * where they override the built-in ones.
+   */
+  public static Path javaHome() {
+    String other = System.getProperty("operator.java.home", "");
+    Path home = other.isBlank() ? Path.of(System.getProperty("java.home")) : Path.of(other);
+    if (!Files.isExecutable(home.resolve("bin").resolve("java"))) {
+      throw new IllegalStateException(
+          "-Doperator.java.home="
+              + home
+              + ": no bin/java in it (copy the image's runtime with tests/apiserver/image-jre.sh)");
+    }
+    return home;
+  }
+
+  /**
    * Starts an operator process with this kubeconfig and these extra environment variables and waits
    * until its /readyz answers 200 (informers synced) or, with leader election, until it is up.
    */
@@ -61,7 +80,7 @@ public final class OperatorProcess implements RunningOperator {
     int port = freePort();
     ImageJvm image = ImageJvm.of(cp);
     List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.add(javaHome().resolve("bin").resolve("java").toString());
     // sized as in the chart's pod: MaxRAM is the chart's default memory limit, of which the image's
     // options give the heap a share; then the image's JVM options themselves
     cmd.add("-XX:MaxRAM=" + image.chartMemoryLimitMiB() + "m");
@@ -209,13 +228,20 @@ public final class OperatorProcess implements RunningOperator {
     }
   }
 
+  /**
+   * The operator's runtime has no jcmd when it is the image's jlinked one (no jdk.jcmd module): the
+   * test JVM's jcmd then, which attaches to any HotSpot JVM of the same or a nearby feature
+   * release.
+   */
+  private static Path jcmdPath() {
+    Path own = javaHome().resolve("bin").resolve("jcmd");
+    return Files.isExecutable(own) ? own : Path.of(System.getProperty("java.home"), "bin", "jcmd");
+  }
+
   /** Runs {@code jcmd <pid> command...} (the JDK's diagnostic command) and returns its output. */
   public String jcmd(String... command) {
     List<String> cmd =
-        new java.util.ArrayList<>(
-            List.of(
-                Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
-                Long.toString(process.pid())));
+        new java.util.ArrayList<>(List.of(jcmdPath().toString(), Long.toString(process.pid())));
     cmd.addAll(List.of(command));
     try {
       Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
