@@ -72,7 +72,7 @@ public final class OperatorRuntime implements AutoCloseable {
                   .withExecutorService(
                       idleExiting("reconciler", RECONCILE_THREADS, IDLE_THREAD_SECONDS))
                   .withWorkflowExecutorService(
-                      idleExiting("workflow", RECONCILE_THREADS, IDLE_THREAD_SECONDS));
+                      idleExiting("workflow", WORKFLOW_THREADS, IDLE_THREAD_SECONDS));
               if (settings.leaderElection()) {
                 // JOSDK's own exit-on-stop-leading would also fire when we stop on SIGTERM (and
                 // System.exit inside shutdown blocks); exit only when the lease is really lost
@@ -127,17 +127,29 @@ public final class OperatorRuntime implements AutoCloseable {
         });
   }
 
-  /** JOSDK's default number of reconcile threads (and of workflow threads), which we keep. */
-  static final int RECONCILE_THREADS = 50;
+  /**
+   * Reconciles at once: half of JOSDK's default of 50. Each thread costs its stack (about 110 KiB
+   * touched) and the objects of the reconcile it runs; the API server, not the operator, sets the
+   * pace (it allocates ClusterIPs one at a time), so 25 reconciles in flight keep it as busy as 50
+   * did. Measured with the 1000-proxy benchmark (docs/benchmarks.md, issue 19).
+   */
+  static final int RECONCILE_THREADS = 25;
+
+  /**
+   * Threads for the dependents' workflows (JOSDK's default is 50, a pool of its own beside the
+   * reconcile threads): a reconcile hands its ready dependents (Deployment, Service, ...) to this
+   * pool and waits for them.
+   */
+  static final int WORKFLOW_THREADS = 25;
 
   /** How long an idle reconcile or workflow thread lives. */
   static final long IDLE_THREAD_SECONDS = 30;
 
   /**
-   * JOSDK's default pools (fixed, 50 threads each for reconciles and for the dependents' workflows)
-   * keep all 100 threads, and the stack pages each touched, for good once a burst of reconciles has
-   * started them. The same pools, but a thread that has been idle for {@link #IDLE_THREAD_SECONDS}
-   * exits, so in steady state only the threads in use stay.
+   * JOSDK's pools (fixed: here 25 threads each for reconciles and for the dependents' workflows)
+   * keep all their threads, and the stack pages each touched, for good once a burst of reconciles
+   * has started them. The same pools, but a thread that has been idle for {@link
+   * #IDLE_THREAD_SECONDS} exits, so in steady state only the threads in use stay.
    */
   static ThreadPoolExecutor idleExiting(String name, int threads, long idleSeconds) {
     AtomicInteger n = new AtomicInteger();
