@@ -173,6 +173,11 @@ final class Cluster {
     }
   }
 
+  /** The cluster IP of Service {@code name} in {@code ns}. */
+  static String clusterIp(String ns, String name) {
+    return client().services().inNamespace(ns).withName(name).get().getSpec().getClusterIP();
+  }
+
   static void sleep(Duration d) {
     try {
       TimeUnit.NANOSECONDS.sleep(d.toNanos());

@@ -406,15 +406,132 @@ class OlmE2E {
     assertThat(client.get(pinned, url).status()).isEqualTo(200);
     assertThat(client.get(following, url).status()).isEqualTo(200);
 
-    SquidProxies.api().inNamespace(ns).delete();
-    Cluster.await(
-        "upgrade: proxies gone",
-        TIMEOUT,
-        () ->
-            SquidProxies.pods(ns, "pinned").isEmpty()
-                && SquidProxies.pods(ns, "following").isEmpty());
-    removeOperator(ns);
+    removeProxiesAndOperator("upgrade", ns, "pinned", "following");
     olm("v1alpha1", "CatalogSource").inNamespace(CATALOG_NAMESPACE).withName(catalog).delete();
+  }
+
+  /**
+   * Issue 14 §6, the cluster proxy: OLM gives the operator HTTP_PROXY, HTTPS_PROXY and NO_PROXY
+   * from the Subscription's {@code config.env} (as it does from OpenShift's cluster Proxy). Here
+   * they name a second SquidProxy, {@code cluster-proxy}, that plays the cluster proxy; NO_PROXY
+   * holds the API server's address (the operator's own Kubernetes client honours the variables too,
+   * which OpenShift's NO_PROXY provides for) and the origin's second name. A SquidProxy with {@code
+   * upstream.fromClusterProxy: true} then forwards a request through the cluster proxy: the chained
+   * proxy's access log shows it went to the cluster proxy's Service address as its parent, and the
+   * cluster proxy's log shows it came from the chained proxy's pod and went to the origin directly.
+   * A request to the NO_PROXY name goes directly from the chained proxy and never shows in the
+   * cluster proxy's log. (OpenShift's NO_PROXY also holds .svc and .cluster.local; the test's
+   * origin is named by Services, so those entries would send it direct as well.)
+   */
+  @Test
+  @Order(5)
+  void clusterProxyFromTheSubscriptionsConfigEnv() {
+    String ns = namespace("e2e-olm-proxy");
+    String clusterProxyHost = "cluster-proxy." + ns + ".svc." + Cluster.CLUSTER_DOMAIN;
+    String apiServer = Cluster.clusterIp("default", "kubernetes");
+    String noProxy = apiServer + "," + origin.otherHost();
+    apply(operatorGroup(ns, List.of(ns)));
+    apply(
+        subscriptionYaml(ns, CATALOG, "Automatic", null)
+            + """
+              config:
+                env:
+                - {name: HTTP_PROXY, value: "http://%s:3128"}
+                - {name: HTTPS_PROXY, value: "http://%s:3128"}
+                - {name: NO_PROXY, value: "%s"}
+            """
+                .formatted(clusterProxyHost, clusterProxyHost, noProxy));
+    String csvName =
+        release.required("OLM_PACKAGE") + ".v" + Objects.requireNonNull(release.version());
+    awaitCsvSucceeded("cluster proxy", ns, csvName);
+    awaitOperatorAvailable("cluster proxy", ns);
+    Map<String, String> env = new java.util.TreeMap<>();
+    operatorPod(ns)
+        .getSpec()
+        .getContainers()
+        .get(0)
+        .getEnv()
+        .forEach(e -> env.put(e.getName(), e.getValue()));
+    assertThat(env)
+        .as("OLM gave the operator the Subscription's config.env")
+        .containsEntry("HTTPS_PROXY", "http://" + clusterProxyHost + ":3128")
+        .containsEntry("NO_PROXY", noProxy);
+
+    // the cluster proxy first: on a cluster it exists before any proxy uses it (Squid resolves
+    // its parent's name when it starts)
+    SquidProxies.apply(
+        ns,
+        """
+        apiVersion: cephaloproxy.io/v1alpha1
+        kind: SquidProxy
+        metadata:
+          name: cluster-proxy
+        spec: {}
+        """);
+    SquidProxies.awaitReady(ns, "cluster-proxy", TIMEOUT);
+    String clusterProxyAddress = Cluster.clusterIp(ns, "cluster-proxy");
+    SquidProxies.apply(
+        ns,
+        """
+        apiVersion: cephaloproxy.io/v1alpha1
+        kind: SquidProxy
+        metadata:
+          name: chained
+        spec:
+          upstream:
+            fromClusterProxy: true
+        """);
+    String chained = SquidProxies.endpoint(SquidProxies.awaitReady(ns, "chained", TIMEOUT));
+    String chainedPod = SquidProxies.readyPods(ns, "chained").get(0).getStatus().getPodIP();
+
+    String viaUrl = "http://" + origin.host() + "/through-the-cluster-proxy";
+    PodNetworkClient.Response via = client.get(chained, viaUrl);
+    assertThat(via.status()).as("request through 'chained': " + via).isEqualTo(200);
+    String directUrl = "http://" + origin.otherHost() + "/no-proxy";
+    PodNetworkClient.Response direct = client.get(chained, directUrl);
+    assertThat(direct.status()).as("request to the NO_PROXY name: " + direct).isEqualTo(200);
+
+    String viaChained = awaitLogLine(ns, "chained", viaUrl);
+    String viaCluster = awaitLogLine(ns, "cluster-proxy", viaUrl);
+    String directChained = awaitLogLine(ns, "chained", directUrl);
+    System.out.printf(
+        "cluster proxy: access log lines%n  chained:       %s%n  cluster-proxy: %s%n"
+            + "  chained (NO_PROXY): %s%n",
+        viaChained, viaCluster, directChained);
+    assertThat(viaChained)
+        .as("'chained' forwarded to the cluster proxy's Service address as its parent")
+        .contains("_PARENT/" + clusterProxyAddress);
+    assertThat(viaCluster)
+        .as("the cluster proxy got the request from the chained proxy's pod and went direct")
+        .contains(" " + chainedPod + " ")
+        .contains("HIER_DIRECT/" + Origin.OUTSIDE_ADDRESS);
+    assertThat(directChained)
+        .as("the NO_PROXY name went direct from 'chained'")
+        .contains("HIER_DIRECT/" + Origin.OUTSIDE_ADDRESS);
+    assertThat(SquidProxies.logs(ns, "cluster-proxy"))
+        .as("the cluster proxy never saw the NO_PROXY request")
+        .doesNotContain("/no-proxy");
+
+    removeProxiesAndOperator("cluster proxy", ns, "chained", "cluster-proxy");
+  }
+
+  /** The access log line of proxy {@code name} for a GET of {@code url}, once it is logged. */
+  static String awaitLogLine(String ns, String name, String url) {
+    String[] line = new String[1];
+    Cluster.await(
+        name + " logged GET " + url,
+        Duration.ofSeconds(30),
+        () -> {
+          line[0] =
+              SquidProxies.logs(ns, name)
+                  .lines()
+                  .filter(l -> l.contains(" GET " + url + " "))
+                  .findFirst()
+                  .orElse(null);
+          return line[0] != null;
+        },
+        () -> name + "'s log: " + SquidProxies.logs(ns, name));
+    return line[0];
   }
 
   /**
@@ -606,6 +723,18 @@ class OlmE2E {
     SquidProxies.api().inNamespace(watched).withName("basic").delete();
     Cluster.await(
         mode + ": basic's pods gone", TIMEOUT, () -> SquidProxies.pods(watched, "basic").isEmpty());
+    removeOperator(ns);
+  }
+
+  /**
+   * Deletes the SquidProxies of {@code ns}, waits until their pods are gone, removes the operator.
+   */
+  void removeProxiesAndOperator(String what, String ns, String... proxies) {
+    SquidProxies.api().inNamespace(ns).delete();
+    Cluster.await(
+        what + ": proxies gone",
+        TIMEOUT,
+        () -> java.util.Arrays.stream(proxies).allMatch(p -> SquidProxies.pods(ns, p).isEmpty()));
     removeOperator(ns);
   }
 

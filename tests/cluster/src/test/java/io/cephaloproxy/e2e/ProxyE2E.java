@@ -786,22 +786,8 @@ class ProxyE2E {
       }
       String denying = SquidProxies.endpoint(SquidProxies.awaitReady(ns, denies, READY_TIMEOUT));
       String allowing = SquidProxies.endpoint(SquidProxies.awaitReady(ns, allows, READY_TIMEOUT));
-      String apiServer =
-          Cluster.client()
-              .services()
-              .inNamespace("default")
-              .withName("kubernetes")
-              .get()
-              .getSpec()
-              .getClusterIP();
-      String originIp =
-          Cluster.client()
-              .services()
-              .inNamespace(origin.namespace)
-              .withName("origin-clusterip")
-              .get()
-              .getSpec()
-              .getClusterIP();
+      String apiServer = Cluster.clusterIp("default", "kubernetes");
+      String originIp = Cluster.clusterIp(origin.namespace, "origin-clusterip");
       String podIp =
           Cluster.client()
               .pods()
