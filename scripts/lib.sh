@@ -48,7 +48,7 @@ ensure_dockerd() {
   ensure_packages docker.io
   if docker info >/dev/null 2>&1; then return 0; fi
   echo "starting dockerd" >&2
-  as_root sh -c 'nohup dockerd >/var/log/cephaloproxy-dockerd.log 2>&1 </dev/null &' 3>&-
+  as_root sh -c 'nohup dockerd >/var/log/cephaloproxy-dockerd.log 2>&1 </dev/null &' 3>&- 9>&-
   for _ in $(seq 1 60); do docker info >/dev/null 2>&1 && return 0; sleep 1; done
   echo "dockerd did not start; see /var/log/cephaloproxy-dockerd.log" >&2
   tail -20 /var/log/cephaloproxy-dockerd.log >&2 || true

@@ -128,8 +128,9 @@ start_component() {
   fi
   mkdir -p "$PID_DIR" "$LOG_DIR"
   log "starting $name"
-  # (3>&-: a daemon must not keep open the stdout of a caller that captures up.sh with $(...))
-  setsid nohup "$@" >>"$LOG_DIR/$name.log" 2>&1 </dev/null 3>&- &
+  # (3>&-: a daemon must not keep open the stdout of a caller that captures up.sh with $(...);
+  # 9>&-: nor the lock of a `with-node`/`with-quiet` caller, which it would otherwise hold forever)
+  setsid nohup "$@" >>"$LOG_DIR/$name.log" 2>&1 </dev/null 3>&- 9>&- &
   echo $! >"$(pid_file "$name")"
 }
 

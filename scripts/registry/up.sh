@@ -92,7 +92,8 @@ if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
   kill -KILL "$pid" 2>/dev/null || true
 fi
 log "starting the registry on https://$address (log: $REGISTRY_LOG)"
-setsid nohup "$bin" serve "$REGISTRY_DIR/config.yml" >>"$REGISTRY_LOG" 2>&1 </dev/null 3>&- &
+# (9>&-: the daemon must not inherit the lock of a `with-node` caller and hold it after it returns)
+setsid nohup "$bin" serve "$REGISTRY_DIR/config.yml" >>"$REGISTRY_LOG" 2>&1 </dev/null 3>&- 9>&- &
 echo $! >"$REGISTRY_PID"
 echo "$stamp" >"$REGISTRY_RUN_DIR/stamp"
 if ! wait_until 30 "the registry on https://$address/v2/" registry_healthy "$address"; then
