@@ -182,15 +182,20 @@ class GenerationsE2E {
     assertThat(templateHash()).isEqualTo(goodHash);
 
     // SIGKILL refuses the connections kube-proxy sends to the killed pod until its readiness probe
-    // takes it out of the Service: those, and only those, fail
+    // takes it out of the Service: those fail, and so may the one request the stream (one curl,
+    // one request at a time) had in flight inside the killed Squid, which gets no reply at all
     PodNetworkClient.Outcome outcome = load.finish(Duration.ofSeconds(120));
     Figures.record("kill -9 and scale-up under load: requests", outcome.requests());
     Figures.record(
         "kill -9 and scale-up under load: refused by the killed pod", outcome.failures().size());
+    List<String> inFlight =
+        outcome.failures().stream().filter(f -> f.contains("Empty reply from server")).toList();
+    assertThat(inFlight).as("requests cut off inside the killed Squid").hasSizeLessThanOrEqualTo(1);
     assertThat(outcome.failures())
         .as("failed requests after kill -9")
-        .allMatch(f -> f.startsWith("000 ") && f.contains("Couldn't connect to server"))
-        .hasSizeLessThanOrEqualTo(50);
+        .filteredOn(f -> !inFlight.contains(f))
+        .allMatch(f -> f.startsWith("000 ") && f.contains("Couldn't connect to server"));
+    assertThat(outcome.failures()).as("failed requests after kill -9").hasSizeLessThanOrEqualTo(50);
 
     // fixed: a new generation rolls out
     SquidProxies.apply(ns, proxy(2, "client_lifetime 1 hour"));
