@@ -2,7 +2,8 @@
 # Builds the operator image ghcr.io/cephaloproxy/operator:<version> from operator/Dockerfile on the
 # local base stand-ins (image/base/build-bases.sh) and smoke-tests it: --help and --version run, and
 # `run` without a cluster fails with a clear message (not a stack trace), also when pointed at an
-# API server address that refuses connections. Also checks: non-root user, no shell in the image.
+# API server address that refuses connections. Also checks: non-root user, no shell in the image, the
+# JVM maps the image's CDS archive.
 # Needs stage 20 (operator/target/cephaloproxy-operator.jar). Cold: ~2 min (JDK download in the
 # builder stage; the bases are shared with stage 40); warm: ~5 s.
 set -euo pipefail
@@ -37,6 +38,9 @@ out="$("$docker" run --rm "$image" --help)" || fail "--help exited non-zero"
 grep -q "render -f FILE" <<<"$out" || fail "--help does not show the usage: $out"
 out="$("$docker" run --rm "$image" --version)" || fail "--version exited non-zero"
 [ "$out" = "cephaloproxy-operator $version" ] || fail "--version printed '$out'"
+# the CDS archive maps and matches the jar (-Xshare:on refuses to start otherwise)
+out="$("$docker" run --rm --read-only --entrypoint /opt/java/bin/java "$image" -Xshare:on -jar /opt/cephaloproxy/operator.jar --version 2>&1)" \
+  || fail "the JVM does not use the image's CDS archive: $out"
 set +e
 err="$("$docker" run --rm "$image" 2>&1 >/dev/null)"; rc=$?
 set -e
@@ -54,4 +58,4 @@ out="$("$docker" run --rm --read-only -v "$PWD/examples:/examples:ro" "$image" r
   || fail "render in the image failed"
 grep -q 'kind: "Deployment"' <<<"$out" || fail "render printed no Deployment"
 size="$("$docker" image inspect -f '{{.Size}}' "$image")"
-echo "45-operator-image: ok: $image $((size / 1000000)) MB, built in ${build}s; --help, --version, clean failures without a cluster, no shell, user $user"
+echo "45-operator-image: ok: $image $((size / 1000000)) MB, built in ${build}s; --help, --version, CDS archive in use, clean failures without a cluster, no shell, user $user"

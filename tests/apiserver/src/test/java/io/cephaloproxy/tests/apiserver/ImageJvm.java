@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -23,6 +24,41 @@ import java.util.regex.Pattern;
 record ImageJvm(List<String> options, Map<String, String> env, int chartMemoryLimitMiB) {
   private static final Pattern OPTIONS = Pattern.compile("(?m)^ARG JVM_OPTIONS=\"([^\"]*)\"\\s*$");
   private static final Pattern ENV = Pattern.compile("(?m)^ENV (.+)$");
+
+  /** Where the image keeps the operator jar (operator/Dockerfile). */
+  static final String IMAGE_JAR = "opt/cephaloproxy/operator.jar";
+
+  private static final String ARCHIVE = "-XX:SharedArchiveFile=";
+
+  /**
+   * The image's file system when this Java home is a copy of the image's runtime
+   * (tests/apiserver/image-jre.sh: DIR/bin/java runs DIR/root/opt/java/bin/java).
+   */
+  static Optional<Path> imageRoot(Path javaHome) {
+    Path root = javaHome.resolve("root");
+    return Files.isRegularFile(root.resolve(IMAGE_JAR)) ? Optional.of(root) : Optional.empty();
+  }
+
+  /**
+   * The options as the command line of a JVM in this Java home gets them. The image's CDS archive
+   * ({@code -XX:SharedArchiveFile=/opt/...}) is a path in the image and belongs to the image's JVM:
+   * on a copy of the image's runtime it becomes the copy's path (the JVM accepts the jar moved
+   * along with the archive), on any other JVM it is left out (Java 17 would give up its own default
+   * archive for a missing one).
+   */
+  List<String> optionsFor(Path javaHome) {
+    Optional<Path> root = imageRoot(javaHome);
+    List<String> out = new ArrayList<>();
+    for (String o : options) {
+      if (!o.startsWith(ARCHIVE)) {
+        out.add(o);
+      } else if (root.isPresent()) {
+        out.add(
+            ARCHIVE + root.get().resolve(o.substring(ARCHIVE.length()).replaceFirst("^/+", "")));
+      }
+    }
+    return out;
+  }
 
   static ImageJvm of(ControlPlane cp) {
     String other = System.getProperty("operator.dockerfile", "");

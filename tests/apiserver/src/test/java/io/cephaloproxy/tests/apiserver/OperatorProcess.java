@@ -35,14 +35,20 @@ public final class OperatorProcess implements RunningOperator {
 
   /**
    * The runnable jar stage 20 (mvn install) builds, or -Doperator.jar=FILE (another build, for
-   * before/after figures).
+   * before/after figures); on the image's own runtime ({@code -Doperator.java.home} from
+   * tests/apiserver/image-jre.sh) the image's own jar, the one its CDS archive was dumped with (the
+   * JVM maps the archive only for the jar it names).
    */
   public static Path jar(ControlPlane cp) {
     String other = System.getProperty("operator.jar");
+    Path image =
+        ImageJvm.imageRoot(javaHome()).map(r -> r.resolve(ImageJvm.IMAGE_JAR)).orElse(null);
     Path jar =
         other != null && !other.isBlank()
             ? Path.of(other)
-            : cp.repoRoot().resolve("operator/target/cephaloproxy-operator.jar");
+            : image != null
+                ? image
+                : cp.repoRoot().resolve("operator/target/cephaloproxy-operator.jar");
     if (!Files.isRegularFile(jar)) {
       throw new IllegalStateException(
           "missing "
@@ -84,7 +90,7 @@ public final class OperatorProcess implements RunningOperator {
     // sized as in the chart's pod: MaxRAM is the chart's default memory limit, of which the image's
     // options give the heap a share; then the image's JVM options themselves
     cmd.add("-XX:MaxRAM=" + image.chartMemoryLimitMiB() + "m");
-    cmd.addAll(image.options());
+    cmd.addAll(image.optionsFor(javaHome()));
     // -Doperator.jvm.options="..." adds JVM options after the image's (e.g. native memory
     // tracking)
     String extra = System.getProperty("operator.jvm.options", "").trim();
