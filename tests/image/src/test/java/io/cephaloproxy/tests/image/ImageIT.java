@@ -335,6 +335,41 @@ class ImageIT extends OriginSuite {
     }
   }
 
+  /**
+   * The operator's config check pod and every pod's init container run {@code agent init}: a
+   * short-lived JVM whose start is part of every config change. The image's CDS archive is trained
+   * on it, so its classes (the agent's and the JDK's it uses) come from the archive, not from the
+   * jar and the runtime's modules (198 classes did before the training ran init).
+   */
+  @Test
+  void initAsTheConfigCheckRunsItLoadsItsClassesFromTheCdsArchive() {
+    Docker.Result r =
+        Docker.run(
+            Duration.ofSeconds(60),
+            "run",
+            "--rm",
+            "--network",
+            "none",
+            "-e",
+            "JDK_JAVA_OPTIONS=-Xlog:class+load=info:stdout:uptime",
+            Docker.IMAGE,
+            "init",
+            "--set",
+            "cache.dirs=");
+    assertThat(r.code()).as("agent init exit code; output:\n%s", r.all()).isZero();
+    assertThat(r.out()).contains("init: config parse: ok", "init: done");
+    List<String> loaded = r.out().lines().filter(l -> l.contains(" source: ")).toList();
+    assertThat(loaded)
+        .as("classes loaded")
+        .anyMatch(l -> l.contains("io.cephaloproxy.agent.Init source: shared objects file"))
+        .anyMatch(
+            l -> l.contains("io.cephaloproxy.agent.TrustedCaBundle source: shared objects file"))
+        .anyMatch(l -> l.contains("io.cephaloproxy.agent.SquidOutput source: shared objects file"));
+    List<String> notArchived =
+        loaded.stream().filter(l -> !l.contains("source: shared objects file")).toList();
+    assertThat(notArchived).as("classes loaded from outside the CDS archive").hasSizeLessThan(20);
+  }
+
   @Test
   void hasNoShellAndNoPackageManager() {
     Docker.Result sh =
