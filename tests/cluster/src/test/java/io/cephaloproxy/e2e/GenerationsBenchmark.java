@@ -307,7 +307,14 @@ class GenerationsBenchmark {
       if (labels != null && CHECK_COMPONENT.equals(labels.get(COMPONENT)) && hash != null) {
         checkSeen.putIfAbsent(hash, now);
         String phase = p.getStatus() == null ? null : p.getStatus().getPhase();
-        if ("Succeeded".equals(phase) || "Failed".equals(phase)) {
+        // finished: its container's exit reported (the operator reads the verdict there), or a
+        // terminal phase, which the kubelet sets only after stopping the sandbox, ~1 s later
+        boolean exited =
+            p.getStatus() != null
+                && p.getStatus().getContainerStatuses() != null
+                && p.getStatus().getContainerStatuses().stream()
+                    .anyMatch(cs -> cs.getState() != null && cs.getState().getTerminated() != null);
+        if (exited || "Succeeded".equals(phase) || "Failed".equals(phase)) {
           checkDone.putIfAbsent(hash, now);
         }
       } else if (isReady(p)) {
@@ -455,7 +462,7 @@ class GenerationsBenchmark {
     rows.put("… → its pod Ready", Result::applyToFirstPodReady);
     rows.put("config change → every pod serving the new config (2 replicas)", Result::change);
     rows.put("… → check pod seen", Result::changeToCheckPod);
-    rows.put("… → check pod finished", Result::changeToCheckDone);
+    rows.put("… → check pod finished (its container's exit reported)", Result::changeToCheckDone);
     rows.put("… → the Deployment's pod template carries it", Result::changeToTemplate);
     rows.put("… → first new pod Ready", Result::changeToFirstNewPodReady);
     rows.forEach(
