@@ -32,5 +32,23 @@ exec "$dir/root/lib64/ld-linux-x86-64.so.2" --library-path "$libs" "$dir/root/op
 WRAPPER
 chmod +x "$dir/bin/java"
 "$dir/bin/java" -version >/dev/null 2>&1 || die "$dir/bin/java does not run: $("$dir/bin/java" -version 2>&1 | head -3)"
+# The image's CDS archive names the jar by its path in the image (/opt/cephaloproxy/operator.jar),
+# and Java 21 maps it only where that file exists. So the copy gets its own archive, dumped the way
+# the image build dumps it (the image's Java, the image's jar, operator/cds-classes.txt) against the
+# copy's jar; the image's own archive is kept beside it as operator.jsa.image, and the two must be
+# the same size (same classes; only the jar's path differs).
+archive="$dir/root/opt/cephaloproxy/operator.jsa"
+if [ -f "$archive" ]; then
+  mv "$archive" "$archive.image"
+  "$dir/bin/java" -Xshare:dump -XX:SharedClassListFile=operator/cds-classes.txt -XX:SharedArchiveFile="$archive" \
+    -cp "$dir/root/opt/cephaloproxy/operator.jar" >"$dir/cds-dump.log" 2>&1 \
+    || die "dumping the copy's CDS archive failed: $(tail -3 "$dir/cds-dump.log")"
+  a="$(stat -c %s "$archive.image")" b="$(stat -c %s "$archive")"
+  [ $(( a > b ? a - b : b - a )) -le 65536 ] \
+    || die "the copy's CDS archive ($b bytes) differs from the image's ($a): was the image built from this tree's operator/cds-classes.txt?"
+  "$dir/bin/java" -Xshare:on -XX:SharedArchiveFile="$archive" -jar "$dir/root/opt/cephaloproxy/operator.jar" --version >/dev/null 2>&1 \
+    || die "the copy's JVM does not map its CDS archive"
+  log "CDS archive for the copy: $b bytes (the image's: $a)"
+fi
 log "$image: $("$dir/bin/java" -version 2>&1 | sed -n 2p)"
 echo "$dir"

@@ -120,6 +120,15 @@ public final class OperatorProcess implements RunningOperator {
       try {
         // a JVM starting on 2 cores shared with other builds (load average 30+) took over 90 s
         op.awaitHttp(Duration.ofSeconds(Long.getLong("operator.start.timeout.seconds", 240)));
+        // on a copy of the image's runtime the figures are the image's only with its CDS archive
+        // mapped; the JVM says on its first lines when it runs without
+        if (ImageJvm.imageRoot(javaHome()).isPresent()) {
+          String first = op.logHead(5);
+          if (first.contains("[warning][cds]") || first.contains("[error][cds]")) {
+            throw new IllegalStateException(
+                "operator " + name + " runs without the image's CDS archive:\n" + first);
+          }
+        }
       } catch (RuntimeException ex) {
         op.close(); // do not leave it running after a failed start
         throw ex;
@@ -298,6 +307,15 @@ public final class OperatorProcess implements RunningOperator {
   public String logText() {
     try {
       return Files.readString(log);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The first lines of the operator's log (the JVM's own warnings come first). */
+  String logHead(int lines) {
+    try (var all = Files.lines(log)) {
+      return String.join("\n", all.limit(lines).toList());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
