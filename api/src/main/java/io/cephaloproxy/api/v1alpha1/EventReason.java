@@ -5,7 +5,10 @@ package io.cephaloproxy.api.v1alpha1;
  * reason (the constant's name), its type and, for the docs' table, when it is recorded.
  */
 public enum EventReason {
-  RolloutStarted(EventType.Normal, "A new configuration hash is being rolled out."),
+  RolloutStarted(
+      EventType.Normal,
+      "A changed configuration hash is being rolled out (not on creation: RolloutFinished says when"
+          + " a new proxy's first configuration is live)."),
   RolloutFinished(EventType.Normal, "Ready became True: the configuration is live."),
   ConfigRejected(
       EventType.Warning,

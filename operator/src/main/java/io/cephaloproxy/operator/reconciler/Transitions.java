@@ -48,7 +48,11 @@ public final class Transitions {
     }
     degradedEvent(StatusConditions.find(before, DEGRADED), after.getConditions())
         .ifPresent(out::add);
-    if (after.getConfigHash() != null && !after.getConfigHash().equals(hashBefore)) {
+    // a changed configuration only: a new proxy's first rollout is its creation, and
+    // RolloutFinished says when it is live (one write fewer per new proxy: issue 19's rate)
+    if (after.getConfigHash() != null
+        && hashBefore != null
+        && !after.getConfigHash().equals(hashBefore)) {
       out.add(
           new Event(
               EventReason.RolloutStarted, "rolling out configuration " + after.getConfigHash()));

@@ -895,6 +895,28 @@ class StatusAggregatorTest {
   }
 
   @Test
+  void aNewProxysFirstRolloutIsNotAnnouncedAChangeIs() {
+    Observation rolling =
+        obs(
+            Optional.of(deployment(HASH, 2, 1, 1, 1, 5, 5)),
+            List.of(),
+            List.of(),
+            List.of(),
+            List.of());
+    var created = StatusAggregator.aggregate(rolling, List.of(), null, T0);
+    assertThat(created.getConfigHash()).isEqualTo(HASH);
+    assertThat(Transitions.between(List.of(), null, created))
+        .extracting(Transitions.Event::reason)
+        .doesNotContain(io.cephaloproxy.api.v1alpha1.EventReason.RolloutStarted);
+    assertThat(Transitions.between(created.getConditions(), "a-previous-hash", created))
+        .containsExactly(
+            new Transitions.Event(
+                io.cephaloproxy.api.v1alpha1.EventReason.RolloutStarted,
+                "rolling out configuration " + HASH));
+    assertThat(Transitions.between(created.getConditions(), HASH, created)).isEmpty();
+  }
+
+  @Test
   void lastTransitionTimeChangesOnlyOnATransition() {
     Observation rolling =
         obs(

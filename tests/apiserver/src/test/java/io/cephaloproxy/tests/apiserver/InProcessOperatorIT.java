@@ -77,6 +77,6 @@ class InProcessOperatorIT extends ReconcilerScenarios {
     await("the deleted proxies' rollouts forgotten")
         .atMost(Proxies.TIMEOUT)
         .until(() -> reconciler.rememberedRollouts() <= remembered + 1);
-    assertThat(events("RolloutStarted")).as("one rollout announced per proxy").hasSize(deleted + 1);
+    assertThat(events("RolloutFinished")).as("one rollout finished per proxy").hasSize(deleted + 1);
   }
 }
