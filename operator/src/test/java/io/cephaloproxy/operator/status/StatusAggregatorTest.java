@@ -894,15 +894,19 @@ class StatusAggregatorTest {
         .contains(io.cephaloproxy.api.v1alpha1.EventReason.PodsRejected);
   }
 
+  /** A Deployment of HASH with 2 replicas wanted, {@code updated} of them updated, 1 ready. */
+  private static Observation rolling(int updated) {
+    return obs(
+        Optional.of(deployment(HASH, 2, updated, 1, 1, 5, 5)),
+        List.of(),
+        List.of(),
+        List.of(),
+        List.of());
+  }
+
   @Test
   void aNewProxysFirstRolloutIsNotAnnouncedAChangeIs() {
-    Observation rolling =
-        obs(
-            Optional.of(deployment(HASH, 2, 1, 1, 1, 5, 5)),
-            List.of(),
-            List.of(),
-            List.of(),
-            List.of());
+    Observation rolling = rolling(1);
     var created = StatusAggregator.aggregate(rolling, List.of(), null, T0);
     assertThat(created.getConfigHash()).isEqualTo(HASH);
     assertThat(Transitions.between(List.of(), null, created))
@@ -918,21 +922,9 @@ class StatusAggregatorTest {
 
   @Test
   void lastTransitionTimeChangesOnlyOnATransition() {
-    Observation rolling =
-        obs(
-            Optional.of(deployment(HASH, 2, 1, 1, 1, 5, 5)),
-            List.of(),
-            List.of(),
-            List.of(),
-            List.of());
+    Observation rolling = rolling(1);
     var first = StatusAggregator.aggregate(rolling, List.of(), null, T0);
-    Observation rollingFurther =
-        obs(
-            Optional.of(deployment(HASH, 2, 2, 1, 1, 5, 5)),
-            List.of(),
-            List.of(),
-            List.of(),
-            List.of());
+    Observation rollingFurther = rolling(2);
     var second =
         StatusAggregator.aggregate(
             rollingFurther, first.getConditions(), first.getConfigHash(), T1);
