@@ -128,28 +128,28 @@ public final class OperatorRuntime implements AutoCloseable {
   }
 
   /**
-   * Reconciles at once: half of JOSDK's default of 50. Each thread costs its stack (about 110 KiB
-   * touched) and the objects of the reconcile it runs; the API server, not the operator, sets the
-   * pace (it allocates ClusterIPs one at a time), so 25 reconciles in flight keep it as busy as 50
-   * did. Measured with the 1000-proxy benchmark (docs/benchmarks.md, issue 19).
+   * Reconciles at once: JOSDK's default of 50, the raw client's concurrency in the 1000-proxy
+   * benchmark. 25 (with 25 workflow threads) saved about 16 MiB of RSS at convergence but converged
+   * 1000 proxies at 84 % of the raw client's rate, 50 + 50 at 106 % within 200 MiB
+   * (docs/benchmarks.md, issue 19). Idle threads exit, so steady state keeps few of them.
    */
-  static final int RECONCILE_THREADS = 25;
+  static final int RECONCILE_THREADS = 50;
 
   /**
-   * Threads for the dependents' workflows (JOSDK's default is 50, a pool of its own beside the
+   * Threads for the dependents' workflows (JOSDK's default, 50, a pool of its own beside the
    * reconcile threads): a reconcile hands its ready dependents (Deployment, Service, ...) to this
    * pool and waits for them.
    */
-  static final int WORKFLOW_THREADS = 25;
+  static final int WORKFLOW_THREADS = 50;
 
   /** How long an idle reconcile or workflow thread lives. */
   static final long IDLE_THREAD_SECONDS = 30;
 
   /**
-   * JOSDK's pools (fixed: here 25 threads each for reconciles and for the dependents' workflows)
-   * keep all their threads, and the stack pages each touched, for good once a burst of reconciles
-   * has started them. The same pools, but a thread that has been idle for {@link
-   * #IDLE_THREAD_SECONDS} exits, so in steady state only the threads in use stay.
+   * JOSDK's pools (fixed: 50 threads each for reconciles and for the dependents' workflows) keep
+   * all their threads, and the stack pages each touched, for good once a burst of reconciles has
+   * started them. The same pools, but a thread that has been idle for {@link #IDLE_THREAD_SECONDS}
+   * exits, so in steady state only the threads in use stay.
    */
   static ThreadPoolExecutor idleExiting(String name, int threads, long idleSeconds) {
     AtomicInteger n = new AtomicInteger();

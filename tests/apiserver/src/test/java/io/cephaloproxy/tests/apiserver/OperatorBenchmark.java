@@ -265,7 +265,7 @@ class OperatorBenchmark {
         | --- | --- |
         | SquidProxy resources | %d |
         | operator JVM (-Doperator.java.home) | %s |
-        | reconcile concurrency (JOSDK default) / raw client threads | %d / %d |
+        | raw client threads (the operator's own pools: OperatorRuntime's RECONCILE_THREADS, WORKFLOW_THREADS) | %d |
         | operator: start → all converged (incl. JVM start, informer sync) | %.1f s |
         | operator: ready (/healthz) → all converged | %.1f s |
         | operator rate | %.1f proxies/s |
@@ -288,7 +288,6 @@ class OperatorBenchmark {
         """,
             N,
             jvm,
-            CONCURRENCY,
             CONCURRENCY,
             seconds(converge),
             seconds(convergeAfterUp),
