@@ -116,6 +116,12 @@ class ProxyObjectsTest {
     assertThat(run.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/health");
     assertThat(run.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/ready");
     assertThat(run.getStartupProbe().getHttpGet().getPort().getStrVal()).isEqualTo("health");
+    // probed every second from the start, for the same 3 minutes as before
+    assertThat(run.getStartupProbe().getInitialDelaySeconds()).isNull();
+    assertThat(run.getStartupProbe().getPeriodSeconds()).isEqualTo(1);
+    assertThat(
+            run.getStartupProbe().getPeriodSeconds() * run.getStartupProbe().getFailureThreshold())
+        .isEqualTo(180);
     assertThat(run.getPorts())
         .anySatisfy(
             p -> {
