@@ -121,25 +121,27 @@ final class ConfigCheck {
       }
       return new Pending();
     }
-    String phase = pod.get().getStatus() == null ? null : pod.get().getStatus().getPhase();
     // the check container's own verdict as soon as the kubelet reports it, else the pod's phase
     Verdict verdict = containerVerdict(pod.get());
-    if (verdict == null && "Succeeded".equals(phase)) {
-      verdict = new Passed();
-    } else if (verdict == null && "Failed".equals(phase) && terminated(pod.get())) {
-      verdict = new Failed(message(pod.get()));
-    } else if (verdict == null && "Failed".equals(phase)) {
-      // not Squid's verdict (deadline exceeded, evicted): checked again by a new pod
-      LOG.info(
-          "{}/{}: check pod {} failed without a verdict ({}); checking again",
-          ns,
-          m.name(),
-          podName,
-          message(pod.get()));
-      delete(client, ns, podName);
-      return new Pending();
-    } else if (verdict == null) {
-      return new Pending();
+    if (verdict == null) {
+      String phase = pod.get().getStatus() == null ? null : pod.get().getStatus().getPhase();
+      if ("Succeeded".equals(phase)) {
+        verdict = new Passed();
+      } else if ("Failed".equals(phase) && terminated(pod.get())) {
+        verdict = new Failed(message(pod.get()));
+      } else if ("Failed".equals(phase)) {
+        // not Squid's verdict (deadline exceeded, evicted): checked again by a new pod
+        LOG.info(
+            "{}/{}: check pod {} failed without a verdict ({}); checking again",
+            ns,
+            m.name(),
+            podName,
+            message(pod.get()));
+        delete(client, ns, podName);
+        return new Pending();
+      } else {
+        return new Pending();
+      }
     }
     record(client, m, verdict);
     verdicts.accept(verdict instanceof Passed);
