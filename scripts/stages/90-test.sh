@@ -1,25 +1,31 @@
 #!/usr/bin/env bash
-# Every Maven test: unit tests (*Test) in each module and the black-box suites (*IT, *E2E).
+# Every test: unit tests (*Test) in each module, the black-box suites (*IT, *E2E), the tests of the
+# release command and the Squid benchmark.
 #
-# The modules are split into two lanes that share nothing but the machine:
+# Three lanes run at the same time and share nothing but the machine:
 #   node: tests/cluster, the end-to-end suite on the local node that stage 80 brought up. Its time
 #         goes mostly to waiting (rollouts, the kubelet, Helm); it touches only the node, its own
 #         cephalo-* network namespaces and the registry (read).
 #   host: every other module in reactor order: the unit tests, tests/squid (real Squid in network
 #         namespaces of its own), tests/image (the image under Docker), tests/apiserver (its own etcd,
 #         kube-apiserver and controller manager on free ports), tests/install. None uses the node.
+#   checks: scripts/tests/release-checks.sh (the release command's tests: scratch versions and
+#         repositories of the local registry, never the release the node lane installs), then the Squid
+#         benchmark (scripts/squid-bench.sh run: figures only, from a copy of tests/squid's classes made
+#         before the lanes start; its own network namespaces). About 3 minutes; it used to be stages 50
+#         and 60's tail, one after the other before any suite started.
 # tests/support runs first, alone: it also resolves the test providers (surefire/failsafe) into the
-# local Maven repository, so the two lanes never download into it at the same time. The lanes build
+# local Maven repository, so the Maven lanes never download into it at the same time. They build
 # their modules with -pl and without -am: the modules they depend on come from the local repository,
 # where stage 20 installed them, so each module is built by exactly one Maven.
 #
 # By default the lanes run at the same time (issue 13 §5: the node lane mostly waits; a whole warm
 # run took 27 min this way against about 44 min one after the other, see docs/benchmarks.md).
-# CEPHALOPROXY_TEST_LANES=serial runs them one after the other (host, then node).
-# Each lane's Maven output is written to target/test-logs/LANE.log and, prefixed with "[LANE] ", to
+# CEPHALOPROXY_TEST_LANES=serial runs them one after the other (checks, host, then node).
+# Each lane's output is written to target/test-logs/LANE.log and, prefixed with "[LANE] ", to
 # stdout. Maven runs --fail-at-end: a failed module does not hide the results of the modules that do
-# not depend on it. The stage waits for both lanes; a lane that failed is named with its exit code, the module
-# and test classes that failed and the log to read.
+# not depend on it. The stage waits for every lane; a lane that failed is named with its exit code, the
+# module and test classes that failed and the log to read.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 case "${CEPHALOPROXY_TEST_LANES:-parallel}" in serial|parallel) ;; *)
@@ -30,25 +36,27 @@ logs="$PWD/target/test-logs"
 mkdir -p "$logs"
 mvn=(mvn -B -ntp --fail-at-end verify)
 
-# lane NAME WHAT MAVEN-ARGS...: runs Maven in the background; its pid goes to lane_pid[NAME].
+# lane NAME WHAT COMMAND...: runs COMMAND in the background; its pid goes to lane_pid[NAME].
 declare -A lane_pid lane_start lane_what
 lane() {
   local name="$1" what="$2"; shift 2
   lane_start[$name]=$SECONDS
   lane_what[$name]="$what"
-  # pipefail: the subshell's status is Maven's (tee and awk do not fail); it notes when it ended
+  # pipefail: the subshell's status is the command's (tee and awk do not fail); it notes when it ended
   ( set -o pipefail
     rc=0
-    "${mvn[@]}" "$@" 2>&1 </dev/null | tee "$logs/$name.log" | awk -v p="[$name] " '{ print p $0; fflush() }' || rc=$?
+    "$@" 2>&1 </dev/null | tee "$logs/$name.log" | awk -v p="[$name] " '{ print p $0; fflush() }' || rc=$?
     echo "$SECONDS" >"$logs/$name.end"
     exit "$rc"
   ) &
   lane_pid[$name]=$!
 }
 
-# failed_what LOG: the modules and test classes Maven reports as failed, one line each (at most 20).
+# failed_what LOG: the modules and test classes Maven reports as failed and the scripts that say
+# "NAME: FAIL: ...", one line each (at most 20).
 failed_what() {
   { grep -o 'Failed to execute goal .* on project [^:]*' "$1" | sed 's/.* on project /module /' || true
+    grep -E '^[a-z0-9.-]+: FAIL: ' "$1" || true
     grep -E '^\[ERROR\] Tests run: .*<<< (FAILURE|ERROR)' "$1" | sed 's/.* -- in /failed: /' || true
   } | sort -u | head -20
 }
@@ -64,7 +72,7 @@ stop_lanes() {
 trap 'stop_lanes; exit 130' INT TERM
 
 start=$SECONDS
-echo "90-test: tests/support first (it resolves the test providers once for both lanes)"
+echo "90-test: tests/support first (it resolves the test providers once for the Maven lanes)"
 "${mvn[@]}" -pl tests/support 2>&1 | tee "$logs/support.log" \
   || { echo "90-test: FAIL: tests/support failed (read $logs/support.log)" >&2; exit 1; }
 
@@ -85,17 +93,25 @@ finish() {
   fi
 }
 
-node_modules=tests/cluster
-host_modules='!tests/support,!tests/cluster'
+echo "90-test: preparing the Squid benchmark (packages, a copy of tests/squid's test classes)"
+bash scripts/squid-bench.sh prepare \
+  || { echo "90-test: FAIL: preparing the Squid benchmark failed (scripts/squid-bench.sh prepare, messages above)" >&2; exit 1; }
+
+node=(node "tests/cluster" "${mvn[@]}" -pl tests/cluster)
+host=(host "every module but tests/cluster" "${mvn[@]}" -pl '!tests/support,!tests/cluster')
+checks=(checks "release tests, Squid benchmark" bash -c 'rc=0; bash scripts/tests/release-checks.sh || rc=1; bash scripts/squid-bench.sh run || rc=1; exit $rc')
 if [ "${CEPHALOPROXY_TEST_LANES:-parallel}" = serial ]; then
-  lane host "every module but tests/cluster" -pl "$host_modules"; finish host
-  lane node "tests/cluster" -pl "$node_modules"; finish node
+  lane "${checks[@]}"; finish checks
+  lane "${host[@]}"; finish host
+  lane "${node[@]}"; finish node
 else
-  lane node "tests/cluster" -pl "$node_modules"
-  lane host "every module but tests/cluster" -pl "$host_modules"
+  lane "${node[@]}"
+  lane "${host[@]}"
+  lane "${checks[@]}"
+  finish checks
   finish host
   finish node
 fi
 echo "90-test: lanes ended in $((SECONDS - start))s"
-[ "${lane_rc[host]}" = 0 ] && [ "${lane_rc[node]}" = 0 ] \
+[ "${lane_rc[checks]}" = 0 ] && [ "${lane_rc[host]}" = 0 ] && [ "${lane_rc[node]}" = 0 ] \
   || { echo "90-test: FAIL: lane(s) failed (named above with their logs)" >&2; exit 1; }

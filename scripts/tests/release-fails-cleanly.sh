@@ -7,7 +7,7 @@
 #      the message names the step and the log, exit non-zero, no B record, current still -> A,
 #      A's files unchanged;
 #   3. release C against a registry whose CA is not trusted fails in step preflight before any push.
-# Runs in stage 60; ~20 s warm.
+# Runs in stage 90's checks lane (scripts/tests/release-checks.sh); ~20 s warm.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 source "$root/scripts/registry/env.sh"

@@ -22,8 +22,7 @@ public final class Nginx implements AutoCloseable {
   public static Nginx start(NetLab lab, Path dir, int port) {
     if (!Files.isExecutable(BINARY)) {
       throw new AssertionError(
-          BINARY
-              + " is missing: install Debian's nginx-light (scripts/stages/50-squid-bench.sh does)");
+          BINARY + " is missing: install Debian's nginx-light (scripts/squid-bench.sh does)");
     }
     try {
       Files.createDirectories(dir);

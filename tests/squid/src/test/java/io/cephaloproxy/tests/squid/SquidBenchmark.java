@@ -93,7 +93,7 @@ public final class SquidBenchmark {
     Prereqs.require();
     if (Cmd.run(List.of("sh", "-c", "command -v wrk")).exit() != 0) {
       throw new AssertionError(
-          "wrk is missing: install Debian's wrk (scripts/stages/50-squid-bench.sh does)");
+          "wrk is missing: install Debian's wrk (scripts/squid-bench.sh does)");
     }
     Instant began = Instant.now();
     String load = Files.readString(Path.of("/proc/loadavg")).trim();
