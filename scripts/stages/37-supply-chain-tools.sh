@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The supply-chain tools, each built from its own upstream Go module at an exact version and cached
-# by its inputs (scripts/supply-chain-tool.sh): syft (image SBOMs, stage 46 and the release), cosign
+# by its inputs (scripts/supply-chain-tool.sh): syft (image SBOMs: scripts/tests/image-sbom.sh and the release), cosign
 # (signatures and SBOM attestations: the release and scripts/tests/signatures.sh), opm and
 # grpc_health_probe (the OLM catalog image of the release). opm links SQLite, so it needs a C compiler.
 # Cold: the Go builds (see docs/benchmarks.md#supply-chain-tools); warm: about a second.

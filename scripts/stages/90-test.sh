@@ -9,11 +9,12 @@
 #   host: every other module in reactor order: the unit tests, tests/squid (real Squid in network
 #         namespaces of its own), tests/image (the image under Docker), tests/apiserver (its own etcd,
 #         kube-apiserver and controller manager on free ports), tests/install. None uses the node.
-#   checks: scripts/tests/release-checks.sh (the release command's tests: scratch versions and
+#   checks: scripts/tests/image-sbom.sh (scanners see what is inside the images: syft reads them from
+#         Docker), scripts/tests/release-checks.sh (the release command's tests: scratch versions and
 #         repositories of the local registry, never the release the node lane installs), then the Squid
 #         benchmark (scripts/squid-bench.sh run: figures only, from a copy of tests/squid's classes made
-#         before the lanes start; its own network namespaces). About 3 minutes; it used to be stages 50
-#         and 60's tail, one after the other before any suite started.
+#         before the lanes start; its own network namespaces). About 4 minutes; it used to be stages 46,
+#         50 and 60's tail, one after the other before any suite started.
 # tests/support runs first, alone: it also resolves the test providers (surefire/failsafe) into the
 # local Maven repository, so the Maven lanes never download into it at the same time. They build
 # their modules with -pl and without -am: the modules they depend on come from the local repository,
@@ -99,7 +100,7 @@ bash scripts/squid-bench.sh prepare \
 
 node=(node "tests/cluster" "${mvn[@]}" -pl tests/cluster)
 host=(host "every module but tests/cluster" "${mvn[@]}" -pl '!tests/support,!tests/cluster')
-checks=(checks "release tests, Squid benchmark" bash -c 'rc=0; bash scripts/tests/release-checks.sh || rc=1; bash scripts/squid-bench.sh run || rc=1; exit $rc')
+checks=(checks "image SBOMs, release tests, Squid benchmark" bash -c 'rc=0; bash scripts/tests/image-sbom.sh || rc=1; bash scripts/tests/release-checks.sh || rc=1; bash scripts/squid-bench.sh run || rc=1; exit $rc')
 if [ "${CEPHALOPROXY_TEST_LANES:-parallel}" = serial ]; then
   lane "${checks[@]}"; finish checks
   lane "${host[@]}"; finish host

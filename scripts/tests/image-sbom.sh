@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Scanners see what is inside the images (issue 13 §3). syft (built from its Go module by
 # scripts/supply-chain-tool.sh, cached) reads the Squid image and the operator image from Docker, as Trivy or
-# Grype would, and this stage asserts on its SBOM:
+# Grype would, and this test asserts on its SBOM:
 #   - Squid image: squid-openssl at exactly the Debian version dpkg installed in the build's squid
 #     stage; every file the image adds to its base from a Debian package (Squid, its helpers, error
 #     pages, the libraries copied in, the locale) is listed as a file of a package in the SBOM, with
@@ -10,7 +10,8 @@
 #   - both images: the JDK package the JRE was linked from, at a Debian version that starts with the
 #     version the image's own `java -version` reports;
 #   - the operator's CycloneDX SBOM (Maven plugin) lists every artifact its shaded jar holds.
-# The SBOMs are kept in target/sbom/ (syft JSON and SPDX). Needs stages 40 and 45. ~1 min warm
+# The SBOMs are kept in target/sbom/ (syft JSON and SPDX). Needs stages 40 and 45; stage 90 runs it in its
+# checks lane, beside the suites (it only reads the images). ~20 s warm, ~1 min on a busy machine
 # (plus the syft build once: see docs/benchmarks.md).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -18,7 +19,7 @@ source scripts/lib.sh
 ensure_packages jq unzip
 ensure_dockerd
 docker=/usr/bin/docker
-fail() { echo "46-image-sbom: FAIL: $*" >&2; exit 1; }
+fail() { echo "image-sbom: FAIL: $*" >&2; exit 1; }
 version="$(project_version)"
 squid_image="ghcr.io/cephaloproxy/squid:$version"
 operator_image="ghcr.io/cephaloproxy/operator:$version"
@@ -90,7 +91,7 @@ cid="$("$docker" create "$squid_image" x)"
 missing=0 libs=0
 while IFS= read -r f; do
   line="$(awk -F'\t' -v f="$f" '$1 == f { print; exit }' "$work/sbom-files")"
-  if [ -z "$line" ]; then echo "46-image-sbom: $f is in the image but no package in the SBOM lists it" >&2; missing=$((missing + 1)); continue; fi
+  if [ -z "$line" ]; then echo "image-sbom: $f is in the image but no package in the SBOM lists it" >&2; missing=$((missing + 1)); continue; fi
   if [ -f "$work/rootfs$f" ] && [ ! -L "$work/rootfs$f" ]; then
     md5="$(md5sum <"$work/rootfs$f" | cut -d' ' -f1)"
     [ "$(cut -f2 <<<"$line")" = "$md5" ] || fail "$f: the SBOM's md5 ($(cut -f2 <<<"$line")) is not that of the file in the image ($md5)"
@@ -130,6 +131,6 @@ uncovered="$(comm -23 "$work/shaded" "$work/cdx")"
 grep -qx "io.cephaloproxy:cephaloproxy-agent:$version" <(jq -r '.metadata.component | "\(.group):\(.name):\(.version)"' \
   "image/agent/target/cephaloproxy-agent-$version.cdx.json") || fail "the agent's CycloneDX SBOM is missing or names another component"
 
-echo "46-image-sbom: ok (syft scans ${scan}s): $squid_image: squid-openssl $actual, $(wc -l <"$work/added-files") added files all owned," \
+echo "image-sbom: ok (syft scans ${scan}s): $squid_image: squid-openssl $actual, $(wc -l <"$work/added-files") added files all owned," \
   "$libs libraries from $(echo $lib_pkgs | wc -w) packages ($(echo $lib_pkgs)), JRE $squid_jre;" \
   "$operator_image: JRE $operator_jre; CycloneDX covers the $(wc -l <"$work/shaded") artifacts of the operator jar; SBOMs in $out/"
