@@ -85,6 +85,17 @@ class ArgoCdE2E {
   DriftWatch operatorDrift;
   DriftWatch teamDrift;
 
+  /** The origin and the pod-network client, deployed while Argo CD is installed. */
+  java.util.concurrent.CompletableFuture<Void> originAndClient;
+
+  /** Seconds since the suite started, for the [timing] lines that say where its time goes. */
+  final long suiteStart = System.nanoTime();
+
+  void timing(String what) {
+    System.out.printf(
+        "[timing] ArgoCdE2E +%.1f s: %s%n", (System.nanoTime() - suiteStart) / 1e9, what);
+  }
+
   @BeforeAll
   void setUp() throws IOException {
     for (String n : List.of(ARGOCD_NS, OPERATOR_NS, TEAM_NS)) {
@@ -93,9 +104,18 @@ class ArgoCdE2E {
           .isNull();
     }
     workDir = Files.createTempDirectory("argocd-e2e");
+    // independent of Argo CD: deployed meanwhile (Argo CD's install took about 2 minutes)
+    originAndClient =
+        java.util.concurrent.CompletableFuture.runAsync(
+            () -> {
+              origin = Origin.deploy(workDir);
+              client = PodNetworkClient.create("argocd-e2e", 205);
+              timing("origin and client ready");
+            });
     // the operator's Application applies the chart's CRD: one left by an earlier install goes first
     OperatorRelease.removeCrd();
     images = images();
+    timing("images ready");
     kubectl(
         "apply",
         "--server-side",
@@ -145,9 +165,8 @@ class ArgoCdE2E {
               && Integer.valueOf(1).equals(s.getStatus().getReadyReplicas());
         },
         () -> Diagnostics.pods(ARGOCD_NS));
-
-    origin = Origin.deploy(workDir);
-    client = PodNetworkClient.create("argocd-e2e", 205);
+    timing("Argo CD ready");
+    originAndClient.join();
     gitPushUrl =
         "git://"
             + Cluster.client()
@@ -175,10 +194,20 @@ class ArgoCdE2E {
             "--untardir",
             repo.resolve("helm").toString())
         .orThrow();
+    timing("set up");
   }
 
   @AfterAll
   void tearDown() {
+    timing("tests done");
+    if (originAndClient != null) {
+      // a failed set-up: let the origin and client it started finish, so they are removed below
+      try {
+        originAndClient.join();
+      } catch (RuntimeException e) {
+        System.out.println("origin or client: " + e);
+      }
+    }
     for (DriftWatch w : java.util.Arrays.asList(operatorDrift, teamDrift)) {
       if (w != null) {
         w.stop();
@@ -188,15 +217,38 @@ class ArgoCdE2E {
       // a load a failed test left running
       client.endStreams();
     }
-    // Argo CD first, so that it does not put back what is removed after it
-    for (String n : List.of(ARGOCD_NS, TEAM_NS, OPERATOR_NS)) {
-      if (Cluster.client().namespaces().withName(n).get() != null) {
-        Cluster.deleteNamespace(n, TIMEOUT);
-      }
+    // Argo CD's application controller first, so that it does not put back what is removed after
+    // it; then the other namespaces at once (the team's proxies, the operator and the rest of Argo
+    // CD drain at the same time)
+    List<String> namespaces = new ArrayList<>(List.of(ARGOCD_NS, TEAM_NS, OPERATOR_NS));
+    if (Cluster.client().namespaces().withName(ARGOCD_NS).get() != null) {
+      Cluster.client().namespaces().withName(ARGOCD_NS).delete();
+      Cluster.await(
+          "Argo CD's application controller stopped",
+          TIMEOUT,
+          () ->
+              Cluster.client()
+                  .pods()
+                  .inNamespace(ARGOCD_NS)
+                  .withLabel("app.kubernetes.io/name", "argocd-application-controller")
+                  .list()
+                  .getItems()
+                  .isEmpty());
+      timing("Argo CD's application controller stopped");
     }
     if (origin != null) {
       origin.close();
-      Cluster.deleteNamespace(origin.namespace, TIMEOUT);
+      namespaces.add(origin.namespace);
+    }
+    for (String n : namespaces) {
+      Cluster.client().namespaces().withName(n).delete();
+    }
+    for (String n : namespaces) {
+      Cluster.await(
+          "namespace " + n + " deleted",
+          TIMEOUT,
+          () -> Cluster.client().namespaces().withName(n).get() == null);
+      timing("namespace " + n + " deleted");
     }
     // the pruned proxy's cache volume (kept by design, so removed here)
     Cluster.client().persistentVolumes().withName(TEAM_NS + "-" + CACHE_CLAIM).delete();
@@ -229,6 +281,7 @@ class ArgoCdE2E {
         "applications.argoproj.io",
         "appprojects.argoproj.io",
         "--ignore-not-found");
+    timing("torn down");
   }
 
   /** The first sync: the operator's chart (CRD first) and the team's proxy, Synced and Healthy. */
