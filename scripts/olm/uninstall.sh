@@ -18,7 +18,20 @@ fi
 "${kubectl[@]}" delete clusterrolebinding olm-operator-binding-olm --ignore-not-found >/dev/null
 "${kubectl[@]}" delete clusterrole system:controller:operator-lifecycle-manager aggregate-olm-edit aggregate-olm-view \
   --ignore-not-found >/dev/null
-"${kubectl[@]}" delete namespace olm operators --ignore-not-found --wait --timeout=180s >/dev/null
+# OLM's pods stop at once (grace period 0, once the namespaces terminate nothing can start new ones):
+# nothing needs their graceful stop, which kept the namespaces, and this script, ~16 s longer
+"${kubectl[@]}" delete namespace olm operators --ignore-not-found --wait=false >/dev/null
+deadline=$((SECONDS + 180))
+while [ -n "$("${kubectl[@]}" get namespace olm operators --ignore-not-found -o name)" ]; do
+  if [ "$SECONDS" -ge "$deadline" ]; then
+    echo "olm/uninstall.sh: namespaces olm and operators not deleted within 180 s" >&2
+    exit 1
+  fi
+  for ns in olm operators; do
+    "${kubectl[@]}" -n "$ns" delete pods --all --grace-period=0 --force >/dev/null 2>&1 || true
+  done
+  sleep 0.5
+done
 # the ClusterRoles OLM made for the OperatorGroups (admin/edit/view per group; cluster-scoped, so the
 # namespaces do not take them)
 "${kubectl[@]}" delete clusterrole -l olm.owner.kind=OperatorGroup --ignore-not-found >/dev/null

@@ -63,11 +63,7 @@ class ArgoCdHealthFixturesE2E {
     if (release != null) {
       release.uninstallIfPresent();
     }
-    for (String n : new String[] {ns, operatorNs}) {
-      if (n != null && Cluster.client().namespaces().withName(n).get() != null) {
-        Cluster.deleteNamespace(n, TIMEOUT);
-      }
-    }
+    Cluster.deleteNamespaces(TIMEOUT, ns, operatorNs);
   }
 
   @Test

@@ -55,15 +55,10 @@ class AutoscalingE2E {
 
   @AfterAll
   void tearDown() {
-    if (ns != null && Cluster.client().namespaces().withName(ns).get() != null) {
-      Cluster.deleteNamespace(ns, TIMEOUT);
-    }
     if (release != null) {
       release.uninstallIfPresent();
     }
-    if (operatorNs != null && Cluster.client().namespaces().withName(operatorNs).get() != null) {
-      Cluster.deleteNamespace(operatorNs, TIMEOUT);
-    }
+    Cluster.deleteNamespaces(TIMEOUT, ns, operatorNs);
   }
 
   static String proxy(String name, int replicas, int[] hpa) {

@@ -82,20 +82,13 @@ class DenialEventsE2E {
         c.close();
       }
     }
-    if (ns != null && Cluster.client().namespaces().withName(ns).get() != null) {
-      Cluster.deleteNamespace(ns, TIMEOUT);
-    }
     if (release != null) {
       release.uninstallIfPresent();
     }
     if (origin != null) {
       origin.close();
     }
-    for (String n : new String[] {origin == null ? null : origin.namespace, operatorNs}) {
-      if (n != null && Cluster.client().namespaces().withName(n).get() != null) {
-        Cluster.deleteNamespace(n, TIMEOUT);
-      }
-    }
+    Cluster.deleteNamespaces(TIMEOUT, ns, origin == null ? null : origin.namespace, operatorNs);
   }
 
   /**

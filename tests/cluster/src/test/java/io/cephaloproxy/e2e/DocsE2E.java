@@ -103,12 +103,13 @@ class DocsE2E {
     if (origin != null) {
       origin.close();
     }
-    for (String n :
-        new String[] {ns, teamA, teamB, operatorNs, origin == null ? null : origin.namespace}) {
-      if (n != null && Cluster.client().namespaces().withName(n).get() != null) {
-        Cluster.deleteNamespace(n, Duration.ofSeconds(120));
-      }
-    }
+    Cluster.deleteNamespaces(
+        Duration.ofSeconds(120),
+        ns,
+        teamA,
+        teamB,
+        operatorNs,
+        origin == null ? null : origin.namespace);
   }
 
   record Block(String page, int line, String language, String text, String after) {

@@ -49,8 +49,13 @@ class OlmE2E {
   static final String CATALOG_NAMESPACE = "olm";
   static final String CATALOG = "cephaloproxy-e2e";
   static final String DEPLOYMENT = "cephaloproxy-operator";
+  static final String UPGRADE_CATALOG = "cephaloproxy-upgrade";
 
   Release release;
+
+  /** The next release (the upgrade test's), made in {@link #setUp()}. */
+  Release next;
+
   Path workDir;
   Origin origin;
   PodNetworkClient client;
@@ -65,10 +70,16 @@ class OlmE2E {
     script("install.sh", Duration.ofMinutes(15));
     Figures.record("OLM install seconds", (System.nanoTime() - start) / 1e9);
     OperatorRelease.removeCrd();
-    origin = Origin.deploy(workDir);
-    client = PodNetworkClient.create("olm-e2e", 231);
+    // the catalogs' pods start while the next release is made and the origin deployed (the
+    // Subscriptions name their catalog: the upgrade's is not seen by the other tests)
     start = System.nanoTime();
     apply(catalogSource(CATALOG, release.required("CATALOG_IMAGE")));
+    long nextStart = System.nanoTime();
+    next = nextRelease(nextVersion());
+    Figures.record("OLM upgrade: next release seconds", seconds(nextStart));
+    apply(catalogSource(UPGRADE_CATALOG, next.required("CATALOG_IMAGE")));
+    origin = Steps.time("deploy the origin", () -> Origin.deploy(workDir));
+    client = PodNetworkClient.create("olm-e2e", 231);
     awaitCatalog(CATALOG);
     Figures.record("OLM catalog ready seconds", (System.nanoTime() - start) / 1e9);
   }
@@ -85,13 +96,9 @@ class OlmE2E {
     if (origin != null) {
       leftovers.add(origin.namespace);
     }
-    for (String ns : leftovers) {
-      if (Cluster.client().namespaces().withName(ns).get() != null) {
-        Cluster.deleteNamespace(ns, TIMEOUT);
-      }
-    }
-    OperatorRelease.removeCrd();
-    script("uninstall.sh", Duration.ofMinutes(6));
+    Cluster.deleteNamespaces(TIMEOUT, leftovers.toArray(String[]::new));
+    Steps.time("remove the CRD", OperatorRelease::removeCrd);
+    Steps.time("scripts/olm/uninstall.sh", () -> script("uninstall.sh", Duration.ofMinutes(6)));
   }
 
   static String catalogSource(String name, String image) {
@@ -261,21 +268,17 @@ class OlmE2E {
    */
   @Test
   @Order(4)
-  void upgradeThroughAManualApprovalInstallPlan() throws IOException {
+  void upgradeThroughAManualApprovalInstallPlan() {
     String from = release.version();
-    String[] v = from.split("[.-]");
-    String to = v[0] + "." + (Integer.parseInt(v[1]) + 1) + ".0";
+    String to = nextVersion();
     String pkg = release.required("OLM_PACKAGE");
     String fromCsv = pkg + ".v" + from;
     String toCsv = pkg + ".v" + to;
 
-    long start = System.nanoTime();
-    Release next = nextRelease(to);
-    Figures.record("OLM upgrade: next release seconds", seconds(start));
+    assertThat(next.version()).isEqualTo(to);
     assertThat(next.required("OLM_REPLACES")).isEqualTo(fromCsv);
     assertThat(next.squidImage()).isNotEqualTo(release.squidImage());
-    String catalog = "cephaloproxy-upgrade";
-    apply(catalogSource(catalog, next.required("CATALOG_IMAGE")));
+    String catalog = UPGRADE_CATALOG;
     awaitCatalog(catalog);
 
     String ns = namespace("e2e-olm-upgrade");
@@ -330,7 +333,7 @@ class OlmE2E {
     List<PodNetworkClient.Load> pinnedLoad = load(pinned, url);
     List<PodNetworkClient.Load> followingLoad = load(following, url);
     Cluster.sleep(Duration.ofSeconds(3));
-    start = System.nanoTime();
+    long start = System.nanoTime();
     approve(upgrade);
     awaitCsvSucceeded("upgrade: approved version", ns, toCsv);
     Cluster.await(
@@ -406,7 +409,7 @@ class OlmE2E {
     assertThat(client.get(pinned, url).status()).isEqualTo(200);
     assertThat(client.get(following, url).status()).isEqualTo(200);
 
-    removeProxiesAndOperator("upgrade", ns, "pinned", "following");
+    removeProxiesAndOperator(ns);
     olm("v1alpha1", "CatalogSource").inNamespace(CATALOG_NAMESPACE).withName(catalog).delete();
   }
 
@@ -512,7 +515,7 @@ class OlmE2E {
         .as("the cluster proxy never saw the NO_PROXY request")
         .doesNotContain("/no-proxy");
 
-    removeProxiesAndOperator("cluster proxy", ns, "chained", "cluster-proxy");
+    removeProxiesAndOperator(ns);
   }
 
   /** The access log line of proxy {@code name} for a GET of {@code url}, once it is logged. */
@@ -545,6 +548,12 @@ class OlmE2E {
 
   static PodNetworkClient.Outcome stop(List<PodNetworkClient.Load> streams) {
     return PodNetworkClient.Outcome.of(streams.stream().map(PodNetworkClient.Load::stop).toList());
+  }
+
+  /** This release's minor version + 1: the version the upgrade test releases and approves. */
+  String nextVersion() {
+    String[] v = release.version().split("[.-]");
+    return v[0] + "." + (Integer.parseInt(v[1]) + 1) + ".0";
   }
 
   /**
@@ -721,21 +730,27 @@ class OlmE2E {
     assertThat(r.status()).as(mode + ": request through basic: " + r).isEqualTo(200);
     assertThat(SquidProxies.logs(watched, "basic")).contains(origin.host());
     SquidProxies.api().inNamespace(watched).withName("basic").delete();
-    Cluster.await(
-        mode + ": basic's pods gone", TIMEOUT, () -> SquidProxies.pods(watched, "basic").isEmpty());
     removeOperator(ns);
+    removeNamespaces(ns, watched);
   }
 
   /**
-   * Deletes the SquidProxies of {@code ns}, waits until their pods are gone, removes the operator.
+   * Deletes the SquidProxies of {@code ns}, removes the operator, then the namespace with the
+   * proxies' pods (no graceful drain: nothing uses them any more).
    */
-  void removeProxiesAndOperator(String what, String ns, String... proxies) {
+  void removeProxiesAndOperator(String ns) {
     SquidProxies.api().inNamespace(ns).delete();
-    Cluster.await(
-        what + ": proxies gone",
-        TIMEOUT,
-        () -> java.util.Arrays.stream(proxies).allMatch(p -> SquidProxies.pods(ns, p).isEmpty()));
     removeOperator(ns);
+    removeNamespaces(ns);
+  }
+
+  /**
+   * Deletes namespaces a test made, once its operator is removed: their pods stop at once, so the
+   * next test shares the node with none of them.
+   */
+  void removeNamespaces(String... names) {
+    Cluster.deleteNamespaces(TIMEOUT, names);
+    namespaces.removeAll(List.of(names));
   }
 
   /** Deletes the Subscription and the CSV (OLM then deletes the Deployment) and waits for it. */

@@ -40,11 +40,7 @@ class OperatorHaE2E {
       SquidProxies.api().inNamespace(ns).withName("ha").delete();
       release.uninstallIfPresent();
     }
-    for (String n : new String[] {ns, operatorNs}) {
-      if (n != null && Cluster.client().namespaces().withName(n).get() != null) {
-        Cluster.deleteNamespace(n, Duration.ofSeconds(120));
-      }
-    }
+    Cluster.deleteNamespaces(Duration.ofSeconds(120), ns, operatorNs);
   }
 
   Lease lease() {

@@ -36,10 +36,10 @@ final class OperatorRelease {
   /** The same for another release than the suite's (e.g. the previous one a benchmark compares). */
   static OperatorRelease install(
       Release chart, String name, String namespace, Map<String, Object> values) {
-    removeCrd();
+    Steps.time("remove old CRD", OperatorRelease::removeCrd);
     InstallCommand install = command(chart, name, namespace).waitReady();
     values.forEach(install::set);
-    com.marcnuri.helm.Release release = install.call();
+    com.marcnuri.helm.Release release = Steps.time("helm install " + name, install::call);
     if (!"deployed".equalsIgnoreCase(release.getStatus())) {
       throw new AssertionError(
           "helm install "
@@ -50,16 +50,21 @@ final class OperatorRelease {
               + release.getOutput());
     }
     OperatorRelease r = new OperatorRelease(name, namespace);
-    Cluster.await(
-        "operator Deployment " + r.deploymentName() + " available",
-        Duration.ofSeconds(120),
+    Steps.time("operator pod timeline " + r.podTimeline(), () -> {});
+    Steps.time(
+        "operator Deployment available",
         () -> {
-          Deployment d = r.deployment();
-          return d != null
-              && d.getStatus() != null
-              && d.getSpec().getReplicas().equals(d.getStatus().getAvailableReplicas());
-        },
-        () -> Diagnostics.pods(namespace));
+          Cluster.await(
+              "operator Deployment " + r.deploymentName() + " available",
+              Duration.ofSeconds(120),
+              () -> {
+                Deployment d = r.deployment();
+                return d != null
+                    && d.getStatus() != null
+                    && d.getSpec().getReplicas().equals(d.getStatus().getAvailableReplicas());
+              },
+              () -> Diagnostics.pods(namespace));
+        });
     return r;
   }
 
@@ -129,15 +134,65 @@ final class OperatorRelease {
   }
 
   void uninstall() {
-    Helm.uninstall(name).withNamespace(namespace).withKubeConfig(Cluster.KUBECONFIG).call();
+    Steps.time(
+        "helm uninstall " + name,
+        () -> {
+          Helm.uninstall(name).withNamespace(namespace).withKubeConfig(Cluster.KUBECONFIG).call();
+        });
+  }
+
+  /** When the operator pods were created, scheduled, started and Ready (seconds after creation). */
+  String podTimeline() {
+    return Cluster.client()
+        .pods()
+        .inNamespace(namespace)
+        .withLabel("app.kubernetes.io/instance", name)
+        .list()
+        .getItems()
+        .stream()
+        .map(
+            p -> {
+              java.time.Instant created =
+                  java.time.Instant.parse(p.getMetadata().getCreationTimestamp());
+              StringBuilder s = new StringBuilder(p.getMetadata().getName()).append(" [");
+              p.getStatus()
+                  .getConditions()
+                  .forEach(
+                      c ->
+                          s.append(c.getType())
+                              .append(" +")
+                              .append(
+                                  Duration.between(
+                                          created,
+                                          java.time.Instant.parse(c.getLastTransitionTime()))
+                                      .toSeconds())
+                              .append(' '));
+              p.getStatus().getContainerStatuses().stream()
+                  .filter(c -> c.getState().getRunning() != null)
+                  .forEach(
+                      c ->
+                          s.append("started +")
+                              .append(
+                                  Duration.between(
+                                          created,
+                                          java.time.Instant.parse(
+                                              c.getState().getRunning().getStartedAt()))
+                                      .toSeconds()));
+              return s.append(']').toString();
+            })
+        .collect(java.util.stream.Collectors.joining(", "));
   }
 
   /** Uninstalls unless already gone (for clean-up after a failed test). */
   void uninstallIfPresent() {
-    Helm.uninstall(name)
-        .withNamespace(namespace)
-        .withKubeConfig(Cluster.KUBECONFIG)
-        .ignoreNotFound()
-        .call();
+    Steps.time(
+        "helm uninstall " + name,
+        () -> {
+          Helm.uninstall(name)
+              .withNamespace(namespace)
+              .withKubeConfig(Cluster.KUBECONFIG)
+              .ignoreNotFound()
+              .call();
+        });
   }
 }

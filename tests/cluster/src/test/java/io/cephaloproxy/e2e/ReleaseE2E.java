@@ -94,8 +94,7 @@ class ReleaseE2E {
           Cluster.KUBECONFIG.toString(),
           "--ignore-not-found",
           "--wait");
-      Cluster.deleteNamespace(ns, TIMEOUT);
-      Cluster.deleteNamespace(operatorNs, TIMEOUT);
+      Cluster.deleteNamespaces(TIMEOUT, ns, operatorNs);
     }
   }
 
