@@ -28,7 +28,16 @@ case "${1:-}" in
     if "$HELM" status cephaloproxy-operator --kubeconfig "$kubeconfig" --namespace "$operator_ns" >/dev/null 2>&1; then
       "$HELM" uninstall cephaloproxy-operator --kubeconfig "$kubeconfig" --namespace "$operator_ns" --wait >/dev/null
     fi
-    "$BIN/kubectl" --kubeconfig "$kubeconfig" delete namespace "$demo_ns" "$operator_ns" --ignore-not-found --wait=true >/dev/null
+    k=("$BIN/kubectl" --kubeconfig "$kubeconfig")
+    "${k[@]}" delete namespace "$demo_ns" "$operator_ns" --ignore-not-found --wait=false >/dev/null
+    # the demo's pods stop at once (grace period 0; a terminating namespace gets no new ones): nobody
+    # uses the proxy any more, and Squid's graceful stop kept the removal ~20 s longer
+    deadline=$((SECONDS + 180))
+    while [ -n "$("${k[@]}" get namespace "$demo_ns" "$operator_ns" --ignore-not-found -o name)" ]; do
+      [ "$SECONDS" -lt "$deadline" ] || die "namespaces $demo_ns and $operator_ns not deleted within 180 s"
+      "${k[@]}" -n "$demo_ns" delete pods --all --grace-period=0 --force >/dev/null 2>&1 || true
+      sleep 0.5
+    done
     stop_component demo-origin
     ip netns delete "$origin_ns" 2>/dev/null || true
     ip link delete "$DEMO_ORIGIN_VETH" 2>/dev/null || true
