@@ -218,8 +218,7 @@ class ArgoCdE2E {
       client.endStreams();
     }
     // Argo CD's application controller first, so that it does not put back what is removed after
-    // it; then the other namespaces at once (the team's proxies, the operator and the rest of Argo
-    // CD drain at the same time)
+    // it; then the namespaces at once
     List<String> namespaces = new ArrayList<>(List.of(ARGOCD_NS, TEAM_NS, OPERATOR_NS));
     if (Cluster.client().namespaces().withName(ARGOCD_NS).get() != null) {
       Cluster.client().namespaces().withName(ARGOCD_NS).delete();
@@ -240,16 +239,9 @@ class ArgoCdE2E {
       origin.close();
       namespaces.add(origin.namespace);
     }
-    for (String n : namespaces) {
-      Cluster.client().namespaces().withName(n).delete();
-    }
-    for (String n : namespaces) {
-      Cluster.await(
-          "namespace " + n + " deleted",
-          TIMEOUT,
-          () -> Cluster.client().namespaces().withName(n).get() == null);
-      timing("namespace " + n + " deleted");
-    }
+    // their pods stopped without a graceful drain: nothing after this needs one
+    Cluster.deleteNamespaces(TIMEOUT, namespaces.toArray(String[]::new));
+    timing("namespaces deleted");
     // the pruned proxy's cache volume (kept by design, so removed here)
     Cluster.client().persistentVolumes().withName(TEAM_NS + "-" + CACHE_CLAIM).delete();
     Cmd.run(Duration.ofSeconds(60), "rm", "-rf", CACHE_DIR.toString());

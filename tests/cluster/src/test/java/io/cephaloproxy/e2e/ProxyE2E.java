@@ -81,21 +81,13 @@ class ProxyE2E {
     if (origin != null) {
       origin.close();
     }
-    // all at once: the proxies, the origin pod and the operator drain at the same time
-    List<String> namespaces = new java.util.ArrayList<>();
-    for (String n :
-        new String[] {ns, exampleNs, origin == null ? null : origin.namespace, operatorNs}) {
-      if (n != null && Cluster.client().namespaces().withName(n).get() != null) {
-        Cluster.client().namespaces().withName(n).delete();
-        namespaces.add(n);
-      }
-    }
-    for (String n : namespaces) {
-      Cluster.await(
-          "namespace " + n + " deleted",
-          Duration.ofSeconds(120),
-          () -> Cluster.client().namespaces().withName(n).get() == null);
-    }
+    // all at once, their pods stopped without a graceful drain (nothing after this needs one)
+    Cluster.deleteNamespaces(
+        Duration.ofSeconds(120),
+        ns,
+        exampleNs,
+        origin == null ? null : origin.namespace,
+        operatorNs);
     timing("torn down");
   }
 
