@@ -32,8 +32,10 @@ class DemoE2E {
                   () -> new AssertionError("demo.sh printed no curl -x line: " + demo.out()));
       assertThat(line).endsWith("/hello").doesNotContain("'").doesNotContain(";");
 
-      // the Service is refused until kube-proxy routes it (see PodNetworkClient#get)
-      Cmd.Result curl = PodNetworkClient.whileRefused(() -> asPrinted(line), Cmd.Result::exit);
+      // the Service does not accept connections until kube-proxy routes it (PodNetworkClient#get)
+      Cmd.Result curl =
+          PodNetworkClient.whileNotConnected(
+              () -> asPrinted(line), r -> PodNetworkClient.notConnected(r.exit(), r.err()));
       assertThat(curl.exit()).as("%s: %s", line, curl.err()).isZero();
       assertThat(curl.out())
           .as("what %s printed", line)

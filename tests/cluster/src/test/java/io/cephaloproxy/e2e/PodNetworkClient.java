@@ -16,10 +16,18 @@ import java.util.List;
 class PodNetworkClient implements AutoCloseable {
   private static final Path NETNS_SCRIPT = Cluster.REPO.resolve("scripts/cluster/netns.sh");
 
-  /** How long {@link #get} retries a refused connection: kube-proxy's routing delay. */
-  static final Duration ROUTING_WAIT = Duration.ofSeconds(30);
+  /**
+   * How long {@link #get} retries a connection to the proxy that was refused or not answered:
+   * kube-proxy's routing delay.
+   */
+  static final Duration ROUTING_WAIT = Duration.ofSeconds(45);
 
   private static final int CURL_CONNECTION_REFUSED = 7;
+
+  private static final int CURL_TIMEOUT = 28;
+
+  /** How long one attempt waits for the TCP connection to the proxy. */
+  private static final int CONNECT_TIMEOUT_SECONDS = 5;
 
   final String name;
   final String netns;
@@ -103,25 +111,41 @@ class PodNetworkClient implements AutoCloseable {
   /**
    * One request through an HTTP proxy ({@code host:port}); returns the status code and body.
    *
-   * <p>While the connection is refused (curl exit 7) it retries for up to 30 s: a Service whose
-   * pods just became Ready (a new proxy, a restarted container, a rolled-out config) is refused
-   * until kube-proxy has programmed its endpoints on the node, which Ready does not wait for (a pod
-   * started by {@code kubectl run}, as in the docs, takes longer than that to start). Every other
-   * outcome, a 403 or 503 included, is returned as it is: the tests assert what the proxy answered.
+   * <p>While curl cannot connect to the proxy it retries for up to 45 s: a Service whose pods just
+   * became Ready (a new proxy, a restarted container, a rolled-out config) is refused (curl exit 7)
+   * until kube-proxy has programmed its endpoints on the node, and a Service that kube-proxy has
+   * not programmed at all yet is not answered (its ClusterIP leaves by the default route: curl exit
+   * 28 "Failed to connect" after 5 s); Ready waits for neither (a pod started by {@code kubectl
+   * run}, as in the docs, takes longer than that to start). Every outcome after a connection, a 403
+   * or 503 or a timeout waiting for the answer included, is returned as it is: the tests assert
+   * what the proxy answered.
    */
   Response get(String proxy, String url, String... curlArgs) {
-    return whileRefused(() -> getOnce(proxy, url, curlArgs), Response::curlExit);
+    return whileNotConnected(
+        () -> getOnce(proxy, url, curlArgs), r -> notConnected(r.curlExit(), r.curlErrors()));
   }
 
   /**
-   * Runs a curl {@code attempt} again every 0.5 s while it exits 7 (connection refused), for up to
-   * {@link #ROUTING_WAIT}; returns the last attempt.
+   * Whether curl (exit code, stderr) never connected to the proxy: refused, or no answer to its
+   * connection attempt within --connect-timeout ("Failed to connect"), or within --max-time when
+   * there is no --connect-timeout ("Connection timed out").
    */
-  static <T> T whileRefused(
-      java.util.function.Supplier<T> attempt, java.util.function.ToIntFunction<T> curlExit) {
+  static boolean notConnected(int curlExit, String curlErrors) {
+    return curlExit == CURL_CONNECTION_REFUSED
+        || (curlExit == CURL_TIMEOUT
+            && (curlErrors.contains("Failed to connect")
+                || curlErrors.contains("Connection timed out")));
+  }
+
+  /**
+   * Runs a curl {@code attempt} again every 0.5 s while {@code notConnected} holds for it, for up
+   * to {@link #ROUTING_WAIT}; returns the last attempt.
+   */
+  static <T> T whileNotConnected(
+      java.util.function.Supplier<T> attempt, java.util.function.Predicate<T> notConnected) {
     long deadline = System.nanoTime() + ROUTING_WAIT.toNanos();
     T r = attempt.get();
-    while (curlExit.applyAsInt(r) == CURL_CONNECTION_REFUSED && System.nanoTime() < deadline) {
+    while (notConnected.test(r) && System.nanoTime() < deadline) {
       Cluster.sleep(Duration.ofMillis(500));
       r = attempt.get();
     }
@@ -134,6 +158,8 @@ class PodNetworkClient implements AutoCloseable {
             List.of(
                 "curl",
                 "-sS",
+                "--connect-timeout",
+                String.valueOf(CONNECT_TIMEOUT_SECONDS),
                 "--max-time",
                 "20",
                 "-x",
@@ -185,11 +211,11 @@ class PodNetworkClient implements AutoCloseable {
 
   private void awaitRouted(String proxy, String url) {
     Response first = get(proxy, url);
-    if (first.curlExit() == CURL_CONNECTION_REFUSED) {
+    if (notConnected(first.curlExit(), first.curlErrors())) {
       throw new AssertionError(
           "the proxy "
               + proxy
-              + " still refused connections "
+              + " still did not accept connections "
               + ROUTING_WAIT.toSeconds()
               + " s after it was Ready: "
               + first);
