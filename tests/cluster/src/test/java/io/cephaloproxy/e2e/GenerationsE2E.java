@@ -209,8 +209,15 @@ class GenerationsE2E {
     Figures.record("kill -9 and scale-up under load: requests", outcome.requests());
     Figures.record(
         "kill -9 and scale-up under load: refused by the killed pod", outcome.failures().size());
+    // the request in flight had its connection accepted, then cut: no reply, or a reset while
+    // curl read the reply (both were seen in CI runs)
     List<String> inFlight =
-        outcome.failures().stream().filter(f -> f.contains("Empty reply from server")).toList();
+        outcome.failures().stream()
+            .filter(
+                f ->
+                    f.contains("Empty reply from server")
+                        || f.contains("Recv failure: Connection reset by peer"))
+            .toList();
     assertThat(inFlight).as("requests cut off inside the killed Squid").hasSizeLessThanOrEqualTo(1);
     assertThat(outcome.failures())
         .as("failed requests after kill -9")
@@ -458,9 +465,15 @@ class GenerationsE2E {
     Figures.record("fifty changes: proxy pods created", gcPodsCreated());
     assertThat(r.outcome().failures()).as("failed requests during the changes: " + r).isEmpty();
     assertThat(r.perSecond()).as("the rate the clients reached: " + r).isGreaterThanOrEqualTo(50);
-    assertThat(gcPodWarnings("FailedMount"))
+    // a generation collected under a pod: the kubelet cannot find its ConfigMap. Not this: the
+    // kubelet's "failed to sync configmap cache: timed out waiting for the condition", its own
+    // watch
+    // of an existing ConfigMap not synced in time on the loaded node (seen once in CI), retried
+    List<String> mountWarnings = gcPodWarnings("FailedMount");
+    Figures.record("fifty changes: FailedMount events", mountWarnings.size());
+    assertThat(mountWarnings)
         .as("proxy pods that could not mount their generation (collected too early)")
-        .isEmpty();
+        .noneMatch(m -> m.contains("not found"));
   }
 
   /**
