@@ -467,8 +467,8 @@ class GenerationsE2E {
     assertThat(r.perSecond()).as("the rate the clients reached: " + r).isGreaterThanOrEqualTo(50);
     // a generation collected under a pod: the kubelet cannot find its ConfigMap. Not this: the
     // kubelet's "failed to sync configmap cache: timed out waiting for the condition", its own
-    // watch
-    // of an existing ConfigMap not synced in time on the loaded node (seen once in CI), retried
+    // watch of an existing ConfigMap not synced in time on the loaded node (seen once in CI),
+    // which it retries
     List<String> mountWarnings = gcPodWarnings("FailedMount");
     Figures.record("fifty changes: FailedMount events", mountWarnings.size());
     assertThat(mountWarnings)

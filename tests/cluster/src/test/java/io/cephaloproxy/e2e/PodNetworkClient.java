@@ -121,8 +121,7 @@ class PodNetworkClient implements AutoCloseable {
    * what the proxy answered.
    */
   Response get(String proxy, String url, String... curlArgs) {
-    return whileNotConnected(
-        () -> getOnce(proxy, url, curlArgs), r -> notConnected(r.curlExit(), r.curlErrors()));
+    return whileNotConnected(() -> getOnce(proxy, url, curlArgs), Response::notConnected);
   }
 
   /**
@@ -175,7 +174,12 @@ class PodNetworkClient implements AutoCloseable {
     return new Response(code, out.substring(0, Math.max(cut, 0)), r.err(), r.exit());
   }
 
-  record Response(int status, String body, String curlErrors, int curlExit) {}
+  record Response(int status, String body, String curlErrors, int curlExit) {
+    /** Whether curl never connected to the proxy (see {@link PodNetworkClient#notConnected}). */
+    boolean notConnected() {
+      return PodNetworkClient.notConnected(curlExit, curlErrors);
+    }
+  }
 
   /**
    * Starts a steady stream of {@code total} requests at {@code perSecond} through {@code proxy},
@@ -211,7 +215,7 @@ class PodNetworkClient implements AutoCloseable {
 
   private void awaitRouted(String proxy, String url) {
     Response first = get(proxy, url);
-    if (notConnected(first.curlExit(), first.curlErrors())) {
+    if (first.notConnected()) {
       throw new AssertionError(
           "the proxy "
               + proxy
